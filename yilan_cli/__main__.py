@@ -1,0 +1,3 @@
+from yilan_cli.cli import main
+
+main()

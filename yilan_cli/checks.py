@@ -1,0 +1,331 @@
+"""Validation of one matter file into findings. Never prints, never raises for bad input.
+
+Pipeline for a file: bytes → text (size, binary, encoding) → fast parse → model + semantic rules.
+Only when something is wrong is the file parsed again with positions, so each finding carries the
+file, 1-based line and column; a good file costs one libyaml parse and one pydantic validation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .i18n import finding_text, t
+from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
+from .yamlio import MAX_FILE_BYTES, YamlProblem, fast_load, position, positioned_load, to_plain
+
+if TYPE_CHECKING:
+    from .workspace import FieldDef, LedgerDef, Workspace
+
+SEVERITIES = ("error", "red", "yellow")  # highest first
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    column: int
+    code: str
+    severity: str
+    message: str
+    hint: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def make_finding(
+    file: str, line: int, column: int, code: str, params: dict[str, Any] | None = None, severity: str = "error"
+) -> Finding:
+    msg, hint = finding_text(code, params or {})
+    return Finding(file, max(line, 1), max(column, 1), code, severity, msg, hint)
+
+
+@dataclass(slots=True)
+class Record:
+    """A valid matter with what its file and ledger say about it."""
+
+    matter: Matter
+    ledger: str  # ledger key
+    path: str  # workspace-relative, POSIX separators
+    cycle: str  # effective report cycle
+    extra: dict[str, Any] = field(default_factory=dict)  # ASCII key → value of ledger extra fields
+
+
+# (code, loc, params): a problem before its position is known
+Issue = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
+
+
+def read_matter(ws: Workspace, path: Path) -> tuple[Record | None, list[Finding]]:
+    """Read and validate one matter file."""
+    rel = ws.rel(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [make_finding(rel, 1, 1, "E104", {"detail": e.strerror or str(e)})]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [make_finding(rel, 1, 1, "E100", {"size": len(raw), "limit": MAX_FILE_BYTES})]
+    if b"\x00" in raw:
+        return None, [make_finding(rel, 1, 1, "E102")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [make_finding(rel, line, 1, "E101")]
+    return check_text(ws, text, rel, path.parent.name, path.stem)
+
+
+def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -> tuple[Record | None, list[Finding]]:
+    """Validate matter ``text`` as if it were ``ledgers/<ledger_key>/<stem>.yaml``."""
+    try:
+        data = fast_load(text)
+    except Exception:  # noqa: BLE001 - any parse failure goes to the positioned reader
+        return None, _unreadable(text, rel)
+    record, issues = validate(ws, data, ledger_key, stem)
+    if not issues:
+        return record, []
+    if not isinstance(data, dict):
+        early = _text_scan(text, rel)
+        if early:
+            return None, early
+    try:
+        tree = positioned_load(text)
+    except YamlProblem as p:  # the readers disagree: trust the stricter one
+        return None, [make_finding(rel, p.line, p.column, p.code, p.params)]
+    out = []
+    for code, loc, params in issues:
+        line, col = position(tree, loc) if loc else (1, 1)
+        out.append(make_finding(rel, line, col, code, params))
+    return None, out
+
+
+def _text_scan(text: str, rel: str) -> list[Finding]:
+    """Mistakes recognisable from the text alone, which make the YAML errors that follow meaningless."""
+    m = _CONFLICT.search(text)
+    if m:
+        return [make_finding(rel, text.count("\n", 0, m.start()) + 1, 1, "E112")]
+    out = []
+    for m in _FULLWIDTH_KEY.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        start = text.rfind("\n", 0, m.start()) + 1
+        out.append(make_finding(rel, line, m.end() - start, "E113"))  # column of the '：'
+    return out
+
+
+def _unreadable(text: str, rel: str) -> list[Finding]:
+    early = _text_scan(text, rel)
+    if early:
+        return early
+    try:
+        positioned_load(text)
+    except YamlProblem as p:
+        return [make_finding(rel, p.line, p.column, p.code, p.params)]
+    # the positioned reader accepted what libyaml refused: report libyaml's own words
+    try:
+        fast_load(text)
+    except YamlProblem as p:
+        return [make_finding(rel, p.line, p.column, p.code, p.params)]
+    except Exception as e:  # noqa: BLE001
+        mark = getattr(e, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return [make_finding(rel, line, col, "E104", {"detail": getattr(e, "problem", None) or str(e)[:120]})]
+    return [make_finding(rel, 1, 1, "E104", {"detail": "?"})]
+
+
+# --------------------------------------------------------------------------- validation
+def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Record | None, list[Issue]]:
+    """Validate parsed data. Returns the record (when there are no issues) and the issues."""
+    if data is None:
+        return None, [("E110", (), {})]
+    if not isinstance(data, dict):
+        kind = t("kind.list") if isinstance(data, list) else t("kind.text") if isinstance(data, str) else t("kind.other")
+        return None, [("E111", (), {"kind": kind})]
+    for k in data:
+        if not isinstance(k, str):
+            return None, [("E105", (), {})]
+    ledger = ws.ledgers.get(ledger_key)
+    issues: list[Issue] = []
+    if ledger is None:
+        issues.append(("E313", (), {"ledger": ledger_key}))
+    data = dict(data)
+    extra = _extract_extra(data, ledger.fields if ledger else (), issues)
+    try:
+        matter = Matter.model_validate(data)
+    except ValidationError as e:
+        extra_names = [f.name for f in ledger.fields] if ledger else []
+        issues.extend(_pydantic_issue(err, extra_names) for err in e.errors())
+        return None, issues
+    issues.extend(semantic_issues(ws, matter, ledger, stem))
+    if issues:
+        return None, issues
+    assert ledger is not None
+    return Record(matter, ledger.key, f"ledgers/{ledger_key}/{stem}.yaml", matter.cycle or ledger.cycle, extra), []
+
+
+def _extract_extra(data: dict[str, Any], fields: tuple[FieldDef, ...], issues: list[Issue]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in data:
+            if f.required:
+                issues.append(("E202", (), {"field": f.name}))
+            continue
+        value = data.pop(f.name)
+        loc = (f.name,)
+        if value is None:
+            if f.required:
+                issues.append(("E202", (), {"field": f.name}))
+            continue
+        if f.type == "日期":
+            try:
+                value = parse_iso_day(value)
+            except Exception:  # noqa: BLE001
+                issues.append(("E203", loc, {"field": f.name, "value": value}))
+        elif f.type == "整数" and (isinstance(value, bool) or not isinstance(value, int)):
+            issues.append(("E205", loc, {"field": f.name, "value": value}))
+        elif f.type == "数值" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            issues.append(("E212", loc, {"field": f.name, "value": value}))
+        elif f.type == "是否" and not isinstance(value, bool):
+            issues.append(("E213", loc, {"field": f.name, "value": value}))
+        elif f.type == "列表" and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+            issues.append(("E210", loc, {"field": f.name}))
+        elif f.type == "文本" and not (isinstance(value, str) and value.strip()):
+            issues.append(("E209", loc, {"field": f.name}))
+        out[f.key] = value
+    return out
+
+
+_TYPE_CODES = {
+    "day_format": "E203",
+    "day_impossible": "E204",
+    "int_parsing": "E205",
+    "int_type": "E205",
+    "int_from_float": "E205",
+    "greater_than_equal": "E206",
+    "less_than_equal": "E206",
+    "string_type": "E209",
+    "text_empty": "E209",
+    "list_type": "E210",
+    "dict_type": "E211",
+    "model_type": "E211",
+    "model_attributes_type": "E211",
+    "float_parsing": "E212",
+    "float_type": "E212",
+}
+
+
+def _pydantic_issue(err: Any, extra_names: list[str]) -> Issue:
+    loc = tuple(err["loc"])
+    names = [p for p in loc if isinstance(p, str)]
+    label = names[-1] if names else ""
+    value = err.get("input")
+    etype = err["type"]
+    if etype == "extra_forbidden":
+        parent = names[-2] if len(names) >= 2 else None
+        model = NESTED.get(parent) if parent else Matter
+        candidates = known_keys(model or Matter) + ([] if parent else extra_names)
+        return ("E201", loc, {"key": label, "suggest": suggest(label, candidates)})
+    if etype == "missing":
+        return ("E202", loc[:-1], {"field": label})
+    if etype == "literal_error":
+        return ("E207" if label == "状态" else "E208", loc, {"value": value})
+    if etype in ("day_format", "day_impossible") and isinstance(value, date):
+        value = value.isoformat()
+    code = _TYPE_CODES.get(etype, "E213")
+    return (code, loc, {"field": label, "value": value})
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.5)
+    if close:
+        return t("did_you_mean", name=close[0])
+    return t("allowed_keys")
+
+
+def suggest_unit(name: str, units: list[str]) -> str:
+    close = difflib.get_close_matches(name, units, n=1, cutoff=0.5)
+    return t("unit_suggest", name=close[0]) if close else t("unit_register")
+
+
+def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: str) -> list[Issue]:
+    """Rules across fields of one matter and against the workspace (SPEC §3)."""
+    out: list[Issue] = []
+    idm = ID_RE.match(m.id)
+    if not idm:
+        out.append(("E301", ("编号",), {"value": m.id}))
+    elif m.id != stem:
+        out.append(("E302", ("编号",), {"id": m.id, "name": f"{stem}.yaml"}))
+    if idm and ledger is not None and idm.group(1) != ledger.prefix:
+        out.append(("E303", ("编号",), {"prefix": idm.group(1), "ledger": ledger.name, "expected": ledger.prefix}))
+    units = list(ws.units)
+    if m.lead_unit not in ws.units:
+        out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": suggest_unit(m.lead_unit, units)}))
+    for i, u in enumerate(m.co_units):
+        if u not in ws.units:
+            out.append(("E305", ("配合单位", i), {"unit": u, "suggest": suggest_unit(u, units)}))
+    if isinstance(m.deadline, date) and m.deadline < m.assigned:
+        out.append(("E306", ("完成时限",), {"deadline": m.deadline, "assigned": m.assigned}))
+    prev: date | None = None
+    last_state: str | None = None
+    last_finish: date | None = None
+    for i, u in enumerate(m.updates):
+        if prev is not None and u.date < prev:
+            out.append(("E307", ("进展", i, "日期"), {"date": u.date, "prev": prev}))
+        if u.date < m.assigned:
+            out.append(("E312", ("进展", i, "日期"), {"assigned": m.assigned, "value": u.date}))
+        prev = u.date if prev is None else max(prev, u.date)
+        if u.state is not None:
+            last_state = u.state
+            if u.state in FINISH_STATES:
+                last_finish = u.date
+    for i, ext in enumerate(m.extensions):
+        if ext.new_deadline < m.assigned:
+            out.append(("E312", ("延期", i, "新时限"), {"assigned": m.assigned, "value": ext.new_deadline}))
+        if ext.approved_on is not None and ext.approved_on < ext.applied_on:
+            out.append(("E314", ("延期", i, "批准日期"), {"approved": ext.approved_on, "applied": ext.applied_on}))
+    expected_state = last_state or ("推进中" if m.updates else "未启动")
+    if m.state != expected_state:
+        out.append(("E308", ("状态",), {"state": m.state, "expected": expected_state}))
+    closing = m.state in FINISH_STATES or m.state == "已销号"
+    if closing and m.closed_on is None:
+        out.append(("E309", ("状态",), {"state": m.state}))
+    elif m.closed_on is not None and m.closed_on != (last_finish if closing else None):
+        out.append(("E310", ("办结日期",), {"value": m.closed_on, "expected": last_finish if closing else "null"}))
+    if m.state == "已销号" and m.signoff is None:
+        out.append(("E311", ("状态",), {}))
+    return out
+
+
+def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Finding]:
+    """Red and yellow matters at ``today`` as findings of severity red/yellow (for check and CI)."""
+    from .render import reasons
+    from .status import evaluate, exists
+
+    out = []
+    for rec in records:
+        if not exists(rec.matter, today):
+            continue
+        st = evaluate(rec.matter, today, ws.rules, rec.cycle)
+        if st.light not in ("red", "yellow"):
+            continue
+        params = {"id": rec.matter.id, "title": rec.matter.title, "reason": ";".join(reasons(st)),
+                  "unit": rec.matter.lead_unit}
+        code = "R001" if st.light == "red" else "Y001"
+        out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
+    return out

@@ -1,0 +1,48 @@
+"""The typer application: global options, then one small module per command group."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..i18n import set_lang
+from . import init, read
+from .common import STATE
+
+app = typer.Typer(
+    name="yilan",
+    help="依兰督办台账工具:事项登记、进展更新、预警灯、督查通报。",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _globals(
+    root: Annotated[Optional[str], typer.Option("--root", help="工作区目录(默认从当前目录向上查找)")] = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="只改文件,不做 git 提交")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="界面语言:zh(默认)或 en")] = None,
+) -> None:
+    STATE.root = root
+    STATE.no_commit = no_commit
+    set_lang(lang)
+
+
+init.register(app)
+read.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # Windows consoles (chcp 936) would otherwise fail on characters outside GBK
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+    app()

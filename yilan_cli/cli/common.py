@@ -1,0 +1,98 @@
+"""What every command shares: global options, the workspace, dates, and the one place where
+exceptions become messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import typer
+
+from ..errors import UsageError, YilanError
+from ..i18n import t
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Globals:
+    root: str | None = None
+    no_commit: bool = False
+
+
+STATE = Globals()
+
+
+def fail(e: YilanError) -> None:
+    """Print ``path:line:column: 错误[CODE] message`` and the hint on stderr."""
+    where = ""
+    if e.path:
+        where = f"{e.path}:{e.line or 1}:{e.column or 1}: "
+    typer.echo(f"{where}{t('severity.error')}[{e.code}] {e.message}", err=True)
+    if e.hint:
+        typer.echo(f"  {t('hint')}: {e.hint}", err=True)
+
+
+def handled(fn: F) -> F:
+    """Run a command body; YilanError → message + exit code; a bug → short message, exit 3."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except YilanError as e:
+            fail(e)
+            raise typer.Exit(e.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - the user sees a sentence, a developer sets YILAN_DEBUG
+            if os.environ.get("YILAN_DEBUG"):
+                raise
+            typer.echo(f"{t('severity.error')}[E999] {t('internal', detail=f'{type(e).__name__}: {e}')}", err=True)
+            typer.echo(f"  {t('hint')}: {t('hint.internal')}", err=True)
+            raise typer.Exit(3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def workspace() -> Any:
+    from ..workspace import find_root, load
+
+    return load(find_root(explicit=STATE.root))
+
+
+def today_arg(text: str | None) -> date:
+    """``--today`` as users type it; the real clock only when it is not given."""
+    real = date.today()
+    if not text:
+        return real
+    return parse_day_arg(text, real)
+
+
+def parse_day_arg(text: str, today: date) -> date:
+    from ..periods import DateError, parse_day
+
+    try:
+        return parse_day(text, today)
+    except DateError:
+        raise UsageError(t("err.bad_date", text=text), t("hint.bad_date")) from None
+
+
+def choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(t("err.bad_option", text=value), t("hint.bad_option", values=", ".join(allowed)))
+    return value
+
+
+def out(text: str) -> None:
+    """Write to stdout as UTF-8 whatever the console code page (Windows chcp 936)."""
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    except UnicodeEncodeError:
+        sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+

@@ -1,0 +1,60 @@
+"""``yilan init``: a new workspace with the shipped defaults."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from ..i18n import t
+from .common import handled, out
+
+GITIGNORE = """\
+# yilan: caches and rendered output are rebuilt, never committed
+.yilan/
+__pycache__/
+*.tmp
+"""
+
+GITATTRIBUTES = """\
+# every YAML file is UTF-8 text with LF line endings, whatever the OS
+*.yaml text eol=lf
+# matter files merge entry by entry (yilan merge-file), not line by line
+ledgers/**/*.yaml merge=yilan
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", help="新建台账工作区:13 个台账、单位名录、预警规则、报告模板,并做第一次提交。")(init)
+
+
+@handled
+def init(
+    path: Annotated[Optional[Path], typer.Argument(help="工作区目录,默认当前目录")] = None,
+    example: Annotated[bool, typer.Option("--example", help="同时加入示例数据(依兰县 2022 年台账)")] = False,
+) -> None:
+    from ..history import init_and_commit
+    from ..store import matter_files
+    from ..workspace import MARKER, package_data_dir
+
+    root = (path or Path.cwd()).resolve()
+    if (root / MARKER).exists():
+        raise UsageError(t("err.exists", path=root), t("hint.exists"))
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(package_data_dir("schemas"), root / "schemas", dirs_exist_ok=True)
+    shutil.copytree(package_data_dir("report_templates"), root / "report_templates", dirs_exist_ok=True)
+    for ledger in sorted((root / "schemas" / "ledgers").glob("*.yaml")):
+        d = root / "ledgers" / ledger.stem
+        d.mkdir(parents=True, exist_ok=True)
+        (d / ".gitkeep").touch()
+    if example:
+        shutil.copytree(package_data_dir("ledgers"), root / "ledgers", dirs_exist_ok=True)
+    for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
+        if not (root / name).exists():
+            (root / name).write_text(text, encoding="utf-8", newline="\n")
+    init_and_commit(root, "初始化台账工作区\n\nYilan-Action: init")
+    n = len(matter_files(root))
+    out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))

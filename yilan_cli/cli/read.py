@@ -1,0 +1,184 @@
+"""Read-only commands: status, show, check, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import ExitCode, UsageError
+from ..i18n import t
+from .common import choice, handled, out, today_arg, workspace
+
+TodayOpt = Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天(如 2022-06-30、2022年6月底)")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status", help="列出事项及其预警灯(红黄蓝绿),按红→黄→蓝→绿排序。")(status)
+    app.command("show", help="显示一个事项的全部内容和当前状态。")(show)
+    app.command("check", help="校验全部事项文件并列出红灯、黄灯事项;供 CI 使用。")(check)
+    app.command("schema", help="输出事项文件的 JSON Schema(供编辑器校验)。")(schema)
+
+
+@handled
+def status(
+    ledgers: Annotated[Optional[list[str]], typer.Argument(help="台账(键、前缀或中文名),可多个")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只看某单位牵头或配合的事项")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="只看某位领导牵头的事项")] = None,
+    light: Annotated[Optional[str], typer.Option("--light", help="只看某些灯,如 红,黄")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
+    today: TodayOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+) -> None:
+    from ..query import Filters, evaluate_all, parse_lights, resolve_ledgers
+    from ..store import load_ledgers
+
+    fmt = choice(fmt, ("table", "json", "csv"))
+    d = today_arg(today)
+    ws = workspace()
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_)
+    loaded = load_ledgers(ws)
+    result = evaluate_all(ws, loaded, d, filters)
+    _warn_invalid(loaded)
+    if fmt == "json":
+        from ..render import envelope, status_json, summary_json
+
+        out(envelope(d, matters=[status_json(r, s) for r, s in result.rows], summary=summary_json(result.summary)))
+    elif fmt == "csv":
+        from ..render import status_csv
+
+        out(status_csv(result.rows))
+    else:
+        from ..render import status_table
+
+        status_table(result.rows, ws.rules, result.summary, result.hidden)
+
+
+def _warn_invalid(loaded: object) -> None:
+    """Name each invalid file on stderr; the valid matters are still listed (SPEC §6)."""
+    from ..store import Ledgers
+
+    assert isinstance(loaded, Ledgers)
+    errors = [f for f in loaded.findings if f.severity == "error"]
+    if not errors:
+        return
+    first = {}
+    for f in errors:
+        first.setdefault(f.file, f)
+    typer.echo(t("invalid_files", n=len(first)), err=True)
+    for f in first.values():
+        typer.echo(t("invalid_file", path=f.file, line=f.line, column=f.column, message=f"[{f.code}] {f.message}"), err=True)
+    typer.echo(t("run_check"), err=True)
+
+
+@handled
+def show(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号,如 ZB-003")],
+    today: TodayOpt = None,
+    include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="显示标为敏感的字段")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    from ..checks import read_matter
+    from ..render import envelope, show_text, status_json
+    from ..status import evaluate
+
+    fmt = choice(fmt, ("text", "json"))
+    d = today_arg(today)
+    ws = workspace()
+    path = _matter_path(ws, matter_id.strip().upper())
+    record, findings = read_matter(ws, path)
+    if record is None:
+        f = findings[0]
+        raise UsageError(t("err.invalid_matter", id=matter_id), f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}", code=f.code)
+    st = evaluate(record.matter, d, ws.rules, record.cycle)
+    if fmt == "json":
+        body = status_json(record, st)
+        body["matter"] = record.matter.model_dump(mode="json", exclude_none=True)
+        body["extra"] = {
+            f.key: record.extra.get(f.key)
+            for f in ws.ledgers[record.ledger].fields
+            if f.key in record.extra and (include_sensitive or not f.sensitive)
+        }
+        out(envelope(d, **body))
+    else:
+        out(show_text(ws, record, st, include_sensitive))
+
+
+def _matter_path(ws: object, matter_id: str) -> Path:
+    from ..models import ID_RE
+    from ..workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    m = ID_RE.match(matter_id)
+    lg = ws.ledger_of_prefix(m.group(1)) if m else None
+    path = ws.root / "ledgers" / lg.key / f"{matter_id}.yaml" if lg else None
+    if path is None or not path.is_file():
+        raise UsageError(t("err.unknown_matter", id=matter_id), t("hint.unknown_matter"), code="E404")
+    return path
+
+
+@handled
+def check(
+    today: TodayOpt = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error | red | yellow:到哪一级算失败")] = "error",
+    fmt: Annotated[str, typer.Option("--format", help="text | json | github | junit")] = "text",
+) -> None:
+    from ..checks import SEVERITIES
+    from ..checks import light_findings
+    from ..render import envelope, finding_lines, findings_github, findings_junit
+    from ..store import load_ledgers
+
+    fail_on = choice(fail_on, SEVERITIES)
+    fmt = choice(fmt, ("text", "json", "github", "junit"))
+    d = today_arg(today)
+    ws = workspace()
+    loaded = load_ledgers(ws)
+    findings = loaded.findings + light_findings(ws, loaded.records, d)
+    findings.sort(key=lambda f: (f.file, f.line, f.column, f.code))
+    if fmt == "json":
+        out(envelope(d, files=loaded.files, findings=[f.as_json() for f in findings]))
+    elif fmt == "github":
+        if findings:
+            out(findings_github(findings))
+    elif fmt == "junit":
+        files = [ws.rel(p) for p in _files(ws)]
+        out(findings_junit(findings, files))
+    else:
+        for f in findings:
+            out(finding_lines(f))
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+        if any(counts.values()):
+            out(t("check_counts", files=loaded.files, **counts))
+        else:
+            out(t("check_ok", files=loaded.files))
+    level = SEVERITIES.index(fail_on)
+    if any(SEVERITIES.index(f.severity) <= level for f in findings):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _files(ws: object) -> list[Path]:
+    from ..store import matter_files
+    from ..workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    return matter_files(ws.root)
+
+
+@handled
+def schema(
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件而不是屏幕")] = None,
+) -> None:
+    from ..schema_export import matter_schema
+
+    ws = workspace()
+    seen: dict[str, object] = {}
+    for lg in ws.ledgers.values():
+        for f in lg.fields:
+            seen.setdefault(f.name, f)
+    text = json.dumps(matter_schema(tuple(seen.values())), ensure_ascii=False, indent=2) + "\n"  # type: ignore[arg-type]
+    if output is None:
+        out(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="\n")

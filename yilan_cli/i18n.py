@@ -1,0 +1,202 @@
+"""Every word a user reads, in Chinese (default) and English (``--lang en`` / ``YILAN_LANG=en``).
+
+One catalog, keyed by finding code or by a UI key. ``t(key, **params)`` formats the current
+language's text; a missing English text falls back to Chinese rather than failing.
+"""
+
+from __future__ import annotations
+
+import os
+
+_lang = "en" if os.environ.get("YILAN_LANG", "").lower().startswith("en") else "zh"
+
+
+def set_lang(lang: str | None) -> None:
+    global _lang
+    if lang:
+        _lang = "en" if lang.lower().startswith("en") else "zh"
+
+
+def lang() -> str:
+    return _lang
+
+
+# code: (zh message, zh hint, en message, en hint)
+FINDINGS: dict[str, tuple[str, str, str, str]] = {
+    "E100": ("文件过大({size} 字节,上限 {limit} 字节)", "一个事项文件通常只有几 KB,请检查是否误存了其他内容",
+             "file too large ({size} bytes, limit {limit})", "a matter file is a few KB; check what was saved into it"),
+    "E101": ("文件不是 UTF-8 编码(可能是 GBK)", "请用记事本或 VS Code 另存为 UTF-8 编码",
+             "file is not UTF-8 (probably GBK)", "save it again as UTF-8"),
+    "E102": ("文件含有二进制内容,不是文本文件", "请确认没有把 Word/Excel 等文件改名为 .yaml",
+             "file contains binary data, not text", "make sure no Word/Excel file was renamed to .yaml"),
+    "E103": ("缩进用了 Tab 制表符", "YAML 只能用空格缩进,请把 Tab 换成空格",
+             "indentation uses a tab", "YAML indents with spaces only; replace tabs with spaces"),
+    "E104": ("YAML 格式错误:{detail}", "检查该行及上一行的缩进、冒号和括号是否配对",
+             "YAML syntax error: {detail}", "check indentation, colons and brackets on this and the previous line"),
+    "E105": ("键必须是文字", "字段名应写在冒号前,例如 事项: ……",
+             "keys must be text", "write the field name before the colon, e.g. 事项: …"),
+    "E106": ("不允许的标签 {tag}", "事项文件只能包含文字、数字、列表和字段,请删除以 ! 开头的标签",
+             "tag {tag} is not allowed", "matter files hold text, numbers, lists and fields only; remove the ! tag"),
+    "E107": ("引用(别名 *)过多", "请把内容直接写出,不要使用 & 和 * 引用",
+             "too many aliases (*)", "write the content out instead of using & and * references"),
+    "E108": ("字段重复:{key}", "同一层级每个字段只能出现一次,请删除或合并重复的行",
+             "duplicate key: {key}", "each field may appear once per level; delete or merge the duplicate"),
+    "E109": ("嵌套层级过深", "事项文件最多嵌套几层,请检查缩进",
+             "nesting too deep", "a matter file nests only a few levels; check the indentation"),
+    "E110": ("文件是空的", "请填写事项内容,或删除该文件",
+             "file is empty", "fill in the matter or delete the file"),
+    "E111": ("文件顶层应是字段(键: 值),而不是{kind}", "每行写成 字段名: 内容,例如 编号: ZB-003",
+             "the top level must be fields (key: value), not {kind}", "write each line as key: value, e.g. 编号: ZB-003"),
+    "E112": ("文件中有未解决的 git 合并冲突标记", "请保留正确的内容并删除 <<<<<<<、=======、>>>>>>> 这些行",
+             "unresolved git merge conflict markers", "keep the right content and delete the <<<<<<< ======= >>>>>>> lines"),
+    "E113": ("字段名后用了全角冒号'：'", "全角冒号'：'应为半角':',冒号后再加一个空格",
+             "full-width colon '：' after a field name", "use the ASCII colon ':' followed by a space"),
+    "E201": ("未知字段:{key}", "{suggest}",
+             "unknown field: {key}", "{suggest}"),
+    "E202": ("缺少必填字段:{field}", "请补充 {field}: ……",
+             "missing required field: {field}", "add {field}: …"),
+    "E203": ("{field} 不是日期:{value}", "日期写成 2022-08-31 的格式",
+             "{field} is not a date: {value}", "write dates as 2022-08-31"),
+    "E204": ("{field} 日期不存在:{value}", "请核对月份和日期,例如2月没有30日",
+             "{field}: no such day: {value}", "check the month and day (February has no 30th)"),
+    "E205": ("{field} 应为整数:{value}", "只写数字,不带百分号或单位,例如 进度: 70",
+             "{field} must be a whole number: {value}", "write the number only, e.g. 进度: 70"),
+    "E206": ("进度超出范围:{value}", "进度是 0 到 100 之间的整数",
+             "progress out of range: {value}", "progress is a whole number from 0 to 100"),
+    "E207": ("状态不正确:{value}", "状态只能是 未启动、推进中、阶段性办结、已办结、已销号、中止 之一",
+             "invalid status: {value}", "status is one of 未启动 推进中 阶段性办结 已办结 已销号 中止"),
+    "E208": ("报告周期不正确:{value}", "报告周期只能是 月、季、半年、年 之一",
+             "invalid report cycle: {value}", "the cycle is one of 月 季 半年 年"),
+    "E209": ("{field} 应为文字且不能为空", "请填写内容;纯数字请加引号,例如 \"2022\"",
+             "{field} must be non-empty text", "fill it in; quote pure numbers, e.g. \"2022\""),
+    "E210": ("{field} 应为列表", "列表写成 [甲, 乙] 或每行以 - 开头",
+             "{field} must be a list", "write a list as [a, b] or one '- ' item per line"),
+    "E211": ("{field} 应为一组字段", "写成 {{名称: ……, 时限: ……}} 的形式",
+             "{field} must be a mapping", "write it as {{名称: …, 时限: …}}"),
+    "E212": ("{field} 应为数字:{value}", "只写数字,例如 4000",
+             "{field} must be a number: {value}", "write the number only, e.g. 4000"),
+    "E213": ("{field} 的值不正确:{value}", "请对照 docs/format.md 填写",
+             "invalid value for {field}: {value}", "see docs/format.md"),
+    "E301": ("编号格式不正确:{value}", "编号写成 前缀-数字,例如 ZB-003",
+             "malformed ID: {value}", "an ID is PREFIX-digits, e.g. ZB-003"),
+    "E302": ("编号 {id} 与文件名 {name} 不一致", "把文件改名为 {id}.yaml,或改正编号",
+             "ID {id} does not match the file name {name}", "rename the file to {id}.yaml or fix the ID"),
+    "E303": ("编号前缀 {prefix} 不属于台账 {ledger}(应为 {expected})", "把文件移到正确台账的目录,或改正编号",
+             "prefix {prefix} does not belong to ledger {ledger} (expected {expected})", "move the file to its ledger or fix the ID"),
+    "E304": ("编号 {id} 重复(另见 {other})", "编号不能重复使用,请为其中一个换用新编号",
+             "duplicate ID {id} (also in {other})", "IDs are never reused; give one of them a new ID"),
+    "E305": ("单位未登记:{unit}", "{suggest}",
+             "unit not registered: {unit}", "{suggest}"),
+    "E306": ("完成时限 {deadline} 早于交办日期 {assigned}", "请核对日期",
+             "deadline {deadline} is before the assignment date {assigned}", "check the dates"),
+    "E307": ("进展记录的日期未按先后顺序:{date} 早于上一条 {prev}", "进展只能按日期顺序追加,请调整顺序",
+             "progress entries out of date order: {date} before {prev}", "entries are appended in date order"),
+    "E308": ("状态 {state} 与进展记录不符(最后一次状态变更为 {expected})", "状态应与最后一条带状态的进展一致",
+             "status {state} does not match the log (latest transition: {expected})", "the status equals the latest transition in 进展"),
+    "E309": ("状态为 {state} 但缺少办结日期", "补充 办结日期,与办结那条进展的日期一致",
+             "status {state} but no 办结日期", "add 办结日期, equal to the closing entry's date"),
+    "E310": ("办结日期 {value} 与进展记录不符(应为 {expected})", "办结日期应等于最后一次办结(或阶段性办结)进展的日期",
+             "办结日期 {value} does not match the log (expected {expected})", "办结日期 equals the date of the latest closing entry"),
+    "E311": ("状态为已销号但缺少销号信息", "补充 销号: {{日期, 审核人, 批准人, 佐证材料}}",
+             "status 已销号 without a 销号 record", "add 销号: {{日期, 审核人, 批准人, 佐证材料}}"),
+    "E312": ("日期早于交办日期 {assigned}:{value}", "请核对日期",
+             "date before the assignment date {assigned}: {value}", "check the dates"),
+    "E313": ("台账目录 {ledger} 未在 schemas/ledgers/ 中定义", "把文件移到已有台账目录,或新增台账定义",
+             "ledger folder {ledger} is not defined in schemas/ledgers/", "move the file or define the ledger"),
+    "E314": ("批准日期 {approved} 早于申请日期 {applied}", "请核对延期的日期",
+             "approval {approved} precedes application {applied}", "check the extension dates"),
+    "R001": ("{id} {title}:{reason}", "请督促 {unit} 加快推进并报送进展",
+             "{id} {title}: {reason}", "ask {unit} to speed up and report progress"),
+    "Y001": ("{id} {title}:{reason}", "请提醒 {unit} 关注并按期报送进展",
+             "{id} {title}: {reason}", "remind {unit} to report on time"),
+}
+
+UI: dict[str, tuple[str, str]] = {
+    "severity.error": ("错误", "error"),
+    "severity.red": ("红灯", "red"),
+    "severity.yellow": ("黄灯", "yellow"),
+    "hint": ("提示", "hint"),
+    "light.red": ("红", "red"),
+    "light.yellow": ("黄", "yellow"),
+    "light.blue": ("蓝", "blue"),
+    "light.green": ("绿", "green"),
+    "light.none": ("无", "none"),
+    "reason.overdue": ("超期 {days} 天", "overdue {days} days"),
+    "reason.lag": ("滞后序时进度 {lag} 个百分点", "{lag} points behind schedule"),
+    "reason.missing": ("{period} 未按期报告", "no report for {period}"),
+    "reason.milestone": ("节点“{name}”逾期未完成", "milestone '{name}' missed"),
+    "reason.due_soon": ("距完成时限 {days} 天", "{days} days to deadline"),
+    "did_you_mean": ("您是否想写 {name}?", "did you mean {name}?"),
+    "allowed_keys": ("允许的字段见 docs/format.md", "see docs/format.md for the allowed fields"),
+    "unit_suggest": ("您是否想写 {name}?单位须在 schemas/units.yaml 中登记", "did you mean {name}? units must be in schemas/units.yaml"),
+    "unit_register": ("请在 schemas/units.yaml 中登记该单位,或改用已登记的单位", "register it in schemas/units.yaml or use a registered unit"),
+    "kind.list": ("列表", "a list"),
+    "kind.text": ("一段文字", "text"),
+    "kind.other": ("单个值", "a single value"),
+    "col.light": ("灯", "Light"),
+    "col.id": ("编号", "ID"),
+    "col.title": ("事项", "Title"),
+    "col.unit": ("牵头单位", "Lead unit"),
+    "col.state": ("状态", "Status"),
+    "col.deadline": ("完成时限", "Deadline"),
+    "col.progress": ("进度", "Progress"),
+    "col.expected": ("序时", "Expected"),
+    "col.note": ("说明", "Note"),
+    "summary": ("共 {total} 项 · 红灯 {red} · 黄灯 {yellow} · 蓝灯 {blue} · 绿灯 {green} · 已办结 {closed} · 阶段性办结 {stage} · 办结率 {rate}",
+                "{total} matters · red {red} · yellow {yellow} · blue {blue} · green {green} · closed {closed} · stage-closed {stage} · completion {rate}"),
+    "hidden_closed": ("(另有 {n} 项已办结或中止未列出,加 --all 显示)", "({n} closed or suspended not listed; --all shows them)"),
+    "invalid_files": ("以下 {n} 个文件有错误,未计入:", "{n} invalid files were left out:"),
+    "invalid_file": ("  {path}:{line}:{column}: {message}", "  {path}:{line}:{column}: {message}"),
+    "run_check": ("运行 yilan check 查看全部问题", "run yilan check to see every problem"),
+    "check_ok": ("检查通过:{files} 个文件,未发现错误", "check passed: {files} files, no errors"),
+    "check_counts": ("共 {files} 个文件:错误 {error} 处,红灯 {red} 项,黄灯 {yellow} 项",
+                     "{files} files: {error} errors, {red} red, {yellow} yellow"),
+    "ongoing": ("长期", "ongoing"),
+    "expected_na": ("—", "—"),
+    "no_matters": ("没有符合条件的事项", "no matching matters"),
+    "err.not_workspace": ("{path} 不是 yilan 工作区(找不到 schemas/rules.yaml)", "{path} is not a yilan workspace (no schemas/rules.yaml)"),
+    "hint.not_workspace": ("进入台账仓库目录后再运行,或用 --root 指定,或用 yilan init 新建", "cd into the ledger repository, pass --root, or run yilan init"),
+    "err.bad_date": ("无法识别的日期:{text}", "not a date: {text}"),
+    "hint.bad_date": ("可写成 2022-08-31、2022/8/31、2022年8月31日、8月底 或 年底", "write 2022-08-31, 2022/8/31, 2022年8月31日, 8月底 or 年底"),
+    "err.bad_period": ("无法识别的期间:{text}", "not a period: {text}"),
+    "hint.bad_period": ("可写成 2022Q2、2022年二季度、2022H1、2022年上半年、2022-06、2022年6月 或 2022", "write 2022Q2, 2022年二季度, 2022H1, 2022-06, 2022年6月 or 2022"),
+    "err.unknown_ledger": ("没有这个台账:{name}", "no such ledger: {name}"),
+    "hint.unknown_ledger": ("可用的台账:{names}", "ledgers: {names}"),
+    "err.unknown_matter": ("找不到事项 {id}", "no matter {id}"),
+    "hint.unknown_matter": ("用 yilan status --all 查看全部编号", "yilan status --all lists every ID"),
+    "err.invalid_matter": ("事项 {id} 的文件有错误,无法显示", "the file of {id} is invalid"),
+    "err.bad_light": ("无法识别的灯色:{text}", "unknown light: {text}"),
+    "hint.bad_light": ("可写 红、黄、蓝、绿、无(或 red,yellow,blue,green,none),用逗号分隔", "use red, yellow, blue, green, none (comma separated)"),
+    "err.bad_option": ("选项值不正确:{text}", "invalid option value: {text}"),
+    "hint.bad_option": ("可选值:{values}", "choose one of: {values}"),
+    "err.schema": ("配置文件有错误:{detail}", "configuration error: {detail}"),
+    "hint.schema": ("请改正 schemas/ 下的该文件后重试", "fix the file under schemas/ and retry"),
+    "err.exists": ("{path} 已经是 yilan 工作区", "{path} is already a yilan workspace"),
+    "hint.exists": ("换一个空目录,或直接在其中使用 yilan", "choose an empty folder or use yilan there"),
+    "init_done": ("已创建工作区 {path}(13 个台账){example}", "workspace created at {path} (13 ledgers){example}"),
+    "init_example": (",含示例数据 {n} 项", ", with {n} demo matters"),
+    "internal": ("内部错误:{detail}", "internal error: {detail}"),
+    "hint.internal": ("这是 yilan 的缺陷,请把这条信息和所用命令报告给维护人员", "this is a bug in yilan; report this message and the command"),
+    "show.status": ("当前状态", "Status"),
+    "show.as_of": ("评估日期", "As of"),
+    "show.masked": ("(敏感,已隐藏)", "(sensitive, hidden)"),
+}
+
+
+def t(key: str, **params: object) -> str:
+    zh, en = UI[key]
+    text = en if _lang == "en" and en else zh
+    return text.format(**params) if params else text
+
+
+def finding_text(code: str, params: dict[str, object]) -> tuple[str, str]:
+    """(message, hint) of a finding code in the current language."""
+    zh, zh_hint, en, en_hint = FINDINGS[code]
+    msg, hint = (en, en_hint) if _lang == "en" else (zh, zh_hint)
+    safe = _SafeDict(params)
+    return msg.format_map(safe), hint.format_map(safe)
+
+
+class _SafeDict(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""

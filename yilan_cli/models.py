@@ -1,0 +1,164 @@
+"""The matter file (SPEC §3) as pydantic models.
+
+Chinese keys are the aliases (files are read by officials in git diffs); code and JSON use the
+English field names. Models check the shape of each field; rules that relate several fields or
+files (date order, 状态 versus the log, registered units, ID versus file name) live in checks.py so
+that each finding can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+STATES = ("未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止")
+STATE_EN = {
+    "未启动": "not_started",
+    "推进中": "in_progress",
+    "阶段性办结": "stage_closed",
+    "已办结": "closed",
+    "已销号": "signed_off",
+    "中止": "suspended",
+}
+CLOSED_STATES = frozenset(("已办结", "已销号"))
+FINISH_STATES = frozenset(("阶段性办结", "已办结"))  # transitions that set 办结日期
+CYCLES = ("月", "季", "半年", "年")
+ONGOING = "长期"
+ID_RE = re.compile(r"^([A-Z]{1,8})-([0-9]{1,6})$")
+
+State = Literal["未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止"]
+Cycle = Literal["月", "季", "半年", "年"]
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_iso_day(value: Any) -> date:
+    """The only date form a matter file holds: YYYY-MM-DD (users type other forms on the CLI)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        m = _ISO.match(value.strip())
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise PydanticCustomError("day_impossible", "no such day", {"value": value}) from None
+    raise PydanticCustomError("day_format", "not a date", {"value": value})
+
+
+def _deadline(value: Any) -> date | str:
+    if isinstance(value, str) and value.strip() == ONGOING:
+        return ONGOING
+    return parse_iso_day(value)
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("text_empty", "empty text")
+    return value
+
+
+def _str_list(value: Any) -> Any:
+    # a single name where a list is expected is what people type: accept it as a one-item list
+    if isinstance(value, str):
+        return [value]
+    if value is None:
+        return []
+    return value
+
+
+Day = Annotated[date, BeforeValidator(parse_iso_day)]
+Deadline = Annotated[date | str, BeforeValidator(_deadline)]
+Text = Annotated[str, BeforeValidator(_text)]
+Names = Annotated[list[Text], BeforeValidator(_str_list)]
+Progress = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=False)
+
+
+class Indicator(_Model):
+    name: Text = Field(alias="名称")
+    unit: Text | None = Field(None, alias="单位")
+    target: float = Field(alias="目标")
+    done: float | None = Field(None, alias="完成")
+
+
+class Milestone(_Model):
+    name: Text = Field(alias="名称")
+    deadline: Day = Field(alias="时限")
+    done_on: Day | None = Field(None, alias="完成日期")
+
+
+class Extension(_Model):
+    applied_on: Day = Field(alias="申请日期")
+    new_deadline: Day = Field(alias="新时限")
+    reason: Text = Field(alias="理由")
+    approver: Text | None = Field(None, alias="批准人")
+    approved_on: Day | None = Field(None, alias="批准日期")
+
+
+class Signoff(_Model):
+    date: Day = Field(alias="日期")
+    reviewer: Text = Field(alias="审核人")
+    approver: Text = Field(alias="批准人")
+    evidence: Names = Field(default_factory=list, alias="佐证材料")
+
+
+class Update(_Model):
+    date: Day = Field(alias="日期")
+    progress: Progress | None = Field(None, alias="进度")
+    state: State | None = Field(None, alias="状态")
+    note: Text | None = Field(None, alias="情况")
+    problem: Text | None = Field(None, alias="存在问题")
+    next_steps: Text | None = Field(None, alias="下步措施")
+    reporter: Text | None = Field(None, alias="报告人")
+    reported_on: Day | None = Field(None, alias="报送日期")
+
+
+class Matter(_Model):
+    id: Text = Field(alias="编号")
+    title: Text = Field(alias="事项")
+    source: Text | None = Field(None, alias="任务来源")
+    target: Text | None = Field(None, alias="目标要求")
+    leaders: Names = Field(default_factory=list, alias="牵头领导")
+    lead_unit: Text = Field(alias="牵头单位")
+    co_units: Names = Field(default_factory=list, alias="配合单位")
+    owner: Text | None = Field(None, alias="责任人")
+    task_force: Text | None = Field(None, alias="专班")
+    assigned: Day = Field(alias="交办日期")
+    deadline: Deadline = Field(alias="完成时限")
+    cycle: Cycle | None = Field(None, alias="报告周期")
+    state: State = Field(alias="状态")
+    closed_on: Day | None = Field(None, alias="办结日期")
+    indicators: list[Indicator] = Field(default_factory=list, alias="量化指标")
+    milestones: list[Milestone] = Field(default_factory=list, alias="节点")
+    extensions: list[Extension] = Field(default_factory=list, alias="延期")
+    signoff: Signoff | None = Field(None, alias="销号")
+    updates: list[Update] = Field(default_factory=list, alias="进展")
+    tags: Names = Field(default_factory=list, alias="标签")
+    remarks: Text | None = Field(None, alias="备注")
+
+
+def field_labels() -> dict[str, str]:
+    """English field name → Chinese key, for every model (used in messages)."""
+    out: dict[str, str] = {}
+    for model in (Matter, Update, Indicator, Milestone, Extension, Signoff):
+        for name, info in model.model_fields.items():
+            out.setdefault(name, info.alias or name)
+    return out
+
+
+def known_keys(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+# which model a Chinese list/mapping key holds, for "did you mean" hints on nested keys
+NESTED = {"量化指标": Indicator, "节点": Milestone, "延期": Extension, "销号": Signoff, "进展": Update}

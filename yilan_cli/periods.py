@@ -1,0 +1,153 @@
+"""Dates and periods the way county staff type them (SPEC §5). Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+class DateError(ValueError):
+    """Text that is not a date or period; ``str()`` is the offending text."""
+
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _make(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(text) from None
+
+
+_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_END = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:底|末)前?$")
+_YEAR_END = re.compile(r"^(?:(\d{4})\s*年\s*)?年\s*(?:底|末)前?$|^(\d{4})\s*年\s*(?:底|末)前?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日前?$")
+
+
+def parse_day(text: str, today: date) -> date:
+    """``2022-08-31``, ``2022/8/31``, ``2022年8月31日``, ``2022年8月底``, ``8月底(前)``, ``年底``, ``8月31日``.
+
+    A form without a year takes the year of ``today``.
+    """
+    s = text.strip().replace("号", "日")
+    if m := _FULL.match(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _MONTH_END.match(s):
+        year, month = int(m[1] or today.year), int(m[2])
+        if not 1 <= month <= 12:
+            raise DateError(text)
+        return month_end(year, month)
+    if m := _YEAR_END.match(s):
+        return date(int(m[1] or m[2] or today.year), 12, 31)
+    if m := _MONTH_DAY.match(s):
+        return _make(today.year, int(m[1]), int(m[2]), text)
+    raise DateError(text)
+
+
+KINDS = ("month", "quarter", "half", "year")
+CYCLE_KIND = {"月": "month", "季": "quarter", "半年": "half", "年": "year"}
+_HALF_NAMES = {1: "上半年", 2: "下半年"}
+_Q_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar period. ``index`` is the month (1–12), quarter (1–4) or half (1–2); 1 for a year."""
+
+    first: date
+    last: date
+    kind: str
+    year: int
+    index: int
+
+    @property
+    def code(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}-{self.index:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}Q{self.index}"
+        if self.kind == "half":
+            return f"{self.year}H{self.index}"
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}年{self.index}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{_Q_NAMES[self.index]}季度"
+        if self.kind == "half":
+            return f"{self.year}年{_HALF_NAMES[self.index]}"
+        return f"{self.year}年"
+
+    def contains(self, d: date) -> bool:
+        return self.first <= d <= self.last
+
+
+def make_period(kind: str, year: int, index: int = 1) -> Period:
+    if kind == "month":
+        return Period(date(year, index, 1), month_end(year, index), kind, year, index)
+    if kind == "quarter":
+        m = 3 * index - 2
+        return Period(date(year, m, 1), month_end(year, m + 2), kind, year, index)
+    if kind == "half":
+        m = 6 * index - 5
+        return Period(date(year, m, 1), month_end(year, m + 5), kind, year, index)
+    return Period(date(year, 1, 1), date(year, 12, 31), "year", year, 1)
+
+
+_P_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$|^(\d{4})\s*年\s*(?:第)?([一二三四1-4])\s*季度?$")
+_P_HALF = re.compile(r"^(\d{4})\s*-?\s*[Hh]([12])$|^(\d{4})\s*年\s*(上|下)半年$")
+_P_MONTH = re.compile(r"^(\d{4})\s*[-/]\s*(\d{1,2})$|^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$")
+_P_YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+
+
+def parse_period(text: str) -> Period:
+    """``2022Q1``/``2022-Q1``/``2022年一季度``, ``2022H1``/``2022年上半年``, ``2022-03``/``2022年3月``, ``2022``/``2022年``."""
+    s = text.strip()
+    if m := _P_QUARTER.match(s):
+        year, q = (m[1], m[2]) if m[1] else (m[3], m[4])
+        return make_period("quarter", int(year), _CN_NUM[q])
+    if m := _P_HALF.match(s):
+        if m[1]:
+            return make_period("half", int(m[1]), int(m[2]))
+        return make_period("half", int(m[3]), 1 if m[4] == "上" else 2)
+    if m := _P_MONTH.match(s):
+        year, month = (m[1], m[2]) if m[1] else (m[3], m[4])
+        if not 1 <= int(month) <= 12:
+            raise DateError(text)
+        return make_period("month", int(year), int(month))
+    if m := _P_YEAR.match(s):
+        return make_period("year", int(m[1]))
+    raise DateError(text)
+
+
+def period_of(d: date, kind: str) -> Period:
+    """The period of ``kind`` that contains ``d``."""
+    if kind == "month":
+        return make_period(kind, d.year, d.month)
+    if kind == "quarter":
+        return make_period(kind, d.year, (d.month - 1) // 3 + 1)
+    if kind == "half":
+        return make_period(kind, d.year, 1 if d.month <= 6 else 2)
+    return make_period("year", d.year)
+
+
+def previous(p: Period) -> Period:
+    return period_of(p.first - timedelta(days=1), p.kind)
+
+
+def last_reportable(d: date, kind: str, grace_days: int) -> Period:
+    """The last period of ``kind`` that ended more than ``grace_days`` days before ``d``."""
+    p = previous(period_of(d, kind))
+    while (d - p.last).days <= grace_days:
+        p = previous(p)
+    return p

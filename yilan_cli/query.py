@@ -1,0 +1,100 @@
+"""Selecting and evaluating matters for listings (status, check, later reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .checks import Record
+from .errors import UsageError
+from .i18n import t
+from .status import LIGHTS, Status, Summary, evaluate, exists, summarize
+from .store import Ledgers
+from .workspace import Workspace
+
+_LIGHT_WORDS = {
+    "红": "red", "红灯": "red", "red": "red",
+    "黄": "yellow", "黄灯": "yellow", "yellow": "yellow",
+    "蓝": "blue", "蓝灯": "blue", "blue": "blue",
+    "绿": "green", "绿灯": "green", "green": "green",
+    "无": "none", "none": "none",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    ledgers: tuple[str, ...] = ()  # ledger keys
+    unit: str | None = None  # lead or co-operating unit
+    leader: str | None = None
+    lights: tuple[str, ...] = ()  # empty: all lights (closed hidden unless include_closed)
+    include_closed: bool = False
+
+
+@dataclass
+class StatusResult:
+    today: date
+    rows: list[tuple[Record, Status]]  # what to list, sorted red → yellow → blue → green → none
+    summary: Summary  # over every selected matter existing at ``today``, whatever the light filter
+    hidden: int  # closed/suspended matters left out of rows because --all was not given
+
+
+def parse_lights(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    out = []
+    for word in text.replace("，", ",").split(","):
+        word = word.strip().lower()
+        if not word:
+            continue
+        if word not in _LIGHT_WORDS:
+            raise UsageError(t("err.bad_light", text=word), t("hint.bad_light"))
+        out.append(_LIGHT_WORDS[word])
+    return tuple(out)
+
+
+def resolve_ledgers(ws: Workspace, names: list[str] | None) -> tuple[str, ...]:
+    keys = []
+    for name in names or []:
+        lg = ws.ledger(name)
+        if lg is None:
+            raise UsageError(
+                t("err.unknown_ledger", name=name),
+                t("hint.unknown_ledger", names=", ".join(f"{x.key}({x.name})" for x in ws.ledgers.values())),
+            )
+        keys.append(lg.key)
+    return tuple(keys)
+
+
+def selected(rec: Record, f: Filters) -> bool:
+    m = rec.matter
+    if f.ledgers and rec.ledger not in f.ledgers:
+        return False
+    if f.unit and f.unit != m.lead_unit and f.unit not in m.co_units:
+        return False
+    return not (f.leader and f.leader not in m.leaders)
+
+
+def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> StatusResult:
+    from .render import sort_key
+
+    evaluated = [
+        (rec, evaluate(rec.matter, today, ws.rules, rec.cycle))
+        for rec in ledgers.records
+        if exists(rec.matter, today) and selected(rec, f)
+    ]
+    summary = summarize([st for _, st in evaluated])
+    rows = []
+    hidden = 0
+    for rec, st in evaluated:
+        if f.lights:
+            if st.light in f.lights:
+                rows.append((rec, st))
+        elif st.light != "none" or f.include_closed:
+            rows.append((rec, st))
+        else:
+            hidden += 1
+    rows.sort(key=lambda rs: sort_key(*rs))
+    return StatusResult(today, rows, summary, hidden)
+
+
+__all__ = ["LIGHTS", "Filters", "StatusResult", "evaluate_all", "parse_lights", "resolve_ledgers"]

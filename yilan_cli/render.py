@@ -1,0 +1,300 @@
+"""Turning results into what people and scripts read. The only module that imports rich.
+
+rich is imported inside the table functions so ``--format json`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from .i18n import lang, t
+from .models import STATE_EN
+from .status import LIGHTS, Status, Summary, percent
+
+if TYPE_CHECKING:
+    from .checks import Finding, Record
+    from .workspace import Rules, Workspace
+
+JSON_VERSION = 1
+
+
+def envelope(today: date, **body: Any) -> str:
+    """One JSON document: {"version": 1, "today": …, …} (SPEC §6)."""
+    doc = {"version": JSON_VERSION, "today": today.isoformat(), **body}
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, date):
+        return o.isoformat()
+    raise TypeError(type(o).__name__)
+
+
+def one_decimal(x: float | None) -> float | None:
+    return None if x is None else int(x * 10 + 0.5 + 1e-9) / 10
+
+
+def status_json(rec: Record, st: Status) -> dict[str, Any]:
+    m = rec.matter
+    return {
+        "id": m.id,
+        "ledger": rec.ledger,
+        "title": m.title,
+        "lead_unit": m.lead_unit,
+        "status": STATE_EN[st.state],
+        "deadline": st.deadline.isoformat() if st.deadline else "ongoing",
+        "progress": st.progress,
+        "expected_progress": one_decimal(st.expected),
+        "light": st.light,
+        "overdue_days": st.overdue_days,
+        "days_left": st.days_left,
+        "report_missing": st.report_missing,
+        "closed_on": st.closed_on.isoformat() if st.closed_on else None,
+    }
+
+
+def summary_json(s: Summary) -> dict[str, Any]:
+    return {
+        "total": s.total,
+        "lights": s.lights,
+        "closed": s.closed,
+        "stage_closed": s.stage_closed,
+        "suspended": s.suspended,
+        "overdue": s.overdue,
+        "completion_rate": one_decimal(s.completion_rate),
+        "on_time_rate": one_decimal(s.on_time_rate),
+    }
+
+
+def reasons(st: Status) -> list[str]:
+    """Why a matter has its light, in words."""
+    out = []
+    if st.overdue_days:
+        out.append(t("reason.overdue", days=st.overdue_days))
+    if st.lag is not None and st.lag > 0 and st.light in ("red", "yellow") and not st.overdue_days:
+        out.append(t("reason.lag", lag=f"{one_decimal(st.lag):.1f}"))
+    for name in st.missed_milestones:
+        out.append(t("reason.milestone", name=name))
+    if st.missing_period:
+        out.append(t("reason.missing", period=st.missing_period))
+    if st.light == "blue" and st.days_left is not None:
+        out.append(t("reason.due_soon", days=st.days_left))
+    return out
+
+
+def light_name(light: str, rules: Rules) -> str:
+    if lang() == "zh" and light in rules.light_names:
+        return rules.light_names[light]
+    return t(f"light.{light}")
+
+
+def deadline_text(st: Status) -> str:
+    return st.deadline.isoformat() if st.deadline else t("ongoing")
+
+
+def state_text(state: str) -> str:
+    return STATE_EN[state] if lang() == "en" else state
+
+
+def _console(file: Any = None) -> Any:
+    from rich.console import Console
+
+    width = None if (file or sys.stdout).isatty() else int(os.environ.get("COLUMNS", "160"))
+    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+
+
+def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    if rows:
+        table = Table(show_lines=False, header_style="bold")
+        for key in ("col.light", "col.id", "col.title", "col.unit", "col.state", "col.deadline",
+                    "col.progress", "col.expected", "col.note"):
+            justify = "right" if key in ("col.progress", "col.expected") else "left"
+            table.add_column(t(key), justify=justify, overflow="fold")
+        for rec, st in rows:
+            color = rules.light_colors.get(st.light) or ""
+            style = f"bold {color}" if color else ""
+            exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
+            table.add_row(
+                Text("● " + light_name(st.light, rules), style=style),
+                rec.matter.id,
+                rec.matter.title,
+                rec.matter.lead_unit,
+                state_text(st.state),
+                deadline_text(st),
+                f"{st.progress}%",
+                exp,
+                ";".join(reasons(st)),
+            )
+        console.print(table)
+    else:
+        console.print(t("no_matters"))
+    console.print(summary_line(summary))
+    if hidden:
+        console.print(t("hidden_closed", n=hidden))
+
+
+def summary_line(s: Summary) -> str:
+    return t(
+        "summary",
+        total=s.total,
+        red=s.lights["red"],
+        yellow=s.lights["yellow"],
+        blue=s.lights["blue"],
+        green=s.lights["green"],
+        closed=s.closed,
+        stage=s.stage_closed,
+        rate=percent(s.completion_rate),
+    )
+
+
+CSV_COLUMNS = (
+    ("id", "编号"), ("ledger", "台账"), ("title", "事项"), ("lead_unit", "牵头单位"), ("status", "状态"),
+    ("deadline", "完成时限"), ("progress", "进度"), ("expected_progress", "序时进度"), ("light", "预警灯"),
+    ("overdue_days", "超期天数"), ("days_left", "剩余天数"), ("report_missing", "未按期报告"),
+    ("closed_on", "办结日期"),
+)
+
+
+def status_csv(rows: list[tuple[Record, Status]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([en if lang() == "en" else zh for en, zh in CSV_COLUMNS])
+    for rec, st in rows:
+        d = status_json(rec, st)
+        if lang() == "zh":
+            d["status"] = st.state
+            d["light"] = t(f"light.{st.light}")
+            d["deadline"] = deadline_text(st)
+            d["report_missing"] = "是" if st.report_missing else ""
+        w.writerow(["" if d[k] is None else d[k] for k, _ in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- findings
+def finding_lines(f: Finding) -> str:
+    head = f"{f.file}:{f.line}:{f.column}: {t('severity.' + f.severity)}[{f.code}] {f.message}"
+    return f"{head}\n  {t('hint')}: {f.hint}" if f.hint else head
+
+
+def findings_github(findings: list[Finding]) -> str:
+    out = []
+    for f in findings:
+        level = "warning" if f.severity == "yellow" else "error"
+        msg = f"{f.message} ({f.hint})".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.append(f"::{level} file={f.file},line={f.line},col={f.column},title={f.code}::{msg}")
+    return "\n".join(out)
+
+
+def findings_junit(findings: list[Finding], files: list[str]) -> str:
+    """JUnit XML: one testcase per file, one failure per finding."""
+    import xml.etree.ElementTree as ET
+
+    by_file: dict[str, list[Finding]] = {f: [] for f in files}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    failed = sum(1 for v in by_file.values() if v)
+    suite = ET.Element("testsuite", name="yilan check", tests=str(len(by_file)), failures=str(failed), errors="0")
+    for file, items in sorted(by_file.items()):
+        case = ET.SubElement(suite, "testcase", classname="ledgers", name=file)
+        for f in items:
+            fail = ET.SubElement(case, "failure", type=f.severity, message=f"[{f.code}] {f.message}")
+            fail.text = finding_lines(f)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
+    from .models import ID_RE
+
+    m = ID_RE.match(rec.matter.id)
+    num = int(m.group(2)) if m else 0
+    return (LIGHTS.index(st.light), -st.overdue_days, -(st.lag or 0.0), rec.ledger, num, rec.matter.id)
+
+
+def show_text(ws: Workspace, rec: Record, st: Status, include_sensitive: bool) -> str:
+    """A matter as a leader reads it: its fields, indicators, milestones, log, and status at D."""
+    m = rec.matter
+    lg = ws.ledgers[rec.ledger]
+    lines = [f"{m.id} {m.title}", f"台账: {lg.name} ({lg.key})"]
+
+    def add(label: str, value: object) -> None:
+        if value not in (None, "", [], ()):
+            lines.append(f"{label}: {value}")
+
+    add("任务来源", m.source)
+    add("目标要求", m.target)
+    add("牵头领导", "、".join(m.leaders))
+    add("牵头单位", m.lead_unit)
+    add("配合单位", "、".join(m.co_units))
+    add("责任人", m.owner)
+    add("专班", m.task_force)
+    add("交办日期", m.assigned.isoformat())
+    add("完成时限", m.deadline if isinstance(m.deadline, str) else m.deadline.isoformat())
+    for ext in m.extensions:
+        approved = f"{ext.approved_on} {ext.approver or ''}批准" if ext.approved_on else "待批准"
+        add("  延期", f"{ext.applied_on} 申请延至 {ext.new_deadline}({ext.reason};{approved.strip()})")
+    add("报告周期", rec.cycle)
+    add("状态", m.state)
+    add("办结日期", m.closed_on.isoformat() if m.closed_on else None)
+    for f in lg.fields:
+        if f.key in rec.extra:
+            value = rec.extra[f.key] if include_sensitive or not f.sensitive else t("show.masked")
+            add(f.name, "、".join(value) if isinstance(value, list) else value)
+    if m.indicators:
+        lines.append("量化指标:")
+        for ind in m.indicators:
+            done = "—" if ind.done is None else _num(ind.done)
+            rate = f"({ind.done / ind.target * 100:.1f}%)" if ind.done is not None and ind.target else ""
+            lines.append(f"  {ind.name}: {done}/{_num(ind.target)}{ind.unit or ''} {rate}".rstrip())
+    if m.milestones:
+        lines.append("节点:")
+        for ms in m.milestones:
+            state = f"{ms.done_on} 完成" if ms.done_on else "未完成"
+            lines.append(f"  {ms.name} 时限 {ms.deadline} {state}")
+    if m.signoff:
+        s = m.signoff
+        lines.append(f"销号: {s.date} 审核 {s.reviewer} 批准 {s.approver} 佐证 {'、'.join(s.evidence)}")
+    if m.updates:
+        lines.append("进展:")
+        for u in m.updates:
+            parts = [u.date.isoformat()]
+            if u.progress is not None:
+                parts.append(f"{u.progress}%")
+            if u.state:
+                parts.append(f"[{u.state}]")
+            if u.note:
+                parts.append(u.note)
+            if u.reporter:
+                parts.append(f"({u.reporter})")
+            if u.reported_on:
+                parts.append(f"报送 {u.reported_on}")
+            lines.append("  " + " ".join(parts))
+            if u.problem:
+                lines.append(f"    存在问题: {u.problem}")
+            if u.next_steps:
+                lines.append(f"    下步措施: {u.next_steps}")
+    exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
+    lines.append(f"{t('show.status')}({t('show.as_of')} {st.today}):")
+    lines.append(
+        f"  {state_text(st.state)} · 进度 {st.progress}% · 序时 {exp} · {light_name(st.light, ws.rules)}"
+        f" · 时限 {deadline_text(st)}"
+    )
+    why = reasons(st)
+    if why:
+        lines.append("  " + ";".join(why))
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

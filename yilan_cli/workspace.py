@@ -1,0 +1,186 @@
+"""A workspace: find its root, read schemas/ (ledgers, units, rules).
+
+Schema files are small and few; they are read with the fast reader and checked here. A broken
+schema file stops every command (exit 2) because nothing can be evaluated without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import NotAWorkspace, SchemaError
+from .i18n import t
+from .models import CYCLES
+
+MARKER = Path("schemas") / "rules.yaml"
+FIELD_TYPES = ("文本", "整数", "数值", "日期", "列表", "是否")
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """A ledger-specific extra field (SPEC §3)."""
+
+    name: str  # Chinese key in the file
+    key: str  # ASCII key in JSON
+    type: str  # one of FIELD_TYPES
+    required: bool = False
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerDef:
+    key: str
+    prefix: str
+    name: str
+    unit: str
+    cycle: str
+    fields: tuple[FieldDef, ...] = ()
+    maintainers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    due_soon_days: int = 7
+    yellow_lag: float = 10
+    red_lag: float = 30
+    grace_days: int = 10
+    light_names: dict[str, str] = field(default_factory=dict)
+    light_colors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Workspace:
+    root: Path
+    ledgers: dict[str, LedgerDef]  # by key, in file-name order
+    units: dict[str, str]  # name → group (乡镇 / 县直部门)
+    leaders: tuple[str, ...]
+    rules: Rules
+
+    def ledger(self, text: str) -> LedgerDef | None:
+        """A ledger by key, prefix or Chinese name."""
+        for lg in self.ledgers.values():
+            if text in (lg.key, lg.prefix, lg.name) or text.upper() == lg.prefix:
+                return lg
+        return None
+
+    def ledger_of_prefix(self, prefix: str) -> LedgerDef | None:
+        for lg in self.ledgers.values():
+            if lg.prefix == prefix:
+                return lg
+        return None
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_root(start: Path | None = None, explicit: str | None = None) -> Path:
+    """The workspace root: ``--root`` if given, else the nearest ancestor holding schemas/rules.yaml."""
+    if explicit:
+        root = Path(explicit).resolve()
+        if not (root / MARKER).is_file():
+            raise NotAWorkspace(t("err.not_workspace", path=root), t("hint.not_workspace"))
+        return root
+    here = (start or Path.cwd()).resolve()
+    for p in (here, *here.parents):
+        if (p / MARKER).is_file():
+            return p
+    raise NotAWorkspace(t("err.not_workspace", path=here), t("hint.not_workspace"))
+
+
+def _read(path: Path) -> Any:
+    from .yamlio import YamlProblem, fast_load
+
+    try:
+        return fast_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YamlProblem, Exception) as e:  # noqa: BLE001
+        raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema"), path=str(path)) from None
+
+
+def _need(cond: bool, path: Path, detail: str) -> None:
+    if not cond:
+        raise SchemaError(t("err.schema", detail=f"{path}: {detail}"), t("hint.schema"), path=str(path))
+
+
+def load_rules(path: Path) -> Rules:
+    data = _read(path) or {}
+    _need(isinstance(data, dict), path, "应为字段")
+    lights = data.get("灯") or {}
+    names = {k: str(v.get("名称", k)) for k, v in lights.items() if isinstance(v, dict)}
+    colors = {k: str(v.get("颜色", "")) for k, v in lights.items() if isinstance(v, dict)}
+    try:
+        return Rules(
+            due_soon_days=int(data.get("临期天数", 7)),
+            yellow_lag=float(data.get("黄灯滞后", 10)),
+            red_lag=float(data.get("红灯滞后", 30)),
+            grace_days=int(data.get("报告宽限天数", 10)),
+            light_names=names,
+            light_colors=colors,
+        )
+    except (TypeError, ValueError) as e:
+        raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
+
+
+def load_ledger(path: Path) -> LedgerDef:
+    d = _read(path)
+    _need(isinstance(d, dict), path, "应为字段")
+    for k in ("键", "前缀", "名称"):
+        _need(isinstance(d.get(k), str) and bool(d.get(k)), path, f"缺少 {k}")
+    cycle = d.get("报告周期", "季")
+    _need(cycle in CYCLES, path, f"报告周期 {cycle}")
+    fields = []
+    for f in d.get("扩展字段") or []:
+        _need(isinstance(f, dict) and f.get("名称") and f.get("键"), path, f"扩展字段 {f}")
+        ftype = f.get("类型", "文本")
+        _need(ftype in FIELD_TYPES, path, f"扩展字段类型 {ftype}")
+        fields.append(FieldDef(str(f["名称"]), str(f["键"]), ftype, bool(f.get("必填")), bool(f.get("敏感"))))
+    return LedgerDef(
+        key=d["键"],
+        prefix=d["前缀"],
+        name=d["名称"],
+        unit=str(d.get("主管单位", "")),
+        cycle=cycle,
+        fields=tuple(fields),
+        maintainers=tuple(str(x) for x in d.get("维护人") or []),
+    )
+
+
+def load(root: Path) -> Workspace:
+    schemas = root / "schemas"
+    ledgers: dict[str, LedgerDef] = {}
+    ldir = schemas / "ledgers"
+    for p in sorted(ldir.glob("*.yaml")) if ldir.is_dir() else []:
+        lg = load_ledger(p)
+        _need(lg.key == p.stem, p, f"键 {lg.key} 应与文件名 {p.stem} 一致")
+        ledgers[lg.key] = lg
+    units_doc = _read(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else {}
+    units: dict[str, str] = {}
+    for group in units_doc.get("单位") or []:
+        for name in group.get("成员") or []:
+            units[str(name)] = str(group.get("分组", ""))
+    leaders = tuple(str(x) for x in units_doc.get("领导职务") or [])
+    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"))
+
+
+def schema_files(root: Path) -> list[Path]:
+    """Files whose content changes what a matter means (used for cache keys)."""
+    out = [root / "schemas" / "rules.yaml", root / "schemas" / "units.yaml"]
+    out += sorted((root / "schemas" / "ledgers").glob("*.yaml"))
+    return [p for p in out if p.exists()]
+
+
+def package_data_dir(name: str) -> Path:
+    """A shipped default folder (schemas, report_templates, ledgers).
+
+    In a wheel they sit in ``yilan_cli/_defaults/``; in a source checkout (editable install) they are
+    the repository's own top-level folders — one copy, never two that drift.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "_defaults" / name
+    if packaged.is_dir():
+        return packaged
+    return here.parent / name

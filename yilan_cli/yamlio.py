@@ -1,0 +1,298 @@
+"""The two YAML readers and the writer.
+
+* ``fast_load`` — libyaml (PyYAML's C parser) into plain Python values. Used for every read.
+* ``positioned_load`` — ruamel.yaml round-trip, keeping line/column marks. Used only when a file
+  fails the fast path (to say *where*) and by writers (to keep comments and key order).
+
+Both readers share one scalar resolver (``plain_tag``) so they agree on what a document means:
+YAML 1.2 core booleans/null/decimal integers/floats; everything else — dates included — stays a
+string and is parsed by the models, so an impossible date is a finding with a line, not a crash.
+Explicit tags other than the core ones, duplicate keys and alias expansion beyond a small bound
+are refused by both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAX_FILE_BYTES = 1 << 20  # a matter file is ~2 KB; 1 MiB leaves room and stops runaway files
+MAX_ALIASES = 16  # yilan never writes aliases; a few hand-written ones are tolerated
+MAX_DEPTH = 32  # a matter nests 3 levels deep
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+STR_TAG = "tag:yaml.org,2002:str"
+_ALLOWED_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def plain_tag(value: str) -> str:
+    """Tag of an untagged plain scalar, identical for both readers."""
+    if value in _NULLS:
+        return "tag:yaml.org,2002:null"
+    if value in _BOOLS:
+        return "tag:yaml.org,2002:bool"
+    if _INT.fullmatch(value):
+        return "tag:yaml.org,2002:int"
+    if _FLOAT.fullmatch(value):
+        return "tag:yaml.org,2002:float"
+    return STR_TAG
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A document that cannot be read. ``line``/``column`` are 1-based, 0 when unknown."""
+
+    code: str
+    line: int = 0
+    column: int = 0
+    params: dict[str, Any] | None = None
+
+
+# --------------------------------------------------------------------------- fast reader
+def _fast_loader_class() -> type:
+    import yaml
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import BaseResolver
+
+    try:
+        from yaml._yaml import CParser as Parser
+    except ImportError:  # pragma: no cover - PyYAML without libyaml
+        from yaml.composer import Composer
+        from yaml.parser import Parser as _P
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        class Parser(Reader, Scanner, _P, Composer):  # type: ignore[no-redef]
+            def __init__(self, stream: str) -> None:
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                _P.__init__(self)
+                Composer.__init__(self)
+
+    class Loader(Parser, SafeConstructor, BaseResolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str) -> None:
+            Parser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            BaseResolver.__init__(self)
+            self.aliases = 0
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is yaml.ScalarNode and implicit[0]:
+                return plain_tag(value)
+            return BaseResolver.resolve(self, kind, value, implicit)
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            if node in self.constructed_objects or node in self.recursive_objects:
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise YamlProblem("E107", *_mark(node))
+            elif node.tag not in _ALLOWED_TAGS:
+                raise YamlProblem("E106", *_mark(node), {"tag": node.tag})
+            return SafeConstructor.construct_object(self, node, deep)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlProblem("E105", *_mark(key_node))
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise YamlProblem("E108", *_mark(key_node), {"key": key_node.value})
+                seen.add(key)
+            return SafeConstructor.construct_mapping(self, node, deep)
+
+        def construct_yaml_int(self, node: Any) -> int:
+            return int(node.value)
+
+        def construct_yaml_float(self, node: Any) -> float:
+            return float(node.value)
+
+        def construct_yaml_bool(self, node: Any) -> bool:
+            return _BOOLS[node.value]
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
+    Loader.add_constructor("tag:yaml.org,2002:bool", Loader.construct_yaml_bool)
+    return Loader
+
+
+def _mark(node: Any) -> tuple[int, int]:
+    m = getattr(node, "start_mark", None)
+    return (m.line + 1, m.column + 1) if m is not None else (0, 0)
+
+
+_FAST_LOADER: type | None = None
+
+
+def fast_load(text: str) -> Any:
+    """Parse ``text`` with libyaml. Raises YamlProblem (positions may be 0) or yaml errors."""
+    global _FAST_LOADER
+    if _FAST_LOADER is None:
+        _FAST_LOADER = _fast_loader_class()
+    loader = _FAST_LOADER(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+# --------------------------------------------------------------------------- positioned reader
+def _rt_yaml() -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+    from ruamel.yaml.tag import Tag
+
+    class Resolver(VersionedResolver):
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode and implicit[0]:
+                return Tag(suffix=plain_tag(value))
+            return super().resolve(kind, value, implicit)
+
+    y = YAML(typ="rt")
+    y.Resolver = Resolver
+    y.allow_duplicate_keys = False
+    y.preserve_quotes = True
+    y.width = 4096  # never fold long Chinese lines
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+_RT: Any = None
+
+
+def rt_yaml() -> Any:
+    global _RT
+    if _RT is None:
+        _RT = _rt_yaml()
+    return _RT
+
+
+def positioned_load(text: str) -> Any:
+    """Parse with ruamel round-trip; return CommentedMap/Seq with ``.lc`` marks.
+
+    Raises YamlProblem with a 1-based position for every way a document can be unreadable.
+    """
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        y = rt_yaml()
+        _check_nodes(y.compose(text))
+        data = y.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = f"{e.problem or ''} {e.context or ''}"
+        if "duplicate key" in problem:
+            key = _dup_key(text, line)
+            raise YamlProblem("E108", line, col, {"key": key}) from None
+        if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
+            raise YamlProblem("E103", *_first_tab(text, line, col)) from None
+        raise YamlProblem("E104", line, col, {"detail": problem.strip()}) from None
+    except YamlProblem:
+        raise
+    except RecursionError:
+        raise YamlProblem("E109", 1, 1) from None
+    except Exception as e:  # ruamel raises plain errors for a few malformed inputs
+        raise YamlProblem("E104", 1, 1, {"detail": str(e)[:200]}) from None
+    return data
+
+
+def _dup_key(text: str, line: int) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines):
+        return lines[line - 1].split(":", 1)[0].strip().lstrip("- ")
+    return ""
+
+
+def _first_tab(text: str, line: int, col: int) -> tuple[int, int]:
+    for i, raw in enumerate(text.splitlines(), 1):
+        lead = raw[: len(raw) - len(raw.lstrip(" \t"))]
+        if "\t" in lead:
+            return i, lead.index("\t") + 1
+    return line, col
+
+
+def _check_nodes(root: Any) -> None:
+    """Tags, aliases and depth on the composed node graph (the fast reader checks while parsing)."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    seen: set[int] = set()
+    aliases = 0
+    stack = [(root, 0)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise YamlProblem("E107", line, col)
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise YamlProblem("E109", line, col)
+        tag = str(node.tag)
+        if tag not in _ALLOWED_TAGS:
+            raise YamlProblem("E106", line, col, {"tag": tag})
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((v, depth + 1))
+                stack.append((k, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+
+
+def to_plain(node: Any) -> Any:
+    """Round-trip tree → the same plain values the fast reader gives."""
+    if isinstance(node, dict):
+        return {to_plain(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if type(node).__name__ == "TaggedScalar":  # an explicit !!str
+        return str(node.value)
+    return node
+
+
+def position(tree: Any, loc: tuple[Any, ...]) -> tuple[int, int]:
+    """1-based (line, column) of the value at ``loc`` in a round-trip tree.
+
+    Walks as far as the path exists; a missing key points at its parent mapping, so "missing
+    field" lands on the line of the mapping that should hold it.
+    """
+    line, col = 1, 1
+    node = tree
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            try:
+                kl, kc = node.lc.key(part)
+                line, col = kl + 1, kc + 1
+            except Exception:
+                pass
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            try:
+                il, ic = node.lc.item(part)
+                line, col = il + 1, ic + 1
+            except Exception:
+                pass
+            node = node[part]
+        else:
+            if hasattr(node, "lc") and node.lc.line is not None and (line, col) == (1, 1):
+                line, col = node.lc.line + 1, (node.lc.col or 0) + 1
+            break
+    return line, col
