@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .i18n import finding_text, t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
-from .yamlio import MAX_FILE_BYTES, YamlProblem, fast_load, position, positioned_load, to_plain
+from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
 
 if TYPE_CHECKING:
     from .workspace import FieldDef, LedgerDef, Workspace
@@ -99,6 +99,12 @@ def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -
     except Exception:  # noqa: BLE001 - any parse failure goes to the positioned reader
         return None, _unreadable(text, rel)
     record, issues = validate(ws, data, ledger_key, stem)
+    if not issues and "\t" in text:
+        # libyaml tolerates tabs in places ruamel refuses; the writer must be able to read what we accept
+        try:
+            positioned_load(text)
+        except YamlProblem as p:
+            return None, [make_finding(rel, p.line, p.column, p.code, p.params)]
     if not issues:
         return record, []
     if not isinstance(data, dict):
@@ -145,7 +151,7 @@ def _unreadable(text: str, rel: str) -> list[Finding]:
     except Exception as e:  # noqa: BLE001
         mark = getattr(e, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        return [make_finding(rel, line, col, "E104", {"detail": getattr(e, "problem", None) or str(e)[:120]})]
+        return [make_finding(rel, line, col, "E104", {"detail": explain(getattr(e, "problem", None) or str(e)[:120])})]
     return [make_finding(rel, 1, 1, "E104", {"detail": "?"})]
 
 
@@ -238,8 +244,8 @@ def _pydantic_issue(err: Any, extra_names: list[str]) -> Issue:
     etype = err["type"]
     if etype == "extra_forbidden":
         parent = names[-2] if len(names) >= 2 else None
-        model = NESTED.get(parent) if parent else Matter
-        candidates = known_keys(model or Matter) + ([] if parent else extra_names)
+        model: type[BaseModel] = NESTED.get(parent, Matter) if parent else Matter
+        candidates = known_keys(model) + ([] if parent else extra_names)
         return ("E201", loc, {"key": label, "suggest": suggest(label, candidates)})
     if etype == "missing":
         return ("E202", loc[:-1], {"field": label})
@@ -276,9 +282,9 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     units = list(ws.units)
     if m.lead_unit not in ws.units:
         out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": suggest_unit(m.lead_unit, units)}))
-    for i, u in enumerate(m.co_units):
-        if u not in ws.units:
-            out.append(("E305", ("配合单位", i), {"unit": u, "suggest": suggest_unit(u, units)}))
+    for i, co in enumerate(m.co_units):
+        if co not in ws.units:
+            out.append(("E305", ("配合单位", i), {"unit": co, "suggest": suggest_unit(co, units)}))
     if isinstance(m.deadline, date) and m.deadline < m.assigned:
         out.append(("E306", ("完成时限",), {"deadline": m.deadline, "assigned": m.assigned}))
     prev: date | None = None
@@ -306,7 +312,7 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     if closing and m.closed_on is None:
         out.append(("E309", ("状态",), {"state": m.state}))
     elif m.closed_on is not None and m.closed_on != (last_finish if closing else None):
-        out.append(("E310", ("办结日期",), {"value": m.closed_on, "expected": last_finish if closing else "null"}))
+        out.append(("E310", ("办结日期",), {"value": m.closed_on, "expected": (closing and last_finish) or t("empty")}))
     if m.state == "已销号" and m.signoff is None:
         out.append(("E311", ("状态",), {}))
     return out

@@ -18,6 +18,18 @@ def identity_error() -> YilanError:
     )
 
 
+def require_identity(repo: object) -> None:
+    """Ask git itself (it honours GIT_CONFIG_GLOBAL and the GIT_* variables) who would commit."""
+    import git
+
+    assert isinstance(repo, git.Repo)
+    try:
+        repo.git.var("GIT_AUTHOR_IDENT")
+        repo.git.var("GIT_COMMITTER_IDENT")
+    except git.GitCommandError:
+        raise identity_error() from None
+
+
 def init_and_commit(root: Path, message: str) -> str:
     """``git init`` (if needed), stage everything under ``root`` and make the first commit."""
     import git
@@ -26,12 +38,7 @@ def init_and_commit(root: Path, message: str) -> str:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         repo = git.Repo.init(root)
-    try:
-        reader = repo.config_reader()
-        reader.get_value("user", "name")
-        reader.get_value("user", "email")
-    except Exception:  # noqa: BLE001 - any missing identity gets the same instruction
-        raise identity_error() from None
+    require_identity(repo)
     repo.git.add("--all", ".")
     repo.git.commit("-q", "-m", message)
     return repo.head.commit.hexsha

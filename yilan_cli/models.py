@@ -161,4 +161,6 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 
 # which model a Chinese list/mapping key holds, for "did you mean" hints on nested keys
-NESTED = {"量化指标": Indicator, "节点": Milestone, "延期": Extension, "销号": Signoff, "进展": Update}
+NESTED: dict[str, type[BaseModel]] = {
+    "量化指标": Indicator, "节点": Milestone, "延期": Extension, "销号": Signoff, "进展": Update,
+}

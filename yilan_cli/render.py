@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import lang, t
 from .models import STATE_EN
@@ -118,7 +118,7 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
         table = Table(show_lines=False, header_style="bold")
         for key in ("col.light", "col.id", "col.title", "col.unit", "col.state", "col.deadline",
                     "col.progress", "col.expected", "col.note"):
-            justify = "right" if key in ("col.progress", "col.expected") else "left"
+            justify: Literal["left", "right"] = "right" if key in ("col.progress", "col.expected") else "left"
             table.add_column(t(key), justify=justify, overflow="fold")
         for rec, st in rows:
             color = rules.light_colors.get(st.light) or ""

@@ -134,7 +134,7 @@ def load_ledger(path: Path) -> LedgerDef:
     _need(cycle in CYCLES, path, f"报告周期 {cycle}")
     fields = []
     for f in d.get("扩展字段") or []:
-        _need(isinstance(f, dict) and f.get("名称") and f.get("键"), path, f"扩展字段 {f}")
+        _need(isinstance(f, dict) and bool(f.get("名称")) and bool(f.get("键")), path, f"扩展字段 {f}")
         ftype = f.get("类型", "文本")
         _need(ftype in FIELD_TYPES, path, f"扩展字段类型 {ftype}")
         fields.append(FieldDef(str(f["名称"]), str(f["键"]), ftype, bool(f.get("必填")), bool(f.get("敏感"))))

@@ -81,32 +81,11 @@ def _fast_loader_class() -> type:
             Parser.__init__(self, stream)
             SafeConstructor.__init__(self)
             BaseResolver.__init__(self)
-            self.aliases = 0
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is yaml.ScalarNode and implicit[0]:
                 return plain_tag(value)
             return BaseResolver.resolve(self, kind, value, implicit)
-
-        def construct_object(self, node: Any, deep: bool = False) -> Any:
-            if node in self.constructed_objects or node in self.recursive_objects:
-                self.aliases += 1
-                if self.aliases > MAX_ALIASES:
-                    raise YamlProblem("E107", *_mark(node))
-            elif node.tag not in _ALLOWED_TAGS:
-                raise YamlProblem("E106", *_mark(node), {"tag": node.tag})
-            return SafeConstructor.construct_object(self, node, deep)
-
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: set[tuple[str, str]] = set()
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise YamlProblem("E105", *_mark(key_node))
-                key = (key_node.tag, key_node.value)
-                if key in seen:
-                    raise YamlProblem("E108", *_mark(key_node), {"key": key_node.value})
-                seen.add(key)
-            return SafeConstructor.construct_mapping(self, node, deep)
 
         def construct_yaml_int(self, node: Any) -> int:
             return int(node.value)
@@ -117,9 +96,9 @@ def _fast_loader_class() -> type:
         def construct_yaml_bool(self, node: Any) -> bool:
             return _BOOLS[node.value]
 
-    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
-    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
-    Loader.add_constructor("tag:yaml.org,2002:bool", Loader.construct_yaml_bool)
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)  # type: ignore[type-var]
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)  # type: ignore[type-var]
+    Loader.add_constructor("tag:yaml.org,2002:bool", Loader.construct_yaml_bool)  # type: ignore[type-var]
     return Loader
 
 
@@ -138,7 +117,11 @@ def fast_load(text: str) -> Any:
         _FAST_LOADER = _fast_loader_class()
     loader = _FAST_LOADER(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_nodes(node)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
@@ -180,36 +163,61 @@ def positioned_load(text: str) -> Any:
 
     Raises YamlProblem with a 1-based position for every way a document can be unreadable.
     """
+    import warnings
+
     from ruamel.yaml.error import MarkedYAMLError
 
     try:
         y = rt_yaml()
-        _check_nodes(y.compose(text))
-        data = y.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ruamel warns about reused anchors; the walk below judges them
+            root = y.compose(text)
+            if root is not None:
+                check_nodes(root)
+            data = y.load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
         problem = f"{e.problem or ''} {e.context or ''}"
-        if "duplicate key" in problem:
-            key = _dup_key(text, line)
-            raise YamlProblem("E108", line, col, {"key": key}) from None
         if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
             raise YamlProblem("E103", *_first_tab(text, line, col)) from None
-        raise YamlProblem("E104", line, col, {"detail": problem.strip()}) from None
+        raise YamlProblem("E104", line, col, {"detail": explain(problem)}) from None
     except YamlProblem:
         raise
     except RecursionError:
         raise YamlProblem("E109", 1, 1) from None
-    except Exception as e:  # ruamel raises plain errors for a few malformed inputs
-        raise YamlProblem("E104", 1, 1, {"detail": str(e)[:200]}) from None
+    except Exception as e:  # noqa: BLE001 - ruamel raises plain errors for a few malformed inputs
+        raise YamlProblem("E104", 1, 1, {"detail": explain(str(e)[:200])}) from None
     return data
 
 
-def _dup_key(text: str, line: int) -> str:
-    lines = text.splitlines()
-    if 0 < line <= len(lines):
-        return lines[line - 1].split(":", 1)[0].strip().lstrip("- ")
-    return ""
+_PARSER_WORDS = (  # the parser's English, in the words of a county office (zh, en)
+    ("expected ',' or ']'", "方括号 [ ] 没有配对或缺少逗号", "unbalanced [ ] or a missing comma"),
+    ("expected ',' or '}'", "花括号 { } 没有配对或缺少逗号", "unbalanced { } or a missing comma"),
+    ("could not find expected ':'", "缺少冒号,或上一行的引号没有配对", "a colon is missing, or a quote is not closed"),
+    ("mapping values are not allowed", "此处不能出现冒号;内容中含有\": \"时请整体加引号",
+     "a colon is not allowed here; quote text containing ': '"),
+    ("cannot start any token", "内容不能以 % @ ` 等符号开头,请加引号", "text cannot start with % @ `; quote it"),
+    ("found unexpected end of stream", "引号没有配对", "a quote is not closed"),
+    ("did not find expected key", "缩进不一致或缺少冒号", "inconsistent indentation or a missing colon"),
+    ("did not find expected '-' indicator", "列表的缩进不一致", "inconsistent list indentation"),
+    ("expected <block end>", "缩进不一致", "inconsistent indentation"),
+    ("expected a single document", "文件中只能有一个事项(不要用 --- 分隔多个)", "one matter per file (no --- separators)"),
+)
+
+
+def explain(problem: str) -> str:
+    """The parser's complaint in plain words, or its own text when we have none."""
+    from .i18n import lang
+
+    for needle, zh, en in _PARSER_WORDS:
+        if needle in problem:
+            return en if lang() == "en" else zh
+    return problem.strip()
+
+
+def short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _first_tab(text: str, line: int, col: int) -> tuple[int, int]:
@@ -220,32 +228,40 @@ def _first_tab(text: str, line: int, col: int) -> tuple[int, int]:
     return line, col
 
 
-def _check_nodes(root: Any) -> None:
-    """Tags, aliases and depth on the composed node graph (the fast reader checks while parsing)."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
+def check_nodes(root: Any) -> None:
+    """Tags, aliases, depth and duplicate keys on a composed node graph.
 
+    One walk serves both readers (libyaml's and ruamel's nodes share ``id``, ``tag``, ``value`` and
+    ``start_mark``), so they refuse exactly the same documents for these reasons.
+    """
     seen: set[int] = set()
     aliases = 0
-    stack = [(root, 0)] if root is not None else []
+    stack = [(root, 0)]
     while stack:
         node, depth = stack.pop()
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
         if id(node) in seen:
             aliases += 1
             if aliases > MAX_ALIASES:
-                raise YamlProblem("E107", line, col)
+                raise YamlProblem("E107", *_mark(node))
             continue
         seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise YamlProblem("E109", line, col)
+            raise YamlProblem("E109", *_mark(node))
         tag = str(node.tag)
         if tag not in _ALLOWED_TAGS:
-            raise YamlProblem("E106", line, col, {"tag": tag})
-        if isinstance(node, MappingNode):
+            raise YamlProblem("E106", *_mark(node), {"tag": short_tag(tag)})
+        if node.id == "mapping":
+            keys: set[tuple[str, str]] = set()
             for k, v in node.value:
+                if k.id != "scalar":
+                    raise YamlProblem("E105", *_mark(k))
+                key = (str(k.tag), k.value)
+                if key in keys:
+                    raise YamlProblem("E108", *_mark(k), {"key": k.value})
+                keys.add(key)
                 stack.append((v, depth + 1))
                 stack.append((k, depth + 1))
-        elif isinstance(node, SequenceNode):
+        elif node.id == "sequence":
             stack.extend((v, depth + 1) for v in node.value)
 
 
@@ -268,6 +284,15 @@ def to_plain(node: Any) -> Any:
     return node
 
 
+def _safe(lc: Any, method: str, part: Any) -> tuple[int, int] | None:
+    """``lc.key(part)`` / ``lc.item(part)`` as 0-based (line, column), or None without marks."""
+    try:
+        got = getattr(lc, method)(part)
+        return int(got[0]), int(got[1])
+    except (AttributeError, KeyError, TypeError, IndexError):  # a node without marks keeps its parent's
+        return None
+
+
 def position(tree: Any, loc: tuple[Any, ...]) -> tuple[int, int]:
     """1-based (line, column) of the value at ``loc`` in a round-trip tree.
 
@@ -275,24 +300,18 @@ def position(tree: Any, loc: tuple[Any, ...]) -> tuple[int, int]:
     field" lands on the line of the mapping that should hold it.
     """
     line, col = 1, 1
-    node = tree
+    node: Any = tree
     for part in loc:
+        lc: Any = getattr(node, "lc", None)
         if isinstance(node, dict) and part in node:
-            try:
-                kl, kc = node.lc.key(part)
-                line, col = kl + 1, kc + 1
-            except Exception:
-                pass
-            node = node[part]
+            mark = _safe(lc, "key", part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            try:
-                il, ic = node.lc.item(part)
-                line, col = il + 1, ic + 1
-            except Exception:
-                pass
-            node = node[part]
+            mark = _safe(lc, "item", part)
         else:
-            if hasattr(node, "lc") and node.lc.line is not None and (line, col) == (1, 1):
-                line, col = node.lc.line + 1, (node.lc.col or 0) + 1
+            if lc is not None and lc.line is not None and (line, col) == (1, 1):
+                line, col = lc.line + 1, (lc.col or 0) + 1
             break
+        if mark is not None:
+            line, col = mark[0] + 1, mark[1] + 1
+        node = node[part]
     return line, col

@@ -50,7 +50,7 @@ def handled(fn: F) -> F:
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
-        except Exception as e:  # noqa: BLE001 - the user sees a sentence, a developer sets YILAN_DEBUG
+        except Exception as e:
             if os.environ.get("YILAN_DEBUG"):
                 raise
             typer.echo(f"{t('severity.error')}[E999] {t('internal', detail=f'{type(e).__name__}: {e}')}", err=True)

@@ -58,13 +58,14 @@ def status(
 
 def _warn_invalid(loaded: object) -> None:
     """Name each invalid file on stderr; the valid matters are still listed (SPEC §6)."""
+    from ..checks import Finding
     from ..store import Ledgers
 
     assert isinstance(loaded, Ledgers)
     errors = [f for f in loaded.findings if f.severity == "error"]
     if not errors:
         return
-    first = {}
+    first: dict[str, Finding] = {}
     for f in errors:
         first.setdefault(f.file, f)
     typer.echo(t("invalid_files", n=len(first)), err=True)
@@ -91,7 +92,8 @@ def show(
     record, findings = read_matter(ws, path)
     if record is None:
         f = findings[0]
-        raise UsageError(t("err.invalid_matter", id=matter_id), f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}", code=f.code)
+        where = f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}"
+        raise UsageError(t("err.invalid_matter", id=matter_id), where, code=f.code)
     st = evaluate(record.matter, d, ws.rules, record.cycle)
     if fmt == "json":
         body = status_json(record, st)
@@ -125,8 +127,7 @@ def check(
     fail_on: Annotated[str, typer.Option("--fail-on", help="error | red | yellow:到哪一级算失败")] = "error",
     fmt: Annotated[str, typer.Option("--format", help="text | json | github | junit")] = "text",
 ) -> None:
-    from ..checks import SEVERITIES
-    from ..checks import light_findings
+    from ..checks import SEVERITIES, light_findings
     from ..render import envelope, finding_lines, findings_github, findings_junit
     from ..store import load_ledgers
 
@@ -136,7 +137,7 @@ def check(
     ws = workspace()
     loaded = load_ledgers(ws)
     findings = loaded.findings + light_findings(ws, loaded.records, d)
-    findings.sort(key=lambda f: (f.file, f.line, f.column, f.code))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.file, f.line, f.column, f.code))
     if fmt == "json":
         out(envelope(d, files=loaded.files, findings=[f.as_json() for f in findings]))
     elif fmt == "github":

@@ -1,0 +1,98 @@
+"""Shared fixtures: isolated git, inline workspaces, golden files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's git config; every commit has a fixed author and date."""
+    home = tmp_path_factory.mktemp("home")
+    cfg = home / ".gitconfig"
+    cfg.write_text("[user]\n\tname = 测试员\n\temail = tester@example.gov.cn\n[init]\n\tdefaultBranch = main\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, "2022-07-01T09:00:00+08:00")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("YILAN_LANG", raising=False)
+    from yilan_cli import i18n
+
+    i18n.set_lang("zh")
+
+
+def make_workspace(root: Path, demo: bool = False) -> Path:
+    """A workspace with the shipped schemas (and the demo ledgers), without git."""
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "ledgers").mkdir(parents=True, exist_ok=True)
+    if demo:
+        shutil.copytree(REPO / "ledgers", root / "ledgers", dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def tmp_workspace(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def demo_workspace(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "demo", demo=True)
+
+
+MINIMAL = """\
+编号: {id}
+事项: {title}
+牵头单位: {unit}
+交办日期: {assigned}
+完成时限: {deadline}
+状态: {state}
+"""
+
+
+def write_matter(root: Path, ledger: str, matter_id: str, text: str | None = None, **fields: str) -> Path:
+    """Write a matter file; without ``text`` a minimal valid matter with ``fields`` overriding."""
+    values = {"id": matter_id, "title": "测试事项", "unit": "县发改局", "assigned": "2022-02-01",
+              "deadline": "2022-12-31", "state": "未启动"}
+    values.update(fields)
+    path = root / "ledgers" / ledger / f"{matter_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text if text is not None else MINIMAL.format(**values), encoding="utf-8", newline="\n")
+    return path
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``golden(name, text)``: compare with tests/golden/<name>; rewrite with --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            return
+        assert path.exists(), f"golden file {name} missing: run pytest --update-goldens and review it"
+        assert text == path.read_text(encoding="utf-8"), f"output differs from tests/golden/{name}"
+
+    return check
+
+
+def env_without_yilan() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("YILAN_LANG", None)
+    return env
