@@ -5,17 +5,16 @@ Commands that read ledgers never import this module, so ``yilan status`` does no
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 from .errors import YilanError
+from .i18n import t
 
 
 def identity_error() -> YilanError:
-    return YilanError(
-        "git 未设置提交人姓名或邮箱,无法记录是谁做的修改",
-        '请运行: git config --global user.name "张三"  和  git config --global user.email "zhangsan@example.gov.cn"',
-        code="G001",
-    )
+    return YilanError(t("err.identity"), t("hint.identity"), code="G001")
 
 
 def require_identity(repo: object) -> None:
@@ -42,3 +41,95 @@ def init_and_commit(root: Path, message: str) -> str:
     repo.git.add("--all", ".")
     repo.git.commit("-q", "-m", message)
     return repo.head.commit.hexsha
+
+
+# --------------------------------------------------------------------------- the git CLI
+# Writes use the git command line directly: one short process per step is faster than importing
+# GitPython, and `git commit --only` is exactly "commit these paths, leave the rest of the index".
+def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    try:
+        r = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root, input=stdin, capture_output=True,
+                           text=True, encoding="utf-8", errors="replace", env=full_env)
+    except FileNotFoundError:
+        raise YilanError(t("err.no_git"), t("hint.no_git"), code="G000") from None
+    if check and r.returncode != 0:
+        raise GitFailed(r)
+    return r
+
+
+class GitFailed(YilanError):
+    def __init__(self, r: subprocess.CompletedProcess[str]) -> None:
+        detail = (r.stderr or r.stdout).strip().splitlines()
+        super().__init__(t("err.git_failed", detail=detail[-1] if detail else r.returncode),
+                         "\n".join(detail[-5:]), code="G009")
+
+
+def git_dir(root: Path) -> Path | None:
+    """The repository's git directory (``.git`` or what a ``.git`` file points to), without a subprocess."""
+    for p in (root, *root.parents):
+        dot = p / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            text = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                target = Path(text[7:].strip())
+                return target if target.is_absolute() else (p / target).resolve()
+    return None
+
+
+def preflight(root: Path) -> Path:
+    """Everything that would make a commit fail, checked before any file is touched."""
+    gdir = git_dir(root)
+    if gdir is None:
+        raise YilanError(t("err.not_git", path=root), t("hint.not_git"), code="G002")
+    lock = gdir / "index.lock"
+    if lock.exists():
+        raise YilanError(t("err.index_lock", path=lock), t("hint.index_lock", path=lock), code="G003")
+    for name, what in (("MERGE_HEAD", "合并"), ("rebase-merge", "变基"), ("rebase-apply", "变基"),
+                       ("CHERRY_PICK_HEAD", "拣选"), ("REVERT_HEAD", "还原")):
+        if (gdir / name).exists():
+            raise YilanError(t("err.in_progress", what=what), t("hint.in_progress"), code="G004")
+    r = run_git(root, "var", "GIT_COMMITTER_IDENT", check=False)
+    r2 = run_git(root, "var", "GIT_AUTHOR_IDENT", check=False)
+    if r.returncode != 0 or r2.returncode != 0:
+        raise identity_error()
+    return gdir
+
+
+def changed_paths(root: Path, paths: list[str]) -> list[str]:
+    """Which of ``paths`` differ from HEAD in the index or the working tree (untracked included)."""
+    r = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
+    out = []
+    for rec in r.stdout.split("\0"):
+        if len(rec) > 3:
+            out.append(rec[3:])
+    return out
+
+
+def tracked(root: Path, paths: list[str]) -> set[str]:
+    r = run_git(root, "ls-files", "-z", "--", *paths)
+    return {p for p in r.stdout.split("\0") if p}
+
+
+def commit_paths(root: Path, paths: list[str], message: str, author: str | None = None) -> str:
+    """One commit holding exactly ``paths``; the user's other staged and unstaged work is untouched."""
+    new = [p for p in paths if p not in tracked(root, paths)]
+    if new:
+        run_git(root, "add", "--", *new)
+    args = ["commit", "--only", "-q", "--no-edit", "-F", "-"]
+    if author:
+        args.append(f"--author={author if '<' in author else author + ' <>'}")
+    try:
+        run_git(root, *args, "--", *paths, stdin=message, env={"YILAN_LOCK_HELD": "1"})
+    except GitFailed:
+        if new:
+            run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *new, check=False)
+        raise
+    return run_git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def unstage_new(root: Path, paths: list[str]) -> None:
+    run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *paths, check=False)

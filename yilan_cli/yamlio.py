@@ -141,6 +141,8 @@ def _rt_yaml() -> Any:
 
     y = YAML(typ="rt")
     y.Resolver = Resolver
+    # never write anchors/aliases (the alias guard would then refuse yilan's own output)
+    y.representer.ignore_aliases = lambda data: True
     y.allow_duplicate_keys = False
     y.preserve_quotes = True
     y.width = 4096  # never fold long Chinese lines
@@ -315,3 +317,67 @@ def position(tree: Any, loc: tuple[Any, ...]) -> tuple[int, int]:
             line, col = mark[0] + 1, mark[1] + 1
         node = node[part]
     return line, col
+
+
+# --------------------------------------------------------------------------- writer
+# The canonical layout of a matter file: top-level keys in model order, lists of names and every
+# item of 量化指标/节点/延期/进展 on one line in flow style (as officials read them in diffs).
+FLOW_ITEM_LISTS = ("量化指标", "节点", "延期", "进展")
+FLOW_SCALAR_LISTS = ("牵头领导", "配合单位", "标签")
+
+
+def dump(tree: Any) -> str:
+    """Serialize a round-trip tree (comments and untouched formatting kept), LF, no BOM."""
+    import io
+
+    buf = io.StringIO()
+    rt_yaml().dump(tree, buf)
+    return buf.getvalue()
+
+
+def flow_map(d: dict[str, Any]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    m = CommentedMap(d)
+    m.fa.set_flow_style()
+    return m
+
+
+def flow_seq(items: list[Any]) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    s = CommentedSeq(items)
+    s.fa.set_flow_style()
+    return s
+
+
+def canonical(tree: Any, order: list[str]) -> Any:
+    """A new tree with keys in ``order`` (unknown keys after, as found) and the canonical styles.
+
+    Comments attached to a key move with it, so ``fmt`` keeps the officials' notes.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    out = CommentedMap()
+    keys = [k for k in order if k in tree] + [k for k in tree if k not in order]
+    for k in keys:
+        v = tree[k]
+        if k in FLOW_ITEM_LISTS and isinstance(v, list):
+            seq = CommentedSeq()
+            for item in v:
+                seq.append(_flow_copy(item) if isinstance(item, dict) else item)
+            v = seq
+        elif k in FLOW_SCALAR_LISTS and isinstance(v, list):
+            v = flow_seq(list(v))
+        elif isinstance(v, dict):
+            v = _flow_copy(v)
+        out[k] = v
+        if k in tree.ca.items:
+            out.ca.items[k] = tree.ca.items[k]
+    if tree.ca.comment:
+        out.ca.comment = tree.ca.comment
+    return out
+
+
+def _flow_copy(d: dict[str, Any]) -> Any:
+    return flow_map({k: (flow_seq(list(v)) if isinstance(v, list) else v) for k, v in d.items()})

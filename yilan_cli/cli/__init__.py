@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import init, read
+from . import init, read, write
 from .common import STATE
 
 app = typer.Typer(
@@ -26,14 +26,19 @@ def _globals(
     root: Annotated[Optional[str], typer.Option("--root", help="工作区目录(默认从当前目录向上查找)")] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="只改文件,不做 git 提交")] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", help="界面语言:zh(默认)或 en")] = None,
+    author: Annotated[
+        Optional[str], typer.Option("--author", help='代某单位记录时的提交人,如 "县住建局 <zjj@yilan.gov.cn>"')
+    ] = None,
 ) -> None:
     STATE.root = root
     STATE.no_commit = no_commit
+    STATE.author = author
     set_lang(lang)
 
 
 init.register(app)
 read.register(app)
+write.register(app)
 
 
 def main() -> None:

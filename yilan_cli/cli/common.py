@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Globals:
     root: str | None = None
     no_commit: bool = False
+    author: str | None = None
 
 
 STATE = Globals()

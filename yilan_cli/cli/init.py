@@ -49,7 +49,8 @@ def init(
     for ledger in sorted((root / "schemas" / "ledgers").glob("*.yaml")):
         d = root / "ledgers" / ledger.stem
         d.mkdir(parents=True, exist_ok=True)
-        (d / ".gitkeep").touch()
+        # the committed record of the highest 编号 ever issued in this ledger (add never reuses one)
+        (d / ".last-id").write_text("0\n", encoding="utf-8", newline="\n")
     if example:
         shutil.copytree(package_data_dir("ledgers"), root / "ledgers", dirs_exist_ok=True)
     for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):

@@ -88,7 +88,7 @@ def show(
     fmt = choice(fmt, ("text", "json"))
     d = today_arg(today)
     ws = workspace()
-    path = _matter_path(ws, matter_id.strip().upper())
+    path = matter_path(ws, matter_id.strip().upper())
     record, findings = read_matter(ws, path)
     if record is None:
         f = findings[0]
@@ -108,7 +108,7 @@ def show(
         out(show_text(ws, record, st, include_sensitive))
 
 
-def _matter_path(ws: object, matter_id: str) -> Path:
+def matter_path(ws: object, matter_id: str) -> Path:
     from ..models import ID_RE
     from ..workspace import Workspace
 

@@ -1,0 +1,247 @@
+"""Write commands: add, update, close, signoff, extend, fmt. Each is one transaction, one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import ExitCode, UsageError, YilanError
+from ..i18n import t
+from .common import STATE, handled, out, parse_day_arg, today_arg, workspace
+
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="业务日期,默认今天(如 2022-06-30、6月底)")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("add", help="新增事项:自动分配永不重复的编号,最后一行输出新编号。")(add)
+    app.command("update", help="记录一次进展(进度、情况、问题、下步措施、指标、节点)。")(update)
+    app.command("close", help="办结事项(--stage 为阶段性办结)。")(close)
+    app.command("signoff", help="销号:已办结事项经审核、批准后销号。")(signoff)
+    app.command("extend", help="记录延期:新时限、理由、批准人、批准日期。")(extend)
+    app.command("fmt", help="把事项文件整理成统一格式(--check 只检查不改)。")(fmt)
+
+
+class WriteRefused(YilanError):
+    """The result of an edit would be invalid: nothing is written."""
+
+    def __init__(self, findings: list[Any]) -> None:
+        from ..render import finding_lines
+
+        super().__init__(t("err.invalid_result"), "\n".join(finding_lines(f) for f in findings), code=findings[0].code)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    out_: dict[str, str] = {}
+    for v in values or []:
+        key, sep, value = v.replace("＝", "=").partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what} 应写成 名称=值:{v}", f"例如 {what} 年底存栏肉牛=1200", code="E213")
+        out_[key.strip()] = value.strip()
+    return out_
+
+
+def _validated(ws: Any, text: str, rel: str) -> Any:
+    from ..checks import check_text
+
+    ledger_key, stem = Path(rel).parent.name, Path(rel).stem
+    record, findings = check_text(ws, text, rel, ledger_key, stem)
+    if record is None:
+        raise WriteRefused(findings)
+    return record
+
+
+def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any, Any], str]) -> None:
+    """Read the matter under the lock, apply ``fn(tree, matter, ws)``, validate, write, commit."""
+    from ..txn import Transaction
+    from ..yamlio import dump, positioned_load
+    from .read import matter_path
+
+    ws = workspace()
+    path = matter_path(ws, matter_id.strip().upper())
+    rel = ws.rel(path)
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        tx.refuse_dirty([rel])
+        text = path.read_bytes().decode("utf-8-sig")
+        record = _validated(ws, text, rel)
+        tree = positioned_load(text)
+        summary = fn(tree, record.matter, ws)
+        new_text = dump(tree)
+        _validated(ws, new_text, rel)
+        tx.write(rel, new_text)
+        subject = f"{verb} {record.matter.id} {record.matter.title}:{summary}"
+        tx.commit(subject, action, record.matter.id)
+    out(subject)
+
+
+@handled
+def add(
+    ledger: Annotated[str, typer.Argument(help="台账(键、前缀或中文名)")],
+    title: Annotated[str, typer.Option("--title", help="事项名称")],
+    lead_unit: Annotated[str, typer.Option("--lead-unit", help="牵头单位(须已登记)")],
+    deadline: Annotated[str, typer.Option("--deadline", help="完成时限,如 2022-08-31、8月底、年底、长期")],
+    leader: Annotated[Optional[list[str]], typer.Option("--leader", help="牵头领导,可多次")] = None,
+    co_unit: Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位,可多次")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="任务来源")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="目标要求")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="责任人")] = None,
+    assigned: Annotated[Optional[str], typer.Option("--assigned", help="交办日期,默认今天")] = None,
+    cycle: Annotated[Optional[str], typer.Option("--cycle", help="报告周期:月 季 半年 年")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="台账扩展字段 名称=值,可多次")] = None,
+) -> None:
+    from ..edits import new_matter, next_id
+    from ..models import ONGOING
+    from ..query import resolve_ledgers
+    from ..txn import Transaction
+    from ..yamlio import dump
+
+    ws = workspace()
+    lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
+    day = today_arg(assigned)
+    due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
+    folder = ws.root / "ledgers" / lg.key
+    seq_rel = f"ledgers/{lg.key}/.last-id"
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        seq = ws.root / seq_rel
+        issued = int(seq.read_text(encoding="utf-8").strip() or 0) if seq.is_file() else 0
+        present = [p.stem for p in folder.glob("*.yaml")] if folder.is_dir() else []
+        matter_id = next_id(lg, issued, present)
+        rel = f"ledgers/{lg.key}/{matter_id}.yaml"
+        tree = new_matter(ws, lg, matter_id, title=title, lead_unit=lead_unit, deadline=due, assigned=day,
+                          leaders=leader or [], co_units=co_unit or [], source=source, target=target, owner=owner,
+                          cycle=cycle, tags=tag or [], extra=_pairs(set_, "--set"))
+        text = dump(tree)
+        _validated(ws, text, rel)
+        tx.refuse_dirty([rel, seq_rel])
+        tx.write(rel, text)
+        tx.write(seq_rel, f"{int(matter_id.split('-')[1])}\n")
+        tx.commit(f"新增 {matter_id} {title}", "add", matter_id)
+    out(f"新增 {matter_id} {title}({lg.name},牵头单位 {lead_unit},完成时限 {due})")
+    out(matter_id)
+
+
+@handled
+def update(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    progress: Annotated[Optional[int], typer.Option("--progress", help="进度 0–100", min=0, max=100)] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="进展情况")] = None,
+    date: DateOpt = None,
+    problem: Annotated[Optional[str], typer.Option("--problem", help="存在问题")] = None,
+    next_: Annotated[Optional[str], typer.Option("--next", help="下步措施")] = None,
+    indicator: Annotated[Optional[list[str]], typer.Option("--indicator", help="量化指标 名称=完成值,可多次")] = None,
+    milestone: Annotated[Optional[list[str]], typer.Option("--milestone", help="节点 名称=完成日期,可多次")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="推进中(重新打开)或 中止")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="报告人(单位或个人)")] = None,
+) -> None:
+    from .. import edits
+
+    day = today_arg(date)
+    indicators = {}
+    for name, value in _pairs(indicator, "--indicator").items():
+        try:
+            indicators[name] = float(value)
+        except ValueError:
+            raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
+    milestones = {name: parse_day_arg(v, day) for name, v in _pairs(milestone, "--milestone").items()}
+
+    def apply(tree: Any, m: Any, ws: Any) -> str:
+        return edits.update(tree, m, day, progress=progress, note=note, problem=problem, next_steps=next_,
+                            indicators=indicators, milestones=milestones, state=status, reporter=by)
+
+    _edit(matter_id, "update", "更新", apply)
+
+
+@handled
+def close(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    date: DateOpt = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="办结情况")] = None,
+    stage: Annotated[bool, typer.Option("--stage", help="阶段性办结(仍需按期报告)")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="报告人")] = None,
+) -> None:
+    from .. import edits
+
+    day = today_arg(date)
+    _edit(matter_id, "close", "阶段性办结" if stage else "办结",
+          lambda tree, m, ws: edits.close(tree, m, day, note=note, stage=stage, reporter=by))
+
+
+@handled
+def signoff(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="审核人(如 县委督查室)")],
+    approver: Annotated[str, typer.Option("--approver", help="批准人(如 常务副县长)")],
+    evidence: Annotated[Optional[list[str]], typer.Option("--evidence", help="佐证材料,可多次")] = None,
+    date: DateOpt = None,
+) -> None:
+    from .. import edits
+
+    day = today_arg(date)
+    _edit(matter_id, "signoff", "销号",
+          lambda tree, m, ws: edits.signoff(tree, m, day, reviewer=reviewer, approver=approver, evidence=evidence or []))
+
+
+@handled
+def extend(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    to: Annotated[str, typer.Option("--to", help="新时限")],
+    reason: Annotated[str, typer.Option("--reason", help="延期理由")],
+    date: Annotated[Optional[str], typer.Option("--date", help="申请日期,默认今天")] = None,
+    approved_by: Annotated[Optional[str], typer.Option("--approved-by", help="批准人")] = None,
+    approved_on: Annotated[Optional[str], typer.Option("--approved-on", help="批准日期,默认同申请日期")] = None,
+) -> None:
+    from .. import edits
+    from ..status import deadline_at
+
+    applied = today_arg(date)
+    new_deadline = parse_day_arg(to, applied)
+    approved = parse_day_arg(approved_on, applied) if approved_on else applied
+
+    def apply(tree: Any, m: Any, ws: Any) -> str:
+        return edits.extend(tree, m, to=new_deadline, reason=reason, applied=applied, approver=approved_by,
+                            approved=approved, current=deadline_at(m, max(applied, approved)))
+
+    _edit(matter_id, "extend", "延期", apply)
+
+
+@handled
+def fmt(
+    check: Annotated[bool, typer.Option("--check", help="只检查,有未规范的文件时退出码为 1")] = False,
+) -> None:
+    from ..checks import check_text
+    from ..edits import key_order
+    from ..store import matter_files
+    from ..txn import Transaction
+    from ..yamlio import canonical, dump, positioned_load
+
+    ws = workspace()
+    drift: dict[str, str] = {}
+    for path in matter_files(ws.root):
+        rel = ws.rel(path)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        record, _ = check_text(ws, text.removeprefix("\ufeff"), rel, path.parent.name, path.stem)
+        if record is None:
+            continue  # `yilan check` reports it; fmt does not guess what a broken file meant
+        new = dump(canonical(positioned_load(text.removeprefix("\ufeff")), key_order(ws.ledgers.get(path.parent.name))))
+        if new.encode("utf-8") != raw:
+            drift[rel] = new
+    if check:
+        for rel in drift:
+            out(f"{rel}: 格式不规范(运行 yilan fmt 整理)")
+        out(f"{len(drift)} 个文件需要整理" if drift else "全部事项文件格式规范")
+        if drift:
+            raise typer.Exit(ExitCode.FINDINGS)
+        return
+    if not drift:
+        out("全部事项文件格式规范,无需整理")
+        return
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        tx.refuse_dirty(list(drift))
+        for rel, text in drift.items():
+            tx.write(rel, text)
+        tx.commit(f"格式化 {len(drift)} 个事项文件", "fmt")
+    out(f"已整理 {len(drift)} 个事项文件")

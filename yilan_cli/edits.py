@@ -1,0 +1,237 @@
+"""What each write command does to a matter, on the round-trip tree. No I/O, no git.
+
+Each edit returns the commit subject's summary (e.g. ``进度 40% → 70%``). The caller renders the
+tree, validates the text through the same pipeline as every read, and only then writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+from .models import CLOSED_STATES, ID_RE, Matter, known_keys
+from .yamlio import canonical, flow_map, flow_seq
+
+if TYPE_CHECKING:
+    from .workspace import LedgerDef, Workspace
+
+
+def key_order(ledger: LedgerDef | None) -> list[str]:
+    """Canonical key order: the core fields, the ledger's extra fields, then the lists."""
+    keys = known_keys(Matter)
+    cut = keys.index("量化指标")
+    extra = [f.name for f in ledger.fields] if ledger else []
+    return keys[:cut] + extra + keys[cut:]
+
+
+def next_id(ledger: LedgerDef, issued: int, present: list[str]) -> str:
+    """One past the highest number ever issued (the committed record) or present in the folder."""
+    numbers = [issued]
+    for name in present:
+        m = ID_RE.match(name)
+        if m and m.group(1) == ledger.prefix:
+            numbers.append(int(m.group(2)))
+    return f"{ledger.prefix}-{max(numbers) + 1:03d}"
+
+
+def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, lead_unit: str, deadline: str,
+               assigned: date, leaders: list[str], co_units: list[str], source: str | None, target: str | None,
+               owner: str | None, cycle: str | None, tags: list[str], extra: dict[str, str]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    data: dict[str, Any] = {"编号": matter_id, "事项": title}
+    if source:
+        data["任务来源"] = source
+    if target:
+        data["目标要求"] = target
+    if leaders:
+        data["牵头领导"] = flow_seq(leaders)
+    data["牵头单位"] = lead_unit
+    if co_units:
+        data["配合单位"] = flow_seq(co_units)
+    if owner:
+        data["责任人"] = owner
+    data["交办日期"] = assigned.isoformat()
+    data["完成时限"] = deadline
+    if cycle:
+        data["报告周期"] = cycle
+    data["状态"] = "未启动"
+    data.update(_extra_values(ledger, extra))
+    if tags:
+        data["标签"] = flow_seq(tags)
+    return canonical(CommentedMap(data), key_order(ledger))
+
+
+def _extra_values(ledger: LedgerDef, extra: dict[str, str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` by Chinese name or ASCII key, typed by the ledger's declaration."""
+    out: dict[str, Any] = {}
+    for key, raw in extra.items():
+        field = next((f for f in ledger.fields if key in (f.name, f.key)), None)
+        if field is None:
+            names = "、".join(f"{f.name}({f.key})" for f in ledger.fields) or "无"
+            raise UsageError(f"台账 {ledger.name} 没有字段 {key}", f"可设置的字段:{names}", code="E201")
+        value: Any = raw
+        if field.type == "整数" and re.fullmatch(r"-?\d+", raw):
+            value = int(raw)
+        elif field.type == "数值" and re.fullmatch(r"-?\d+(\.\d+)?", raw):
+            value = float(raw) if "." in raw else int(raw)
+        elif field.type == "是否":
+            value = raw in ("是", "true", "1", "yes")
+        elif field.type == "列表":
+            value = flow_seq([x.strip() for x in re.split(r"[,，、]", raw) if x.strip()])
+        out[field.name] = value
+    return out
+
+
+def _entry(d: date, **fields: Any) -> Any:
+    data: dict[str, Any] = {"日期": d.isoformat()}
+    names = {"progress": "进度", "state": "状态", "note": "情况", "problem": "存在问题", "next_steps": "下步措施",
+             "reporter": "报告人", "reported_on": "报送日期"}
+    for k, v in fields.items():
+        if v is not None and v != "":
+            data[names[k]] = v.isoformat() if isinstance(v, date) else v
+    return flow_map(data)
+
+
+def _append_entry(tree: Any, entry: Any) -> None:
+    from ruamel.yaml.comments import CommentedSeq
+
+    if "进展" not in tree or tree["进展"] is None:
+        tree["进展"] = CommentedSeq()
+    tree["进展"].append(entry)
+
+
+def _check_entry_date(m: Matter, d: date) -> None:
+    if d < m.assigned:
+        raise UsageError(f"日期 {d} 早于交办日期 {m.assigned}", "请核对 --date", code="E312")
+    if m.updates and d < m.updates[-1].date:
+        raise UsageError(f"日期 {d} 早于最后一条进展的日期 {m.updates[-1].date}",
+                         "进展只能按日期顺序追加;补记更早的情况请写在 --note 里", code="E307")
+
+
+def _state_after_entry(m: Matter) -> str:
+    return "推进中" if m.state == "未启动" else m.state
+
+
+def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | None, problem: str | None,
+           next_steps: str | None, indicators: dict[str, float], milestones: dict[str, date], state: str | None,
+           reporter: str | None, reported_on: date | None = None) -> str:
+    """Append one 进展 entry (and set indicator/milestone values). Returns the change summary."""
+    _check_entry_date(m, d)
+    if m.state in CLOSED_STATES and state != "推进中":
+        raise UsageError(f"{m.id} 状态为{m.state},不能再记录进展", "如需重新督办,请加 --status 推进中", code="E308")
+    if state is not None and state not in ("推进中", "中止"):
+        raise UsageError(f"update 不能把状态改为 {state}", "办结用 yilan close,销号用 yilan signoff", code="E207")
+    changes = []
+    if progress is not None:
+        changes.append(f"进度 {_progress_now(m)}% → {progress}%")
+    new_state: str
+    transition: str | None
+    if state is None:
+        new_state, transition = ("推进中" if m.state == "未启动" else m.state), None
+    else:
+        new_state, transition = state, (state if state != m.state else None)
+    if new_state != m.state:
+        changes.append(f"状态 {m.state} → {new_state}")
+    for name, value in indicators.items():
+        item = _find(tree.get("量化指标") or [], name, "量化指标")
+        old = item.get("完成")
+        item["完成"] = int(value) if float(value).is_integer() else value
+        changes.append(f"{name} {_num(old)} → {_num(value)}")
+    for name, when in milestones.items():
+        item = _find(tree.get("节点") or [], name, "节点")
+        item["完成日期"] = when.isoformat()
+        changes.append(f"节点 {name} 完成")
+    _append_entry(tree, _entry(d, progress=progress, state=transition, note=note, problem=problem,
+                               next_steps=next_steps, reporter=reporter, reported_on=reported_on))
+    tree["状态"] = new_state
+    if new_state not in ("阶段性办结", "已办结", "已销号") and "办结日期" in tree:
+        del tree["办结日期"]  # reopened: no closing date in force
+    return ",".join(changes) or "记录进展"
+
+
+def close(tree: Any, m: Matter, d: date, *, note: str | None, stage: bool, reporter: str | None) -> str:
+    _check_entry_date(m, d)
+    if m.state in CLOSED_STATES:
+        raise UsageError(f"{m.id} 已是{m.state}", "无需再次办结", code="E308")
+    if m.state == "中止":
+        raise UsageError(f"{m.id} 已中止", "先用 yilan update --status 推进中 恢复督办,再办结", code="E308")
+    state = "阶段性办结" if stage else "已办结"
+    _append_entry(tree, _entry(d, progress=None if stage else 100, state=state, note=note, reporter=reporter))
+    tree["状态"] = state
+    _set_after(tree, "办结日期", d.isoformat(), "状态")
+    return f"{m.state} → {state}" + ("" if stage else f",进度 {_progress_now(m)}% → 100%")
+
+
+def signoff(tree: Any, m: Matter, d: date, *, reviewer: str, approver: str, evidence: list[str]) -> str:
+    if m.state != "已办结":
+        raise UsageError(f"{m.id} 当前状态为{m.state},只有已办结的事项才能销号", "先用 yilan close 办结", code="E308")
+    _check_entry_date(m, d)
+    _set_after(tree, "销号", flow_map({"日期": d.isoformat(), "审核人": reviewer, "批准人": approver,
+                                      "佐证材料": flow_seq(evidence)}), "延期", "节点", "量化指标", "办结日期")
+    _append_entry(tree, _entry(d, state="已销号", note=f"经{reviewer}审核、{approver}批准销号"))
+    tree["状态"] = "已销号"
+    return "已办结 → 已销号"
+
+
+def extend(tree: Any, m: Matter, *, to: date, reason: str, applied: date, approver: str | None,
+           approved: date | None, current: date | None) -> str:
+    if m.state in CLOSED_STATES or m.state == "中止":
+        raise UsageError(f"{m.id} 状态为{m.state},不能延期", "只有在办事项可以延期", code="E308")
+    if to < m.assigned or (current is not None and to <= current):
+        raise UsageError(f"新时限 {to} 不晚于现在的完成时限 {current or m.deadline}", "延期的新时限应晚于原时限", code="E306")
+    if approved is not None and approved < applied:
+        raise UsageError(f"批准日期 {approved} 早于申请日期 {applied}", "请核对 --approved-on", code="E314")
+    from ruamel.yaml.comments import CommentedSeq
+
+    item: dict[str, Any] = {"申请日期": applied.isoformat(), "新时限": to.isoformat(), "理由": reason}
+    if approver:
+        item["批准人"] = approver
+    if approved:
+        item["批准日期"] = approved.isoformat()
+    if "延期" not in tree or tree["延期"] is None:
+        _set_after(tree, "延期", CommentedSeq(), "节点", "量化指标", "办结日期", "状态")
+    tree["延期"].append(flow_map(item))
+    before = current.isoformat() if current else str(m.deadline)
+    return f"完成时限 {before} → {to}"
+
+
+def _set_after(tree: Any, key: str, value: Any, *after: str) -> None:
+    """Set ``key``; a new key goes right after the first of ``after`` present (canonical place)."""
+    if key in tree:
+        tree[key] = value
+        return
+    keys = list(tree)
+    for anchor in after:
+        if anchor in tree:
+            tree.insert(keys.index(anchor) + 1, key, value)
+            return
+    tree[key] = value
+
+
+def _find(items: list[Any], name: str, what: str) -> Any:
+    import difflib
+
+    for item in items:
+        if isinstance(item, dict) and item.get("名称") == name:
+            return item
+    names = [str(i.get("名称")) for i in items if isinstance(i, dict)]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.4)
+    hint = f"您是否想写 {close[0]}?" if close else (f"已有:{'、'.join(names)}" if names else f"该事项没有{what}")
+    raise UsageError(f"没有名为 {name} 的{what}", hint, code="E201")
+
+
+def _progress_now(m: Matter) -> int:
+    for u in reversed(m.updates):
+        if u.progress is not None:
+            return u.progress
+    return 0
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return "—"
+    f = float(x)
+    return str(int(f)) if f.is_integer() else str(f)
