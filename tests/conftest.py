@@ -96,3 +96,24 @@ def env_without_yilan() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("YILAN_LANG", None)
     return env
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    import subprocess
+
+    r = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=cwd, capture_output=True, text=True,
+                       encoding="utf-8", check=check)
+    return r.stdout
+
+
+@pytest.fixture
+def git_demo(tmp_path: Path) -> Path:
+    """A ledger repository made by `yilan init --example` (one commit, the demo data)."""
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    root = tmp_path / "repo"
+    r = CliRunner().invoke(app, ["init", str(root), "--example"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return root

@@ -63,11 +63,10 @@ class Transaction:
     def __enter__(self) -> Transaction:
         from . import history
 
-        if self.commit_enabled:
-            self.state_dir = history.preflight(self.root) / "yilan"
-        else:
-            gdir = history.git_dir(self.root)
-            self.state_dir = (gdir / "yilan") if gdir else self.root / ".yilan"
+        gdir = history.git_dir(self.root)
+        if self.commit_enabled and gdir is None:
+            history.preflight(self.root)  # raises "not a git repository"
+        self.state_dir = (gdir / "yilan") if gdir else self.root / ".yilan"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         if not os.environ.get(NESTED):
             from filelock import FileLock, Timeout
@@ -78,6 +77,9 @@ class Transaction:
             except Timeout:
                 raise YilanError(t("err.locked"), t("hint.locked"), code="G005") from None
         try:
+            if self.commit_enabled:
+                # under the lock: another writer's transient index.lock is gone by now
+                history.preflight(self.root)
             self.recover()
         except BaseException:
             self._release()

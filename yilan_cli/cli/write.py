@@ -64,7 +64,7 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any, Any], 
     rel = ws.rel(path)
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
         tx.refuse_dirty([rel])
-        text = path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")  # CRLF never leaks into a write
         record = _validated(ws, text, rel)
         tree = positioned_load(text)
         summary = fn(tree, record.matter, ws)
@@ -222,11 +222,11 @@ def fmt(
     for path in matter_files(ws.root):
         rel = ws.rel(path)
         raw = path.read_bytes()
-        text = raw.decode("utf-8", errors="replace")
-        record, _ = check_text(ws, text.removeprefix("\ufeff"), rel, path.parent.name, path.stem)
+        text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
+        record, _ = check_text(ws, text, rel, path.parent.name, path.stem)
         if record is None:
             continue  # `yilan check` reports it; fmt does not guess what a broken file meant
-        new = dump(canonical(positioned_load(text.removeprefix("\ufeff")), key_order(ws.ledgers.get(path.parent.name))))
+        new = dump(canonical(positioned_load(text), key_order(ws.ledgers.get(path.parent.name))))
         if new.encode("utf-8") != raw:
             drift[rel] = new
     if check:
