@@ -76,6 +76,33 @@ def test_update_leaves_the_users_other_work_alone(git_demo: Path) -> None:
     assert rules.read_text(encoding="utf-8").endswith("# unstaged edit\n")
 
 
+@pytest.mark.parametrize(
+    ("args", "changed"),
+    [
+        (["add", "xiangcun", "--title", "新增事项", "--lead-unit", "县农业农村局", "--deadline", "2022-12-31",
+          "--assigned", "2022-07-01"], ["ledgers/xiangcun/.last-id", "ledgers/xiangcun/XC-004.yaml"]),
+        (["update", "XC-003", "--progress", "60", "--date", "2022-07-01"], ["ledgers/xiangcun/XC-003.yaml"]),
+        (["extend", "XC-003", "--to", "2022-11-30", "--reason", "雨季", "--date", "2022-07-01"],
+         ["ledgers/xiangcun/XC-003.yaml"]),
+        (["close", "XC-003", "--date", "2022-07-01"], ["ledgers/xiangcun/XC-003.yaml"]),
+        (["close", "XC-003", "--stage", "--date", "2022-07-01"], ["ledgers/xiangcun/XC-003.yaml"]),
+        (["signoff", "XC-002", "--reviewer", "县委督查室", "--approver", "县长", "--date", "2022-07-01"],
+         ["ledgers/xiangcun/XC-002.yaml"]),
+    ],
+)
+def test_every_write_commits_only_its_files(git_demo: Path, args: list[str], changed: list[str]) -> None:
+    (git_demo / "notes.txt").write_text("staged work\n", encoding="utf-8")
+    git(git_demo, "add", "notes.txt")
+    other = git_demo / "ledgers/xiangcun/XC-001.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "# unstaged note\n", encoding="utf-8")
+    r = run(git_demo, *args)
+    assert r.exit_code == 0, r.output
+    assert head_files(git_demo) == changed
+    assert git(git_demo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
+    assert git(git_demo, "diff", "--name-only").split() == ["ledgers/xiangcun/XC-001.yaml"]
+    assert "Yilan-Action: " + args[0] in git(git_demo, "log", "-1", "--format=%B")
+
+
 def test_update_appends_an_entry_and_keeps_comments(git_demo: Path) -> None:
     path = git_demo / "ledgers/zhuanban/ZB-002.yaml"
     original = path.read_text(encoding="utf-8")
