@@ -22,7 +22,7 @@ def test_demo_matches_hand_worked_facts() -> None:
     assert loaded.findings == []
     today = date.fromisoformat(str(EXPECTED["today"]))
     result = evaluate_all(ws, loaded, today, Filters(include_closed=True))
-    got = {rec.matter.id: st for rec, st in result.rows}
+    got = {rec.id: st for rec, st in result.rows}
     assert set(got) == set(EXPECTED["matters"])
     for mid, want in EXPECTED["matters"].items():
         st = got[mid]
@@ -60,14 +60,14 @@ def test_demo_matches_hand_worked_facts() -> None:
 def test_demo_covers_the_source_facts() -> None:
     """SPEC §1: the 14 petition cases (11 closed, 3 stage-closed), the beef-cattle project, 132 villages."""
     ws = load(REPO)
-    records = {r.matter.id: r for r in load_ledgers(ws).records}
+    records = {r.id: r for r in load_ledgers(ws).records}
     hb = [r for r in records.values() if r.ledger == "huanbao"]
     assert len(hb) == 14
-    states = sorted(r.matter.state for r in hb)
+    states = sorted(r.state for r in hb)
     assert states.count("阶段性办结") == 3
     assert sum(s in ("已办结", "已销号") for s in states) == 11
-    cattle = {i.name: (i.target, i.done) for i in records["ZB-003"].matter.indicators}
+    cattle = {name: (target, done) for name, _, target, done in records["ZB-003"].indicators}
     assert cattle["年底存栏肉牛"][0] == 4000 and cattle["年底出栏肉牛"][0] == 1000
-    straw = {i.name: i.target for i in records["XC-001"].matter.indicators}
+    straw = {name: target for name, _, target, _ in records["XC-001"].indicators}
     assert straw == {"完成清理的乡镇": 9, "完成清理的村": 132}
     assert len({r.ledger for r in records.values()}) >= 8 and len(records) >= 30

@@ -8,19 +8,21 @@ from typing import Any
 import pytest
 
 from yilan_cli.models import Matter
+from yilan_cli.records import Record, record_of
 from yilan_cli.status import evaluate, percent, summarize
 from yilan_cli.workspace import Rules
 
 RULES = Rules()
 
 
-def matter(deadline: str = "2022-12-31", updates: list[dict[str, Any]] | None = None, **extra: Any) -> Matter:
+def matter(deadline: str = "2022-12-31", updates: list[dict[str, Any]] | None = None, cycle: str = "季",
+           **extra: Any) -> Record:
     doc: dict[str, Any] = {
         "编号": "XW-001", "事项": "测试", "牵头单位": "县发改局", "交办日期": extra.pop("assigned", "2022-02-01"),
         "完成时限": deadline, "状态": extra.pop("state", "推进中"), "进展": updates or [],
     }
     doc.update(extra)
-    return Matter.model_validate(doc)
+    return record_of(Matter.model_validate(doc), "xian", "ledgers/xian/XW-001.yaml", cycle)
 
 
 def u(d: str, p: int | None = None, state: str | None = None) -> dict[str, Any]:
@@ -60,7 +62,7 @@ EXT = [{"申请日期": "2022-05-15", "新时限": "2022-09-30", "理由": "资�
 )
 def test_spec_worked_examples(deadline: str, updates: list[dict[str, Any]], today: str, extra: dict[str, Any],
                               want: dict[str, Any]) -> None:
-    st = evaluate(matter(deadline, updates, **extra), D(today), RULES, "季")
+    st = evaluate(matter(deadline, updates, **extra), D(today), RULES)
     for key, value in want.items():
         got = getattr(st, key)
         if isinstance(value, float):
@@ -124,7 +126,7 @@ def test_spec_worked_examples(deadline: str, updates: list[dict[str, Any]], toda
 )
 def test_rules(case: str, deadline: str, updates: list[dict[str, Any]], today: str, extra: dict[str, Any], cycle: str,
                want: dict[str, Any]) -> None:
-    st = evaluate(matter(deadline, updates, **extra), D(today), RULES, cycle)
+    st = evaluate(matter(deadline, updates, cycle, **extra), D(today), RULES)
     for key, value in want.items():
         got = getattr(st, key)
         if isinstance(value, float):
@@ -135,29 +137,29 @@ def test_rules(case: str, deadline: str, updates: list[dict[str, Any]], today: s
 
 def test_lag_exactly_threshold_is_not_yellow() -> None:
     # 交办 01-01, deadline 01-21 (20 days), D 01-11 → expected exactly 50; progress 40 → lag exactly 10
-    st = evaluate(matter("2022-01-21", [u("2022-01-02", 40)], assigned="2022-01-01"), D("2022-01-11"), RULES, "年")
+    st = evaluate(matter("2022-01-21", [u("2022-01-02", 40)], assigned="2022-01-01", cycle="年"), D("2022-01-11"), RULES)
     assert st.expected == 50.0 and st.lag == 10.0
     assert st.light == "green" and st.category == "达进度"
-    st = evaluate(matter("2022-01-21", [u("2022-01-02", 39)], assigned="2022-01-01"), D("2022-01-11"), RULES, "年")
+    st = evaluate(matter("2022-01-21", [u("2022-01-02", 39)], assigned="2022-01-01", cycle="年"), D("2022-01-11"), RULES)
     assert st.light == "yellow" and st.category == "欠进度"
 
 
 def test_thresholds_come_from_rules() -> None:
     strict = Rules(due_soon_days=30, yellow_lag=2, red_lag=5, grace_days=10)
-    st = evaluate(matter("2022-12-31", [u("2022-06-10", 35)]), D("2022-06-30"), strict, "季")
+    st = evaluate(matter("2022-12-31", [u("2022-06-10", 35)], cycle="季"), D("2022-06-30"), strict)
     assert st.light == "red"  # lag 9.7: green by default, red when the red threshold is 5
-    st = evaluate(matter("2022-07-25", [u("2022-06-10", 95)]), D("2022-06-30"), strict, "年")
+    st = evaluate(matter("2022-07-25", [u("2022-06-10", 95)], cycle="年"), D("2022-06-30"), strict)
     assert st.light == "blue"  # 25 days left: green by default, blue when 临期 is 30 days
 
 
 def test_summary_rates() -> None:
     a = evaluate(matter("2022-05-31", [u("2022-05-01", 100, "已办结")], state="已办结", 办结日期="2022-05-01"),
-                 D("2022-06-30"), RULES, "季")
+                 D("2022-06-30"), RULES)
     b = evaluate(matter("2022-05-31", [u("2022-06-01", 100, "已办结")], state="已办结", 办结日期="2022-06-01"),
-                 D("2022-06-30"), RULES, "季")
+                 D("2022-06-30"), RULES)
     c = evaluate(matter("2022-05-31", [u("2022-05-01", 80, "阶段性办结")], state="阶段性办结", 办结日期="2022-05-01"),
-                 D("2022-06-30"), RULES, "季")
-    d = evaluate(matter("2022-12-31", [u("2022-05-01", 10)]), D("2022-06-30"), RULES, "季")
+                 D("2022-06-30"), RULES)
+    d = evaluate(matter("2022-12-31", [u("2022-05-01", 10)], cycle="季"), D("2022-06-30"), RULES)
     s = summarize([a, b, c, d])
     assert (s.total, s.closed, s.stage_closed, s.on_time) == (4, 2, 1, 1)
     assert percent(s.completion_rate) == "75.0%"

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .i18n import finding_text, t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
+from .records import Record, record_of
 from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
 
 if TYPE_CHECKING:
@@ -56,14 +57,17 @@ def make_finding(
 
 
 @dataclass(slots=True)
-class Record:
-    """A valid matter with what its file and ledger say about it."""
+class Validated:
+    """A valid matter file: the full model and what its ledger says about it."""
 
     matter: Matter
     ledger: str  # ledger key
     path: str  # workspace-relative, POSIX separators
     cycle: str  # effective report cycle
     extra: dict[str, Any] = field(default_factory=dict)  # ASCII key → value of ledger extra fields
+
+    def record(self) -> Record:
+        return record_of(self.matter, self.ledger, self.path, self.cycle, self.extra)
 
 
 # (code, loc, params): a problem before its position is known
@@ -73,7 +77,7 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
 
 
-def read_matter(ws: Workspace, path: Path) -> tuple[Record | None, list[Finding]]:
+def read_matter(ws: Workspace, path: Path) -> tuple[Validated | None, list[Finding]]:
     """Read and validate one matter file."""
     rel = ws.rel(path)
     try:
@@ -92,7 +96,7 @@ def read_matter(ws: Workspace, path: Path) -> tuple[Record | None, list[Finding]
     return check_text(ws, text, rel, path.parent.name, path.stem)
 
 
-def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -> tuple[Record | None, list[Finding]]:
+def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -> tuple[Validated | None, list[Finding]]:
     """Validate matter ``text`` as if it were ``ledgers/<ledger_key>/<stem>.yaml``."""
     try:
         data = fast_load(text)
@@ -156,7 +160,7 @@ def _unreadable(text: str, rel: str) -> list[Finding]:
 
 
 # --------------------------------------------------------------------------- validation
-def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Record | None, list[Issue]]:
+def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Validated | None, list[Issue]]:
     """Validate parsed data. Returns the record (when there are no issues) and the issues."""
     if data is None:
         return None, [("E110", (), {})]
@@ -182,7 +186,7 @@ def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Reco
     if issues:
         return None, issues
     assert ledger is not None
-    return Record(matter, ledger.key, f"ledgers/{ledger_key}/{stem}.yaml", matter.cycle or ledger.cycle, extra), []
+    return Validated(matter, ledger.key, f"ledgers/{ledger_key}/{stem}.yaml", matter.cycle or ledger.cycle, extra), []
 
 
 def _extract_extra(data: dict[str, Any], fields: tuple[FieldDef, ...], issues: list[Issue]) -> dict[str, Any]:
@@ -324,14 +328,14 @@ def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Fi
     from .status import evaluate, exists
 
     out = []
+    d = today.toordinal()
     for rec in records:
-        if not exists(rec.matter, today):
+        if not exists(rec, d):
             continue
-        st = evaluate(rec.matter, today, ws.rules, rec.cycle)
+        st = evaluate(rec, today, ws.rules)
         if st.light not in ("red", "yellow"):
             continue
-        params = {"id": rec.matter.id, "title": rec.matter.title, "reason": ";".join(reasons(st)),
-                  "unit": rec.matter.lead_unit}
+        params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st)), "unit": rec.lead_unit}
         code = "R001" if st.light == "red" else "Y001"
         out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
     return out

@@ -15,6 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from .records import ID_RE
+from .status import CLOSED, FINISH
+
+__all__ = ["ID_RE", "Matter"]
+
 STATES = ("未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止")
 STATE_EN = {
     "未启动": "not_started",
@@ -24,11 +29,10 @@ STATE_EN = {
     "已销号": "signed_off",
     "中止": "suspended",
 }
-CLOSED_STATES = frozenset(("已办结", "已销号"))
-FINISH_STATES = frozenset(("阶段性办结", "已办结"))  # transitions that set 办结日期
+CLOSED_STATES = CLOSED  # 已办结, 已销号 (defined with the engine that uses them)
+FINISH_STATES = FINISH  # transitions that set 办结日期
 CYCLES = ("月", "季", "半年", "年")
 ONGOING = "长期"
-ID_RE = re.compile(r"^([A-Z]{1,8})-([0-9]{1,6})$")
 
 State = Literal["未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止"]
 Cycle = Literal["月", "季", "半年", "年"]

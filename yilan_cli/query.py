@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .checks import Record
 from .errors import UsageError
 from .i18n import t
+from .records import Record
 from .status import LIGHTS, Status, Summary, evaluate, exists, summarize
 from .store import Ledgers
 from .workspace import Workspace
@@ -66,21 +66,19 @@ def resolve_ledgers(ws: Workspace, names: list[str] | None) -> tuple[str, ...]:
 
 
 def selected(rec: Record, f: Filters) -> bool:
-    m = rec.matter
     if f.ledgers and rec.ledger not in f.ledgers:
         return False
-    if f.unit and f.unit != m.lead_unit and f.unit not in m.co_units:
+    if f.unit and f.unit != rec.lead_unit and f.unit not in rec.co_units:
         return False
-    return not (f.leader and f.leader not in m.leaders)
+    return not (f.leader and f.leader not in rec.leaders)
 
 
 def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> StatusResult:
     from .render import sort_key
 
+    d = today.toordinal()
     evaluated = [
-        (rec, evaluate(rec.matter, today, ws.rules, rec.cycle))
-        for rec in ledgers.records
-        if exists(rec.matter, today) and selected(rec, f)
+        (rec, evaluate(rec, today, ws.rules)) for rec in ledgers.records if exists(rec, d) and selected(rec, f)
     ]
     summary = summarize([st for _, st in evaluated])
     rows = []

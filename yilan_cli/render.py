@@ -18,7 +18,8 @@ from .models import STATE_EN
 from .status import LIGHTS, Status, Summary, percent
 
 if TYPE_CHECKING:
-    from .checks import Finding, Record
+    from .checks import Finding, Validated
+    from .records import Record
     from .workspace import Rules, Workspace
 
 JSON_VERSION = 1
@@ -41,12 +42,11 @@ def one_decimal(x: float | None) -> float | None:
 
 
 def status_json(rec: Record, st: Status) -> dict[str, Any]:
-    m = rec.matter
     return {
-        "id": m.id,
+        "id": rec.id,
         "ledger": rec.ledger,
-        "title": m.title,
-        "lead_unit": m.lead_unit,
+        "title": rec.title,
+        "lead_unit": rec.lead_unit,
         "status": STATE_EN[st.state],
         "deadline": st.deadline.isoformat() if st.deadline else "ongoing",
         "progress": st.progress,
@@ -126,9 +126,9 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
             exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
             table.add_row(
                 Text("● " + light_name(st.light, rules), style=style),
-                rec.matter.id,
-                rec.matter.title,
-                rec.matter.lead_unit,
+                rec.id,
+                rec.title,
+                rec.lead_unit,
                 state_text(st.state),
                 deadline_text(st),
                 f"{st.progress}%",
@@ -215,14 +215,14 @@ def findings_junit(findings: list[Finding], files: list[str]) -> str:
 
 
 def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
-    from .models import ID_RE
+    from .records import ID_RE
 
-    m = ID_RE.match(rec.matter.id)
+    m = ID_RE.match(rec.id)
     num = int(m.group(2)) if m else 0
-    return (LIGHTS.index(st.light), -st.overdue_days, -(st.lag or 0.0), rec.ledger, num, rec.matter.id)
+    return (LIGHTS.index(st.light), -st.overdue_days, -(st.lag or 0.0), rec.ledger, num, rec.id)
 
 
-def show_text(ws: Workspace, rec: Record, st: Status, include_sensitive: bool) -> str:
+def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool) -> str:
     """A matter as a leader reads it: its fields, indicators, milestones, log, and status at D."""
     m = rec.matter
     lg = ws.ledgers[rec.ledger]

@@ -1,24 +1,27 @@
-"""The status engine (SPEC §4): pure functions of (matter, date, rules). No I/O.
+"""The status engine (SPEC §4): pure functions of (record, date, rules). No I/O.
 
 Business time only: every rule reads the dates written in the matter (进展 日期, 批准日期 …),
-never when a change was recorded in git.
+never when a change was recorded in git. Dates are compared as ordinals (records.Record).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .models import CLOSED_STATES, FINISH_STATES, ONGOING
 from .periods import CYCLE_KIND, last_reportable
 
 if TYPE_CHECKING:
-    from .models import Matter
+    from .records import Record
     from .workspace import Rules
 
 LIGHTS = ("red", "yellow", "blue", "green", "none")  # also the sort order of every listing
 CATEGORIES = ("欠进度", "达进度", "超进度", "持续推进", "已完成", "中止")
+CLOSED = frozenset(("已办结", "已销号"))
+FINISH = frozenset(("阶段性办结", "已办结"))  # transitions that set 办结日期
+_DONE_OR_SUSPENDED = CLOSED | {"中止"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,91 +52,95 @@ class Status:
         return self.overdue_days > 0
 
 
-def exists(m: Matter, d: date) -> bool:
+def exists(r: Record, d: int) -> bool:
     """A matter assigned after ``d`` does not exist yet at ``d``."""
-    return m.assigned <= d
+    return r.assigned <= d
 
 
-def state_at(m: Matter, d: date) -> str:
+def state_at(r: Record, d: int) -> str:
     last = None
     any_entry = False
-    for u in m.updates:
-        if u.date > d:
+    for day, _, state in r.updates:
+        if day > d:
             break
         any_entry = True
-        if u.state is not None:
-            last = u.state
+        if state is not None:
+            last = state
     if last is not None:
         return last
     return "推进中" if any_entry else "未启动"
 
 
-def closed_on_at(m: Matter, d: date) -> date | None:
+def closed_on_at(r: Record, d: int) -> int | None:
     """Date of the latest 阶段性办结/已办结 transition dated ≤ d."""
     out = None
-    for u in m.updates:
-        if u.date > d:
+    for day, _, state in r.updates:
+        if day > d:
             break
-        if u.state in FINISH_STATES:
-            out = u.date
+        if state in FINISH:
+            out = day
     return out
 
 
-def deadline_at(m: Matter, d: date) -> date | None:
+def deadline_at(r: Record, d: int) -> int | None:
     """完成时限, or 新时限 of the last 延期 (list order) approved on or before d. None for 长期."""
-    out = None if m.deadline == ONGOING else m.deadline
-    for ext in m.extensions:
-        if ext.approved_on is not None and ext.approved_on <= d:
-            out = ext.new_deadline
-    return out  # type: ignore[return-value]
-
-
-def progress_at(m: Matter, d: date) -> int:
-    out = 0
-    for u in m.updates:
-        if u.date > d:
-            break
-        if u.progress is not None:
-            out = u.progress
+    out = r.deadline
+    for new_deadline, approved in r.extensions:
+        if approved is not None and approved <= d:
+            out = new_deadline
     return out
 
 
-def expected_progress(assigned: date, deadline: date | None, d: date) -> float | None:
+def progress_at(r: Record, d: int) -> int:
+    out = 0
+    for day, progress, _ in r.updates:
+        if day > d:
+            break
+        if progress is not None:
+            out = progress
+    return out
+
+
+def expected_progress(assigned: int, deadline: int | None, d: int) -> float | None:
     if deadline is None:
         return None
     if d >= deadline:
         return 100.0
-    span = (deadline - assigned).days
+    span = deadline - assigned
     if span <= 0:
         return 100.0
-    return min(100.0, max(0.0, (d - assigned).days / span * 100))
+    return min(100.0, max(0.0, (d - assigned) / span * 100))
 
 
-def missing_report(m: Matter, d: date, cycle: str, grace_days: int) -> str | None:
+@lru_cache(maxsize=64)
+def _due_period(d: int, kind: str, grace_days: int) -> tuple[int, int, str]:
+    p = last_reportable(date.fromordinal(d), kind, grace_days)
+    return p.first.toordinal(), p.last.toordinal(), p.code
+
+
+def missing_report(r: Record, d: int, grace_days: int) -> str | None:
     """Code of the last due period with no 进展 entry, if it counts (SPEC §4), else None."""
-    p = last_reportable(d, CYCLE_KIND[cycle], grace_days)
-    if m.assigned > p.first:
+    first, last, code = _due_period(d, CYCLE_KIND[r.cycle], grace_days)
+    if r.assigned > first:
         return None
     # closed or suspended before the period's last day owes nothing for it
-    if state_at(m, p.last - _ONE_DAY) in _DONE_OR_SUSPENDED:
+    if state_at(r, last - 1) in _DONE_OR_SUSPENDED:
         return None
-    for u in m.updates:
-        if p.first <= u.date <= p.last:
+    for day, _, _ in r.updates:
+        if first <= day <= last:
             return None
-    return p.code
+    return code
 
 
-_DONE_OR_SUSPENDED = CLOSED_STATES | {"中止"}
-
-
-def evaluate(m: Matter, d: date, rules: Rules, cycle: str) -> Status:
-    """Evaluate matter ``m`` at date ``d`` with report cycle ``cycle`` (月/季/半年/年)."""
-    state = state_at(m, d)
-    deadline = deadline_at(m, d)
-    progress = progress_at(m, d)
-    closed_on = closed_on_at(m, d) if state in FINISH_STATES or state == "已销号" else None
-    days_left = (deadline - d).days if deadline is not None else None
-    done = state in CLOSED_STATES
+def evaluate(r: Record, today: date, rules: Rules) -> Status:
+    """Evaluate record ``r`` at date ``today``."""
+    d = today.toordinal()
+    state = state_at(r, d)
+    deadline = deadline_at(r, d)
+    progress = progress_at(r, d)
+    closed_on = closed_on_at(r, d) if state in FINISH or state == "已销号" else None
+    days_left = deadline - d if deadline is not None else None
+    done = state in CLOSED
     stage = state == "阶段性办结"
     suspended = state == "中止"
 
@@ -144,18 +151,16 @@ def evaluate(m: Matter, d: date, rules: Rules, cycle: str) -> Status:
     expected = lag = None
     overdue_days = 0
     if not (done or stage or suspended):
-        expected = expected_progress(m.assigned, deadline, d)
+        expected = expected_progress(r.assigned, deadline, d)
         if expected is not None:
             lag = expected - progress
         if days_left is not None and days_left < 0:
             overdue_days = -days_left
 
-    missing = None
-    if not (done or suspended):
-        missing = missing_report(m, d, cycle, rules.grace_days)
-    missed = tuple(ms.name for ms in m.milestones if ms.done_on is None and d > ms.deadline)
-    if stage:
-        missed = ()  # a stage-closed matter is judged on its reports only
+    missing = None if done or suspended else missing_report(r, d, rules.grace_days)
+    missed: tuple[str, ...] = ()
+    if not stage:  # a stage-closed matter is judged on its reports only
+        missed = tuple(name for name, due, done_on in r.milestones if done_on is None and d > due)
 
     if done or suspended:
         light = "none"
@@ -182,15 +187,15 @@ def evaluate(m: Matter, d: date, rules: Rules, cycle: str) -> Status:
         category = "达进度"
 
     return Status(
-        today=d,
+        today=today,
         state=state,
-        deadline=deadline,
+        deadline=None if deadline is None else date.fromordinal(deadline),
         progress=progress,
         expected=expected,
         lag=lag,
         overdue_days=overdue_days,
         days_left=days_left,
-        closed_on=closed_on,
+        closed_on=None if closed_on is None else date.fromordinal(closed_on),
         on_time=on_time,
         missing_period=missing,
         missed_milestones=missed,
@@ -225,7 +230,7 @@ def summarize(statuses: list[Status]) -> Summary:
     closed = stage = on_time = overdue = suspended = 0
     for s in statuses:
         lights[s.light] += 1
-        if s.state in CLOSED_STATES:
+        if s.state in CLOSED:
             closed += 1
             on_time += bool(s.on_time)
         elif s.state == "阶段性办结":
@@ -242,5 +247,3 @@ def percent(value: float | None) -> str:
         return "—"
     return f"{int(value * 10 + 0.5 + 1e-9) / 10:.1f}%"
 
-
-_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)

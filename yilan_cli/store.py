@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import Finding, Record, make_finding, read_matter
+from .checks import Finding, make_finding, read_matter
+from .records import Record
 from .workspace import Workspace
 
 
@@ -26,7 +27,7 @@ class Ledgers:
 
     def by_id(self, matter_id: str) -> Record | None:
         for r in self.records:
-            if r.matter.id == matter_id:
+            if r.id == matter_id:
                 return r
         return None
 
@@ -48,14 +49,15 @@ def load_ledgers(ws: Workspace) -> Ledgers:
     findings: list[Finding] = []
     seen: dict[str, str] = {}
     for path in files:
-        record, problems = read_matter(ws, path)
+        valid, problems = read_matter(ws, path)
         findings.extend(problems)
-        if record is None:
+        if valid is None:
             continue
-        other = seen.get(record.matter.id)
+        record = valid.record()
+        other = seen.get(record.id)
         if other is not None:  # the later file (in path order) is the duplicate
-            findings.append(make_finding(record.path, 1, 1, "E304", {"id": record.matter.id, "other": other}))
+            findings.append(make_finding(record.path, 1, 1, "E304", {"id": record.id, "other": other}))
             continue
-        seen[record.matter.id] = record.path
+        seen[record.id] = record.path
         records.append(record)
     return Ledgers(records, findings, len(files))

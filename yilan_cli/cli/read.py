@@ -94,9 +94,9 @@ def show(
         f = findings[0]
         where = f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}"
         raise UsageError(t("err.invalid_matter", id=matter_id), where, code=f.code)
-    st = evaluate(record.matter, d, ws.rules, record.cycle)
+    st = evaluate(record.record(), d, ws.rules)
     if fmt == "json":
-        body = status_json(record, st)
+        body = status_json(record.record(), st)
         body["matter"] = record.matter.model_dump(mode="json", exclude_none=True)
         body["extra"] = {
             f.key: record.extra.get(f.key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date as date_
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -53,8 +54,8 @@ def _validated(ws: Any, text: str, rel: str) -> Any:
     return record
 
 
-def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any, Any], str]) -> None:
-    """Read the matter under the lock, apply ``fn(tree, matter, ws)``, validate, write, commit."""
+def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str]) -> None:
+    """Read the matter under the lock, apply ``fn(tree, validated)``, validate, write, commit."""
     from ..txn import Transaction
     from ..yamlio import dump, positioned_load
     from .read import matter_path
@@ -67,7 +68,7 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any, Any], 
         text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")  # CRLF never leaks into a write
         record = _validated(ws, text, rel)
         tree = positioned_load(text)
-        summary = fn(tree, record.matter, ws)
+        summary = fn(tree, record)
         new_text = dump(tree)
         _validated(ws, new_text, rel)
         tx.write(rel, new_text)
@@ -147,8 +148,8 @@ def update(
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
     milestones = {name: parse_day_arg(v, day) for name, v in _pairs(milestone, "--milestone").items()}
 
-    def apply(tree: Any, m: Any, ws: Any) -> str:
-        return edits.update(tree, m, day, progress=progress, note=note, problem=problem, next_steps=next_,
+    def apply(tree: Any, v: Any) -> str:
+        return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
                             indicators=indicators, milestones=milestones, state=status, reporter=by)
 
     _edit(matter_id, "update", "更新", apply)
@@ -166,7 +167,7 @@ def close(
 
     day = today_arg(date)
     _edit(matter_id, "close", "阶段性办结" if stage else "办结",
-          lambda tree, m, ws: edits.close(tree, m, day, note=note, stage=stage, reporter=by))
+          lambda tree, v: edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by))
 
 
 @handled
@@ -181,7 +182,7 @@ def signoff(
 
     day = today_arg(date)
     _edit(matter_id, "signoff", "销号",
-          lambda tree, m, ws: edits.signoff(tree, m, day, reviewer=reviewer, approver=approver, evidence=evidence or []))
+          lambda tree, v: edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver, evidence=evidence or []))
 
 
 @handled
@@ -200,9 +201,10 @@ def extend(
     new_deadline = parse_day_arg(to, applied)
     approved = parse_day_arg(approved_on, applied) if approved_on else applied
 
-    def apply(tree: Any, m: Any, ws: Any) -> str:
-        return edits.extend(tree, m, to=new_deadline, reason=reason, applied=applied, approver=approved_by,
-                            approved=approved, current=deadline_at(m, max(applied, approved)))
+    def apply(tree: Any, v: Any) -> str:
+        current = deadline_at(v.record(), max(applied, approved).toordinal())
+        return edits.extend(tree, v.matter, to=new_deadline, reason=reason, applied=applied, approver=approved_by,
+                            approved=approved, current=None if current is None else date_.fromordinal(current))
 
     _edit(matter_id, "extend", "延期", apply)
 
