@@ -16,45 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .i18n import finding_text, t
+from .findings import Finding, make_finding
+from .i18n import t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
 from .records import Record, record_of
 from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
 
 if TYPE_CHECKING:
     from .workspace import FieldDef, LedgerDef, Workspace
-
-SEVERITIES = ("error", "red", "yellow")  # highest first
-
-
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    line: int
-    column: int
-    code: str
-    severity: str
-    message: str
-    hint: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
-
-def make_finding(
-    file: str, line: int, column: int, code: str, params: dict[str, Any] | None = None, severity: str = "error"
-) -> Finding:
-    msg, hint = finding_text(code, params or {})
-    return Finding(file, max(line, 1), max(column, 1), code, severity, msg, hint)
-
 
 @dataclass(slots=True)
 class Validated:
@@ -321,21 +290,3 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
         out.append(("E311", ("状态",), {}))
     return out
 
-
-def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Finding]:
-    """Red and yellow matters at ``today`` as findings of severity red/yellow (for check and CI)."""
-    from .render import reasons
-    from .status import evaluate, exists
-
-    out = []
-    d = today.toordinal()
-    for rec in records:
-        if not exists(rec, d):
-            continue
-        st = evaluate(rec, today, ws.rules)
-        if st.light not in ("red", "yellow"):
-            continue
-        params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st)), "unit": rec.lead_unit}
-        code = "R001" if st.light == "red" else "Y001"
-        out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
-    return out

@@ -15,23 +15,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from .periods import CYCLES
 from .records import ID_RE
-from .status import CLOSED, FINISH
+from .status import CLOSED, FINISH, STATE_EN, STATES
 
-__all__ = ["ID_RE", "Matter"]
+__all__ = ["CYCLES", "ID_RE", "STATES", "STATE_EN", "Matter"]
 
-STATES = ("未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止")
-STATE_EN = {
-    "未启动": "not_started",
-    "推进中": "in_progress",
-    "阶段性办结": "stage_closed",
-    "已办结": "closed",
-    "已销号": "signed_off",
-    "中止": "suspended",
-}
 CLOSED_STATES = CLOSED  # 已办结, 已销号 (defined with the engine that uses them)
 FINISH_STATES = FINISH  # transitions that set 办结日期
-CYCLES = ("月", "季", "半年", "年")
 ONGOING = "长期"
 
 State = Literal["未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止"]

@@ -37,7 +37,13 @@ def parse_day(text: str, today: date) -> date:
 
     A form without a year takes the year of ``today``.
     """
-    s = text.strip().replace("号", "日")
+    s = text.strip()
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isdigit():
+        try:
+            return date.fromisoformat(s)
+        except ValueError:
+            raise DateError(text) from None
+    s = s.replace("号", "日")
     if m := _FULL.match(s):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _MONTH_END.match(s):
@@ -54,6 +60,7 @@ def parse_day(text: str, today: date) -> date:
 
 KINDS = ("month", "quarter", "half", "year")
 CYCLE_KIND = {"月": "month", "季": "quarter", "半年": "half", "年": "year"}
+CYCLES = tuple(CYCLE_KIND)  # 报告周期 values
 _HALF_NAMES = {1: "上半年", 2: "下半年"}
 _Q_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
 from .i18n import t
 from .records import Record
 from .status import LIGHTS, Status, Summary, evaluate, exists, summarize
+
+if TYPE_CHECKING:
+    from .findings import Finding
 from .store import Ledgers
 from .workspace import Workspace
 
@@ -93,6 +97,25 @@ def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> St
             hidden += 1
     rows.sort(key=lambda rs: sort_key(*rs))
     return StatusResult(today, rows, summary, hidden)
+
+
+def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Finding]:
+    """Red and yellow matters at ``today`` as findings of severity red/yellow (for check and CI)."""
+    from .findings import make_finding
+    from .render import reasons
+
+    out = []
+    d = today.toordinal()
+    for rec in records:
+        if not exists(rec, d):
+            continue
+        st = evaluate(rec, today, ws.rules)
+        if st.light not in ("red", "yellow"):
+            continue
+        params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st)), "unit": rec.lead_unit}
+        code = "R001" if st.light == "red" else "Y001"
+        out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
+    return out
 
 
 __all__ = ["LIGHTS", "Filters", "StatusResult", "evaluate_all", "parse_lights", "resolve_ledgers"]

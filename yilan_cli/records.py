@@ -8,6 +8,7 @@ compares integers. Everything a listing needs is here; ``show`` and the writers 
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -42,23 +43,37 @@ def _ord(d: date | None) -> int | None:
 
 
 def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] | None = None) -> Record:
-    """A Record from a validated ``models.Matter`` (duck-typed: this module never imports pydantic)."""
+    """A Record from a validated ``models.Matter`` (duck-typed: this module never imports pydantic).
+
+    Names that repeat across thousands of matters (units, leaders, states) are interned, so the
+    marshal cache stores each once and loading it creates one object instead of thousands.
+    """
+    it = sys.intern
     return Record(
         id=m.id,
-        ledger=ledger,
+        ledger=it(ledger),
         path=path,
         title=m.title,
-        lead_unit=m.lead_unit,
-        co_units=tuple(m.co_units),
-        leaders=tuple(m.leaders),
-        task_force=m.task_force,
+        lead_unit=it(m.lead_unit),
+        co_units=tuple(it(u) for u in m.co_units),
+        leaders=tuple(it(x) for x in m.leaders),
+        task_force=None if m.task_force is None else it(m.task_force),
         assigned=m.assigned.toordinal(),
         deadline=None if isinstance(m.deadline, str) else m.deadline.toordinal(),
-        cycle=cycle,
-        state=m.state,
-        updates=tuple((u.date.toordinal(), u.progress, u.state) for u in m.updates),
+        cycle=it(cycle),
+        state=it(m.state),
+        updates=tuple((u.date.toordinal(), u.progress, None if u.state is None else it(u.state)) for u in m.updates),
         milestones=tuple((ms.name, ms.deadline.toordinal(), _ord(ms.done_on)) for ms in m.milestones),
         extensions=tuple((e.new_deadline.toordinal(), _ord(e.approved_on)) for e in m.extensions),
         indicators=tuple((i.name, i.unit, i.target, i.done) for i in m.indicators),
-        extra=tuple(sorted((extra or {}).items())),
+        extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
     )
+
+
+def _plain(v: Any) -> Any:
+    """Extra-field values as marshal-able plain values (dates as ISO text, lists as tuples)."""
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list):
+        return tuple(v)
+    return v

@@ -14,11 +14,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import lang, t
-from .models import STATE_EN
-from .status import LIGHTS, Status, Summary, percent
+from .status import LIGHTS, STATE_EN, Status, Summary, percent
 
 if TYPE_CHECKING:
-    from .checks import Finding, Validated
+    from .checks import Validated
+    from .findings import Finding
     from .records import Record
     from .workspace import Rules, Workspace
 
@@ -26,15 +26,35 @@ JSON_VERSION = 1
 
 
 def envelope(today: date, **body: Any) -> str:
-    """One JSON document: {"version": 1, "today": …, …} (SPEC §6)."""
+    """One JSON document: {"version": 1, "today": …, …} (SPEC §6).
+
+    Laid out one top-level key per line and one list item per line: readable in a diff or a terminal,
+    and written by the C encoder (``indent=`` would switch json to its pure-Python encoder, 10× slower).
+    """
     doc = {"version": JSON_VERSION, "today": today.isoformat(), **body}
-    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+    lines = []
+    for key, value in doc.items():
+        head = f"  {json.dumps(key)}: "
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + _dumps(v) for v in value)
+            lines.append(f"{head}[\n{items}\n  ]")
+        else:
+            lines.append(head + _dumps(value))
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _dumps(value: Any) -> str:
+    return _ENCODER.encode(value)
+
 
 
 def _json_default(o: Any) -> Any:
     if isinstance(o, date):
         return o.isoformat()
     raise TypeError(type(o).__name__)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)  # one encoder, not one per item
 
 
 def one_decimal(x: float | None) -> float | None:
@@ -214,12 +234,14 @@ def findings_junit(findings: list[Finding], files: list[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
-    from .records import ID_RE
+_LIGHT_ORDER = {light: i for i, light in enumerate(LIGHTS)}
 
-    m = ID_RE.match(rec.id)
-    num = int(m.group(2)) if m else 0
-    return (LIGHTS.index(st.light), -st.overdue_days, -(st.lag or 0.0), rec.ledger, num, rec.id)
+
+def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
+    """red → yellow → blue → green → none; the most overdue, then the most behind, first."""
+    num = rec.id.rpartition("-")[2]
+    return (_LIGHT_ORDER[st.light], -st.overdue_days, -(st.lag or 0.0), rec.ledger,
+            int(num) if num.isdigit() else 0, rec.id)
 
 
 def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool) -> str:

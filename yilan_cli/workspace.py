@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import NotAWorkspace, SchemaError
 from .i18n import t
-from .models import CYCLES
+from .periods import CYCLES
 
 MARKER = Path("schemas") / "rules.yaml"
 FIELD_TYPES = ("文本", "整数", "数值", "日期", "列表", "是否")
@@ -57,6 +57,7 @@ class Workspace:
     units: dict[str, str]  # name → group (乡镇 / 县直部门)
     leaders: tuple[str, ...]
     rules: Rules
+    schema_hash: str = ""  # of every file under schemas/ that changes what a matter means
 
     def ledger(self, text: str) -> LedgerDef | None:
         """A ledger by key, prefix or Chinese name."""
@@ -150,6 +151,72 @@ def load_ledger(path: Path) -> LedgerDef:
 
 
 def load(root: Path) -> Workspace:
+    """The workspace's schemas, parsed once and then served from ``.yilan/cache/schemas.bin``."""
+    import hashlib
+
+    from . import __version__
+
+    files = schema_files(root)
+    h = hashlib.sha256(f"{__version__}|{SCHEMA_CACHE_FORMAT}".encode())
+    for p in files:
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    key = h.hexdigest()
+    cached = _read_schema_cache(root, key)
+    if cached is not None:
+        return cached
+    ws = _parse(root)
+    ws.schema_hash = key
+    _write_schema_cache(root, key, ws)
+    return ws
+
+
+SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
+SCHEMA_CACHE_FORMAT = 1
+
+
+def _read_schema_cache(root: Path, key: str) -> Workspace | None:
+    import marshal
+
+    try:
+        doc = marshal.loads((root / SCHEMA_CACHE).read_bytes())
+        if doc[0] != key:
+            return None
+        _, ledgers, units, leaders, rules = doc
+        return Workspace(
+            root,
+            {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6])
+             for lg in ledgers},
+            dict(units),
+            tuple(leaders),
+            Rules(*rules),
+            key,
+        )
+    except Exception:  # noqa: BLE001 - missing, corrupt or from another version: parse again
+        return None
+
+
+def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
+    import marshal
+    import os
+
+    ledgers = tuple(
+        (lg.key, lg.prefix, lg.name, lg.unit, lg.cycle,
+         tuple((f.name, f.key, f.type, f.required, f.sensitive) for f in lg.fields), lg.maintainers)
+        for lg in ws.ledgers.values()
+    )
+    r = ws.rules
+    rules = (r.due_soon_days, r.yellow_lag, r.red_lag, r.grace_days, r.light_names, r.light_colors)
+    path = root / SCHEMA_CACHE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules)))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only workspace works without a cache
+
+
+def _parse(root: Path) -> Workspace:
     schemas = root / "schemas"
     ledgers: dict[str, LedgerDef] = {}
     ldir = schemas / "ledgers"

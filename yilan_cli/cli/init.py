@@ -1,7 +1,5 @@
 """``yilan init``: a new workspace with the shipped defaults."""
 
-from __future__ import annotations
-
 import shutil
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,10 +1,8 @@
 """Read-only commands: status, show, check, schema."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -58,14 +56,13 @@ def status(
 
 def _warn_invalid(loaded: object) -> None:
     """Name each invalid file on stderr; the valid matters are still listed (SPEC §6)."""
-    from ..checks import Finding
     from ..store import Ledgers
 
     assert isinstance(loaded, Ledgers)
     errors = [f for f in loaded.findings if f.severity == "error"]
     if not errors:
         return
-    first: dict[str, Finding] = {}
+    first: dict[str, Any] = {}
     for f in errors:
         first.setdefault(f.file, f)
     typer.echo(t("invalid_files", n=len(first)), err=True)
@@ -109,7 +106,7 @@ def show(
 
 
 def matter_path(ws: object, matter_id: str) -> Path:
-    from ..models import ID_RE
+    from ..records import ID_RE
     from ..workspace import Workspace
 
     assert isinstance(ws, Workspace)
@@ -127,7 +124,8 @@ def check(
     fail_on: Annotated[str, typer.Option("--fail-on", help="error | red | yellow:到哪一级算失败")] = "error",
     fmt: Annotated[str, typer.Option("--format", help="text | json | github | junit")] = "text",
 ) -> None:
-    from ..checks import SEVERITIES, light_findings
+    from ..findings import SEVERITIES
+    from ..query import light_findings
     from ..render import envelope, finding_lines, findings_github, findings_junit
     from ..store import load_ledgers
 

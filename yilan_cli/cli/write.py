@@ -1,7 +1,5 @@
 """Write commands: add, update, close, signoff, extend, fmt. Each is one transaction, one commit."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import date as date_
 from pathlib import Path

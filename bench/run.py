@@ -1,0 +1,206 @@
+"""Benchmark yilan against taskwarrior and git, measured in the same run on the same machine.
+
+    python bench/run.py                      # N = 473, 5000, 20000, 50000
+    python bench/run.py --sizes 473 5000 --runs 5
+
+For each N it builds a workspace (bench/generate.py) and a taskwarrior database with N pending tasks,
+then times whole processes: cold (no cache) and warm `yilan status --all --format json`, `yilan check`,
+`yilan update` (including its commit), `task rc.gc=off list` (output discarded like ours) and a bare
+`git commit` of a one-line change. It prints medians with the raw times, peak RSS, and the ratios the
+performance targets are stated in (docs/performance.md). Needs the Debian package `taskwarrior`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def yilan_exe() -> str:
+    exe = Path(sys.executable).with_name("yilan")
+    return str(exe) if exe.exists() else (shutil.which("yilan") or "yilan")
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time in seconds and peak RSS in KB of one process, output discarded."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err}")
+    return elapsed, usage.ru_maxrss
+
+
+def series(runs: int, fn) -> tuple[float, list[float], int]:  # type: ignore[no-untyped-def]
+    times, peak = [], 0
+    for _ in range(runs):
+        t, rss = fn()
+        times.append(t)
+        peak = max(peak, rss)
+    return statistics.median(times), times, peak
+
+
+def taskwarrior_db(n: int, root: Path) -> dict[str, str]:
+    """A taskwarrior data directory with n pending tasks, written directly in its file format."""
+    data = root / "taskdata"
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    now = 1656547200
+    projects = ["zsj", "zy", "sheng", "shi", "xian", "zhuanban", "xiangmu", "baolian", "xinfang", "huanbao"]
+    with open(data / "pending.data", "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(f'[description:"督办事项第{i}项 推进项目建设" due:"{now + 86400 * (i % 300)}" entry:"{now - 86400 * 30}" '
+                    f'modified:"{now}" project:"{projects[i % 10]}" status:"pending" uuid:"{uuid.uuid4()}"]\n')
+    for name in ("completed.data", "undo.data", "backlog.data"):
+        (data / name).write_text("", encoding="utf-8")
+    rc = root / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\ncolor=off\nhooks=off\n", encoding="utf-8")
+    return {**os.environ, "TASKRC": str(rc)}
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, {mem}"
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "not installed"
+
+
+def bench(n: int, runs: int, base: Path) -> dict[str, object]:
+    ws = base / f"ws{n}"
+    generate(n, ws)
+    y = yilan_exe()
+    env = {**os.environ, "COLUMNS": "200"}
+    status = [y, "status", "--all", "--format", "json", "--today", "2022-06-30"]
+    check = [y, "check", "--today", "2022-06-30"]
+    cache = ws / ".yilan"
+
+    def cold(cmd: list[str]):  # type: ignore[no-untyped-def]
+        def run() -> tuple[float, int]:
+            shutil.rmtree(cache, ignore_errors=True)
+            return timed(cmd, ws, env)
+        return run
+
+    out: dict[str, object] = {"n": n}
+    out["status_cold"] = series(min(runs, 3) if n > 5000 else runs, cold(status))
+    timed(status, ws, env)  # fill the cache
+    time.sleep(2.1)  # files younger than 2 s are never trusted from the cache
+    timed(status, ws, env)
+    out["status_warm"] = series(runs, lambda: timed(status, ws, env))
+    out["check_cold"] = series(min(runs, 3) if n > 5000 else runs, cold(check))
+    timed(check, ws, env)
+    out["check_warm"] = series(runs, lambda: timed(check, ws, env))
+
+    ids = sorted(p.stem for p in (ws / "ledgers" / "xian").glob("XW-*.yaml")
+                 if "\n状态: 推进中\n" in p.read_text(encoding="utf-8"))
+    counter = iter(range(10**6))
+
+    def update() -> tuple[float, int]:
+        k = next(counter)
+        return timed([y, "update", ids[k % len(ids)], "--note", f"基准测试{k}", "--date", "2024-12-31"], ws, env)
+
+    out["update"] = series(runs, update)
+
+    scratch = ws / "scratch.txt"
+    scratch.write_text("0\n", encoding="utf-8")
+    subprocess.run(["git", "add", "scratch.txt"], cwd=ws, check=True)
+    genv = {**env, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.gov.cn",
+            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.gov.cn"}
+
+    def git_commit() -> tuple[float, int]:
+        k = next(counter)
+        scratch.write_text(f"{k}\n", encoding="utf-8")
+        return timed(["git", "commit", "-q", "-m", f"one line {k}", "--", "scratch.txt"], ws, genv)
+
+    out["git_commit"] = series(runs, git_commit)
+    tenv = taskwarrior_db(n, base / f"task{n}")
+    task = ["task", "rc.gc=off", "list"]
+    timed(task, ws, tenv)
+    out["task_list"] = series(runs, lambda: timed(task, ws, tenv))
+    return out
+
+
+def fmt(s: tuple[float, list[float], int]) -> str:
+    median, times, rss = s
+    raw = " ".join(f"{t * 1000:.0f}" for t in times)
+    return f"{median * 1000:.0f} ms (raw {raw}; peak {rss / 1024:.0f} MB)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[473, 5000, 20000, 50000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "yilan-bench")
+    args = ap.parse_args()
+    if not shutil.which("task"):
+        raise SystemExit("taskwarrior is not installed: apt-get install taskwarrior")
+    args.dir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}")
+    print(f"python {platform.python_version()}; {version([yilan_exe(), '--version'])}; "
+          f"taskwarrior {version(['task', '--version'])}; {version(['git', '--version'])}")
+    results = []
+    for n in args.sizes:
+        r = bench(n, args.runs, args.dir)
+        results.append(r)
+        print(f"\n## N = {n}")
+        for key in ("status_cold", "status_warm", "check_cold", "check_warm", "update", "git_commit", "task_list"):
+            print(f"  {key:12s} {fmt(r[key])}")  # type: ignore[arg-type]
+
+    def med(r: dict[str, object], key: str) -> float:
+        return r[key][0]  # type: ignore[index,no-any-return]
+
+    by_n = {r["n"]: r for r in results}
+    print("\n## Ratios (targets in brackets)")
+    for n, r in by_n.items():
+        print(f"  N={n}: warm status / task list = {med(r, 'status_warm') / med(r, 'task_list'):.2f}"
+              f"   update / git commit = {med(r, 'update') / med(r, 'git_commit'):.2f} [≤ 3]")
+    if 473 in by_n:
+        r = by_n[473]
+        print(f"  warm status 473 / task 473 = {med(r, 'status_warm') / med(r, 'task_list'):.2f} [≤ 5]")
+        print(f"  cold status 473 = {med(r, 'status_cold'):.3f} s, cold check 473 = {med(r, 'check_cold'):.3f} s [≤ 0.5 s]")
+    if 20000 in by_n:
+        r = by_n[20000]
+        print(f"  warm status 20000 / task 20000 = {med(r, 'status_warm') / med(r, 'task_list'):.2f} [≤ 1]")
+    if 473 in by_n and 50000 in by_n:
+        for key in ("status_cold", "status_warm", "check_cold"):
+            print(f"  {key} 50000 / 473 = {med(by_n[50000], key) / med(by_n[473], key):.1f} [≤ 110]")
+        peak = max(by_n[50000][k][2] for k in ("status_cold", "status_warm", "check_cold", "check_warm"))  # type: ignore[index]
+        print(f"  peak RSS at 50000 = {peak / 1024:.0f} MB [≤ 400]")
+
+
+if __name__ == "__main__":
+    main()
