@@ -92,9 +92,8 @@ def preflight(root: Path) -> Path:
                        ("CHERRY_PICK_HEAD", "拣选"), ("REVERT_HEAD", "还原")):
         if (gdir / name).exists():
             raise YilanError(t("err.in_progress", what=what), t("hint.in_progress"), code="G004")
-    r = run_git(root, "var", "GIT_COMMITTER_IDENT", check=False)
-    r2 = run_git(root, "var", "GIT_AUTHOR_IDENT", check=False)
-    if r.returncode != 0 or r2.returncode != 0:
+    # the committer's identity is what every commit needs (the author falls back to it, or is --author)
+    if run_git(root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
         raise identity_error()
     return gdir
 
@@ -114,9 +113,14 @@ def tracked(root: Path, paths: list[str]) -> set[str]:
     return {p for p in r.stdout.split("\0") if p}
 
 
-def commit_paths(root: Path, paths: list[str], message: str, author: str | None = None) -> str:
-    """One commit holding exactly ``paths``; the user's other staged and unstaged work is untouched."""
-    new = [p for p in paths if p not in tracked(root, paths)]
+def commit_paths(root: Path, paths: list[str], message: str, author: str | None = None,
+                 new: list[str] | None = None) -> None:
+    """One commit holding exactly ``paths``; the user's other staged and unstaged work is untouched.
+
+    ``new``: the paths git does not track yet (they are added first); None means "ask git".
+    """
+    if new is None:
+        new = [p for p in paths if p not in tracked(root, paths)]
     if new:
         run_git(root, "add", "--", *new)
     args = ["commit", "--only", "-q", "--no-edit", "-F", "-"]
@@ -128,7 +132,6 @@ def commit_paths(root: Path, paths: list[str], message: str, author: str | None 
         if new:
             run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *new, check=False)
         raise
-    return run_git(root, "rev-parse", "HEAD").stdout.strip()
 
 
 def unstage_new(root: Path, paths: list[str]) -> None:

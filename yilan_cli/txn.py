@@ -169,15 +169,16 @@ class Transaction:
         self._save_journal()  # before the file changes: the next command can always roll back
         atomic_write(path, text)
 
-    def commit(self, subject: str, action: str, matter_id: str | None = None) -> str | None:
+    def commit(self, subject: str, action: str, matter_id: str | None = None) -> None:
         trailers = f"Yilan-Action: {action}" + (f"\nYilan-Matter: {matter_id}" if matter_id else "")
         message = f"{subject}\n\n{trailers}\n"
         self._save_journal(message)  # files hold the new content: from here on, recovery finishes
-        sha = None
         if self.commit_enabled:
             from . import history
 
-            sha = history.commit_paths(self.root, list(self.files), message, self.author)
+            # a file that did not exist before this command is new to git, unless git already tracks it
+            maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
+            new = [p for p in maybe_new if p not in history.tracked(self.root, maybe_new)] if maybe_new else []
+            history.commit_paths(self.root, list(self.files), message, self.author, new=new)
         self.committed = True
         self._drop_journal()
-        return sha
