@@ -110,7 +110,7 @@ def test_a_damaged_cache_is_rebuilt_silently(demo_workspace: Path, trust_now: No
     else:
         import marshal
 
-        key, entries = marshal.loads(cache.read_bytes())
+        _, entries = marshal.loads(cache.read_bytes())
         cache.write_bytes(marshal.dumps(("0" * 64, entries)))
     got, loaded = records(demo_workspace)
     assert got == expected and loaded.findings == []
