@@ -34,3 +34,25 @@ def test_json_status_does_not_import_rich() -> None:
     )
     r = subprocess.run([sys.executable, "-c", probe, str(REPO)], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False"
+
+
+WARM = """
+import sys
+from yilan_cli import store
+store.RACY_NS = 0  # the test's files were written just now
+from typer.testing import CliRunner
+from yilan_cli.cli import app
+args = ["--root", sys.argv[1], "status", "--format", "json", "--today", "2022-06-30"]
+CliRunner().invoke(app, args)  # fills the cache
+for name in [m for m in sys.modules if m.startswith(("pydantic", "ruamel", "yaml"))]:
+    del sys.modules[name]
+r = CliRunner().invoke(app, args)
+assert r.exit_code == 0, r.output
+print(",".join(sorted(m for m in ("pydantic", "ruamel.yaml", "yaml", "rich") if m in sys.modules)))
+"""
+
+
+def test_warm_status_reads_no_yaml_and_validates_nothing(demo_workspace: Path) -> None:
+    """With the cache warm, `status --format json` needs neither pydantic nor a YAML parser."""
+    r = subprocess.run([sys.executable, "-c", WARM, str(demo_workspace)], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == ""

@@ -26,10 +26,11 @@ def _make(year: int, month: int, day: int, text: str) -> date:
         raise DateError(text) from None
 
 
-_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MONTH_END = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:底|末)前?$")
-_YEAR_END = re.compile(r"^(?:(\d{4})\s*年\s*)?年\s*(?:底|末)前?$|^(\d{4})\s*年\s*(?:底|末)前?$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日前?$")
+# patterns as text: `re` compiles (and caches) each on first use, not at every start-up
+_FULL = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
+_MONTH_END = r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:底|末)前?$"
+_YEAR_END = r"^(?:(\d{4})\s*年\s*)?年\s*(?:底|末)前?$|^(\d{4})\s*年\s*(?:底|末)前?$"
+_MONTH_DAY = r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日前?$"
 
 
 def parse_day(text: str, today: date) -> date:
@@ -44,16 +45,16 @@ def parse_day(text: str, today: date) -> date:
         except ValueError:
             raise DateError(text) from None
     s = s.replace("号", "日")
-    if m := _FULL.match(s):
+    if m := re.match(_FULL, s):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
-    if m := _MONTH_END.match(s):
+    if m := re.match(_MONTH_END, s):
         year, month = int(m[1] or today.year), int(m[2])
         if not 1 <= month <= 12:
             raise DateError(text)
         return month_end(year, month)
-    if m := _YEAR_END.match(s):
+    if m := re.match(_YEAR_END, s):
         return date(int(m[1] or m[2] or today.year), 12, 31)
-    if m := _MONTH_DAY.match(s):
+    if m := re.match(_MONTH_DAY, s):
         return _make(today.year, int(m[1]), int(m[2]), text)
     raise DateError(text)
 
@@ -111,28 +112,28 @@ def make_period(kind: str, year: int, index: int = 1) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), "year", year, 1)
 
 
-_P_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$|^(\d{4})\s*年\s*(?:第)?([一二三四1-4])\s*季度?$")
-_P_HALF = re.compile(r"^(\d{4})\s*-?\s*[Hh]([12])$|^(\d{4})\s*年\s*(上|下)半年$")
-_P_MONTH = re.compile(r"^(\d{4})\s*[-/]\s*(\d{1,2})$|^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$")
-_P_YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+_P_QUARTER = r"^(\d{4})\s*-?\s*[Qq]([1-4])$|^(\d{4})\s*年\s*(?:第)?([一二三四1-4])\s*季度?$"
+_P_HALF = r"^(\d{4})\s*-?\s*[Hh]([12])$|^(\d{4})\s*年\s*(上|下)半年$"
+_P_MONTH = r"^(\d{4})\s*[-/]\s*(\d{1,2})$|^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$"
+_P_YEAR = r"^(\d{4})\s*年?(?:度)?$"
 
 
 def parse_period(text: str) -> Period:
     """``2022Q1``/``2022-Q1``/``2022年一季度``, ``2022H1``/``2022年上半年``, ``2022-03``/``2022年3月``, ``2022``/``2022年``."""
     s = text.strip()
-    if m := _P_QUARTER.match(s):
+    if m := re.match(_P_QUARTER, s):
         year, q = (m[1], m[2]) if m[1] else (m[3], m[4])
         return make_period("quarter", int(year), _CN_NUM[q])
-    if m := _P_HALF.match(s):
+    if m := re.match(_P_HALF, s):
         if m[1]:
             return make_period("half", int(m[1]), int(m[2]))
         return make_period("half", int(m[3]), 1 if m[4] == "上" else 2)
-    if m := _P_MONTH.match(s):
+    if m := re.match(_P_MONTH, s):
         year, month = (m[1], m[2]) if m[1] else (m[3], m[4])
         if not 1 <= int(month) <= 12:
             raise DateError(text)
         return make_period("month", int(year), int(month))
-    if m := _P_YEAR.match(s):
+    if m := re.match(_P_YEAR, s):
         return make_period("year", int(m[1]))
     raise DateError(text)
 

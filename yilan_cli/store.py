@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import operator
 import os
 import sys
 import time
@@ -51,6 +52,9 @@ class Ledgers:
         return None
 
 
+_name = operator.attrgetter("name")
+
+
 def _scan(root: Path) -> list[tuple[str, str, Signature]]:
     """(relative path, absolute path, signature) of every ``ledgers/<key>/*.yaml``, in a stable order.
 
@@ -63,7 +67,8 @@ def _scan(root: Path) -> list[tuple[str, str, Signature]]:
     except FileNotFoundError:
         return out
     for name, folder in folders:
-        entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".yaml")), key=lambda e: e.name)
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".yaml")]
+        entries.sort(key=_name)
         for e in entries:
             if not e.is_file():
                 continue

@@ -5,6 +5,7 @@ The cli modules deliberately do not use ``from __future__ import annotations``: 
 """
 
 import contextlib
+import gc
 import sys
 from typing import Annotated, Optional
 
@@ -56,6 +57,10 @@ write.register(app)
 
 def main() -> None:
     """Console-script entry point."""
+    # A command runs for a moment and ends: reference counting frees what it drops, and the cyclic
+    # collector would only re-scan the hundreds of thousands of tuples a large ledger loads
+    # (~100 ms at 20,000 matters, docs/performance.md).
+    gc.disable()
     for stream in (sys.stdout, sys.stderr):
         # Windows consoles (chcp 936) would otherwise fail on characters outside GBK
         reconfigure = getattr(stream, "reconfigure", None)
