@@ -161,7 +161,7 @@ def close(tree: Any, m: Matter, d: date, *, note: str | None, stage: bool, repor
     state = "阶段性办结" if stage else "已办结"
     _append_entry(tree, _entry(d, progress=None if stage else 100, state=state, note=note, reporter=reporter))
     tree["状态"] = state
-    _set_after(tree, "办结日期", d.isoformat(), "状态")
+    set_after(tree, "办结日期", d.isoformat(), "状态")
     return f"{m.state} → {state}" + ("" if stage else f",进度 {_progress_now(m)}% → 100%")
 
 
@@ -169,7 +169,7 @@ def signoff(tree: Any, m: Matter, d: date, *, reviewer: str, approver: str, evid
     if m.state != "已办结":
         raise UsageError(f"{m.id} 当前状态为{m.state},只有已办结的事项才能销号", "先用 yilan close 办结", code="E308")
     _check_entry_date(m, d)
-    _set_after(tree, "销号", flow_map({"日期": d.isoformat(), "审核人": reviewer, "批准人": approver,
+    set_after(tree, "销号", flow_map({"日期": d.isoformat(), "审核人": reviewer, "批准人": approver,
                                       "佐证材料": flow_seq(evidence)}), "延期", "节点", "量化指标", "办结日期")
     _append_entry(tree, _entry(d, state="已销号", note=f"经{reviewer}审核、{approver}批准销号"))
     tree["状态"] = "已销号"
@@ -192,13 +192,13 @@ def extend(tree: Any, m: Matter, *, to: date, reason: str, applied: date, approv
     if approved:
         item["批准日期"] = approved.isoformat()
     if "延期" not in tree or tree["延期"] is None:
-        _set_after(tree, "延期", CommentedSeq(), "节点", "量化指标", "办结日期", "状态")
+        set_after(tree, "延期", CommentedSeq(), "节点", "量化指标", "办结日期", "状态")
     tree["延期"].append(flow_map(item))
     before = current.isoformat() if current else str(m.deadline)
     return f"完成时限 {before} → {to}"
 
 
-def _set_after(tree: Any, key: str, value: Any, *after: str) -> None:
+def set_after(tree: Any, key: str, value: Any, *after: str) -> None:
     """Set ``key``; a new key goes right after the first of ``after`` present (canonical place)."""
     if key in tree:
         tree[key] = value

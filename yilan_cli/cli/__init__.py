@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import init, read, write
+from . import exchange, init, read, write
 from .common import STATE
 
 app = typer.Typer(
@@ -53,6 +53,7 @@ def _globals(
 init.register(app)
 read.register(app)
 write.register(app)
+exchange.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,203 @@
+"""Spreadsheet commands: import (ledger sheets and filled 填报表) and export (xlsx, csv, json, 填报表)."""
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import ExitCode, UsageError
+from ..i18n import t
+from .common import STATE, choice, handled, out, parse_day_arg, today_arg, workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import", help="从 Excel(.xlsx)或 CSV 导入台账;--progress 导入各单位填好的进展填报表。")(import_)
+    app.command("export", help="导出台账为 Excel/CSV/JSON;--fill 生成发给单位的进展填报表。")(export)
+
+
+def _maps(values: Optional[list[str]]) -> dict[str, str]:
+    out_: dict[str, str] = {}
+    for v in values or []:
+        col, sep, name = v.replace("＝", "=").partition("=")
+        if not sep:
+            raise UsageError(f"--map 应写成 列名=字段:{v}", "例如 --map 工作内容=事项", code="E213")
+        out_[col.strip()] = name.strip()
+    return out_
+
+
+def _row_error(file: str, row: int | str, e: Any) -> None:
+    typer.echo(f"{file}:{row}: {t('severity.error')}[{e.code}] {e.message}", err=True)
+    if e.hint:
+        typer.echo(f"  {t('hint')}: {e.hint}", err=True)
+
+
+@handled
+def import_(
+    file: Annotated[Path, typer.Argument(help="要导入的 .xlsx 或 .csv 文件")],
+    ledger: Annotated[Optional[str], typer.Option("--ledger", help="没有编号的行导入到哪个台账")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称,默认第一个")] = None,
+    assigned: Annotated[Optional[str], typer.Option("--assigned", help="缺少交办日期时使用,默认今天")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要做的修改,不写入")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有任何错误行就什么都不写(退出码 2)")] = False,
+    map_: Annotated[Optional[list[str]], typer.Option("--map", help="列名=字段,可多次,如 工作内容=事项")] = None,
+    progress: Annotated[bool, typer.Option("--progress", help="导入单位填好的进展填报表")] = False,
+    today: Annotated[Optional[str], typer.Option("--today", help="导入日期(报送日期),默认今天")] = None,
+) -> None:
+    from .. import exchange
+    from ..query import resolve_ledgers
+    from ..sheets import read_table
+
+    ws = workspace()
+    day = today_arg(today)
+    extra = tuple(exchange.extra_names(ws))
+    table = read_table(file, sheet, extra, _maps(map_))
+    name = file.name
+    for col in table.unknown:
+        typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)
+    if progress:
+        plan: Any = exchange.plan_progress(ws, table, day)
+        subject = f"导入 {plan.unit} {plan.period.label}进展填报:{len(plan.planned)} 项"
+        issued: dict[str, int] = {}
+    else:
+        lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger else None
+        plan = exchange.plan_import(ws, table, lg, parse_day_arg(assigned, day) if assigned else day, day)
+        added = sum(1 for p in plan.planned if p.action == "新增")
+        changed = sum(1 for p in plan.planned if p.action == "更新")
+        subject = f"导入 {name}:新增 {added} 项,更新 {changed} 项"
+        issued = plan.issued
+    for row, e in plan.errors:
+        _row_error(name, row, e)
+    for p in plan.planned:
+        out(f"第 {p.row} 行 {p.summary}")
+    writes = [p for p in plan.planned if p.action != "不变"]
+    if dry_run:
+        out(f"试运行:{len(writes)} 个事项将被写入,{len(plan.errors)} 行有错误;未写入任何文件")
+    elif plan.errors and strict:
+        raise UsageError(f"{len(plan.errors)} 行有错误,按 --strict 未导入任何内容", "改正上面列出的行后重新导入", code="X010")
+    elif writes:
+        from ..txn import Transaction
+
+        with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+            rels = [p.rel for p in writes] + [f"ledgers/{k}/.last-id" for k in issued]
+            tx.refuse_dirty(rels)
+            for p in writes:
+                tx.write(p.rel, p.text)
+            for key, number in issued.items():
+                tx.write(f"ledgers/{key}/.last-id", f"{number}\n")
+            tx.commit(subject, "import")
+        out(f"已导入:{subject}")
+    else:
+        out("没有需要写入的修改")
+    if plan.errors:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+@handled
+def export(
+    ledgers: Annotated[Optional[list[str]], typer.Argument(help="台账(键、前缀或中文名),默认全部")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json,默认按 -o 的扩展名")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件;csv/json 不指定时输出到屏幕")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只导出某单位牵头或配合的事项")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="只导出某位领导牵头的事项")] = None,
+    light: Annotated[Optional[str], typer.Option("--light", help="只导出某些灯,如 红,黄")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天")] = None,
+    include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="包含标为敏感的字段")] = False,
+    fill: Annotated[bool, typer.Option("--fill", help="生成单位进展填报表(需 --unit 和 --period)")] = False,
+    period: Annotated[Optional[str], typer.Option("--period", help="填报期间,如 2022-06、2022年6月、2022Q2")] = None,
+) -> None:
+    from .. import exchange
+    from ..query import Filters, parse_lights, resolve_ledgers, selected
+
+    ws = workspace()
+    d = today_arg(today)
+    if fill:
+        _fill(ws, unit, period, output)
+        return
+    fmt = choice(fmt or (output.suffix.lstrip(".").lower() if output else "csv"), ("xlsx", "csv", "json"))
+    if fmt == "xlsx" and output is None:
+        raise UsageError("导出 Excel 需要用 -o 指定文件名", "例如 -o 台账.xlsx", code="X011")
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), True)
+    rows = [(v, st) for v, st in exchange.statuses(ws, exchange.load_full(ws), d)
+            if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
+    if fmt == "json":
+        from ..render import envelope, status_json
+
+        docs = []
+        for v, st in rows:
+            doc = {"matter": v.matter.model_dump(mode="json", exclude_none=True), "status": status_json(v.record(), st)}
+            sensitive = {f.key for f in ws.ledgers[v.ledger].fields if f.sensitive}
+            doc["extra"] = {k: val for k, val in v.extra.items() if include_sensitive or k not in sensitive}
+            docs.append(doc)
+        text = envelope(d, matters=docs)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            out(text)
+        return
+    header = exchange.export_header(ws)
+    table = [exchange.export_row(ws, v, st, include_sensitive) for v, st in rows]
+    if fmt == "csv":
+        from ..sheets import write_csv
+
+        data = write_csv(output, header, table)
+        if output is None:
+            import sys
+
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            out(f"已导出 {len(table)} 项到 {output}")
+        return
+    assert output is not None
+    _xlsx(ws, output, header, rows, table)
+    out(f"已导出 {len(table)} 项到 {output}")
+
+
+def _xlsx(ws: Any, output: Path, header: list[str], rows: list[Any], table: list[list[Any]]) -> None:
+    """One sheet per ledger after a 汇总 sheet; the light as a cell fill."""
+    from openpyxl import Workbook
+
+    from ..sheets import style_sheet
+    from ..status import percent, summarize
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    sum_rows = []
+    light_col = header.index("预警灯")
+    for key, lg in ws.ledgers.items():
+        mine = [i for i, (v, _) in enumerate(rows) if v.ledger == key]
+        if not mine:
+            continue
+        s = summarize([rows[i][1] for i in mine])
+        sum_rows.append([lg.name, s.total, s.lights["red"], s.lights["yellow"], s.lights["blue"], s.lights["green"],
+                         s.closed, s.stage_closed, s.overdue, percent(s.completion_rate)])
+        sheet = wb.create_sheet(lg.name[:31])
+        style_sheet(sheet, header, [table[i] for i in mine], light_col, [rows[i][1].light for i in mine])
+    total = summarize([st for _, st in rows])
+    sum_rows.append(["合计", total.total, total.lights["red"], total.lights["yellow"], total.lights["blue"],
+                     total.lights["green"], total.closed, total.stage_closed, total.overdue, percent(total.completion_rate)])
+    style_sheet(summary, ["台账", "事项数", "红灯", "黄灯", "蓝灯", "绿灯", "已办结", "阶段性办结", "超期", "办结率"], sum_rows)
+    wb.save(output)
+
+
+def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[Path]) -> None:
+    from .. import exchange
+    from ..periods import DateError, parse_period
+
+    if not unit or not period:
+        raise UsageError("生成填报表需要 --unit 和 --period", "例如 yilan export --fill --unit 县住建局 --period 2022-06",
+                         code="X012")
+    if unit not in ws.units:
+        from ..checks import suggest_unit
+
+        raise UsageError(f"单位未登记:{unit}", suggest_unit(unit, list(ws.units)), code="E305")
+    try:
+        p = parse_period(period)
+    except DateError:
+        raise UsageError(t("err.bad_period", text=period), t("hint.bad_period")) from None
+    rows = exchange.fill_matters(ws, unit, p)
+    target = output or Path(f"填报表-{unit}-{p.code}.xlsx")
+    exchange.write_fill_form(target, unit, p, rows)
+    out(f"已生成 {unit} {p.label}进展填报表:{len(rows)} 项 → {target}")
+

@@ -1,0 +1,437 @@
+"""Matters ↔ spreadsheet rows: export, import (create or update), and the monthly fill-in round.
+
+Every matter an import creates or changes goes through the same edits and the same validation as
+`yilan add/update/close/signoff`; a row that would make an invalid matter is reported with its
+spreadsheet row number and skipped. Nothing here writes files or commits: the CLI does, in one
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import edits
+from .checks import Validated, check_text, read_matter
+from .errors import UsageError, YilanError
+from .periods import Period
+from .records import ID_RE
+from .sheets import DATE_FIELDS, LIST_FIELDS, Sheet, cell_date, cell_list, cell_progress, cell_text
+from .status import Status, evaluate
+from .yamlio import dump, positioned_load
+
+if TYPE_CHECKING:
+    from .findings import Finding
+    from .workspace import LedgerDef, Workspace
+
+MASKED = "(敏感,已隐藏)"
+BASE_COLUMNS = ["编号", "事项", "任务来源", "目标要求", "牵头领导", "牵头单位", "配合单位", "责任人", "专班", "交办日期",
+                "完成时限", "报告周期", "状态", "办结日期", "进度", "进展日期", "进展情况", "存在问题", "下步措施"]
+TAIL_COLUMNS = ["延期至", "延期理由", "延期申请日期", "延期批准人", "延期批准日期",
+                "标签", "备注", "销号日期", "审核人", "批准人", "佐证材料"]
+COMPUTED_COLUMNS = ["台账", "预警灯", "序时进度", "超期天数"]
+LIGHT_WORDS = {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿", "none": "无"}
+
+
+# --------------------------------------------------------------------------- export
+def extra_names(ws: Workspace) -> list[str]:
+    names: list[str] = []
+    for lg in ws.ledgers.values():
+        for f in lg.fields:
+            if f.name not in names:
+                names.append(f.name)
+    return names
+
+
+def export_header(ws: Workspace) -> list[str]:
+    return BASE_COLUMNS + extra_names(ws) + TAIL_COLUMNS + COMPUTED_COLUMNS
+
+
+def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool) -> list[Any]:
+    m = v.matter
+    last = m.updates[-1] if m.updates else None
+    progress = next((u.progress for u in reversed(m.updates) if u.progress is not None), None)
+    sensitive = {f.name for f in ws.ledgers[v.ledger].fields if f.sensitive}
+    extras = {f.name: v.extra.get(f.key) for f in ws.ledgers[v.ledger].fields}
+    row: list[Any] = [
+        m.id, m.title, m.source, m.target, "、".join(m.leaders), m.lead_unit, "、".join(m.co_units), m.owner,
+        m.task_force, m.assigned.isoformat(), str(m.deadline), m.cycle, m.state,
+        m.closed_on.isoformat() if m.closed_on else None, progress,
+        last.date.isoformat() if last else None, last.note if last else None,
+        last.problem if last else None, last.next_steps if last else None,
+    ]
+    for name in extra_names(ws):
+        value = extras.get(name)
+        if value is not None and name in sensitive and not include_sensitive:
+            value = MASKED
+        row.append("、".join(value) if isinstance(value, (list, tuple)) else (
+            value.isoformat() if isinstance(value, date) else value))
+    e = m.extensions[-1] if m.extensions else None  # the latest 延期; the full list lives in the file
+    row += [e.new_deadline.isoformat() if e else None, e.reason if e else None, e.applied_on.isoformat() if e else None,
+            e.approver if e else None, e.approved_on.isoformat() if e and e.approved_on else None]
+    s = m.signoff
+    row += ["、".join(m.tags), m.remarks, s.date.isoformat() if s else None, s.reviewer if s else None,
+            s.approver if s else None, "、".join(s.evidence) if s else None]
+    expected = None if st.expected is None else int(st.expected * 10 + 0.5) / 10
+    row += [ws.ledgers[v.ledger].name, LIGHT_WORDS[st.light], expected, st.overdue_days or None]
+    return row
+
+
+def load_full(ws: Workspace) -> list[Validated]:
+    """Every valid matter with its full model (exports need the log, not just the record)."""
+    from .store import matter_files
+
+    out = []
+    for path in matter_files(ws.root):
+        valid, _ = read_matter(ws, path)
+        if valid is not None:
+            out.append(valid)
+    return out
+
+
+def statuses(ws: Workspace, matters: list[Validated], today: date) -> list[tuple[Validated, Status]]:
+    return [(v, evaluate(v.record(), today, ws.rules)) for v in matters]
+
+
+# --------------------------------------------------------------------------- import
+@dataclass
+class Planned:
+    row: int | str
+    action: str  # "新增" or "更新"
+    matter_id: str
+    rel: str
+    text: str
+    summary: str
+
+
+@dataclass
+class ImportPlan:
+    planned: list[Planned] = field(default_factory=list)
+    errors: list[tuple[int | str, YilanError | Finding]] = field(default_factory=list)
+    issued: dict[str, int] = field(default_factory=dict)  # ledger key → highest number now issued
+
+
+class RowError(YilanError):
+    pass
+
+
+def _validated(ws: Workspace, text: str, rel: str) -> Validated:
+    valid, findings = check_text(ws, text, rel, Path(rel).parent.name, Path(rel).stem)
+    if valid is None:
+        f = findings[0]
+        raise RowError(f.message, f.hint, code=f.code)
+    return valid
+
+
+def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str, Any]:
+    """Cell values → typed fields; a cell that cannot be read is a RowError naming the column."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        try:
+            if name in DATE_FIELDS:
+                out[name] = cell_date(value, today)
+            elif name == "进度":
+                out[name] = cell_progress(value)
+            elif name in LIST_FIELDS:
+                out[name] = cell_list(value)
+            else:
+                text = cell_text(value)
+                if text == MASKED:
+                    continue  # a masked export never overwrites the real value
+                out[name] = text
+        except (ValueError, TypeError):
+            hint = "日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS else "进度写 0 到 100 的整数"
+            raise RowError(f"{name} 无法识别:{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
+    return out
+
+
+def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned: date, today: date) -> ImportPlan:
+    """What importing ``sheet`` would do, row by row. Nothing is written."""
+    plan = ImportPlan()
+    existing = {v.matter.id: v for v in load_full(ws)}
+    by_title = {(v.ledger, v.matter.title, v.matter.lead_unit): v.matter.id for v in existing.values()}
+    for row, values in sheet.rows:
+        try:
+            fields = _row_fields(ws, values, today)
+            planned = _plan_row(ws, fields, ledger, assigned, today, existing, by_title, plan)
+            planned.row = row
+            plan.planned.append(planned)
+        except YilanError as e:
+            plan.errors.append((row, e))
+    return plan
+
+
+def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assigned: date, today: date,
+              existing: dict[str, Validated], by_title: dict[tuple[str, str, str], str], plan: ImportPlan) -> Planned:
+    matter_id = (f.get("编号") or "").strip().upper()
+    if matter_id:
+        m = ID_RE.match(matter_id)
+        lg = ws.ledger_of_prefix(m.group(1)) if m else None
+        if lg is None:
+            raise RowError(f"编号 {matter_id} 不属于任何台账", "编号写成 前缀-数字,前缀见 schemas/ledgers/", code="E303")
+    else:
+        lg = default
+        if lg is None:
+            raise RowError("该行没有编号,也没有指定台账", "加 --ledger 台账名,或在表中填写编号", code="E202")
+        if not f.get("事项"):
+            raise RowError("该行缺少事项", "填写事项名称", code="E202")
+        matter_id = by_title.get((lg.key, f["事项"], f.get("牵头单位", "")), "")
+    if matter_id and matter_id in existing:
+        return _plan_update(ws, existing[matter_id], f, today)
+    if not matter_id:
+        folder = ws.root / "ledgers" / lg.key
+        issued = plan.issued.get(lg.key, _issued(ws, lg))
+        present = [p.stem for p in folder.glob("*.yaml")] if folder.is_dir() else []
+        matter_id = edits.next_id(lg, issued, present)
+    planned = _plan_new(ws, lg, matter_id, f, assigned, today)
+    number = int(matter_id.split("-")[1])
+    plan.issued[lg.key] = max(plan.issued.get(lg.key, _issued(ws, lg)), number)
+    valid = _validated(ws, planned.text, planned.rel)
+    existing[matter_id] = valid
+    by_title[(lg.key, valid.matter.title, valid.matter.lead_unit)] = matter_id
+    return planned
+
+
+def _issued(ws: Workspace, lg: LedgerDef) -> int:
+    seq = ws.root / "ledgers" / lg.key / ".last-id"
+    try:
+        return int(seq.read_text(encoding="utf-8").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _plan_new(ws: Workspace, lg: LedgerDef, matter_id: str, f: dict[str, Any], assigned: date, today: date) -> Planned:
+    rel = f"ledgers/{lg.key}/{matter_id}.yaml"
+    if not f.get("事项"):
+        raise RowError("该行缺少事项", "填写事项名称", code="E202")
+    for need in ("牵头单位", "完成时限"):
+        if not f.get(need):
+            raise RowError(f"该行缺少{need}", f"填写{need}", code="E202")
+    deadline = f["完成时限"]
+    extra = {fd.name: str(f[fd.name]) for fd in lg.fields if f.get(fd.name) is not None}
+    tree = edits.new_matter(
+        ws, lg, matter_id, title=f["事项"], lead_unit=f["牵头单位"],
+        deadline=deadline if isinstance(deadline, str) else deadline.isoformat(),
+        assigned=f.get("交办日期") or assigned, leaders=f.get("牵头领导", []), co_units=f.get("配合单位", []),
+        source=f.get("任务来源"), target=f.get("目标要求"), owner=f.get("责任人"), cycle=f.get("报告周期"),
+        tags=f.get("标签", []), extra=extra)
+    if f.get("专班"):
+        edits.set_after(tree, "专班", f["专班"], "责任人", "配合单位", "牵头单位")
+    if f.get("备注"):
+        tree["备注"] = f["备注"]
+    if isinstance(f.get("延期至"), date):
+        _apply_extension(ws, tree, rel, f)
+    tree = _apply_progress(ws, tree, rel, f, today)
+    text = dump(tree)
+    _validated(ws, text, rel)
+    return Planned(0, "新增", matter_id, rel, text, f"新增 {matter_id} {f['事项']}")
+
+
+def _apply_extension(ws: Workspace, tree: Any, rel: str, f: dict[str, Any]) -> str:
+    current = _validated(ws, dump(tree), rel).matter
+    applied = f.get("延期申请日期") or f.get("延期批准日期") or current.assigned
+    approved = f.get("延期批准日期")
+    if not f.get("延期理由"):
+        raise RowError("有延期至但没有延期理由", "填写延期理由", code="E202")
+    last = current.extensions[-1].new_deadline if current.extensions else None
+    base = last or (None if isinstance(current.deadline, str) else current.deadline)
+    return edits.extend(tree, current, to=f["延期至"], reason=f["延期理由"], applied=applied, approver=f.get("延期批准人"),
+                        approved=approved if isinstance(approved, date) else None, current=base)
+
+
+def _apply_progress(ws: Workspace, tree: Any, rel: str, f: dict[str, Any], today: date) -> Any:
+    """State and progress from a row, as the write commands would record them."""
+    state = f.get("状态")
+    closed_on = f.get("办结日期")
+    when = f.get("进展日期") or today
+    note = dict(note=f.get("进展情况"))
+    current = _validated(ws, dump(tree), rel).matter
+    if state in ("已办结", "已销号", "阶段性办结"):
+        if not isinstance(closed_on, date):
+            raise RowError(f"状态为{state}但没有办结日期", "填写办结日期", code="E309")
+        stage = state == "阶段性办结"
+        if stage and f.get("进度") is not None:
+            edits.update(tree, current, closed_on, progress=f["进度"], note=None, problem=None, next_steps=None,
+                         indicators={}, milestones={}, state=None, reporter=None)
+            current = _validated(ws, dump(tree), rel).matter
+        edits.close(tree, current, closed_on, note=None if state == "已销号" else f.get("进展情况"), stage=stage,
+                    reporter=None)
+        if state == "已销号":
+            current = _validated(ws, dump(tree), rel).matter
+            signed = f.get("销号日期")
+            if not isinstance(signed, date) or not f.get("审核人") or not f.get("批准人"):
+                raise RowError("已销号的事项需要销号日期、审核人和批准人", "补全这三列", code="E311")
+            edits.signoff(tree, current, signed, reviewer=f["审核人"], approver=f["批准人"],
+                          evidence=f.get("佐证材料", []))
+    elif state == "中止" or f.get("进度") is not None or f.get("进展情况"):
+        if not isinstance(when, date):
+            raise RowError(f"进展日期无法识别:{when}", "写成 2022-06-30", code="E203")
+        edits.update(tree, current, when, progress=f.get("进度"), problem=f.get("存在问题"),
+                     next_steps=f.get("下步措施"), indicators={}, milestones={},
+                     state="中止" if state == "中止" else None, reporter=None, **note)
+    elif state not in (None, "未启动", "推进中"):
+        raise RowError(f"状态不正确:{state}", "状态只能是 未启动、推进中、阶段性办结、已办结、已销号、中止 之一", code="E207")
+    return tree
+
+
+_SCALARS = {"事项": "事项", "任务来源": "任务来源", "目标要求": "目标要求", "牵头单位": "牵头单位", "责任人": "责任人",
+            "专班": "专班", "报告周期": "报告周期", "备注": "备注"}
+
+
+def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date) -> Planned:
+    """Fields the row changes, and a 进展 entry when its progress or note is new."""
+    m = v.matter
+    text = (ws.root / v.path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    tree = positioned_load(text)
+    changes = []
+    for name, key in _SCALARS.items():
+        if f.get(name) is not None and str(tree.get(key) or "") != f[name]:
+            tree[key] = f[name]
+            changes.append(name)
+    for name in ("牵头领导", "配合单位", "标签"):
+        if name in f and list(tree.get(name) or []) != f[name]:
+            tree[name] = edits.flow_seq(f[name])
+            changes.append(name)
+    if f.get("完成时限") is not None and str(m.deadline) != str(f["完成时限"]):
+        raise RowError(f"完成时限不能通过导入修改({m.deadline} → {f['完成时限']})", f"延期请用 yilan extend {m.id}",
+                       code="E306")
+    latest_ext = m.extensions[-1].new_deadline if m.extensions else None
+    if isinstance(f.get("延期至"), date) and f["延期至"] != latest_ext:
+        changes.append(_apply_extension(ws, tree, v.path, f))
+    last = m.updates[-1] if m.updates else None
+    progress_now = next((u.progress for u in reversed(m.updates) if u.progress is not None), None)
+    new_progress = f.get("进度") is not None and f["进度"] != progress_now
+    new_note = bool(f.get("进展情况")) and (last is None or f["进展情况"] != last.note)
+    state = f.get("状态")
+    if state and state != m.state:
+        if state in ("已办结", "阶段性办结") and m.state not in ("已办结", "已销号"):
+            closed_on = f.get("办结日期")
+            if not isinstance(closed_on, date):
+                raise RowError(f"状态改为{state}需要办结日期", "填写办结日期", code="E309")
+            edits.close(tree, m, closed_on, note=f.get("进展情况"), stage=state == "阶段性办结", reporter=None)
+            changes.append(f"状态 {m.state} → {state}")
+        else:
+            raise RowError(f"状态不能通过导入从{m.state}改为{state}", "请用 yilan close / signoff / update --status",
+                           code="E308")
+    elif new_progress or new_note:
+        when = f.get("进展日期") or today
+        summary = edits.update(tree, m, when, progress=f.get("进度"), note=f.get("进展情况"), problem=f.get("存在问题"),
+                               next_steps=f.get("下步措施"), indicators={}, milestones={}, state=None, reporter=None)
+        changes.append(summary)
+    new_text = dump(tree)
+    _validated(ws, new_text, v.path)
+    action = "更新" if changes else "不变"
+    return Planned(0, action, m.id, v.path, new_text, f"{action} {m.id} {m.title}" + (f":{','.join(changes)}" if changes else ""))
+
+
+# --------------------------------------------------------------------------- the fill-in round
+FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "进展情况", "存在问题", "下步措施"]
+FILL_EDITABLE = ("本期进度", "进展情况", "存在问题", "下步措施")
+
+
+def fill_matters(ws: Workspace, unit: str, period: Period) -> list[tuple[Validated, Status]]:
+    """A unit's open matters at the period's end (the ones it leads)."""
+    out = []
+    for v, st in statuses(ws, load_full(ws), period.last):
+        m = v.matter
+        if m.lead_unit == unit and m.assigned <= period.last and st.state not in ("已办结", "已销号", "中止"):
+            out.append((v, st))
+    out.sort(key=lambda vs: (vs[0].ledger, vs[0].matter.id))
+    return out
+
+
+def write_fill_form(path: Path, unit: str, period: Period, rows: list[tuple[Validated, Status]]) -> None:
+    """The 填报表: 编号/事项/完成时限 locked by sheet protection, 本期进度 validated 0–100."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .sheets import META_SHEET, style_sheet
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "进展填报"
+    data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, None, None, None]
+            for v, st in rows]
+    style_sheet(ws, FILL_COLUMNS, data)
+    ws.insert_rows(1, 2)
+    ws["A1"] = f"依兰县督办事项进展填报表({period.label})"
+    ws["A1"].font = Font(bold=True, size=16, name="方正小标宋简体")
+    ws["A2"] = f"填报单位:{unit}    填报期间:{period.first} 至 {period.last}    请只填写浅色列,不要改动编号和事项"
+    ws["A2"].alignment = Alignment(horizontal="left")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FILL_COLUMNS))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
+    ws.freeze_panes = "C4"
+    ws.auto_filter.ref = None
+    from openpyxl.styles import PatternFill
+
+    editable = [FILL_COLUMNS.index(c) + 1 for c in FILL_EDITABLE]
+    for r in range(4, 4 + len(data)):
+        for c in editable:
+            cell = ws.cell(r, c)
+            cell.protection = Protection(locked=False)
+            cell.fill = PatternFill("solid", fgColor="FFF8E1")
+    progress_col = ws.cell(3, FILL_COLUMNS.index("本期进度") + 1).column_letter
+    dv = DataValidation(type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
+                        showErrorMessage=True, errorTitle="进度", error="进度请填写 0 到 100 的整数")
+    ws.add_data_validation(dv)
+    if data:
+        dv.add(f"{progress_col}4:{progress_col}{3 + len(data)}")
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # units may widen columns to read long titles
+    meta = wb.create_sheet(META_SHEET)
+    for key, value in (("unit", unit), ("period", period.code), ("form", "yilan-fill-1")):
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.save(path)
+
+
+@dataclass
+class ProgressPlan:
+    unit: str
+    period: Period
+    planned: list[Planned] = field(default_factory=list)
+    errors: list[tuple[int | str, YilanError]] = field(default_factory=list)
+
+
+def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
+    """A filled 填报表 → one 进展 entry per filled row, dated the period's last day, 报送日期 today."""
+    from .periods import DateError, parse_period
+
+    unit, code = sheet.meta.get("unit"), sheet.meta.get("period")
+    if not unit or not code:
+        raise UsageError(f"{sheet.path.name} 不是 yilan 生成的填报表",
+                         "用 yilan export --fill --unit 单位 --period 期间 生成填报表", code="X008")
+    try:
+        period = parse_period(code)
+    except DateError:
+        raise UsageError(f"{sheet.path.name} 的填报期间无法识别:{code}", "请重新生成填报表", code="X008") from None
+    plan = ProgressPlan(unit, period)
+    existing = {v.matter.id: v for v in load_full(ws)}
+    for row, values in sheet.rows:
+        try:
+            f = _row_fields(ws, values, today)
+            if f.get("进度") is None and not f.get("进展情况"):
+                continue  # a row the unit left empty
+            matter_id = (f.get("编号") or "").upper()
+            v = existing.get(matter_id)
+            if v is None or v.matter.title != f.get("事项"):
+                raise RowError(f"第 {row} 行的编号或事项被改动({matter_id} {f.get('事项', '')})",
+                               "编号和事项不能修改;请重新生成填报表后填写", code="X009")
+            if v.matter.lead_unit != unit:
+                raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
+            text = (ws.root / v.path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+            tree = positioned_load(text)
+            summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
+                                   problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators={}, milestones={},
+                                   state=None, reporter=unit, reported_on=today)
+            new_text = dump(tree)
+            _validated(ws, new_text, v.path)
+            line = f"{matter_id} {v.matter.title}:{summary}"
+            plan.planned.append(Planned(row, "更新", matter_id, v.path, new_text, line))
+        except YilanError as e:
+            plan.errors.append((row, e))
+    return plan
