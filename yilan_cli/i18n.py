@@ -105,6 +105,8 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "ledger folder {ledger} is not defined in schemas/ledgers/", "move the file or define the ledger"),
     "E314": ("批准日期 {approved} 早于申请日期 {applied}", "请核对延期的日期",
              "approval {approved} precedes application {applied}", "check the extension dates"),
+    "E401": ("schemas/matter.schema.json 已过期,与当前的字段定义不一致", "运行 yilan schema -o schemas/matter.schema.json 并提交",
+             "schemas/matter.schema.json is stale", "run yilan schema -o schemas/matter.schema.json and commit it"),
     "R001": ("{id} {title}:{reason}", "请督促 {unit} 加快推进并报送进展",
              "{id} {title}: {reason}", "ask {unit} to speed up and report progress"),
     "Y001": ("{id} {title}:{reason}", "请提醒 {unit} 关注并按期报送进展",

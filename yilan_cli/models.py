@@ -80,66 +80,66 @@ class _Model(BaseModel):
 
 
 class Indicator(_Model):
-    name: Text = Field(alias="名称")
-    unit: Text | None = Field(None, alias="单位")
-    target: float = Field(alias="目标")
-    done: float | None = Field(None, alias="完成")
+    name: Text = Field(alias="名称", description="名称")
+    unit: Text | None = Field(None, alias="单位", description="计量单位")
+    target: float = Field(alias="目标", description="目标值")
+    done: float | None = Field(None, alias="完成", description="完成值")
 
 
 class Milestone(_Model):
-    name: Text = Field(alias="名称")
-    deadline: Day = Field(alias="时限")
-    done_on: Day | None = Field(None, alias="完成日期")
+    name: Text = Field(alias="名称", description="名称")
+    deadline: Day = Field(alias="时限", description="节点时限")
+    done_on: Day | None = Field(None, alias="完成日期", description="节点完成日期")
 
 
 class Extension(_Model):
-    applied_on: Day = Field(alias="申请日期")
-    new_deadline: Day = Field(alias="新时限")
-    reason: Text = Field(alias="理由")
-    approver: Text | None = Field(None, alias="批准人")
-    approved_on: Day | None = Field(None, alias="批准日期")
+    applied_on: Day = Field(alias="申请日期", description="延期申请日期")
+    new_deadline: Day = Field(alias="新时限", description="延期后的完成时限")
+    reason: Text = Field(alias="理由", description="延期理由")
+    approver: Text | None = Field(None, alias="批准人", description="批准人")
+    approved_on: Day | None = Field(None, alias="批准日期", description="批准日期")
 
 
 class Signoff(_Model):
-    date: Day = Field(alias="日期")
-    reviewer: Text = Field(alias="审核人")
-    approver: Text = Field(alias="批准人")
-    evidence: Names = Field(default_factory=list, alias="佐证材料")
+    date: Day = Field(alias="日期", description="日期")
+    reviewer: Text = Field(alias="审核人", description="审核人")
+    approver: Text = Field(alias="批准人", description="批准人")
+    evidence: Names = Field(default_factory=list, alias="佐证材料", description="佐证材料")
 
 
 class Update(_Model):
-    date: Day = Field(alias="日期")
-    progress: Progress | None = Field(None, alias="进度")
-    state: State | None = Field(None, alias="状态")
-    note: Text | None = Field(None, alias="情况")
-    problem: Text | None = Field(None, alias="存在问题")
-    next_steps: Text | None = Field(None, alias="下步措施")
-    reporter: Text | None = Field(None, alias="报告人")
-    reported_on: Day | None = Field(None, alias="报送日期")
+    date: Day = Field(alias="日期", description="日期")
+    progress: Progress | None = Field(None, alias="进度", description="进度,0–100 的整数")
+    state: State | None = Field(None, alias="状态", description="状态,等于最后一次状态变更的进展")
+    note: Text | None = Field(None, alias="情况", description="进展情况")
+    problem: Text | None = Field(None, alias="存在问题", description="存在问题")
+    next_steps: Text | None = Field(None, alias="下步措施", description="下步措施")
+    reporter: Text | None = Field(None, alias="报告人", description="报告人(单位或个人)")
+    reported_on: Day | None = Field(None, alias="报送日期", description="实际报送日期(与业务日期不同时填写)")
 
 
 class Matter(_Model):
-    id: Text = Field(alias="编号")
-    title: Text = Field(alias="事项")
-    source: Text | None = Field(None, alias="任务来源")
-    target: Text | None = Field(None, alias="目标要求")
-    leaders: Names = Field(default_factory=list, alias="牵头领导")
-    lead_unit: Text = Field(alias="牵头单位")
-    co_units: Names = Field(default_factory=list, alias="配合单位")
-    owner: Text | None = Field(None, alias="责任人")
-    task_force: Text | None = Field(None, alias="专班")
-    assigned: Day = Field(alias="交办日期")
-    deadline: Deadline = Field(alias="完成时限")
-    cycle: Cycle | None = Field(None, alias="报告周期")
-    state: State = Field(alias="状态")
-    closed_on: Day | None = Field(None, alias="办结日期")
-    indicators: list[Indicator] = Field(default_factory=list, alias="量化指标")
-    milestones: list[Milestone] = Field(default_factory=list, alias="节点")
-    extensions: list[Extension] = Field(default_factory=list, alias="延期")
-    signoff: Signoff | None = Field(None, alias="销号")
-    updates: list[Update] = Field(default_factory=list, alias="进展")
-    tags: Names = Field(default_factory=list, alias="标签")
-    remarks: Text | None = Field(None, alias="备注")
+    id: Text = Field(alias="编号", description="事项编号,<前缀>-<数字>,与文件名一致,永不重复使用")
+    title: Text = Field(alias="事项", description="事项名称")
+    source: Text | None = Field(None, alias="任务来源", description="任务来源(会议、文件、批示)")
+    target: Text | None = Field(None, alias="目标要求", description="量化、有时限的目标要求")
+    leaders: Names = Field(default_factory=list, alias="牵头领导", description="牵头县领导(职务)")
+    lead_unit: Text = Field(alias="牵头单位", description="牵头单位,须在 schemas/units.yaml 登记")
+    co_units: Names = Field(default_factory=list, alias="配合单位", description="配合单位,须已登记")
+    owner: Text | None = Field(None, alias="责任人", description="具体责任人")
+    task_force: Text | None = Field(None, alias="专班", description="所属工作专班")
+    assigned: Day = Field(alias="交办日期", description="交办日期 YYYY-MM-DD")
+    deadline: Deadline = Field(alias="完成时限", description="完成时限 YYYY-MM-DD,或 长期")
+    cycle: Cycle | None = Field(None, alias="报告周期", description="报告周期;不写则用台账默认值")
+    state: State = Field(alias="状态", description="状态,等于最后一次状态变更的进展")
+    closed_on: Day | None = Field(None, alias="办结日期", description="最近一次办结或阶段性办结的日期")
+    indicators: list[Indicator] = Field(default_factory=list, alias="量化指标", description="量化指标:目标与完成")
+    milestones: list[Milestone] = Field(default_factory=list, alias="节点", description="时间节点")
+    extensions: list[Extension] = Field(default_factory=list, alias="延期", description="延期记录;批准日期起生效")
+    signoff: Signoff | None = Field(None, alias="销号", description="销号记录")
+    updates: list[Update] = Field(default_factory=list, alias="进展", description="进展记录,按日期顺序追加")
+    tags: Names = Field(default_factory=list, alias="标签", description="标签")
+    remarks: Text | None = Field(None, alias="备注", description="备注")
 
 
 def field_labels() -> dict[str, str]:

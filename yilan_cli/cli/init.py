@@ -54,6 +54,13 @@ def init(
     for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
         if not (root / name).exists():
             (root / name).write_text(text, encoding="utf-8", newline="\n")
+    ci = Path(__file__).resolve().parent.parent / "ledger_ci"
+    for source, target in (("github.yml", ".gitea/workflows/yilan.yml"), ("github.yml", ".github/workflows/yilan.yml"),
+                           ("gitlab-ci.yml", ".gitlab-ci.yml"), ("vscode-settings.json", ".vscode/settings.json")):
+        dest = root / target
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes((ci / source).read_bytes())
     init_and_commit(root, "初始化台账工作区\n\nYilan-Action: init")
     n = len(matter_files(root))
     out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))

@@ -1,6 +1,5 @@
 """Read-only commands: status, show, check, schema."""
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -135,6 +134,11 @@ def check(
     ws = workspace()
     loaded = load_ledgers(ws)
     findings = loaded.findings + light_findings(ws, loaded.records, d)
+    from ..schema_export import stale_schema
+
+    stale = stale_schema(ws)  # an editor validating against an old schema misleads the people typing
+    if stale is not None:
+        findings.append(stale)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.file, f.line, f.column, f.code))
     if fmt == "json":
         out(envelope(d, files=loaded.files, findings=[f.as_json() for f in findings]))
@@ -169,14 +173,9 @@ def _files(ws: object) -> list[Path]:
 def schema(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件而不是屏幕")] = None,
 ) -> None:
-    from ..schema_export import matter_schema
+    from ..schema_export import schema_text
 
-    ws = workspace()
-    seen: dict[str, object] = {}
-    for lg in ws.ledgers.values():
-        for f in lg.fields:
-            seen.setdefault(f.name, f)
-    text = json.dumps(matter_schema(tuple(seen.values())), ensure_ascii=False, indent=2) + "\n"  # type: ignore[arg-type]
+    text = schema_text(workspace())
     if output is None:
         out(text)
     else:
