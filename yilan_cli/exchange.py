@@ -365,6 +365,13 @@ def write_fill_form(path: Path, unit: str, period: Period, rows: list[tuple[Vali
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
     ws.freeze_panes = "C4"
     ws.auto_filter.ref = None
+    for name in ("进展情况", "存在问题", "下步措施"):  # room to write; the text wraps
+        ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = 36
+    ws.page_setup.orientation = "landscape"  # printed for the unit's leader to sign off
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
     from openpyxl.styles import PatternFill
 
     editable = [FILL_COLUMNS.index(c) + 1 for c in FILL_EDITABLE]
@@ -373,6 +380,7 @@ def write_fill_form(path: Path, unit: str, period: Period, rows: list[tuple[Vali
             cell = ws.cell(r, c)
             cell.protection = Protection(locked=False)
             cell.fill = PatternFill("solid", fgColor="FFF8E1")
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
     progress_col = ws.cell(3, FILL_COLUMNS.index("本期进度") + 1).column_letter
     dv = DataValidation(type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
                         showErrorMessage=True, errorTitle="进度", error="进度请填写 0 到 100 的整数")
