@@ -98,6 +98,18 @@ def test_importing_a_real_ledger_sheet(fresh: Path, tmp_path: Path) -> None:
     xw3 = (fresh / "ledgers/xian/XW-003.yaml").read_text(encoding="utf-8")
     assert "完成时限: 2022-10-31\n" in xw3 and "牵头领导: [分管副县长]" in xw3
     assert (fresh / "ledgers/xian/.last-id").read_text() == "3\n"
+    # next month the office re-imports the same sheet with new figures: matched by 事项 + 牵头单位
+    wb = openpyxl.load_workbook(book)
+    wb.active["H4"] = "55%"
+    wb.active["G4"] = "完成管材招标"
+    wb.save(book)
+    r = run(fresh, "import", str(book), "--ledger", "xian", "--today", "2022-08-05")
+    assert "第 4 行 更新 XW-001 城区供水管网改造:进度 30% → 55%" in r.stdout
+    assert "第 6 行 不变 XW-003" in r.stdout
+    names = sorted(p.name for p in (fresh / "ledgers/xian").glob("*.yaml"))
+    assert names == ["XW-001.yaml", "XW-002.yaml", "XW-003.yaml"]
+    xw1 = (fresh / "ledgers/xian/XW-001.yaml").read_text(encoding="utf-8")
+    assert "- {日期: 2022-08-05, 进度: 55, 情况: 完成管材招标}" in xw1
 
 
 def test_strict_and_dry_run_write_nothing(fresh: Path, tmp_path: Path) -> None:
