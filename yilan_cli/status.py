@@ -69,29 +69,27 @@ def exists(r: Record, d: int) -> bool:
     return r.assigned <= d
 
 
-def state_at(r: Record, d: int) -> str:
-    last = None
+def log_at(r: Record, d: int) -> tuple[str, int, int | None]:
+    """(status, progress, date of the latest 阶段性办结/已办结 transition) from the 进展 entries dated ≤ d.
+
+    Status: the last transition's 状态; before any, 推进中 once there is an entry, else 未启动.
+    Progress: the latest 进度 given (0 if none).
+    """
+    transition = None
+    progress = 0
+    finished = None
     any_entry = False
-    for day, _, state in r.updates:
+    for day, p, s in r.updates:
         if day > d:
             break
         any_entry = True
-        if state is not None:
-            last = state
-    if last is not None:
-        return last
-    return "推进中" if any_entry else "未启动"
-
-
-def closed_on_at(r: Record, d: int) -> int | None:
-    """Date of the latest 阶段性办结/已办结 transition dated ≤ d."""
-    out = None
-    for day, _, state in r.updates:
-        if day > d:
-            break
-        if state in FINISH:
-            out = day
-    return out
+        if p is not None:
+            progress = p
+        if s is not None:
+            transition = s
+            if s in FINISH:
+                finished = day
+    return transition or ("推进中" if any_entry else "未启动"), progress, finished
 
 
 def deadline_at(r: Record, d: int) -> int | None:
@@ -100,16 +98,6 @@ def deadline_at(r: Record, d: int) -> int | None:
     for new_deadline, approved in r.extensions:
         if approved is not None and approved <= d:
             out = new_deadline
-    return out
-
-
-def progress_at(r: Record, d: int) -> int:
-    out = 0
-    for day, progress, _ in r.updates:
-        if day > d:
-            break
-        if progress is not None:
-            out = progress
     return out
 
 
@@ -136,7 +124,7 @@ def missing_report(r: Record, d: int, grace_days: int) -> str | None:
     if r.assigned > first:
         return None
     # closed or suspended before the period's last day owes nothing for it
-    if state_at(r, last - 1) in _DONE_OR_SUSPENDED:
+    if log_at(r, last - 1)[0] in _DONE_OR_SUSPENDED:
         return None
     for day, _, _ in r.updates:
         if first <= day <= last:
@@ -147,22 +135,7 @@ def missing_report(r: Record, d: int, grace_days: int) -> str | None:
 def evaluate(r: Record, today: date, rules: Rules) -> Status:
     """Evaluate record ``r`` at date ``today``."""
     d = today.toordinal()
-    # one pass over the log: status, progress and closing date at d (state_at/progress_at/closed_on_at)
-    transition = None
-    progress = 0
-    finished = None
-    any_entry = False
-    for day, p, s in r.updates:
-        if day > d:
-            break
-        any_entry = True
-        if p is not None:
-            progress = p
-        if s is not None:
-            transition = s
-            if s in FINISH:
-                finished = day
-    state = transition or ("推进中" if any_entry else "未启动")
+    state, progress, finished = log_at(r, d)
     deadline = deadline_at(r, d)
     closed_on = finished if state in FINISH or state == "已销号" else None
     days_left = deadline - d if deadline is not None else None

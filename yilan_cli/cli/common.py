@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -27,6 +27,8 @@ class Globals:
 
 
 STATE = Globals()
+
+TodayOpt = Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天(如 2022-06-30、2022年6月底)")]
 
 
 def fail(e: YilanError) -> None:

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..i18n import t
-from .common import STATE, choice, handled, out, parse_day_arg, today_arg, workspace
+from .common import STATE, TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +41,7 @@ def import_(
     strict: Annotated[bool, typer.Option("--strict", help="有任何错误行就什么都不写(退出码 2)")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="列名=字段,可多次,如 工作内容=事项")] = None,
     progress: Annotated[bool, typer.Option("--progress", help="导入单位填好的进展填报表")] = False,
-    today: Annotated[Optional[str], typer.Option("--today", help="导入日期(报送日期),默认今天")] = None,
+    today: TodayOpt = None,
 ) -> None:
     from .. import exchange
     from ..query import resolve_ledgers
@@ -100,7 +100,7 @@ def export(
     unit: Annotated[Optional[str], typer.Option("--unit", help="只导出某单位牵头或配合的事项")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="只导出某位领导牵头的事项")] = None,
     light: Annotated[Optional[str], typer.Option("--light", help="只导出某些灯,如 红,黄")] = None,
-    today: Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天")] = None,
+    today: TodayOpt = None,
     include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="包含标为敏感的字段")] = False,
     fill: Annotated[bool, typer.Option("--fill", help="生成单位进展填报表(需 --unit 和 --period)")] = False,
     period: Annotated[Optional[str], typer.Option("--period", help="填报期间,如 2022-06、2022年6月、2022Q2")] = None,

@@ -7,9 +7,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..i18n import t
-from .common import choice, handled, out, today_arg, workspace
-
-TodayOpt = Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天(如 2022-06-30、2022年6月底)")]
+from .common import TodayOpt, choice, handled, out, today_arg, workspace
 
 
 def register(app: typer.Typer) -> None:
