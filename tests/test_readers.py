@@ -68,22 +68,17 @@ LINE_PIECES = ["编号", "事项", "进展", "进度", ": ", ":", "：", "- ", "
                "&a ", "*a", "!!str ", "!!python/name:os.system ", "#", "\n", "2022-06-30", "70", "yes", "中植肉牛", "|", ">"]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.sampled_from(LINE_PIECES), max_size=30))
-def test_readers_agree_on_arbitrary_text(pieces: list[str]) -> None:
-    text = "".join(pieces)
-    fast, slow = both(text)
-    if "refused" in (fast, slow):
-        # a document one reader refuses is refused by yilan (check_text falls back to the stricter one)
-        return
-    assert fast == slow
+# Raw libyaml and ruamel disagree on some hand-made edge cases (tabs, block scalars such as "|\n#"),
+# so yilan parses such files both ways and refuses them unless the two agree; the property that holds
+# is therefore the one below: whatever yilan accepts, both readers read alike.
 
 
 VALID_HEAD = "编号: ZB-001\n事项: 测试事项\n牵头单位: 县发改局\n交办日期: 2022-02-01\n完成时限: 2022-12-31\n状态: 推进中\n"
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.sampled_from(LINE_PIECES), max_size=12), where=st.sampled_from(["备注: ", "进展:\n  - ", ""]))
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(LINE_PIECES), max_size=12),
+       where=st.sampled_from(["备注: ", "备注: |\n", "备注: >-\n  ", "进展:\n  - ", ""]))
 def test_what_yilan_accepts_both_readers_read_alike(pieces: list[str], where: str) -> None:
     """The property that matters: a matter file yilan accepts is read identically by its writer's parser."""
     from yilan_cli.checks import check_text

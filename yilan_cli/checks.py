@@ -20,7 +20,7 @@ from .findings import Finding, make_finding
 from .i18n import t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
 from .records import Record, record_of
-from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
+from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load, to_plain
 
 if TYPE_CHECKING:
     from .workspace import FieldDef, LedgerDef, Workspace
@@ -42,6 +42,7 @@ class Validated:
 # (code, loc, params): a problem before its position is known
 Issue = tuple[str, tuple[Any, ...], dict[str, Any]]
 
+_BLOCK_SCALAR = re.compile(r"(^|[:\-\s])[|>][-+0-9]*[ \t]*(#.*)?$", re.M)
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
 
@@ -72,12 +73,15 @@ def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -
     except Exception:  # noqa: BLE001 - any parse failure goes to the positioned reader
         return None, _unreadable(text, rel)
     record, issues = validate(ws, data, ledger_key, stem)
-    if not issues and "\t" in text:
-        # libyaml tolerates tabs in places ruamel refuses; the writer must be able to read what we accept
+    if not issues and ("\t" in text or _BLOCK_SCALAR.search(text)):
+        # libyaml and ruamel differ on tabs and on some block scalars (| >): the writer must read exactly
+        # what the reader accepted, so such a file is parsed both ways and must agree
         try:
-            positioned_load(text)
+            same = to_plain(positioned_load(text)) == data
         except YamlProblem as p:
             return None, [make_finding(rel, p.line, p.column, p.code, p.params)]
+        if not same:
+            return None, [make_finding(rel, 1, 1, "E104", {"detail": t("ambiguous")})]
     if not issues:
         return record, []
     if not isinstance(data, dict):

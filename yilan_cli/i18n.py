@@ -155,6 +155,7 @@ UI: dict[str, tuple[str, str]] = {
                      "{files} files: {error} errors, {red} red, {yellow} yellow"),
     "ongoing": ("长期", "ongoing"),
     "empty": ("空", "empty"),
+    "ambiguous": ("块文本(| 或 >)的缩进有歧义,请把内容写在同一行或缩进两个空格", "ambiguous block scalar (| or >): indent its lines by two spaces"),
     "expected_na": ("—", "—"),
     "no_matters": ("没有符合条件的事项", "no matching matters"),
     "err.not_workspace": ("{path} 不是 yilan 工作区(找不到 schemas/rules.yaml)", "{path} is not a yilan workspace (no schemas/rules.yaml)"),

@@ -118,18 +118,28 @@ def _due_period(d: int, kind: str, grace_days: int) -> tuple[int, int, str]:
     return p.first.toordinal(), p.last.toordinal(), p.code
 
 
-def missing_report(r: Record, d: int, grace_days: int) -> str | None:
-    """Code of the last due period with no 进展 entry, if it counts (SPEC §4), else None."""
+def report_check(r: Record, d: int, grace_days: int) -> tuple[str | None, bool]:
+    """(code of the period the matter owes a report for, or None; whether that report is missing).
+
+    The period is the last one of the matter's cycle that ended more than ``grace_days`` before d; it is
+    owed when the matter was assigned by its first day and not closed or suspended before its last day.
+    """
     first, last, code = _due_period(d, CYCLE_KIND[r.cycle], grace_days)
     if r.assigned > first:
-        return None
+        return None, False
     # closed or suspended before the period's last day owes nothing for it
     if log_at(r, last - 1)[0] in _DONE_OR_SUSPENDED:
-        return None
+        return None, False
     for day, _, _ in r.updates:
         if first <= day <= last:
-            return None
-    return code
+            return code, False
+    return code, True
+
+
+def missing_report(r: Record, d: int, grace_days: int) -> str | None:
+    """Code of the last due period with no 进展 entry, if it counts (SPEC §4), else None."""
+    code, missing = report_check(r, d, grace_days)
+    return code if missing else None
 
 
 def evaluate(r: Record, today: date, rules: Rules) -> Status:

@@ -6,7 +6,7 @@ schema file stops every command (exit 2) because nothing can be evaluated withou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class LedgerDef:
     cycle: str
     fields: tuple[FieldDef, ...] = ()
     maintainers: tuple[str, ...] = ()
+    order: int = 99  # 顺序: where the ledger stands in reports and exports
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class Rules:
     grace_days: int = 10
     light_names: dict[str, str] = field(default_factory=dict)
     light_colors: dict[str, str] = field(default_factory=dict)
+    # 赛马: weights of the three rates, deductions, list sizes
+    weight_on_time: float = 40
+    weight_schedule: float = 30
+    weight_report: float = 30
+    deduct_overdue: float = 2
+    deduct_red: float = 1
+    red_list: int = 3
+    black_list: int = 3
+    office: str = "中共依兰县委督查室 依兰县人民政府督查室"
+    number_format: str = "依督通〔{year}〕第{n}期"
 
 
 @dataclass
@@ -113,6 +124,8 @@ def load_rules(path: Path) -> Rules:
     lights = data.get("灯") or {}
     names = {k: str(v.get("名称", k)) for k, v in lights.items() if isinstance(v, dict)}
     colors = {k: str(v.get("颜色", "")) for k, v in lights.items() if isinstance(v, dict)}
+    race = data.get("赛马") or {}
+    notice = data.get("通报") or {}
     try:
         return Rules(
             due_soon_days=int(data.get("临期天数", 7)),
@@ -121,6 +134,15 @@ def load_rules(path: Path) -> Rules:
             grace_days=int(data.get("报告宽限天数", 10)),
             light_names=names,
             light_colors=colors,
+            weight_on_time=float(race.get("按期办结权重", 40)),
+            weight_schedule=float(race.get("序时达标权重", 30)),
+            weight_report=float(race.get("按期报告权重", 30)),
+            deduct_overdue=float(race.get("超期扣分", 2)),
+            deduct_red=float(race.get("红灯扣分", 1)),
+            red_list=int(race.get("红榜名额", 3)),
+            black_list=int(race.get("黑榜名额", 3)),
+            office=str(notice.get("发文机关", Rules.office)),
+            number_format=str(notice.get("文号格式", Rules.number_format)),
         )
     except (TypeError, ValueError) as e:
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
@@ -147,6 +169,7 @@ def load_ledger(path: Path) -> LedgerDef:
         cycle=cycle,
         fields=tuple(fields),
         maintainers=tuple(str(x) for x in d.get("维护人") or []),
+        order=int(d.get("顺序", 99)),
     )
 
 
@@ -171,7 +194,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 1
+SCHEMA_CACHE_FORMAT = 3
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -184,7 +207,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
         _, ledgers, units, leaders, rules = doc
         return Workspace(
             root,
-            {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6])
+            {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7])
              for lg in ledgers},
             dict(units),
             tuple(leaders),
@@ -201,11 +224,11 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
 
     ledgers = tuple(
         (lg.key, lg.prefix, lg.name, lg.unit, lg.cycle,
-         tuple((f.name, f.key, f.type, f.required, f.sensitive) for f in lg.fields), lg.maintainers)
+         tuple((f.name, f.key, f.type, f.required, f.sensitive) for f in lg.fields), lg.maintainers, lg.order)
         for lg in ws.ledgers.values()
     )
     r = ws.rules
-    rules = (r.due_soon_days, r.yellow_lag, r.red_lag, r.grace_days, r.light_names, r.light_colors)
+    rules = tuple(getattr(r, f.name) for f in fields(Rules))
     path = root / SCHEMA_CACHE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,9 +243,12 @@ def _parse(root: Path) -> Workspace:
     schemas = root / "schemas"
     ledgers: dict[str, LedgerDef] = {}
     ldir = schemas / "ledgers"
+    loaded = []
     for p in sorted(ldir.glob("*.yaml")) if ldir.is_dir() else []:
         lg = load_ledger(p)
         _need(lg.key == p.stem, p, f"键 {lg.key} 应与文件名 {p.stem} 一致")
+        loaded.append(lg)
+    for lg in sorted(loaded, key=lambda x: (x.order, x.key)):
         ledgers[lg.key] = lg
     units_doc = _read(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else {}
     units: dict[str, str] = {}

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import exchange, init, read, write
+from . import exchange, init, read, reports, write
 from .common import STATE
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ init.register(app)
 read.register(app)
 write.register(app)
 exchange.register(app)
+reports.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""Report commands: report (the periodic circular) and rank (the horse race)."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import UsageError
+from ..i18n import t
+from .common import TodayOpt, choice, handled, out, today_arg, workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help="生成督查通报:月报、季度通报、半年评估、年度总结(按期间自动判断)。")(report)
+    app.command("rank", help="赛马排名:乡镇、县直部门分组排名,含得分说明、红榜和黑榜。")(rank)
+
+
+_RELATIVE = {"本月": ("month", 0), "上月": ("month", -1), "本季度": ("quarter", 0), "上季度": ("quarter", -1),
+             "本半年": ("half", 0), "上半年度": ("half", -1), "本年": ("year", 0), "上年": ("year", -1)}
+
+
+def period_arg(text: str, today: date) -> Any:
+    """A period as people write it (2022Q2, 2022年二季度, 2022H1, 2022-06, 2022), or 本季度/上季度/本月/上月/本年/上年."""
+    from ..periods import DateError, parse_period, period_of, previous
+
+    if text in _RELATIVE:
+        kind, step = _RELATIVE[text]
+        p = period_of(today, kind)
+        return previous(p) if step else p
+    try:
+        return parse_period(text)
+    except DateError:
+        raise UsageError(t("err.bad_period", text=text), t("hint.bad_period") + ";也可写 本季度、上季度、本月、上月",
+                         code="E501") from None
+
+
+def _records_or_refuse(ws: Any) -> Any:
+    """Every matter, or exit 2 naming each invalid file: a report that silently drops matters is wrong."""
+    from ..store import load_ledgers
+
+    loaded = load_ledgers(ws)
+    invalid = loaded.invalid_files
+    if invalid:
+        first = {f.file: f for f in reversed(loaded.findings) if f.severity == "error"}
+        detail = "\n".join(f"  {f.file}:{f.line}:{f.column}: [{f.code}] {f.message}" for f in first.values())
+        raise UsageError(f"有 {len(invalid)} 个事项文件有错误,不能生成报告(报告会漏掉这些事项):\n{detail}",
+                         "先运行 yilan check 改正这些文件", code="E502")
+    return loaded.records
+
+
+@handled
+def report(
+    period: Annotated[str, typer.Argument(help="期间:2022-06(月报)、2022Q2(季度通报)、2022H1(半年)、2022(年度)、本季度…")],
+    fmt: Annotated[str, typer.Option("--format", help="md(目前支持)")] = "md",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项(报分管领导的月报)")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="report_templates/ 下的模板文件名")] = None,
+    today: TodayOpt = None,
+) -> None:
+    from ..report import build, render
+
+    fmt = choice(fmt, ("md",))
+    ws = workspace()
+    p = period_arg(period, date.today())
+    d = today_arg(today) if today else None
+    text = render(ws, build(ws, _records_or_refuse(ws), p, d, leader), fmt, template)
+    if output is None:
+        out(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="\n")
+        out(f"已生成 {p.label}报告 → {output}")
+
+
+@handled
+def rank(
+    period: Annotated[str, typer.Argument(help="期间,如 2022Q2、2022-06、本季度")],
+    fmt: Annotated[str, typer.Option("--format", help="table | json | md")] = "table",
+    today: TodayOpt = None,
+) -> None:
+    from ..render import envelope
+    from ..report import build, md_cell
+
+    fmt = choice(fmt, ("table", "json", "md"))
+    ws = workspace()
+    p = period_arg(period, date.today())
+    d = today_arg(today) if today else p.last
+    groups = build(ws, _records_or_refuse(ws), p, d).ranking
+    if fmt == "json":
+        doc = [{"group": g.group, "red_list": [u.unit for u in g.red_list], "black_list": [u.unit for u in g.black_list],
+                "units": [{"rank": u.rank, "unit": u.unit, "score": u.score, "matters": u.matters,
+                           "on_time": [u.on_time.hit, u.on_time.of], "schedule": [u.schedule.hit, u.schedule.of],
+                           "report": [u.report.hit, u.report.of], "overdue": u.overdue, "red": u.red,
+                           "breakdown": u.breakdown} for u in g.units]} for g in groups]
+        out(envelope(d, period=p.code, groups=doc))
+        return
+    lines = []
+    for g in groups:
+        if fmt == "md":
+            lines += [f"### {g.group}", "", "| 名次 | 单位 | 得分 | 事项 | 得分说明 |", "|---:|---|---:|---:|---|"]
+            for u in g.units:
+                score = "—" if u.score is None else f"{u.score:.1f}"
+                lines.append(f"| {u.rank or '—'} | {md_cell(u.unit)} | {score} | {u.matters} | {md_cell(u.breakdown)} |")
+        else:
+            lines.append(f"【{g.group}】")
+            for u in g.units:
+                score = "  —  " if u.score is None else f"{u.score:5.1f}"
+                lines.append(f"  {u.rank or '—':>2}  {u.unit:<12}\t{score}  {u.matters}项  {u.breakdown}")
+        lines.append("")
+        lines.append(f"红榜:{'、'.join(u.unit for u in g.red_list) or '无'}")
+        lines.append(f"黑榜:{'、'.join(u.unit for u in g.black_list) or '无'}")
+        lines.append("")
+    out(f"{p.label}赛马排名(评估日 {d})\n\n" + "\n".join(lines).rstrip())

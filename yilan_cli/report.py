@@ -1,0 +1,262 @@
+"""The periodic circular (督查通报): a typed context built from the data, rendered by jinja2 templates.
+
+A report depends only on the data, the period and the options — never on the time it is generated —
+so the same inputs give the same bytes. Templates run in jinja2's SandboxedEnvironment with
+StrictUndefined; a workspace's report_templates/<kind>.<format>.j2 replaces the shipped one of the same
+name. docs/reports.md documents every field of the context for template authors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import YilanError
+from .ranking import GroupRanking, rank
+from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
+
+if TYPE_CHECKING:
+    from .periods import Period
+    from .records import Record
+    from .workspace import Workspace
+
+KINDS = {"month": ("monthly", "月报"), "quarter": ("quarterly", "季度通报"), "half": ("half", "半年评估"),
+         "year": ("annual", "年度总结")}
+MARK = "内部资料 注意保存"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One matter as a report lists it."""
+
+    id: str
+    ledger: str  # ledger name (Chinese)
+    title: str
+    unit: str
+    leaders: str
+    state: str
+    deadline: str  # YYYY-MM-DD or 长期
+    progress: int
+    expected: str  # 73.4% or —
+    light: str  # 红/黄/蓝/绿/无 (rules.yaml names)
+    overdue_days: int
+    lag: str  # 53.9 or —
+    reasons: str
+    closed_on: str
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    name: str
+    total: int
+    red: int
+    yellow: int
+    blue: int
+    green: int
+    closed: int
+    stage_closed: int
+    completion_rate: str
+
+
+@dataclass(frozen=True)
+class Movement:
+    id: str
+    title: str
+    unit: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    ledger: str
+    id: str
+    title: str
+    name: str
+    unit: str
+    target: str
+    done: str
+    rate: str
+
+
+@dataclass
+class Report:
+    """Everything a report template can use (docs/reports.md)."""
+
+    kind: str  # monthly | quarterly | half | annual
+    kind_name: str  # 月报 | 季度通报 | 半年评估 | 年度总结
+    title: str
+    office: str
+    period: str  # 2022Q2
+    period_label: str  # 2022年第二季度
+    first: str
+    last: str
+    today: str  # the evaluation date (the period's last day unless --today)
+    leader: str | None  # --leader: only the matters this leader leads
+    mark: str
+    total: int
+    lights: dict[str, int]  # red/yellow/blue/green/none → count
+    light_names: dict[str, str]
+    by_state: dict[str, int]  # 未启动 … 中止 → count
+    closed: int
+    stage_closed: int
+    overdue: int
+    completion_rate: str  # 47.6%
+    on_time_rate: str
+    by_ledger: list[LedgerRow]
+    schedule: dict[str, int]  # 欠进度/达进度/超进度/持续推进/已完成/中止 → count
+    achievements: str  # report_notes/<period>.md, section 主要成效
+    requirements: str  # report_notes/<period>.md, section 下步工作要求
+    progressed: list[Movement]
+    closed_in_period: list[Line]
+    added_in_period: list[Line]
+    ranking: list[GroupRanking]
+    problems: list[Line]  # overdue and lagging
+    overdue_list: list[Line]
+    lagging_list: list[Line]
+    missing_reports: list[Line]
+    indicators: list[IndicatorRow]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _line(ws: Workspace, r: Record, st: Status) -> Line:
+    from .render import light_name, reasons
+
+    return Line(
+        id=r.id, ledger=ws.ledgers[r.ledger].name, title=r.title, unit=r.lead_unit, leaders="、".join(r.leaders),
+        state=st.state, deadline=st.deadline.isoformat() if st.deadline else "长期", progress=st.progress,
+        expected="—" if st.expected is None else percent(st.expected),
+        light=light_name(st.light, ws.rules), overdue_days=st.overdue_days,
+        lag="—" if st.lag is None else f"{int(st.lag * 10 + 0.5) / 10:.1f}", reasons=";".join(reasons(st)),
+        closed_on=st.closed_on.isoformat() if st.closed_on else "",
+    )
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def read_notes(root: Path, period: Period) -> dict[str, str]:
+    """report_notes/<period>.md: the staff-written sections, keyed by their ## heading."""
+    path = root / "report_notes" / f"{period.code}.md"
+    if not path.exists():
+        return {}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^##\s+(.+?)\s*$", line)
+        if m:
+            current = m.group(1)
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def build(ws: Workspace, records: list[Record], period: Period, today: date | None = None,
+          leader: str | None = None) -> Report:
+    """The report context for ``period``, evaluated at its last day (or ``today``), on business dates."""
+    d = today or period.last
+    d_ord = d.toordinal()
+    mine = [r for r in records if r.assigned <= d_ord and (leader is None or leader in r.leaders)]
+    evaluated = [(r, evaluate(r, d, ws.rules)) for r in mine]
+    s = summarize([st for _, st in evaluated])
+    kind, kind_name = KINDS[period.kind]
+    before = date.fromordinal(period.first.toordinal() - 1)  # progress "at the start" = at the day before
+    by_ledger = []
+    for key, lg in ws.ledgers.items():
+        sts = [st for r, st in evaluated if r.ledger == key]
+        if sts:
+            ls = summarize(sts)
+            by_ledger.append(LedgerRow(lg.name, ls.total, ls.lights["red"], ls.lights["yellow"], ls.lights["blue"],
+                                       ls.lights["green"], ls.closed, ls.stage_closed, percent(ls.completion_rate)))
+    lines = [(r, st, _line(ws, r, st)) for r, st in evaluated]
+    lines.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, -(x[1].lag or 0), x[0].ledger, x[0].id))
+    progressed = []
+    for r, st in evaluated:
+        start_progress = evaluate(r, before, ws.rules).progress if r.assigned <= before.toordinal() else 0
+        if st.progress != start_progress:
+            progressed.append(Movement(r.id, r.title, r.lead_unit, start_progress, st.progress))
+    progressed.sort(key=lambda m: (-(m.end - m.start), m.id))
+    indicators = []
+    for r, _ in evaluated:
+        for name, unit, target, done in r.indicators:
+            rate = "—" if done is None or not target else percent(done / target * 100)
+            indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, unit or "", _num(target),
+                                           _num(done), rate))
+    notes = read_notes(ws.root, period)
+    overdue = [ln for r, st, ln in lines if st.overdue_days > 0]
+    lagging = [ln for r, st, ln in lines if st.overdue_days == 0 and st.category == "欠进度"]
+    leader_part = f"({leader}分管)" if leader else ""
+    return Report(
+        kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
+        office=ws.rules.office, period=period.code, period_label=period.label, first=period.first.isoformat(),
+        last=period.last.isoformat(), today=d.isoformat(), leader=leader, mark=MARK, total=s.total,
+        lights=dict(s.lights), light_names={k: ws.rules.light_names.get(k, k) for k in LIGHTS},
+        by_state={state: sum(1 for _, st in evaluated if st.state == state) for state in STATES},
+        closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
+        on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger,
+        schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
+        achievements=notes.get("主要成效", ""), requirements=notes.get("下步工作要求", ""),
+        progressed=progressed,
+        closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
+        added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
+        ranking=rank(ws, mine, period, d), problems=overdue + lagging, overdue_list=overdue, lagging_list=lagging,
+        missing_reports=[ln for r, st, ln in lines if st.missing_period],
+        indicators=indicators,
+    )
+
+
+# --------------------------------------------------------------------------- templates
+class TemplateFailed(YilanError):
+    pass
+
+
+def md_cell(value: Any) -> str:
+    """A Markdown table cell: | escaped, line breaks folded, so a title cannot break the table."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def environment(root: Path, fmt: str) -> Any:
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from .workspace import package_data_dir
+
+    loader = ChoiceLoader([FileSystemLoader(str(root / "report_templates")),
+                           FileSystemLoader(str(package_data_dir("report_templates")))])
+    env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
+                               autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+                               trim_blocks=True, lstrip_blocks=True)
+    env.filters["cell"] = md_cell
+    return env
+
+
+def render(ws: Workspace, report: Report, fmt: str, template: str | None = None) -> str:
+    """Render ``report`` with ``<kind>.<fmt>.j2`` (or ``template``); a template error is a YilanError."""
+    from jinja2 import TemplateError, TemplateNotFound
+    from jinja2.exceptions import SecurityError
+
+    name = template or f"{report.kind}.{fmt}.j2"
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise TemplateFailed(f"模板名不正确:{name}", "模板名只能是 report_templates/ 下的文件名", code="T001")
+    env = environment(ws.root, fmt)
+    try:
+        return str(env.get_template(name).render(r=report))
+    except TemplateNotFound:
+        raise TemplateFailed(f"找不到报告模板:{name}", "模板放在 report_templates/ 下,名为 <种类>.<格式>.j2",
+                             code="T002") from None
+    except SecurityError as e:
+        raise TemplateFailed(f"报告模板 {name} 试图做不允许的操作:{e}", "模板只能读取报告数据,不能调用内部方法",
+                             code="T003") from None
+    except TemplateError as e:
+        lineno = getattr(e, "lineno", None)
+        where = f"第 {lineno} 行" if lineno else ""
+        raise TemplateFailed(f"报告模板 {name} {where}有错误:{e.message or e}", "请对照 docs/reports.md 检查模板中的字段名和语法",
+                             code="T004") from None
