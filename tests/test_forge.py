@@ -69,6 +69,8 @@ def add_overdue(repo: Path) -> None:
 def test_actions_workflow_steps_run(ledger_repo: Path, workflow: str) -> None:
     assert run_steps(ledger_repo / workflow, ledger_repo) == [("导出当前督办状态", 0), ("检查台账(红灯即失败)", 0)]
     assert (ledger_repo / "督办输出/督办台账.xlsx").exists()
+    report = (ledger_repo / "督办输出/本季度督查通报.md").read_text(encoding="utf-8")
+    assert "季度通报" in report and "## 五、赛马排名" in report
     add_overdue(ledger_repo)  # deadline 2000-01-31: red whatever today is
     assert run_steps(ledger_repo / workflow, ledger_repo)[-1] == ("检查台账(红灯即失败)", 1)
 
@@ -76,7 +78,8 @@ def test_actions_workflow_steps_run(ledger_repo: Path, workflow: str) -> None:
 def test_gitlab_steps_run_and_leave_junit(ledger_repo: Path) -> None:
     add_overdue(ledger_repo)
     results = run_steps(ledger_repo / ".gitlab-ci.yml", ledger_repo)
-    assert [code for _, code in results] == [0, 0, 0, 1]  # the check fails on the red matter
+    assert [code for _, code in results] == [0, 0, 0, 0, 1]  # the check fails on the red matter
+    assert "早已超期的事项" in (ledger_repo / "督办输出/本季度督查通报.md").read_text(encoding="utf-8")
     report = ET.parse(ledger_repo / "yilan-check.xml").getroot()
     case = report.find("testsuite/testcase")
     assert case is not None and case.find("failure") is not None

@@ -1,0 +1,110 @@
+"""The Markdown circular and the horse race on the demo data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+
+from .conftest import REPO, write_matter
+
+
+def run(*args: str, root: Path = REPO) -> Any:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def test_quarterly_report_golden(golden) -> None:  # type: ignore[no-untyped-def]
+    r = run("report", "2022Q2")
+    assert r.exit_code == 0, r.output
+    text = r.stdout
+    assert text.startswith("**内部资料 注意保存**\n\n# 关于2022年第二季度重点工作督办落实情况的季度通报\n")
+    assert "共督办事项 42 项,其中已办结 17 项、阶段性办结 3 项,办结率 47.6%;按期办结率 94.1%;超期 3 项" in text
+    assert "| 1 | 11 | 6 | 20 | 3 | 1 |" in text  # 超进度 达进度 欠进度 已完成 持续推进 中止
+    for heading in ("一、总体情况", "二、主要成效", "三、序时分析", "四、本期进展", "五、赛马排名", "六、存在问题",
+                    "七、未按期报告", "八、专题", "九、下步工作要求", "十、附件"):
+        assert f"## {heading}" in text
+    golden("report_2022Q2.md", text)
+
+
+@pytest.mark.parametrize("spelling", ["2022-Q2", "2022年二季度", "2022年第二季度", "2022q2"])
+def test_every_spelling_gives_the_same_bytes(spelling: str) -> None:
+    assert run("report", spelling).stdout == run("report", "2022Q2").stdout
+
+
+@pytest.mark.parametrize(("period", "title"), [
+    ("2022-06", "关于2022年6月重点工作督办落实情况的月报"),
+    ("2022年上半年", "关于2022年上半年重点工作督办落实情况的半年评估"),
+    ("2022", "关于2022年重点工作督办落实情况的年度总结"),
+])
+def test_the_kind_follows_from_the_period(period: str, title: str) -> None:
+    assert f"# {title}\n" in run("report", period).stdout
+
+
+def test_a_report_for_the_leader_in_charge() -> None:
+    text = run("report", "2022-06", "--leader", "县长").stdout
+    assert "(县长分管)" in text and "共督办事项 3 项" in text  # ZY-001, ZB-002 and XW-001 (closed)
+
+
+def test_notes_are_merged(demo_workspace: Path) -> None:
+    notes = demo_workspace / "report_notes"
+    notes.mkdir()
+    (notes / "2022Q2.md").write_text("## 主要成效\n\n中央环保督察14件信访件全部办结或阶段性办结。\n\n"
+                                     "## 下步工作要求\n\n各牵头单位于7月10日前报送整改方案。\n", encoding="utf-8")
+    text = run("report", "2022Q2", root=demo_workspace).stdout
+    assert "## 二、主要成效\n\n中央环保督察14件信访件全部办结或阶段性办结。\n" in text
+    assert "各牵头单位于7月10日前报送整改方案。" in text
+
+
+def test_hostile_titles_render_harmlessly(tmp_workspace: Path) -> None:
+    write_matter(tmp_workspace, "xian", "XW-001", title="'<script>alert(1)</script> | 第二列'", deadline="2022-05-31")
+    text = run("report", "2022Q2", root=tmp_workspace).stdout
+    assert "| XW-001 | <script>alert(1)</script> \\| 第二列 |" in text  # the | cannot open a new column
+
+
+def test_report_refuses_while_any_file_is_invalid(demo_workspace: Path) -> None:
+    (demo_workspace / "ledgers/xian/XW-001.yaml").write_text("编号: XW-001\n事项：坏文件\n", encoding="utf-8")
+    r = run("report", "2022Q2", root=demo_workspace)
+    assert r.exit_code == 2
+    assert "有 1 个事项文件有错误,不能生成报告" in r.stderr and "ledgers/xian/XW-001.yaml:2:3: [E113]" in r.stderr
+
+
+@pytest.mark.parametrize(("template", "needle"), [
+    ("{{ r.__class__.__mro__ }}", "试图做不允许的操作"),
+    ("{{ r.no_such_field }}", "有错误"),
+    ("{% for x in r.total %}", "有错误"),
+])
+def test_a_hostile_or_broken_template_gets_a_clear_error(demo_workspace: Path, template: str, needle: str) -> None:
+    (demo_workspace / "report_templates").mkdir()
+    (demo_workspace / "report_templates/quarterly.md.j2").write_text(template, encoding="utf-8")
+    r = run("report", "2022Q2", root=demo_workspace)
+    assert r.exit_code == 2 and needle in r.stderr and "Traceback" not in r.output
+
+
+def test_a_workspace_template_replaces_the_shipped_one(demo_workspace: Path) -> None:
+    (demo_workspace / "report_templates").mkdir()
+    (demo_workspace / "report_templates/quarterly.md.j2").write_text(
+        '{% extends "base.md.j2" %}{% block ranking %}## 五、赛马排名\n\n(本期不排名)\n\n{% endblock %}', encoding="utf-8")
+    text = run("report", "2022Q2", root=demo_workspace).stdout
+    assert "(本期不排名)" in text and "## 六、存在问题" in text and "红榜:" not in text
+
+
+def test_rank_orders_each_group_and_explains_every_point() -> None:
+    doc = json.loads(run("rank", "2022Q2", "--format", "json").stdout)
+    groups = {g["group"]: g for g in doc["groups"]}
+    towns = groups["乡镇"]
+    assert [u["unit"] for u in towns["units"] if u["rank"]][-1] == "达连河镇"  # red, behind schedule
+    dalian = next(u for u in towns["units"] if u["unit"] == "达连河镇")
+    assert dalian["score"] == 69.0  # 40 (nothing due) + 0 (1 of 1 behind) + 30 (reported) − 1 (red)
+    assert dalian["breakdown"] == "按期办结 — 得40.0 · 序时达标 0/1 得0.0 · 按期报告 1/1 得30.0 · 红灯1项 −1"
+    depts = groups["县直部门"]
+    assert depts["black_list"] == ["县委宣传部", "县水务局", "县人社局"]
+    propaganda = next(u for u in depts["units"] if u["unit"] == "县委宣传部")
+    assert propaganda["score"] == 27.0  # 0 (0/1 on time) + 0 (0/1) + 30 − 2 (overdue) − 1 (red)
+    assert {u["unit"] for u in depts["units"] if u["rank"] is None} >= {"县财政局", "县公安局"}  # lead nothing
+    table = run("rank", "2022Q2").stdout
+    assert "【乡镇】" in table and "黑榜:达连河镇" in table
