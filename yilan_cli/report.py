@@ -59,6 +59,18 @@ class LedgerRow:
     closed: int
     stage_closed: int
     completion_rate: str
+    completion: float  # the same rate as a number 0–100, for charts
+
+
+@dataclass(frozen=True)
+class UnitLights:
+    unit: str
+    total: int
+    red: int
+    yellow: int
+    blue: int
+    green: int
+    none: int
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ class Report:
     completion_rate: str  # 47.6%
     on_time_rate: str
     by_ledger: list[LedgerRow]
+    by_unit: list[UnitLights]  # lights per lead unit, most red first (the chart "lights by unit")
     schedule: dict[str, int]  # 欠进度/达进度/超进度/持续推进/已完成/中止 → count
     achievements: str  # report_notes/<period>.md, section 主要成效
     requirements: str  # report_notes/<period>.md, section 下步工作要求
@@ -174,7 +187,15 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         if sts:
             ls = summarize(sts)
             by_ledger.append(LedgerRow(lg.name, ls.total, ls.lights["red"], ls.lights["yellow"], ls.lights["blue"],
-                                       ls.lights["green"], ls.closed, ls.stage_closed, percent(ls.completion_rate)))
+                                       ls.lights["green"], ls.closed, ls.stage_closed, percent(ls.completion_rate),
+                                       round(ls.completion_rate or 0.0, 1)))
+    by_unit = []
+    for unit in ws.units:
+        sts = [st for r, st in evaluated if r.lead_unit == unit]
+        if sts:
+            c = {light: sum(1 for st in sts if st.light == light) for light in LIGHTS}
+            by_unit.append(UnitLights(unit, len(sts), c["red"], c["yellow"], c["blue"], c["green"], c["none"]))
+    by_unit.sort(key=lambda u: (-u.red, -u.yellow, -u.total, u.unit))
     lines = [(r, st, _line(ws, r, st)) for r, st in evaluated]
     lines.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, -(x[1].lag or 0), x[0].ledger, x[0].id))
     progressed = []
@@ -185,9 +206,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     progressed.sort(key=lambda m: (-(m.end - m.start), m.id))
     indicators = []
     for r, _ in evaluated:
-        for name, unit, target, done in r.indicators:
+        for name, measure, target, done in r.indicators:
             rate = "—" if done is None or not target else percent(done / target * 100)
-            indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, unit or "", _num(target),
+            indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", _num(target),
                                            _num(done), rate))
     notes = read_notes(ws.root, period)
     overdue = [ln for r, st, ln in lines if st.overdue_days > 0]
@@ -200,7 +221,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         lights=dict(s.lights), light_names={k: ws.rules.light_names.get(k, k) for k in LIGHTS},
         by_state={state: sum(1 for _, st in evaluated if st.state == state) for state in STATES},
         closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
-        on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger,
+        on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger, by_unit=by_unit,
         schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
         achievements=notes.get("主要成效", ""), requirements=notes.get("下步工作要求", ""),
         progressed=progressed,

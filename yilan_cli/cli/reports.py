@@ -52,7 +52,7 @@ def _records_or_refuse(ws: Any) -> Any:
 @handled
 def report(
     period: Annotated[str, typer.Argument(help="期间:2022-06(月报)、2022Q2(季度通报)、2022H1(半年)、2022(年度)、本季度…")],
-    fmt: Annotated[str, typer.Option("--format", help="md(目前支持)")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md | html | docx")] = "md",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项(报分管领导的月报)")] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="report_templates/ 下的模板文件名")] = None,
@@ -60,16 +60,24 @@ def report(
 ) -> None:
     from ..report import build, render
 
-    fmt = choice(fmt, ("md",))
+    fmt = choice(fmt, ("md", "html", "docx"))
     ws = workspace()
     p = period_arg(period, date.today())
     d = today_arg(today) if today else None
-    text = render(ws, build(ws, _records_or_refuse(ws), p, d, leader), fmt, template)
+    context = build(ws, _records_or_refuse(ws), p, d, leader)
+    if fmt == "docx":
+        from ..docx_report import render_docx
+
+        target = output or Path(f"{context.title}.docx")
+        target.write_bytes(render_docx(context))
+        out(f"已生成 {p.label}{context.kind_name} → {target}")
+        return
+    text = render(ws, context, fmt, template)
     if output is None:
         out(text)
     else:
         output.write_text(text, encoding="utf-8", newline="\n")
-        out(f"已生成 {p.label}报告 → {output}")
+        out(f"已生成 {p.label}{context.kind_name} → {output}")
 
 
 @handled
