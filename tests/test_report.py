@@ -18,7 +18,7 @@ def run(*args: str, root: Path = REPO) -> Any:
     return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
 
 
-def test_quarterly_report_golden(golden) -> None:  # type: ignore[no-untyped-def]
+def test_quarterly_report_content() -> None:
     r = run("report", "2022Q2")
     assert r.exit_code == 0, r.output
     text = r.stdout
@@ -28,7 +28,6 @@ def test_quarterly_report_golden(golden) -> None:  # type: ignore[no-untyped-def
     for heading in ("一、总体情况", "二、主要成效", "三、序时分析", "四、本期进展", "五、赛马排名", "六、存在问题",
                     "七、未按期报告", "八、专题", "九、下步工作要求", "十、附件"):
         assert f"## {heading}" in text
-    golden("report_2022Q2.md", text)
 
 
 @pytest.mark.parametrize("spelling", ["2022-Q2", "2022年二季度", "2022年第二季度", "2022q2"])
