@@ -107,3 +107,50 @@ def test_rank_orders_each_group_and_explains_every_point() -> None:
     assert {u["unit"] for u in depts["units"] if u["rank"] is None} >= {"县财政局", "县公安局"}  # lead nothing
     table = run("rank", "2022Q2").stdout
     assert "【乡镇】" in table and "黑榜:达连河镇" in table
+
+
+def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> None:
+    from .conftest import git
+
+    base = git(git_demo, "rev-parse", "HEAD").strip()
+    r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
+    assert r.exit_code == 0, r.output
+    assert "中共依兰县委督查室 依兰县人民政府督查室 依督通〔2022〕第1期" in (tmp_path / "q2.md").read_text(encoding="utf-8")
+    subject = git(git_demo, "log", "-1", "--format=%s").strip()
+    assert subject == "印发 依督通〔2022〕第1期 关于2022年第二季度重点工作督办落实情况的季度通报"
+    assert git(git_demo, "show", "--name-only", "--format=", "HEAD").split() == ["reports/issued.yaml"]
+    register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    assert "期间: 2022Q2" in register and f"印发日期: 2022-07-05, 源提交: {base}" in register
+    again = run("report", "2022年二季度", "--issue", "-o", str(tmp_path / "x.md"), root=git_demo)
+    assert again.exit_code == 2 and "已印发:依督通〔2022〕第1期" in again.stderr
+    r = run("report", "2022Q3", "--issue", "--date", "2022-10-08", "--format", "docx", "-o", str(tmp_path / "q3.docx"),
+            root=git_demo)
+    assert r.exit_code == 0 and "依督通〔2022〕第2期" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "备注: 未提交\n", encoding="utf-8")
+    r = run("report", "2022-07", "--issue", "-o", str(tmp_path / "m.md"), root=git_demo)
+    assert r.exit_code == 2 and "有未提交的修改,不能印发" in r.stderr
+
+
+def test_notices_one_per_unit_with_red_or_yellow(git_demo: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from .conftest import git
+
+    out = tmp_path / "通知"
+    r = run("notice", "--today", "2022-06-30", "-o", str(out), "--issue", root=git_demo)
+    assert r.exit_code == 0, r.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 8 and "督办通知单-县住建局.md" in files
+    text = (out / "督办通知单-县住建局.md").read_text(encoding="utf-8")
+    assert "| SW-002 |" in text and "| XW-002 |" in text and "XM-001" not in text  # only that unit's matters
+    assert "于 2022-07-05 前将整改情况书面报送" in text  # five days to reply (rules.yaml 督办通知.回复天数)
+    assert "督办〔2022〕" in text
+    register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    assert register.count("种类: 督办通知单") == 8 and "督办〔2022〕8号" in register
+    assert git(git_demo, "log", "-1", "--format=%s").strip() == "印发督办通知单 督办〔2022〕1号 等 8 份"
+    r = run("notice", "--today", "2022-06-30", "--unit", "县水务局", "--format", "docx", "-o", str(out), root=git_demo)
+    with zipfile.ZipFile(out / "督办通知单-县水务局.docx") as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "县城污水处理厂提标改造工程" in body and 'w:eastAsia="仿宋_GB2312"' in body
+    assert "没有红灯、黄灯事项" in run("notice", "--today", "2022-01-05", "-o", str(out), root=git_demo).stdout

@@ -142,8 +142,8 @@ def _lines(doc: Any, items: list[Line]) -> None:
            [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
 
 
-def render_docx(r: Report, number: str | None = None) -> bytes:
-    """The .docx bytes of report ``r``; ``number`` is its 文号 once issued."""
+def render_docx(r: Report) -> bytes:
+    """The .docx bytes of report ``r`` (its 文号 under the letterhead once issued)."""
     from docx import Document
     from docx.shared import Cm
 
@@ -156,7 +156,7 @@ def render_docx(r: Report, number: str | None = None) -> bytes:
 
     _para(doc, r.mark, H1_FONT, SIZE_3)
     _para(doc, r.office, TITLE_FONT, 26, align="center", color=RED)
-    _red_rule(_para(doc, number or r.period_label, BODY_FONT, SIZE_3, align="center"))
+    _red_rule(_para(doc, r.number or r.period_label, BODY_FONT, SIZE_3, align="center"))
     _para(doc, "")
     _para(doc, r.title, TITLE_FONT, SIZE_2, align="center")
     _para(doc, "")
@@ -250,3 +250,37 @@ def docx_text(data: bytes) -> str:
         lines.append(f"[表{i}]")
         lines.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
     return "\n".join(lines) + "\n"
+
+
+def notice_docx(n: Any) -> bytes:
+    """A 督办通知单 in the same 公文 layout as the circulars."""
+    from docx import Document
+    from docx.shared import Cm
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    _page_numbers(section)
+    _para(doc, n.mark, H1_FONT, SIZE_3)
+    _para(doc, n.office, TITLE_FONT, 26, align="center", color=RED)
+    _red_rule(_para(doc, n.number or n.date, BODY_FONT, SIZE_3, align="center"))
+    _para(doc, "")
+    _para(doc, n.title, TITLE_FONT, SIZE_2, align="center")
+    _para(doc, "")
+    _para(doc, f"{n.unit}:")
+    _para(doc, f"经核查,截至 {n.date},你单位牵头的以下 {len(n.items)} 项督办事项存在超期、滞后或未按期报告等问题,"
+               f"亮红灯、黄灯预警。请高度重视,逐项研究整改措施,于 {n.reply_by} 前将整改情况书面报送{n.office}。", indent=True)
+    _table(doc, ["编号", "事项", "预警", "问题", "完成时限", "进度"],
+           [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
+    _para(doc, n.office, align="right")
+    _para(doc, n.date, align="right")
+    _para(doc, n.mark, H1_FONT, SIZE_3)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = n.title, n.office, n.office
+    props.created = props.modified = datetime.fromisoformat(n.date)
+    props.revision = 1
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _fixed_zip(buf.getvalue())

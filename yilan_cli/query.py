@@ -112,7 +112,7 @@ def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Fi
         st = evaluate(rec, today, ws.rules)
         if st.light not in ("red", "yellow"):
             continue
-        params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st)), "unit": rec.lead_unit}
+        params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st, ws.rules)), "unit": rec.lead_unit}
         code = "R001" if st.light == "red" else "Y001"
         out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
     return out

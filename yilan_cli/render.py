@@ -82,12 +82,12 @@ def summary_json(s: Summary) -> dict[str, Any]:
     }
 
 
-def reasons(st: Status) -> list[str]:
-    """Why a matter has its light, in words."""
+def reasons(st: Status, rules: Rules) -> list[str]:
+    """Why a matter has its light, in words (only what the rules count: a lag within 黄灯滞后 is not a reason)."""
     out = []
     if st.overdue_days:
         out.append(t("reason.overdue", days=st.overdue_days))
-    if st.lag is not None and st.lag > 0 and st.light in ("red", "yellow") and not st.overdue_days:
+    if st.lag is not None and st.lag > rules.yellow_lag and not st.overdue_days:
         out.append(t("reason.lag", lag=f"{one_decimal(st.lag):.1f}"))
     for name in st.missed_milestones:
         out.append(t("reason.milestone", name=name))
@@ -143,7 +143,7 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
                 deadline_text(st),
                 f"{st.progress}%",
                 exp,
-                ";".join(reasons(st)),
+                ";".join(reasons(st, rules)),
             )
         console.print(table)
     else:
@@ -302,7 +302,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
         f"  {state_text(st.state)} · 进度 {st.progress}% · 序时 {exp} · {light_name(st.light, ws.rules)}"
         f" · 时限 {deadline_text(st)}"
     )
-    why = reasons(st)
+    why = reasons(st, ws.rules)
     if why:
         lines.append("  " + ";".join(why))
     return "\n".join(lines)

@@ -132,6 +132,7 @@ class Report:
     lagging_list: list[Line]
     missing_reports: list[Line]
     indicators: list[IndicatorRow]
+    number: str = ""  # 文号, once issued (依督通〔2022〕第3期)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -143,7 +144,7 @@ def _line(ws: Workspace, r: Record, st: Status) -> Line:
         state=st.state, deadline=st.deadline.isoformat() if st.deadline else "长期", progress=st.progress,
         expected="—" if st.expected is None else percent(st.expected),
         light=light_name(st.light, ws.rules), overdue_days=st.overdue_days,
-        lag="—" if st.lag is None else f"{int(st.lag * 10 + 0.5) / 10:.1f}", reasons=";".join(reasons(st)),
+        lag="—" if st.lag is None else f"{int(st.lag * 10 + 0.5) / 10:.1f}", reasons=";".join(reasons(st, ws.rules)),
         closed_on=st.closed_on.isoformat() if st.closed_on else "",
     )
 
@@ -280,4 +281,50 @@ def render(ws: Workspace, report: Report, fmt: str, template: str | None = None)
         lineno = getattr(e, "lineno", None)
         where = f"第 {lineno} 行" if lineno else ""
         raise TemplateFailed(f"报告模板 {name} {where}有错误:{e.message or e}", "请对照 docs/reports.md 检查模板中的字段名和语法",
+                             code="T004") from None
+
+
+# --------------------------------------------------------------------------- 督办通知单
+@dataclass
+class Notice:
+    """One 督办通知单: a unit's red and yellow matters, why, and the date to reply by."""
+
+    unit: str
+    office: str
+    date: str  # the evaluation (and issue) date
+    reply_by: str
+    items: list[Line]
+    mark: str = MARK
+    title: str = "督办通知单"
+    number: str = ""  # 督办〔2022〕7号, once issued
+
+
+def notices(ws: Workspace, records: list[Record], today: date, unit: str | None = None,
+            leader: str | None = None) -> list[Notice]:
+    """One notice per lead unit with red or yellow matters at ``today`` (listing only that unit's matters)."""
+    from datetime import timedelta
+
+    d = today.toordinal()
+    by_unit: dict[str, list[tuple[Record, Status]]] = {}
+    for r in records:
+        if r.assigned > d or (unit and r.lead_unit != unit) or (leader and leader not in r.leaders):
+            continue
+        st = evaluate(r, today, ws.rules)
+        if st.light in ("red", "yellow"):
+            by_unit.setdefault(r.lead_unit, []).append((r, st))
+    out = []
+    reply_by = (today + timedelta(days=ws.rules.reply_days)).isoformat()
+    for name in [u for u in ws.units if u in by_unit] + sorted(u for u in by_unit if u not in ws.units):
+        items = sorted(by_unit[name], key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].id))
+        out.append(Notice(name, ws.rules.office, today.isoformat(), reply_by, [_line(ws, r, st) for r, st in items]))
+    return out
+
+
+def render_notice(ws: Workspace, n: Notice, fmt: str) -> str:
+    from jinja2 import TemplateError
+
+    try:
+        return str(environment(ws.root, fmt).get_template(f"notice.{fmt}.j2").render(n=n))
+    except TemplateError as e:
+        raise TemplateFailed(f"督办通知单模板 notice.{fmt}.j2 有错误:{e}", "请对照 docs/reports.md 检查模板",
                              code="T004") from None

@@ -59,6 +59,8 @@ class Rules:
     black_list: int = 3
     office: str = "中共依兰县委督查室 依兰县人民政府督查室"
     number_format: str = "依督通〔{year}〕第{n}期"
+    notice_format: str = "督办〔{year}〕{n}号"
+    reply_days: int = 5
 
 
 @dataclass
@@ -126,6 +128,7 @@ def load_rules(path: Path) -> Rules:
     colors = {k: str(v.get("颜色", "")) for k, v in lights.items() if isinstance(v, dict)}
     race = data.get("赛马") or {}
     notice = data.get("通报") or {}
+    urge = data.get("督办通知") or {}
     try:
         return Rules(
             due_soon_days=int(data.get("临期天数", 7)),
@@ -143,6 +146,8 @@ def load_rules(path: Path) -> Rules:
             black_list=int(race.get("黑榜名额", 3)),
             office=str(notice.get("发文机关", Rules.office)),
             number_format=str(notice.get("文号格式", Rules.number_format)),
+            notice_format=str(urge.get("文号格式", Rules.notice_format)),
+            reply_days=int(urge.get("回复天数", Rules.reply_days)),
         )
     except (TypeError, ValueError) as e:
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
@@ -194,7 +199,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 3
+SCHEMA_CACHE_FORMAT = 4
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:

@@ -14,6 +14,7 @@ from .common import TodayOpt, choice, handled, out, today_arg, workspace
 def register(app: typer.Typer) -> None:
     app.command("report", help="生成督查通报:月报、季度通报、半年评估、年度总结(按期间自动判断)。")(report)
     app.command("rank", help="赛马排名:乡镇、县直部门分组排名,含得分说明、红榜和黑榜。")(rank)
+    app.command("notice", help="督办通知单:给每个有红灯、黄灯事项的牵头单位各出一份。")(notice)
 
 
 _RELATIVE = {"本月": ("month", 0), "上月": ("month", -1), "本季度": ("quarter", 0), "上季度": ("quarter", -1),
@@ -57,6 +58,8 @@ def report(
     leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项(报分管领导的月报)")] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="report_templates/ 下的模板文件名")] = None,
     today: TodayOpt = None,
+    issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
+    issued_on: Annotated[Optional[str], typer.Option("--date", help="印发日期,默认今天")] = None,
 ) -> None:
     from ..report import build, render
 
@@ -65,19 +68,40 @@ def report(
     p = period_arg(period, date.today())
     d = today_arg(today) if today else None
     context = build(ws, _records_or_refuse(ws), p, d, leader)
+    record = None
+    if issue_:
+        from ..issuing import next_number, read_register, source_commit
+
+        sha = source_commit(ws.root)
+        entries = read_register(ws.root)
+        for e in entries:
+            if e.get("种类") == context.kind_name and e.get("期间") == p.code and e.get("领导") == leader:
+                raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}", "同一期间只印发一次;需要更正请另行发文",
+                                 code="I001")
+        context.number = next_number(entries, ws.rules.number_format, p.year)[0]
+        record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
+                  "印发日期": today_arg(issued_on).isoformat(), "源提交": sha}
+        if leader:
+            record["领导"] = leader
     if fmt == "docx":
         from ..docx_report import render_docx
 
         target = output or Path(f"{context.title}.docx")
         target.write_bytes(render_docx(context))
         out(f"已生成 {p.label}{context.kind_name} → {target}")
-        return
-    text = render(ws, context, fmt, template)
-    if output is None:
-        out(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="\n")
-        out(f"已生成 {p.label}{context.kind_name} → {output}")
+        text = render(ws, context, fmt, template)
+        if output is None:
+            out(text)
+        else:
+            output.write_text(text, encoding="utf-8", newline="\n")
+            out(f"已生成 {p.label}{context.kind_name} → {output}")
+    if record is not None:
+        from ..issuing import issue
+        from .common import STATE
+
+        issue(ws.root, [record], f"印发 {context.number} {context.title}", not STATE.no_commit, STATE.author)
+        typer.echo(f"已印发并登记:{context.number}(reports/issued.yaml)", err=True)
 
 
 @handled
@@ -119,3 +143,49 @@ def rank(
         lines.append(f"黑榜:{'、'.join(u.unit for u in g.black_list) or '无'}")
         lines.append("")
     out(f"{p.label}赛马排名(评估日 {d})\n\n" + "\n".join(lines).rstrip())
+
+
+@handled
+def notice(
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只给这个单位出通知单")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项")] = None,
+    today: TodayOpt = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("督办通知单"),
+    fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
+    issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
+) -> None:
+    from ..report import notices, render_notice
+
+    fmt = choice(fmt, ("md", "docx"))
+    ws = workspace()
+    d = today_arg(today)
+    found = notices(ws, _records_or_refuse(ws), d, unit, leader)
+    if not found:
+        out(f"截至 {d} 没有红灯、黄灯事项,无需督办通知")
+        return
+    records = []
+    if issue_:
+        from ..issuing import next_number, read_register, source_commit
+
+        sha = source_commit(ws.root)
+        numbers = next_number(read_register(ws.root), ws.rules.notice_format, d.year, len(found))
+        for n, number in zip(found, numbers, strict=True):
+            n.number = number
+            records.append({"编号": number, "种类": "督办通知单", "单位": n.unit, "印发日期": n.date,
+                            "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": sha})
+    output.mkdir(parents=True, exist_ok=True)
+    for n in found:
+        target = output / f"督办通知单-{n.unit}.{fmt}"
+        if fmt == "docx":
+            from ..docx_report import notice_docx
+
+            target.write_bytes(notice_docx(n))
+        else:
+            target.write_text(render_notice(ws, n, fmt), encoding="utf-8", newline="\n")
+        out(f"{n.number or '(未编号)'} {n.unit}:{len(n.items)} 项 → {target}")
+    if records:
+        from ..issuing import issue
+        from .common import STATE
+
+        issue(ws.root, records, f"印发督办通知单 {records[0]['编号']} 等 {len(records)} 份", not STATE.no_commit,
+              STATE.author)
