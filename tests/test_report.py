@@ -126,6 +126,12 @@ def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> 
     r = run("report", "2022Q3", "--issue", "--date", "2022-10-08", "--format", "docx", "-o", str(tmp_path / "q3.docx"),
             root=git_demo)
     assert r.exit_code == 0 and "依督通〔2022〕第2期" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    issued = (tmp_path / "q2.md").read_bytes()
+    assert run("update", "SW-002", "--progress", "90", "--date", "2022-06-29", root=git_demo).exit_code == 0
+    assert run("report", "2022Q2", root=git_demo).stdout.encode() != issued  # the data moved on …
+    r = run("report", "2022Q2", "--as-issued", "-o", str(tmp_path / "again.md"), root=git_demo)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "again.md").read_bytes() == issued  # … and the issued circular is reproduced from its commit
     path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "备注: 未提交\n", encoding="utf-8")
     r = run("report", "2022-07", "--issue", "-o", str(tmp_path / "m.md"), root=git_demo)

@@ -136,3 +136,22 @@ def commit_paths(root: Path, paths: list[str], message: str, author: str | None 
 
 def unstage_new(root: Path, paths: list[str]) -> None:
     run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *paths, check=False)
+
+
+def export_tree(root: Path, commit: str, target: Path) -> None:
+    """The workspace folders as they were at ``commit``, written under ``target`` (the work tree and the
+    index are not touched)."""
+    import io
+    import tarfile
+
+    wanted = ("ledgers", "schemas", "report_notes", "report_templates")
+    present = set(run_git(root, "ls-tree", "--name-only", commit).stdout.split())
+    paths = [p for p in wanted if p in present]
+    r = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths], cwd=root, capture_output=True)
+    if r.returncode != 0:
+        raise YilanError(t("err.git_failed", detail=r.stderr.decode("utf-8", "replace").strip()), "", code="G009")
+    with tarfile.open(fileobj=io.BytesIO(r.stdout)) as tar:
+        for member in tar.getmembers():  # our own archive, but never write outside ``target``
+            if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or not (member.isfile() or member.isdir()):
+                raise YilanError(t("err.git_failed", detail=f"unexpected path {member.name}"), "", code="G009")
+        tar.extractall(target)  # every member was checked above

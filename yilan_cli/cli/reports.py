@@ -60,48 +60,79 @@ def report(
     today: TodayOpt = None,
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
     issued_on: Annotated[Optional[str], typer.Option("--date", help="印发日期,默认今天")] = None,
+    as_issued: Annotated[bool, typer.Option("--as-issued", help="按印发时的提交原样重现已印发的这期报告")] = False,
 ) -> None:
-    from ..report import build, render
+    import tempfile
+
+    from ..report import KINDS, build
 
     fmt = choice(fmt, ("md", "html", "docx"))
     ws = workspace()
     p = period_arg(period, date.today())
     d = today_arg(today) if today else None
-    context = build(ws, _records_or_refuse(ws), p, d, leader)
-    record = None
-    if issue_:
-        from ..issuing import next_number, read_register, source_commit
-
-        sha = source_commit(ws.root)
-        entries = read_register(ws.root)
-        for e in entries:
-            if e.get("种类") == context.kind_name and e.get("期间") == p.code and e.get("领导") == leader:
-                raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}", "同一期间只印发一次;需要更正请另行发文",
-                                 code="I001")
-        context.number = next_number(entries, ws.rules.number_format, p.year)[0]
-        record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
-                  "印发日期": today_arg(issued_on).isoformat(), "源提交": sha}
-        if leader:
-            record["领导"] = leader
-    if fmt == "docx":
-        from ..docx_report import render_docx
-
-        target = output or Path(f"{context.title}.docx")
-        target.write_bytes(render_docx(context))
-        out(f"已生成 {p.label}{context.kind_name} → {target}")
-    else:
-        text = render(ws, context, fmt, template)
-        if output is None:
-            out(text)
-        else:
-            output.write_text(text, encoding="utf-8", newline="\n")
-            out(f"已生成 {p.label}{context.kind_name} → {output}")
+    with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
+        number = ""
+        if as_issued:
+            ws, d, number = _issued_workspace(ws, p.code, KINDS[p.kind][1], leader, Path(tmp))
+        context = build(ws, _records_or_refuse(ws), p, d, leader)
+        context.number = number
+        record = _issue_record(ws, context, p, leader, issued_on) if issue_ else None
+        _write_report(ws, context, fmt, output, template)
     if record is not None:
         from ..issuing import issue
         from .common import STATE
 
         issue(ws.root, [record], f"印发 {context.number} {context.title}", not STATE.no_commit, STATE.author)
         typer.echo(f"已印发并登记:{context.number}(reports/issued.yaml)", err=True)
+
+
+def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str], tmp: Path) -> Any:
+    """The workspace exactly as the commit an issued report was made from, in ``tmp``."""
+    from ..history import export_tree
+    from ..issuing import read_register
+    from ..workspace import load
+
+    for e in read_register(ws.root):
+        if e.get("期间") == period and e.get("种类") == kind_name and e.get("领导") == leader:
+            export_tree(ws.root, str(e["源提交"]), tmp)
+            evaluated = date.fromisoformat(str(e["评估日"])) if e.get("评估日") else None
+            return load(tmp), evaluated, str(e["编号"])
+    raise UsageError(f"{period} 的{kind_name}还没有印发", "先用 --issue 印发;已印发的见 reports/issued.yaml", code="I002")
+
+
+def _issue_record(ws: Any, context: Any, p: Any, leader: Optional[str], issued_on: Optional[str]) -> dict[str, Any]:
+    from ..issuing import next_number, read_register, source_commit
+
+    sha = source_commit(ws.root)
+    entries = read_register(ws.root)
+    for e in entries:
+        if e.get("种类") == context.kind_name and e.get("期间") == p.code and e.get("领导") == leader:
+            raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}", "同一期间只印发一次;需要更正请另行发文",
+                             code="I001")
+    context.number = next_number(entries, ws.rules.number_format, p.year)[0]
+    record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
+              "评估日": context.today, "印发日期": today_arg(issued_on).isoformat(), "源提交": sha}
+    if leader:
+        record["领导"] = leader
+    return record
+
+
+def _write_report(ws: Any, context: Any, fmt: str, output: Optional[Path], template: Optional[str]) -> None:
+    from ..report import render
+
+    if fmt == "docx":
+        from ..docx_report import render_docx
+
+        target = output or Path(f"{context.title}.docx")
+        target.write_bytes(render_docx(context))
+        out(f"已生成 {context.period_label}{context.kind_name} → {target}")
+        return
+    text = render(ws, context, fmt, template)
+    if output is None:
+        out(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="\n")
+        out(f"已生成 {context.period_label}{context.kind_name} → {output}")
 
 
 @handled
