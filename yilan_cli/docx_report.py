@@ -142,8 +142,8 @@ def _lines(doc: Any, items: list[Line]) -> None:
            [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
 
 
-def render_docx(r: Report) -> bytes:
-    """The .docx bytes of report ``r`` (its 文号 under the letterhead once issued)."""
+def _document(mark: str, office: str, number_line: str, title: str) -> Any:
+    """A 公文 page (A4, GB/T 9704 margins, page numbers) opened with the mark, the red letterhead and the title."""
     from docx import Document
     from docx.shared import Cm
 
@@ -153,13 +153,30 @@ def render_docx(r: Report) -> bytes:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     _page_numbers(section)
+    _para(doc, mark, H1_FONT, SIZE_3)
+    _para(doc, office, TITLE_FONT, 26, align="center", color=RED)
+    _red_rule(_para(doc, number_line, BODY_FONT, SIZE_3, align="center"))
+    _para(doc, "")
+    _para(doc, title, TITLE_FONT, SIZE_2, align="center")
+    _para(doc, "")
+    return doc
 
-    _para(doc, r.mark, H1_FONT, SIZE_3)
-    _para(doc, r.office, TITLE_FONT, 26, align="center", color=RED)
-    _red_rule(_para(doc, r.number or r.period_label, BODY_FONT, SIZE_3, align="center"))
-    _para(doc, "")
-    _para(doc, r.title, TITLE_FONT, SIZE_2, align="center")
-    _para(doc, "")
+
+def _finish(doc: Any, mark: str, title: str, office: str, day: str) -> bytes:
+    """The closing mark, document properties dated by the data (never the clock), fixed zip times."""
+    _para(doc, mark, H1_FONT, SIZE_3)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, office, office
+    props.created = props.modified = datetime.fromisoformat(day)
+    props.revision = 1
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+def render_docx(r: Report) -> bytes:
+    """The .docx bytes of report ``r`` (its 文号 under the letterhead once issued)."""
+    doc = _document(r.mark, r.office, r.number or r.period_label, r.title)
     _para(doc, f"{r.period_label}({r.first} 至 {r.last}),按业务日期统计,评估日 {r.today}。", indent=True)
 
     def h1(text: str) -> None:
@@ -216,16 +233,7 @@ def render_docx(r: Report) -> bytes:
                          ("附件3 本期办结事项清单", r.closed_in_period)):
         h2(title)
         _lines(doc, items)
-    _para(doc, r.mark, H1_FONT, SIZE_3)
-
-    props = doc.core_properties
-    props.title, props.author, props.last_modified_by = r.title, r.office, r.office
-    stamp = datetime.fromisoformat(r.today)
-    props.created = props.modified = stamp
-    props.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return _finish(doc, r.mark, r.title, r.office, r.today)
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -254,21 +262,7 @@ def docx_text(data: bytes) -> str:
 
 def notice_docx(n: Any) -> bytes:
     """A 督办通知单 in the same 公文 layout as the circulars."""
-    from docx import Document
-    from docx.shared import Cm
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _page_numbers(section)
-    _para(doc, n.mark, H1_FONT, SIZE_3)
-    _para(doc, n.office, TITLE_FONT, 26, align="center", color=RED)
-    _red_rule(_para(doc, n.number or n.date, BODY_FONT, SIZE_3, align="center"))
-    _para(doc, "")
-    _para(doc, n.title, TITLE_FONT, SIZE_2, align="center")
-    _para(doc, "")
+    doc = _document(n.mark, n.office, n.number or n.date, n.title)
     _para(doc, f"{n.unit}:")
     _para(doc, f"经核查,截至 {n.date},你单位牵头的以下 {len(n.items)} 项督办事项存在超期、滞后或未按期报告等问题,"
                f"亮红灯、黄灯预警。请高度重视,逐项研究整改措施,于 {n.reply_by} 前将整改情况书面报送{n.office}。", indent=True)
@@ -276,11 +270,4 @@ def notice_docx(n: Any) -> bytes:
            [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
     _para(doc, n.office, align="right")
     _para(doc, n.date, align="right")
-    _para(doc, n.mark, H1_FONT, SIZE_3)
-    props = doc.core_properties
-    props.title, props.author, props.last_modified_by = n.title, n.office, n.office
-    props.created = props.modified = datetime.fromisoformat(n.date)
-    props.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return _finish(doc, n.mark, n.title, n.office, n.date)
