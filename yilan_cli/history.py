@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import YilanError
@@ -155,3 +156,105 @@ def export_tree(root: Path, commit: str, target: Path) -> None:
             if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or not (member.isfile() or member.isdir()):
                 raise YilanError(t("err.git_failed", detail=f"unexpected path {member.name}"), "", code="G009")
         tar.extractall(target)  # every member was checked above
+
+
+# --------------------------------------------------------------------------- reading history
+# One `git log --raw -z` stream for the commits and one `git cat-file --batch` process for the blobs:
+# never a subprocess per commit or per file.
+ZERO = "0" * 40
+
+
+@dataclass
+class FileChange:
+    status: str  # A M D R…
+    old_blob: str
+    new_blob: str
+    old_path: str
+    new_path: str
+
+
+@dataclass
+class Commit:
+    sha: str
+    author: str
+    date: str
+    subject: str
+    action: str  # the Yilan-Action trailer; empty for a commit made outside yilan
+    changes: list[FileChange] = field(default_factory=list)
+
+
+_FORMAT = "%x1e%H%x1f%an%x1f%ad%x1f%s%x1f%(trailers:key=Yilan-Action,valueonly,separator=%x2C)"
+
+
+def _parse_raw(tokens: list[str]) -> list[FileChange]:
+    out = []
+    i = 0
+    while i < len(tokens):
+        head = tokens[i].lstrip("\n")
+        if not head.startswith(":"):
+            i += 1
+            continue
+        parts = head[1:].split()
+        status = parts[4]
+        if status[0] in "RC":
+            out.append(FileChange(status[0], parts[2], parts[3], tokens[i + 1], tokens[i + 2]))
+            i += 3
+        else:
+            out.append(FileChange(status[0], parts[2], parts[3], tokens[i + 1], tokens[i + 1]))
+            i += 2
+    return out
+
+
+def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
+    """Commits (newest first) with the files each changed, from one `git log --raw -z` stream."""
+    r = run_git(root, "log", "--no-abbrev", "--raw", "-z", "--date=short", f"--format={_FORMAT}", *args, "--", *paths)
+    commits: list[Commit] = []
+    for chunk in r.stdout.split("\x1e")[1:]:
+        tokens = chunk.split("\0")
+        sha, author, day, subject, action = (tokens[0].split("\x1f") + [""] * 5)[:5]
+        commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:])))
+    return commits
+
+
+def diff_trees(root: Path, a: str, b: str, paths: tuple[str, ...]) -> list[FileChange]:
+    r = run_git(root, "diff", "--no-abbrev", "--raw", "-z", "-M", a, b, "--", *paths)
+    return _parse_raw(r.stdout.split("\0"))
+
+
+class Blobs:
+    """Blob contents through one long-running `git cat-file --batch`."""
+
+    def __init__(self, root: Path) -> None:
+        self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+
+    def __enter__(self) -> Blobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+    def text(self, sha: str) -> str | None:
+        if not sha or sha == ZERO:
+            return None
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(sha.encode() + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            return None
+        data = self.proc.stdout.read(int(header[2]))
+        self.proc.stdout.read(1)  # the newline after the contents
+        return data.decode("utf-8", errors="replace")
+
+
+def resolve(root: Path, rev: str) -> str:
+    return run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).stdout.strip()
+
+
+def commit_before(root: Path, day: str) -> str | None:
+    """The last commit on the current branch made on or before the end of ``day``."""
+    sha = run_git(root, "rev-list", "-1", f"--before={day} 23:59:59", "HEAD", check=False).stdout.strip()
+    return sha or None

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import exchange, init, read, reports, write
+from . import audit, exchange, init, read, reports, write
 from .common import STATE
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ read.register(app)
 write.register(app)
 exchange.register(app)
 reports.register(app)
+audit.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,84 @@
+"""History of a matter and the leaders' diff, read from real repositories in one git stream each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+
+from .conftest import git
+
+
+def run(root: Path, *args: str) -> Any:
+    r = CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def a_week_of_work(repo: Path) -> str:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    run(repo, "update", "ZB-001", "--progress", "60", "--note", "栈道完工", "--date", "2022-07-28")
+    run(repo, "extend", "XM-002", "--to", "2023-06-30", "--reason", "林地审批", "--date", "2022-07-10")
+    run(repo, "close", "SW-002", "--date", "2022-07-20")
+    run(repo, "add", "xian", "--title", "城区供水管网改造", "--lead-unit", "县水务局", "--deadline", "年底",
+        "--assigned", "2022-07-01")
+    path = repo / "ledgers/zhuanban/ZB-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "备注: 手工补充\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "手工补充备注")  # an edit made outside yilan
+    git(repo, "rm", "-q", "ledgers/xiangmu/XM-003.yaml")
+    git(repo, "commit", "-qm", "删除 XM-003")
+    return base
+
+
+def test_history_names_every_commit_including_hand_edits(git_demo: Path) -> None:
+    a_week_of_work(git_demo)
+    lines = run(git_demo, "history", "ZB-001").stdout.strip().splitlines()
+    assert [line.split("  ")[3:] for line in lines] == [
+        ["手工编辑", "修改 备注"], ["更新", "进度 50% → 60%"], ["初始化", "新增:火山口国家森林公园(地下森林)景区提档升级"]]
+    doc = json.loads(run(git_demo, "history", "ZB-001", "--format", "json").stdout)
+    assert [h["action"] for h in doc["history"]] == ["manual", "update", "init"]
+    assert doc["history"][1]["changes"] == [{"change": "progress", "before": 50, "after": 60}]
+
+
+def test_history_follows_a_renamed_file(git_demo: Path) -> None:
+    git(git_demo, "mv", "ledgers/xiangmu/XM-003.yaml", "ledgers/xiangmu/XM-009.yaml")
+    path = git_demo / "ledgers/xiangmu/XM-009.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("XM-003", "XM-009"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", "改编号")
+    lines = run(git_demo, "history", "XM-009").stdout.strip().splitlines()
+    assert len(lines) == 2 and "手工编辑" in lines[0] and "初始化" in lines[1]
+
+
+def test_diff_briefs_a_range_for_leaders(git_demo: Path) -> None:
+    base = a_week_of_work(git_demo)
+    doc = json.loads(run(git_demo, "diff", f"{base}..HEAD", "--format", "json").stdout)
+    assert doc["version"] == 1 and doc["from"] == base and doc["to"] == git(git_demo, "rev-parse", "HEAD").strip()
+    got = {(c["id"], c["change"], json.dumps(c["before"], ensure_ascii=False), json.dumps(c["after"], ensure_ascii=False))
+           for c in doc["changes"]}
+    assert got == {
+        ("SW-002", "closed", '"推进中"', '"已办结"'), ("SW-002", "progress", "20", "100"),
+        ("ZB-001", "progress", "50", "60"), ("ZB-001", "edited", '["备注"]', "null"),
+        ("XM-002", "deadline", '"2022-12-31"', '"2023-06-30"'),
+        ("XM-003", "deleted", '"江湾镇现代农业产业园建设"', "null"),
+        ("XW-003", "added", "null", '"城区供水管网改造"'),
+    }
+    md = run(git_demo, "diff", f"{base}..HEAD").stdout
+    assert md.index("**注意:删除了 1 个事项:XM-003**") < md.index("## 省委省政府决策部署落实")
+    assert "- XM-002:完成时限 2022-12-31 → 2023-06-30" in md and "- XW-003:新增:城区供水管网改造" in md
+
+
+def test_diff_defaults_to_the_last_issued_report(git_demo: Path, tmp_path: Path) -> None:
+    run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"))
+    run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")
+    md = run(git_demo, "diff").stdout
+    assert "- ZB-002:进度 45% → 50%" in md and "ZB-001" not in md
+
+
+def test_diff_since_a_day_before_anything(git_demo: Path) -> None:
+    doc = json.loads(run(git_demo, "diff", "--since", "2022-06-01", "--format", "json").stdout)
+    assert {c["change"] for c in doc["changes"] if c["ledger"]} == {"added"}
+    assert len([c for c in doc["changes"] if c["change"] == "added"]) == 42

@@ -1,0 +1,130 @@
+"""Git as the audit trail: history of one matter, a semantic diff of a range for leaders."""
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import UsageError
+from .common import choice, handled, out, parse_day_arg, workspace
+
+ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
+           "import": "导入", "init": "初始化", "issue": "印发", "": "手工编辑"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history", help="一个事项的全部修改记录:谁、何时、做了什么(含手工编辑)。")(history_)
+    app.command("diff", help="一段时间内台账的变化简报:新增、办结、进度、延期、删除……")(diff)
+
+
+def _git_root(ws: Any) -> Path:
+    from ..history import git_dir
+
+    if git_dir(ws.root) is None:
+        raise UsageError(f"{ws.root} 不是 git 仓库,没有修改记录", "在台账目录运行 git init,或用 yilan init 新建工作区",
+                         code="G002")
+    return Path(ws.root)
+
+
+@handled
+def history_(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    from .. import history, semantic
+    from .read import matter_path
+
+    fmt = choice(fmt, ("table", "json"))
+    ws = workspace()
+    root = _git_root(ws)
+    rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
+    rows = []
+    with history.Blobs(root) as blobs:
+        for c in history.log(root, "--follow", paths=(rel,)):
+            for ch in c.changes:
+                found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                rows.append((c, found))
+    if fmt == "json":
+        doc = {"version": 1, "id": matter_id.upper(), "history": [
+            {"commit": c.sha, "date": c.date, "author": c.author, "action": c.action or "manual", "subject": c.subject,
+             "changes": [{"change": k, "before": b, "after": a} for k, b, a in found]} for c, found in rows]}
+        out(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    for c, found in rows:
+        words = ";".join(semantic.describe(*x) for x in found) or "(内容未变)"
+        out(f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}  {words}")
+
+
+def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until: Optional[str]) -> tuple[str, str]:
+    from .. import history
+
+    today = date.today()
+    if rng:
+        a, sep, b = rng.partition("..")
+        start, end = (a, b or "HEAD") if sep else (a, "HEAD")
+    elif since:
+        start = history.commit_before(root, (parse_day_arg(since, today) - timedelta(days=1)).isoformat()) or ""
+        end = (history.commit_before(root, parse_day_arg(until, today).isoformat()) if until else None) or "HEAD"
+    else:
+        from ..issuing import read_register
+
+        issued = [e for e in read_register(root) if e.get("源提交")]
+        start = str(issued[-1]["源提交"]) if issued else (history.commit_before(root, (today - timedelta(days=7)).isoformat())
+                                                       or "")
+        end = "HEAD"
+    if not start:  # nothing that old: from the very first commit's parent (the empty tree)
+        start = history.run_git(root, "hash-object", "-t", "tree", "/dev/null").stdout.strip()
+    a_sha, b_sha = history.resolve(root, start) or start, history.resolve(root, end)
+    if not b_sha:
+        raise UsageError(f"找不到提交:{end}", "写成 提交..提交,或用 --since 2022-07-01", code="G008")
+    return a_sha, b_sha
+
+
+@handled
+def diff(
+    rng: Annotated[Optional[str], typer.Argument(metavar="[REV..REV]", help="提交范围,默认:上次印发报告以来,否则近 7 天")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="从这一天起(如 2022-07-01、7月1日)")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="到这一天止")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | table | json")] = "md",
+) -> None:
+    from .. import history, semantic
+
+    fmt = choice(fmt, ("md", "table", "json"))
+    ws = workspace()
+    root = _git_root(ws)
+    a, b = _range(ws, root, rng, since, until)
+    found: list[dict[str, Any]] = []
+    with history.Blobs(root) as blobs:
+        for ch in history.diff_trees(root, a, b, ("ledgers", "schemas")):
+            path = ch.new_path if ch.status != "D" else ch.old_path
+            parts = Path(path).parts
+            if parts[0] == "ledgers" and not path.endswith(".yaml"):
+                continue  # .last-id and other bookkeeping
+            if parts[0] == "schemas" or len(parts) != 3:
+                found.append({"id": path, "ledger": "", "change": "edited", "before": None, "after": None})
+                continue
+            for kind, before, after in semantic.changes(semantic.parse(blobs.text(ch.old_blob)),
+                                                        semantic.parse(blobs.text(ch.new_blob))):
+                found.append({"id": Path(path).stem, "ledger": parts[1], "change": kind, "before": before, "after": after})
+    if fmt == "json":
+        out(json.dumps({"version": 1, "from": a, "to": b, "changes": found}, ensure_ascii=False, indent=2))
+        return
+    lines = [f"# 台账变化简报 {a[:8]}..{b[:8]}", ""] if fmt == "md" else []
+    deleted = [c for c in found if c["change"] == "deleted"]
+    if deleted:
+        lines += [f"**注意:删除了 {len(deleted)} 个事项:{'、'.join(c['id'] for c in deleted)}**", ""]
+    by_ledger: dict[str, list[dict[str, Any]]] = {}
+    for c in found:
+        by_ledger.setdefault(c["ledger"], []).append(c)
+    for key in [k for k in ws.ledgers if k in by_ledger] + [k for k in by_ledger if k not in ws.ledgers]:
+        name = ws.ledgers[key].name if key in ws.ledgers else "配置"
+        lines.append(f"## {name}" if fmt == "md" else f"【{name}】")
+        for c in by_ledger[key]:
+            words = semantic.describe(c["change"], c["before"], c["after"]) if c["ledger"] else "修改"
+            lines.append(f"- {c['id']}:{words}")
+        lines.append("")
+    if not found:
+        lines.append("这段时间台账没有变化。")
+    out("\n".join(lines).rstrip())
