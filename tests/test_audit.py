@@ -82,3 +82,20 @@ def test_diff_since_a_day_before_anything(git_demo: Path) -> None:
     doc = json.loads(run(git_demo, "diff", "--since", "2022-06-01", "--format", "json").stdout)
     assert {c["change"] for c in doc["changes"] if c["ledger"]} == {"added"}
     assert len([c for c in doc["changes"] if c["change"] == "added"]) == 42
+
+
+def test_as_recorded_reads_the_ledgers_git_held_then(git_demo: Path) -> None:
+    base = a_week_of_work(git_demo)
+    then = run(git_demo, "status", "--all", "--format", "json", "--today", "2022-06-30", "--as-recorded", base).stdout
+    now = run(git_demo, "status", "--all", "--format", "json", "--today", "2022-06-30").stdout
+    ids_then = {m["id"] for m in json.loads(then)["matters"]}
+    assert "XM-003" in ids_then and "XW-003" not in ids_then  # deleted since; added since
+    assert {m["id"] for m in json.loads(now)["matters"]} == ids_then - {"XM-003"}  # XW-003 is assigned 07-01
+    show = run(git_demo, "show", "SW-002", "--today", "2022-07-31", "--as-recorded", base).stdout
+    assert "推进中" in show and "已办结" not in show.split("当前状态")[1]
+    assert run(git_demo, "check", "--today", "2022-06-30", "--as-recorded", "2022-07-01").exit_code == 0  # a date
+    report = run(git_demo, "report", "2022Q3", "--as-recorded", base).stdout
+    assert "江湾镇现代农业产业园建设" in report
+    assert git(git_demo, "status", "--porcelain") == ""  # the work tree and the index were not touched
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "status", "--as-recorded", "nosuchrev"])
+    assert r.exit_code == 2 and "找不到提交:nosuchrev" in r.stderr

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
@@ -63,10 +64,45 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def workspace() -> Any:
+def workspace(as_recorded: str | None = None) -> Any:
+    """The workspace — or, with ``as_recorded`` (a commit or a date), the ledgers as git held them then.
+
+    Recording time, not business time: the files are read from the object database (``git archive`` into a
+    temporary folder removed at exit); the work tree and the index are not touched.
+    """
     from ..workspace import find_root, load
 
-    return load(find_root(explicit=STATE.root))
+    root = find_root(explicit=STATE.root)
+    if not as_recorded:
+        return load(root)
+    import atexit
+    import shutil
+    import tempfile
+
+    from .. import history
+    from ..periods import DateError, parse_day
+
+    if history.git_dir(root) is None:
+        raise UsageError(f"{root} 不是 git 仓库,没有历史记录", "在台账仓库中使用 --as-recorded", code="G002")
+    try:
+        day = parse_day(as_recorded, date.today())
+        sha = history.commit_before(root, day.isoformat())
+        if sha is None:
+            raise UsageError(f"{day} 及以前没有任何提交", "换一个更晚的日期", code="G008")
+    except DateError:
+        sha = history.resolve(root, as_recorded)
+        if not sha:
+            raise UsageError(f"找不到提交:{as_recorded}", "写提交号(如 4ef070f4)、分支名或日期(如 2022-07-01)",
+                             code="G008") from None
+    tmp = Path(tempfile.mkdtemp(prefix="yilan-recorded-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    history.export_tree(root, sha, tmp)
+    return load(tmp)
+
+
+AsRecordedOpt = Annotated[
+    Optional[str], typer.Option("--as-recorded", help="按某次提交或某日 git 中记录的台账(记录时间)来计算")
+]
 
 
 def today_arg(text: str | None) -> date:

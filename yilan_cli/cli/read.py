@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..i18n import t
-from .common import TodayOpt, choice, handled, out, today_arg, workspace
+from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -26,13 +26,14 @@ def status(
     all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
     today: TodayOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+    as_recorded: AsRecordedOpt = None,
 ) -> None:
     from ..query import Filters, evaluate_all, parse_lights, resolve_ledgers
     from ..store import load_ledgers
 
     fmt = choice(fmt, ("table", "json", "csv"))
     d = today_arg(today)
-    ws = workspace()
+    ws = workspace(as_recorded)
     filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_)
     loaded = load_ledgers(ws)
     result = evaluate_all(ws, loaded, d, filters)
@@ -74,6 +75,7 @@ def show(
     today: TodayOpt = None,
     include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="显示标为敏感的字段")] = False,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    as_recorded: AsRecordedOpt = None,
 ) -> None:
     from ..checks import read_matter
     from ..render import envelope, show_text, status_json
@@ -81,7 +83,7 @@ def show(
 
     fmt = choice(fmt, ("text", "json"))
     d = today_arg(today)
-    ws = workspace()
+    ws = workspace(as_recorded)
     path = matter_path(ws, matter_id.strip().upper())
     record, findings = read_matter(ws, path)
     if record is None:
@@ -120,6 +122,7 @@ def check(
     today: TodayOpt = None,
     fail_on: Annotated[str, typer.Option("--fail-on", help="error | red | yellow:到哪一级算失败")] = "error",
     fmt: Annotated[str, typer.Option("--format", help="text | json | github | junit")] = "text",
+    as_recorded: AsRecordedOpt = None,
 ) -> None:
     from ..findings import SEVERITIES
     from ..query import light_findings
@@ -129,7 +132,7 @@ def check(
     fail_on = choice(fail_on, SEVERITIES)
     fmt = choice(fmt, ("text", "json", "github", "junit"))
     d = today_arg(today)
-    ws = workspace()
+    ws = workspace(as_recorded)
     loaded = load_ledgers(ws)
     findings = loaded.findings + light_findings(ws, loaded.records, d)
     from ..schema_export import stale_schema

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import UsageError
 from ..i18n import t
-from .common import TodayOpt, choice, handled, out, today_arg, workspace
+from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -61,13 +61,16 @@ def report(
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
     issued_on: Annotated[Optional[str], typer.Option("--date", help="印发日期,默认今天")] = None,
     as_issued: Annotated[bool, typer.Option("--as-issued", help="按印发时的提交原样重现已印发的这期报告")] = False,
+    as_recorded: AsRecordedOpt = None,
 ) -> None:
     import tempfile
 
     from ..report import KINDS, build
 
     fmt = choice(fmt, ("md", "html", "docx"))
-    ws = workspace()
+    if issue_ and as_recorded:
+        raise UsageError("--issue 不能与 --as-recorded 同用", "印发总是基于当前提交", code="E503")
+    ws = workspace(as_recorded)
     p = period_arg(period, date.today())
     d = today_arg(today) if today else None
     with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
