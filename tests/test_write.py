@@ -283,3 +283,36 @@ def test_writing_and_reading_back_is_the_identity() -> None:
     for path in files:
         text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
         assert dump(positioned_load(text)) == text, path.name
+
+
+def test_undo_reverts_the_last_yilan_command_as_a_new_commit(git_demo: Path) -> None:
+    original = (git_demo / ZB1).read_text(encoding="utf-8")
+    run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "undo"], input="n\n")
+    assert r.exit_code == 1 and "将撤销:" in r.stdout and "ledgers/zhuanban/ZB-001.yaml" in r.stdout
+    assert (git_demo / ZB1).read_text(encoding="utf-8") != original  # declined: nothing changed
+    r = run(git_demo, "undo", "--yes")
+    assert r.exit_code == 0, r.output
+    assert (git_demo / ZB1).read_text(encoding="utf-8") == original
+    assert git(git_demo, "log", "-1", "--format=%s").startswith("撤销:更新 ZB-001")
+    assert "Yilan-Action: undo" in git(git_demo, "log", "-1", "--format=%B")
+    assert run(git_demo, "undo", "--yes").exit_code == 2  # an undo is not undone
+
+
+def test_an_undone_add_never_gives_its_number_again(git_demo: Path) -> None:
+    add = ["add", "xian", "--title", "测试", "--lead-unit", "县发改局", "--deadline", "年底", "--assigned", "2022-07-01"]
+    assert run(git_demo, *add).stdout.strip().splitlines()[-1] == "XW-003"
+    run(git_demo, "undo", "--yes")
+    assert not (git_demo / "ledgers/xian/XW-003.yaml").exists()
+    assert run(git_demo, *add).stdout.strip().splitlines()[-1] == "XW-004"
+
+
+def test_undo_refuses_a_hand_commit_and_dirty_files(git_demo: Path) -> None:
+    run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
+    path = git_demo / ZB1
+    path.write_text(path.read_text(encoding="utf-8") + "备注: 未提交\n", encoding="utf-8")
+    r = run(git_demo, "undo", "--yes")
+    assert r.exit_code == 2 and "有尚未提交的修改" in r.stderr
+    git(git_demo, "commit", "-qam", "手工修改")
+    r = run(git_demo, "undo", "--yes")
+    assert r.exit_code == 2 and "不是 yilan 命令做的提交" in r.stderr and "git revert" in r.stderr

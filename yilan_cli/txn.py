@@ -169,6 +169,14 @@ class Transaction:
         self._save_journal()  # before the file changes: the next command can always roll back
         atomic_write(path, text)
 
+    def delete(self, rel: str) -> None:
+        """Remove a file (journalled like a write: its old content can be restored)."""
+        path = self.root / rel
+        entry = self.files.setdefault(rel, {"old": _read(path), "new": None})
+        entry["new"] = None
+        self._save_journal()
+        path.unlink(missing_ok=True)
+
     def commit(self, subject: str, action: str, matter_id: str | None = None) -> None:
         trailers = f"Yilan-Action: {action}" + (f"\nYilan-Matter: {matter_id}" if matter_id else "")
         message = f"{subject}\n\n{trailers}\n"

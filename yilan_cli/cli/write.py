@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
     app.command("signoff", help="销号:已办结事项经审核、批准后销号。")(signoff)
     app.command("extend", help="记录延期:新时限、理由、批准人、批准日期。")(extend)
     app.command("fmt", help="把事项文件整理成统一格式(--check 只检查不改)。")(fmt)
+    app.command("undo", help="撤销上一次 yilan 命令的提交(生成一个新的撤销提交)。")(undo)
 
 
 class WriteRefused(YilanError):
@@ -245,3 +246,44 @@ def fmt(
             tx.write(rel, text)
         tx.commit(f"格式化 {len(drift)} 个事项文件", "fmt")
     out(f"已整理 {len(drift)} 个事项文件")
+
+
+@handled
+def undo(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问,直接撤销")] = False,
+) -> None:
+    """Revert the last yilan command's commit as one new commit (files as they were before it)."""
+    from .. import history
+    from ..txn import Transaction
+
+    ws = workspace()
+    root = ws.root
+    commits = history.log(root, "-1")
+    if not commits:
+        raise UsageError("仓库里还没有提交", "", code="U001")
+    last = commits[0]
+    if not last.action or last.action in ("init", "undo"):
+        what = "不是 yilan 命令做的提交" if not last.action else f"是 {last.action} 提交"
+        raise UsageError(f"最近一次提交“{last.subject}”{what},不能撤销",
+                         "只能撤销 yilan 命令刚做的那次提交;其他修改请用 git revert", code="U002")
+    # the ID record is never rolled back: an undone 新增 must not give its number out again
+    changes = [c for c in last.changes if not c.new_path.endswith(".last-id")]
+    paths = [c.new_path for c in changes] + [c.old_path for c in changes if c.old_path != c.new_path]
+    out(f"将撤销:{last.date} {last.author} {last.subject}")
+    for p in paths:
+        out(f"  {p}")
+    if not yes and not typer.confirm("确认撤销?", default=False):
+        raise typer.Exit(1)
+    with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        tx.refuse_dirty(paths)
+        with history.Blobs(root) as blobs:
+            for c in changes:
+                before = blobs.text(c.old_blob)
+                if before is None:  # added by the command: remove it
+                    tx.delete(c.new_path)
+                else:
+                    tx.write(c.old_path, before)
+                    if c.new_path != c.old_path:
+                        tx.delete(c.new_path)
+        tx.commit(f"撤销:{last.subject}", "undo")
+    out(f"已撤销:{last.subject}")
