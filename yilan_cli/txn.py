@@ -80,6 +80,9 @@ class Transaction:
             if self.commit_enabled:
                 # under the lock: another writer's transient index.lock is gone by now
                 history.preflight(self.root)
+                from .merge import ensure_driver
+
+                ensure_driver(self.root)
             self.recover()
         except BaseException:
             self._release()

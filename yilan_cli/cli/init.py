@@ -62,5 +62,8 @@ def init(
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes((ci / source).read_bytes())
     init_and_commit(root, "初始化台账工作区\n\nYilan-Action: init")
+    from ..merge import ensure_driver
+
+    ensure_driver(root)
     n = len(matter_files(root))
     out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))

@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command("extend", help="记录延期:新时限、理由、批准人、批准日期。")(extend)
     app.command("fmt", help="把事项文件整理成统一格式(--check 只检查不改)。")(fmt)
     app.command("undo", help="撤销上一次 yilan 命令的提交(生成一个新的撤销提交)。")(undo)
+    app.command("merge-file", help="git 合并驱动(由 git 调用):事项文件按进展条目合并。")(merge_file)
 
 
 class WriteRefused(YilanError):
@@ -287,3 +288,13 @@ def undo(
                         tx.delete(c.new_path)
         tx.commit(f"撤销:{last.subject}", "undo")
     out(f"已撤销:{last.subject}")
+
+
+def merge_file(
+    base: Annotated[Path, typer.Argument(help="%O 共同祖先")],
+    ours: Annotated[Path, typer.Argument(help="%A 本地版本(结果写回这里)")],
+    theirs: Annotated[Path, typer.Argument(help="%B 远端版本")],
+) -> None:
+    from ..merge import merge_file as merge
+
+    raise typer.Exit(merge(base, ours, theirs))
