@@ -99,3 +99,30 @@ def test_as_recorded_reads_the_ledgers_git_held_then(git_demo: Path) -> None:
     assert git(git_demo, "status", "--porcelain") == ""  # the work tree and the index were not touched
     r = CliRunner().invoke(app, ["--root", str(git_demo), "status", "--as-recorded", "nosuchrev"])
     assert r.exit_code == 2 and "找不到提交:nosuchrev" in r.stderr
+
+
+def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit"])
+    assert r.exit_code == 0 and "审计未发现问题" in r.stdout
+    run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
+    run(git_demo, "update", "XC-002", "--status", "推进中", "--note", "验收发现问题,重新督办", "--date", "2022-07-05")
+    a_week_of_work(git_demo)  # includes a hand commit and the deletion of XM-003
+    (git_demo / "ledgers/xiangmu/XM-003.yaml").write_text(
+        (git_demo / "ledgers/xiangmu/XM-002.yaml").read_text(encoding="utf-8").replace("XM-002", "XM-003"),
+        encoding="utf-8")
+    git(git_demo, "add", ".")
+    git(git_demo, "commit", "-qm", "重新使用 XM-003")
+    ledger = git_demo / "schemas/ledgers/zhuanban.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("维护人: []", "维护人: [zb@yilan.gov.cn]"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", "专班台账维护人")
+    run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")  # by tester@example.gov.cn
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit", "--format", "json"])
+    assert r.exit_code == 1
+    kinds = [(f["kind"], f["detail"]) for f in json.loads(r.stdout)["findings"]]
+    assert ("重新打开", "XC-002 由已办结改回推进中") in kinds
+    assert ("删除事项", "删除了 XM-003") in kinds
+    assert any(k == "编号重复使用" and "XM-003" in d for k, d in kinds)
+    assert sum(k == "手工提交" for k, _ in kinds) == 3  # 手工补充备注, 删除 XM-003, 重新使用 XM-003
+    assert any(k == "非维护人提交" and "tester@example.gov.cn" in d and "ZB-002" in d for k, d in kinds)
+    # the current list judges the whole history (a leader asks "who outside the list touched this ledger?")
+    assert any(k == "非维护人提交" and "ZB-001" in d for k, d in kinds)

@@ -181,9 +181,11 @@ class Commit:
     subject: str
     action: str  # the Yilan-Action trailer; empty for a commit made outside yilan
     changes: list[FileChange] = field(default_factory=list)
+    email: str = ""
+    signature: str = "N"  # git's %G?: N none, G good, B bad, U/X/Y/R/E untrusted, expired, revoked, unknown
 
 
-_FORMAT = "%x1e%H%x1f%an%x1f%ad%x1f%s%x1f%(trailers:key=Yilan-Action,valueonly,separator=%x2C)"
+_FORMAT = "%x1e%H%x1f%an%x1f%ad%x1f%s%x1f%(trailers:key=Yilan-Action,valueonly,separator=%x2C)%x1f%ae%x1f%G?"
 
 
 def _parse_raw(tokens: list[str]) -> list[FileChange]:
@@ -211,8 +213,9 @@ def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
     commits: list[Commit] = []
     for chunk in r.stdout.split("\x1e")[1:]:
         tokens = chunk.split("\0")
-        sha, author, day, subject, action = (tokens[0].split("\x1f") + [""] * 5)[:5]
-        commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:])))
+        sha, author, day, subject, action, email, sig = (tokens[0].split("\x1f") + [""] * 7)[:7]
+        commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:]),
+                              email.strip(), sig.strip() or "N"))
     return commits
 
 

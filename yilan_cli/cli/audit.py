@@ -17,6 +17,7 @@ ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "�
 def register(app: typer.Typer) -> None:
     app.command("history", help="一个事项的全部修改记录:谁、何时、做了什么(含手工编辑)。")(history_)
     app.command("diff", help="一段时间内台账的变化简报:新增、办结、进度、延期、删除……")(diff)
+    app.command("audit", help="审计:手工提交、删除事项、编号重复使用、重新打开、签名无效、非维护人提交。")(audit)
 
 
 def _git_root(ws: Any) -> Path:
@@ -128,3 +129,58 @@ def diff(
     if not found:
         lines.append("这段时间台账没有变化。")
     out("\n".join(lines).rstrip())
+
+
+@handled
+def audit(
+    since: Annotated[Optional[str], typer.Option("--since", help="只查这一天以后的提交")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    """Hand commits, deletions, reused IDs, reopened matters, bad signatures, unlisted authors. Exit 1 if any."""
+    from .. import history, semantic
+
+    fmt = choice(fmt, ("text", "json"))
+    ws = workspace()
+    root = _git_root(ws)
+    args = ["--reverse"] + ([f"--since={parse_day_arg(since, date.today()).isoformat()} 00:00:00"] if since else [])
+    commits = history.log(root, *args, paths=("ledgers",))
+    deleted: dict[str, str] = {}  # path → the commit that deleted it
+    found: list[dict[str, str]] = []
+
+    def note(c: Any, kind: str, what: str) -> None:
+        found.append({"commit": c.sha, "date": c.date, "author": f"{c.author} <{c.email}>", "kind": kind, "detail": what})
+
+    with history.Blobs(root) as blobs:
+        for c in commits:
+            touched = [ch for ch in c.changes if ch.new_path.endswith(".yaml") or ch.old_path.endswith(".yaml")]
+            if not touched:
+                continue
+            if not c.action:
+                note(c, "手工提交", f"不是 yilan 命令做的提交:{c.subject}")
+            if c.signature not in ("N", "G"):
+                note(c, "签名无效", f"提交签名未通过验证(git %G? = {c.signature})")
+            for ch in touched:
+                path = ch.new_path if ch.status != "D" else ch.old_path
+                parts = Path(path).parts
+                key = parts[1] if len(parts) == 3 else ""
+                maintainers = ws.ledgers[key].maintainers if key in ws.ledgers else ()
+                if maintainers and c.email not in maintainers and c.action != "init":
+                    note(c, "非维护人提交", f"{c.email} 不在台账 {ws.ledgers[key].name} 的维护人名单中:{path}")
+                if ch.status == "D":
+                    deleted[ch.old_path] = c.sha
+                    note(c, "删除事项", f"删除了 {Path(ch.old_path).stem}")
+                    continue
+                if ch.status == "A" and ch.new_path in deleted:
+                    note(c, "编号重复使用", f"{Path(ch.new_path).stem} 曾在 {deleted[ch.new_path][:8]} 删除,又被重新使用")
+                for kind, before, after in semantic.changes(semantic.parse(blobs.text(ch.old_blob)),
+                                                            semantic.parse(blobs.text(ch.new_blob))):
+                    if kind == "reopened":
+                        note(c, "重新打开", f"{Path(path).stem} 由{before}改回{after}")
+    if fmt == "json":
+        out(json.dumps({"version": 1, "findings": found}, ensure_ascii=False, indent=2))
+    else:
+        for f in found:
+            out(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['detail']}")
+        out(f"审计发现 {len(found)} 处需要关注" if found else "审计未发现问题")
+    if found:
+        raise typer.Exit(1)

@@ -51,7 +51,13 @@ def init(
         (d / ".last-id").write_text("0\n", encoding="utf-8", newline="\n")
     if example:
         shutil.copytree(package_data_dir("ledgers"), root / "ledgers", dirs_exist_ok=True)
-    for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)):
+    from ..workspace import load
+
+    owners = ["# 台账维护人(schemas/ledgers/<台账>.yaml 的 维护人),供 Gitea/GitLab 审批合并请求;yilan audit 据此检查提交人"]
+    for lg in load(root).ledgers.values():
+        if lg.maintainers:
+            owners.append(f"/ledgers/{lg.key}/ {' '.join(lg.maintainers)}")
+    for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES), ("CODEOWNERS", "\n".join(owners) + "\n")):
         if not (root / name).exists():
             (root / name).write_text(text, encoding="utf-8", newline="\n")
     ci = Path(__file__).resolve().parent.parent / "ledger_ci"
