@@ -167,3 +167,47 @@ def test_two_clones_of_one_remote_update_one_matter_and_both_end_equal(tmp_path:
         assert '"severity": "error"' not in r.stdout
     assert (a / "ledgers/zhuanban/ZB-001.yaml").read_bytes() == (b / "ledgers/zhuanban/ZB-001.yaml").read_bytes()
     assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
+
+
+@pytest.mark.slow
+def test_sync_renumbers_a_clashing_new_id_and_both_clones_end_equal(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    seed = tmp_path / "seed"
+    assert CliRunner().invoke(app, ["init", str(seed), "--example"]).exit_code == 0
+    git(seed, "remote", "add", "origin", str(remote))
+    git(seed, "push", "-q", "-u", "origin", "main")
+    a, b = tmp_path / "a", tmp_path / "b"
+    for clone in (a, b):
+        subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True)
+
+    def yilan(root: Path, *args: str) -> Any:
+        r = CliRunner().invoke(app, ["--root", str(root), *args])
+        assert r.exit_code == 0, r.output
+        return r
+
+    add = ["add", "xiangmu", "--lead-unit", "县发改局", "--deadline", "2022-12-31", "--assigned", "2022-07-01"]
+    assert yilan(a, *add, "--title", "甲镇新项目").stdout.strip().splitlines()[-1] == "XM-004"
+    assert yilan(b, *add, "--title", "乙镇新项目").stdout.strip().splitlines()[-1] == "XM-004"
+    yilan(a, "update", "ZB-001", "--progress", "60", "--note", "栈道完工", "--date", "2022-07-20")
+    yilan(b, "update", "ZB-001", "--progress", "55", "--note", "停车场完工", "--date", "2022-07-15")
+    assert "推送 2 个提交" in yilan(a, "sync").stdout
+    r = yilan(b, "sync")
+    assert "本地新增的 XM-004 与 origin/main 上的事项编号重复,已改为 XM-005" in r.stdout
+    yilan(a, "sync")
+    for clone in (a, b):
+        assert "事项: 甲镇新项目" in (clone / "ledgers/xiangmu/XM-004.yaml").read_text(encoding="utf-8")
+        xm5 = (clone / "ledgers/xiangmu/XM-005.yaml").read_text(encoding="utf-8")
+        assert xm5.startswith("编号: XM-005\n事项: 乙镇新项目\n")
+        assert (clone / "ledgers/xiangmu/.last-id").read_text(encoding="utf-8") == "5\n"
+        zb = (clone / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
+        assert "栈道完工" in zb and "停车场完工" in zb
+        check = CliRunner().invoke(app, ["--root", str(clone), "check", "--today", "2022-07-31", "--format", "json"])
+        assert '"severity": "error"' not in check.stdout
+    assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
+    assert "新增 XM-005 乙镇新项目" in git(b, "log", "--format=%s")
+
+
+def test_sync_without_an_upstream_says_how_to_set_one(git_demo: Path) -> None:
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "sync"])
+    assert r.exit_code == 2 and "没有设置上游" in r.stderr and "git push -u origin main" in r.stderr

@@ -17,6 +17,7 @@ ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "�
 def register(app: typer.Typer) -> None:
     app.command("history", help="一个事项的全部修改记录:谁、何时、做了什么(含手工编辑)。")(history_)
     app.command("diff", help="一段时间内台账的变化简报:新增、办结、进度、延期、删除……")(diff)
+    app.command("sync", help="同步:拉取远端更新、合并本地提交、推送(使用当前分支的上游)。")(sync_)
     app.command("audit", help="审计:手工提交、删除事项、编号重复使用、重新打开、签名无效、非维护人提交。")(audit)
 
 
@@ -184,3 +185,15 @@ def audit(
         out(f"审计发现 {len(found)} 处需要关注" if found else "审计未发现问题")
     if found:
         raise typer.Exit(1)
+
+
+@handled
+def sync_() -> None:
+    """Fetch, replay unpushed commits on the upstream (renumbering a clashing new ID), push."""
+    from ..sync import sync
+
+    ws = workspace()
+    result = sync(_git_root(ws))
+    for old, new in result.renumbered.items():
+        out(f"本地新增的 {old} 与 {result.upstream} 上的事项编号重复,已改为 {new}(本地提交已改写)")
+    out(f"已与 {result.upstream} 同步:拉取 {result.pulled} 个提交,推送 {result.pushed} 个提交")
