@@ -154,6 +154,28 @@ def bench(n: int, runs: int, base: Path) -> dict[str, object]:
     return out
 
 
+def bench_history(commits: int, runs: int, base: Path) -> None:
+    """`yilan history` and `yilan diff` over a ledger with ``commits`` commits (one stream, one cat-file)."""
+    ws = base / "history"
+    generate(473, ws)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.gov.cn",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.gov.cn"}
+    first = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ws, capture_output=True, text=True).stdout.strip()
+    files = sorted((ws / "ledgers").rglob("*.yaml"))
+    target = ws / "ledgers" / "xian" / "XW-001.yaml"
+    for k in range(commits):  # every 10th commit touches XW-001, the rest spread over the ledgers
+        path = target if k % 10 == 0 else files[k % len(files)]
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"# 基准提交 {k}\n")
+        subprocess.run(["git", "commit", "-qam", f"bench {k}", "--no-verify"], cwd=ws, env=env, check=True)
+    y = yilan_exe()
+    hist = series(runs, lambda: timed([y, "history", "XW-001"], ws))
+    diff = series(runs, lambda: timed([y, "diff", f"{first}..HEAD", "--format", "json"], ws))
+    print(f"\n## history/diff over {commits} ledger commits")
+    print(f"  history XW-001 ({commits // 10} commits touch it)  {fmt(hist)}")
+    print(f"  diff first..HEAD (every file changed)      {fmt(diff)}")
+
+
 def fmt(s: tuple[float, list[float], int]) -> str:
     median, times, rss = s
     raw = " ".join(f"{t * 1000:.0f}" for t in times)
@@ -165,7 +187,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[473, 5000, 20000, 50000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "yilan-bench")
+    ap.add_argument("--history", type=int, metavar="COMMITS", help="only the history/diff case, over COMMITS commits")
     args = ap.parse_args()
+    if args.history:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        bench_history(args.history, args.runs, args.dir)
+        return
     if not shutil.which("task"):
         raise SystemExit("taskwarrior is not installed: apt-get install taskwarrior")
     args.dir.mkdir(parents=True, exist_ok=True)

@@ -126,3 +126,12 @@ def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
     assert any(k == "非维护人提交" and "tester@example.gov.cn" in d and "ZB-002" in d for k, d in kinds)
     # the current list judges the whole history (a leader asks "who outside the list touched this ledger?")
     assert any(k == "非维护人提交" and "ZB-001" in d for k, d in kinds)
+
+
+def test_history_and_diff_goldens(git_demo: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    """What leaders read, pinned (commit ids are left out: they change with any unrelated demo edit)."""
+    base = a_week_of_work(git_demo)
+    history = run(git_demo, "history", "ZB-001").stdout.splitlines()
+    golden("history_ZB-001.txt", "\n".join("  ".join(line.split("  ")[:1] + line.split("  ")[2:]) for line in history) + "\n")
+    body = run(git_demo, "diff", f"{base}..HEAD").stdout.split("\n", 1)[1]
+    golden("diff_week.md", body)
