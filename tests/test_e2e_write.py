@@ -95,13 +95,14 @@ def released_together(ws: Path, commands: list[list[str]]) -> list[subprocess.Co
     return out
 
 
-@pytest.mark.parametrize("n", [10])
+@pytest.mark.parametrize("n", [10, 20])
 def test_concurrent_writers_all_land(tmp_path: Path, n: int) -> None:
     yilan(tmp_path, "init", "ws", "--example")
     ws = tmp_path / "ws"
     before = int(git(ws, "rev-list", "--count", "HEAD"))
     # different matters
-    ids = ["ZSJ-002", "ZY-001", "ZY-002", "SW-001", "SW-002", "SHW-001", "XW-002", "ZB-001", "ZB-002", "XM-001"][:n]
+    ids = ["ZSJ-002", "ZY-001", "ZY-002", "SW-001", "SW-002", "SHW-001", "XW-002", "ZB-001", "ZB-002", "XM-001",
+           "ZSJ-001", "SHW-002", "XM-003", "BL-001", "XF-003", "YQ-001", "YQ-002", "XC-003", "ZD-001", "XM-002"][:n]
     results = released_together(ws, [["update", i, "--progress", "99", "--date", "2022-07-01",
                                        "--note", f"并发{i}"] for i in ids])
     assert all(r.returncode == 0 for r in results), [r.stderr.decode() for r in results]

@@ -50,6 +50,8 @@ _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
 def read_matter(ws: Workspace, path: Path) -> tuple[Validated | None, list[Finding]]:
     """Read and validate one matter file."""
     rel = ws.rel(path)
+    if path.is_symlink():  # a link could point anywhere outside the workspace
+        return None, [make_finding(rel, 1, 1, "E114")]
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -148,6 +150,8 @@ def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Vali
     if ledger is None:
         issues.append(("E313", (), {"ledger": ledger_key}))
     data = dict(data)
+    sensitive = {f.name for f in ledger.fields if f.sensitive} if ledger else set()
+    issues.extend(personal_data(data, sensitive))
     extra = _extract_extra(data, ledger.fields if ledger else (), issues)
     try:
         matter = Matter.model_validate(data)
@@ -160,6 +164,37 @@ def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Vali
         return None, issues
     assert ledger is not None
     return Validated(matter, ledger.key, f"ledgers/{ledger_key}/{stem}.yaml", matter.cycle or ledger.cycle, extra), []
+
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                      r"(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def personal_data(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
+    """ID-card and mobile numbers in any field not marked 敏感: personal details belong in the petition
+    system; the ledger holds references such as 信访件编号."""
+    out: list[Issue] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            if _ID_CARD.search(value):
+                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
+                                          "kind": t("pii.id_card")}))
+            elif _MOBILE.search(value):
+                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
+                                          "kind": t("pii.mobile")}))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, (*loc, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, (*loc, i))
+
+    for key, value in data.items():
+        if key not in sensitive:
+            walk(value, (key,))
+    return out
 
 
 def _extract_extra(data: dict[str, Any], fields: tuple[FieldDef, ...], issues: list[Issue]) -> dict[str, Any]:

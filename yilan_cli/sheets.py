@@ -130,7 +130,11 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
     refuse_unreadable(path)
     data = _open_bytes(path)
     if path.suffix.lower() == ".csv":
-        grid: list[list[Any]] = list(csv.reader(io.StringIO(decode_csv(data))))
+        try:
+            grid: list[list[Any]] = list(csv.reader(io.StringIO(decode_csv(data), newline="")))
+        except csv.Error as e:
+            raise UsageError(f"{path.name} 不是可读的 CSV:{e}", "请在 WPS/Excel 中另存为 CSV UTF-8 后再导入",
+                             code="X004") from None
         return _table(path, path.stem, grid, {}, extra_names, mapping)
     grids, meta = _xlsx_grids(data, path, sheet)
     tables = []
@@ -285,6 +289,12 @@ META_SHEET = "_yilan"
 LIGHT_FILLS = {"red": "FFCDD2", "yellow": "FFF59D", "blue": "BBDEFB", "green": "C8E6C9", "none": "EEEEEE"}
 
 
+def safe_name(text: str) -> str:
+    """A name safe as one path component on Windows and POSIX (units come from a hand-edited registry)."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")
+    return cleaned or "_"
+
+
 def text_width(text: Any) -> int:
     """Display width: a Chinese character is as wide as two Latin ones."""
     s = "" if text is None else str(text)
@@ -329,6 +339,7 @@ def style_sheet(ws: Any, header: list[str], rows: list[list[Any]], light_col: in
     for c, name in enumerate(header, start=1):
         widest = max([text_width(name)] + [text_width(r[c - 1]) for r in rows[:500]])
         ws.column_dimensions[get_column_letter(c)].width = min(60, max(6, widest + 2))
+    ws.oddHeader.left.text = "内部资料 注意保存"  # printed on every page; the cells stay pure data
     ws.freeze_panes = "B2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"

@@ -27,6 +27,20 @@ LOCK_TIMEOUT = 120  # seconds a writer waits for another writer
 NESTED = "YILAN_LOCK_HELD"  # set for git hooks that run yilan while we hold the lock
 
 
+def fault(step: str) -> None:
+    """Die here, like a power cut, when the fault-injection tests ask for this step.
+
+    Honoured only with YILAN_TESTING=1 as well, so a stray YILAN_FAULT can never kill a real write.
+    Steps: holding-lock, after-temp, after-replace, before-commit, after-commit.
+    """
+    if os.environ.get("YILAN_FAULT") == step and os.environ.get("YILAN_TESTING") == "1":
+        import signal
+
+        if hasattr(signal, "SIGKILL"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(137)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """UTF-8, LF, no BOM; a temp file in the same directory, fsync, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +50,8 @@ def atomic_write(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        if path.name != "journal.json":
+            fault("after-temp")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -76,6 +92,7 @@ class Transaction:
                 self._lock.acquire()
             except Timeout:
                 raise YilanError(t("err.locked"), t("hint.locked"), code="G005") from None
+            fault("holding-lock")
         try:
             if self.commit_enabled:
                 # under the lock: another writer's transient index.lock is gone by now
@@ -125,6 +142,10 @@ class Transaction:
         except (ValueError, KeyError, TypeError):
             self._drop_journal()  # a journal torn before it was complete: nothing was written after it
             return
+        for rel in files:  # temp files a killed writer left beside its targets (we hold the lock: none is live)
+            target = self.root / rel
+            for stale in target.parent.glob(f".{target.name}.*.tmp"):
+                stale.unlink(missing_ok=True)
         finished = bool(message) and all(_read(self.root / rel) == f["new"] for rel, f in files.items())
         subject = message.splitlines()[0] if message else ""
         if finished:
@@ -135,9 +156,8 @@ class Transaction:
                     history.commit_paths(self.root, list(files), message, self.author)
             print(t("recovered_commit", message=subject), file=sys.stderr)
         else:
-            self._rollback(files)
-            if subject:
-                print(t("recovered_rollback", message=subject), file=sys.stderr)
+            self._rollback(files)  # always said: what the user typed must never vanish silently
+            print(t("recovered_rollback", message=subject or "、".join(files)), file=sys.stderr)
         self._drop_journal()
 
     def _rollback(self, files: dict[str, dict[str, str | None]]) -> None:
@@ -171,6 +191,7 @@ class Transaction:
         entry["new"] = text
         self._save_journal()  # before the file changes: the next command can always roll back
         atomic_write(path, text)
+        fault("after-replace")
 
     def delete(self, rel: str) -> None:
         """Remove a file (journalled like a write: its old content can be restored)."""
@@ -184,6 +205,7 @@ class Transaction:
         trailers = f"Yilan-Action: {action}" + (f"\nYilan-Matter: {matter_id}" if matter_id else "")
         message = f"{subject}\n\n{trailers}\n"
         self._save_journal(message)  # files hold the new content: from here on, recovery finishes
+        fault("before-commit")
         if self.commit_enabled:
             from . import history
 
@@ -191,5 +213,6 @@ class Transaction:
             maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
             new = [p for p in maybe_new if p not in history.tracked(self.root, maybe_new)] if maybe_new else []
             history.commit_paths(self.root, list(self.files), message, self.author, new=new)
+        fault("after-commit")
         self.committed = True
         self._drop_journal()

@@ -197,7 +197,9 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     except DateError:
         raise UsageError(t("err.bad_period", text=period), t("hint.bad_period")) from None
     rows = exchange.fill_matters(ws, unit, p)
-    target = output or Path(f"填报表-{unit}-{p.code}.xlsx")
+    from ..sheets import safe_name
+
+    target = output or Path(f"填报表-{safe_name(unit)}-{p.code}.xlsx")
     exchange.write_fill_form(target, unit, p, rows)
     out(f"已生成 {unit} {p.label}进展填报表:{len(rows)} 项 → {target}")
 

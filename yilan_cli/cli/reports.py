@@ -209,7 +209,9 @@ def notice(
                             "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": sha})
     output.mkdir(parents=True, exist_ok=True)
     for n in found:
-        target = output / f"督办通知单-{n.unit}.{fmt}"
+        from ..sheets import safe_name
+
+        target = output / f"督办通知单-{safe_name(n.unit)}.{fmt}"
         if fmt == "docx":
             from ..docx_report import notice_docx
 
