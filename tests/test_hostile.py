@@ -126,3 +126,20 @@ def test_unit_names_cannot_steer_output_paths() -> None:
     from yilan_cli.sheets import safe_name
 
     assert safe_name("../../etc/passwd") == "_.._etc_passwd" and "/" not in safe_name("a/b") and safe_name("..") == "_"
+
+
+cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                  st.sampled_from(["inf", "-1e400", "2022-02-30", "长期", "年底", "13月底", "70%", "=1+1", "县发改局"]))
+
+
+@FAST
+@given(rows=st.lists(st.fixed_dictionaries({}, optional={
+    "编号": cells, "事项": cells, "牵头单位": cells, "完成时限": cells, "进度": cells, "进展日期": cells, "状态": cells,
+    "办结日期": cells, "配合单位": cells, "延期至": cells}), max_size=4))
+def test_the_importer_turns_any_row_into_a_plan_or_a_row_error(rows: list[dict[str, object]]) -> None:
+    from yilan_cli.exchange import plan_import
+    from yilan_cli.sheets import Sheet
+
+    sheet = Sheet(Path("t.csv"), "t", [(i + 2, r) for i, r in enumerate(rows) if r], [], {})
+    plan = plan_import(WS, sheet, WS.ledgers["xian"], date(2022, 7, 1), date(2022, 7, 1))
+    assert len(plan.planned) + len(plan.errors) == len(sheet.rows)

@@ -141,7 +141,7 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
                 if text == MASKED:
                     continue  # a masked export never overwrites the real value
                 out[name] = text
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             hint = "日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS else "进度写 0 到 100 的整数"
             raise RowError(f"{name} 无法识别:{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
     return out
