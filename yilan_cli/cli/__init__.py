@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import audit, exchange, init, read, reports, write
+from . import audit, doctor, exchange, init, read, reports, write
 from .common import STATE
 
 app = typer.Typer(
@@ -56,6 +56,7 @@ write.register(app)
 exchange.register(app)
 reports.register(app)
 audit.register(app)
+doctor.register(app)
 
 
 def main() -> None:
