@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,12 @@ def pdf_facts(pdf: Path) -> dict[str, Any]:
             "font_count": len(rows)}
 
 
+LINUX_RENDERERS = pytest.mark.skipif(
+    sys.platform != "linux", reason="needs Debian's chromium, LibreOffice and poppler (installed by .ci/run)")
+
+
 @pytest.mark.slow
+@LINUX_RENDERERS
 def test_html_prints_to_pdf_in_chromium(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -101,6 +107,7 @@ def test_html_prints_to_pdf_in_chromium(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@LINUX_RENDERERS
 def test_docx_converts_to_pdf_in_libreoffice(tmp_path: Path) -> None:
     docx = report("2022Q2", "docx", tmp_path)
     profile = tmp_path / "lo-profile"
