@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
     app.command("report", help="生成督查通报:月报、季度通报、半年评估、年度总结(按期间自动判断)。")(report)
     app.command("rank", help="赛马排名:乡镇、县直部门分组排名,含得分说明、红榜和黑榜。")(rank)
     app.command("notice", help="督办通知单:给每个有红灯、黄灯事项的牵头单位各出一份。")(notice)
+    app.command("site", help="督办看板:生成静态网站(总览、各台账、各单位、各事项页面),放到内网 Web 服务器即可。")(site)
 
 
 _RELATIVE = {"本月": ("month", 0), "上月": ("month", -1), "本季度": ("quarter", 0), "上季度": ("quarter", -1),
@@ -225,3 +226,18 @@ def notice(
 
         issue(ws.root, records, f"印发督办通知单 {records[0]['编号']} 等 {len(records)} 份", not STATE.no_commit,
               STATE.author)
+
+
+@handled
+def site(
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录(交给内网 Web 服务器)")] = Path("督办看板"),
+    today: TodayOpt = None,
+    include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="显示标为敏感的字段")] = False,
+) -> None:
+    from ..site import build_site
+
+    ws = workspace()
+    _records_or_refuse(ws)
+    d = today_arg(today)
+    pages = build_site(ws, d, output, include_sensitive)
+    out(f"已生成督办看板:{pages} 个页面 → {output / 'index.html'}")

@@ -1,0 +1,163 @@
+"""`yilan site`: the static supervision dashboard — index, a page per ledger, per unit and per matter.
+
+Plain files any intranet web server can serve: no database, no CDN, no fetched font; CSS and the few
+lines of filtering JavaScript are inline. Lights are text as well as colour; every page carries
+“内部资料 注意保存”; fields a ledger marks 敏感 are masked unless ``include_sensitive``. Pages come from
+the same sandboxed, autoescaped templates as the reports (``report_templates/site_*.html.j2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .render import light_name, reasons
+from .report import MARK, environment
+from .sheets import safe_name
+from .status import LIGHTS, evaluate, percent, summarize
+
+if TYPE_CHECKING:
+    from .checks import Validated
+    from .status import Status
+    from .workspace import Workspace
+
+MASKED = "(敏感,已隐藏)"
+
+
+@dataclass
+class Site:
+    office: str
+    today: str
+    mark: str = MARK
+    up: str = ""  # the relative way back to the site's root from the page being rendered
+    total: int = 0
+    completion_rate: str = ""
+    overdue: int = 0
+    lights: dict[str, int] = field(default_factory=dict)
+    light_names: dict[str, str] = field(default_factory=dict)
+    ledgers: list[dict[str, Any]] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    matters: list[dict[str, Any]] = field(default_factory=list)
+    overdue_list: list[dict[str, Any]] = field(default_factory=list)
+    ranking: list[Any] = field(default_factory=list)
+    ranking_period: str = ""
+    issued: list[dict[str, str]] = field(default_factory=list)
+
+
+def _row(ws: Workspace, v: Validated, st: Status) -> dict[str, Any]:
+    m = v.matter
+    return {"id": m.id, "title": m.title, "unit": m.lead_unit, "ledger_key": v.ledger, "state": st.state,
+            "deadline": st.deadline.isoformat() if st.deadline else "长期", "progress": st.progress,
+            "light": light_name(st.light, ws.rules), "light_key": st.light, "overdue_days": st.overdue_days,
+            "reasons": ";".join(reasons(st, ws.rules)),
+            "expected": "—" if st.expected is None else percent(st.expected)}
+
+
+def _counts(sts: list[Status]) -> dict[str, Any]:
+    s = summarize(sts)
+    return {"total": s.total, **s.lights, "rate": percent(s.completion_rate)}
+
+
+def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
+    """Per matter file, its commits with the change in words — from one log stream and one cat-file."""
+    from . import history, semantic
+    from .cli.audit import ACTIONS
+
+    if history.git_dir(ws.root) is None:
+        return {}
+    out: dict[str, list[dict[str, str]]] = {}
+    with history.Blobs(ws.root) as blobs:
+        for c in history.log(ws.root, paths=("ledgers",)):
+            for ch in c.changes:
+                if not ch.new_path.endswith(".yaml"):
+                    continue
+                found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                out.setdefault(ch.new_path, []).append({
+                    "date": c.date, "author": c.author, "action": ACTIONS.get(c.action, c.action),
+                    "words": ";".join(semantic.describe(*x) for x in found) or "(内容未变)"})
+    return out
+
+
+def build_site(ws: Workspace, today: date, target: Path, include_sensitive: bool = False) -> int:
+    """Write the dashboard under ``target``; returns the number of pages."""
+    from .exchange import load_full
+    from .issuing import read_register
+    from .periods import period_of
+    from .ranking import rank
+
+    d = today.toordinal()
+    matters = [(v, evaluate(v.record(), today, ws.rules)) for v in load_full(ws) if v.matter.assigned.toordinal() <= d]
+    matters.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].ledger, x[0].matter.id))
+    summary = summarize([st for _, st in matters])
+    quarter = period_of(today, "quarter")
+    site = Site(office=ws.rules.office, today=today.isoformat(), total=summary.total,
+                completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
+                light_names={k: light_name(k, ws.rules) for k in LIGHTS},
+                ranking=rank(ws, [v.record() for v, _ in matters], quarter, today), ranking_period=quarter.label,
+                issued=[{"number": str(e.get("编号", "")), "title": str(e.get("标题", e.get("单位", ""))),
+                         "date": str(e.get("印发日期", ""))} for e in read_register(ws.root)])
+    rows = [_row(ws, v, st) for v, st in matters]
+    site.matters = rows
+    site.overdue_list = [r for r in rows if r["overdue_days"]]
+    for key, lg in ws.ledgers.items():
+        sts = [st for v, st in matters if v.ledger == key]
+        if sts:
+            site.ledgers.append({"key": key, "name": lg.name, **_counts(sts)})
+    for unit in ws.units:
+        sts = [st for v, st in matters if v.matter.lead_unit == unit]
+        if sts:
+            site.units.append({"name": unit, "file": safe_name(unit), **_counts(sts)})
+    env = environment(ws.root, "html")
+    pages = 0
+
+    def write(rel: str, template: str, up: str, **extra: Any) -> None:
+        nonlocal pages
+        site.up = up
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(env.get_template(template).render(s=site, **extra), encoding="utf-8", newline="\n")
+        pages += 1
+
+    write("index.html", "site_index.html.j2", "")
+    for row_lg in site.ledgers:
+        mine = [r for r in rows if r["ledger_key"] == row_lg["key"]]
+        write(f"ledger/{row_lg['key']}.html", "site_list.html.j2", "../", page={
+            "title": f"{row_lg['name']}台账", "matters": mine, "lights": {k: row_lg[k] for k in LIGHTS if k in row_lg}})
+    for u in site.units:
+        mine = [r for r in rows if r["unit"] == u["name"]]
+        write(f"unit/{u['file']}.html", "site_list.html.j2", "../", page={
+            "title": f"{u['name']}牵头的督办事项", "matters": mine, "lights": {k: u[k] for k in LIGHTS if k in u}})
+    history = _history(ws)
+    for (v, _), row in zip(matters, rows, strict=True):
+        write(f"matter/{v.matter.id}.html", "site_matter.html.j2", "../", m=_matter_page(ws, v, row, include_sensitive,
+                                                                                          history.get(v.path, [])))
+    return pages
+
+
+def _matter_page(ws: Workspace, v: Validated, row: dict[str, Any], include_sensitive: bool,
+                 history: list[dict[str, str]]) -> dict[str, Any]:
+    m = v.matter
+    lg = ws.ledgers[v.ledger]
+    fields = [("台账", lg.name), ("任务来源", m.source), ("目标要求", m.target), ("牵头领导", "、".join(m.leaders)),
+              ("牵头单位", m.lead_unit), ("配合单位", "、".join(m.co_units)), ("责任人", m.owner), ("专班", m.task_force),
+              ("交办日期", m.assigned.isoformat()), ("完成时限", str(m.deadline)), ("报告周期", v.cycle), ("状态", m.state)]
+    for e in m.extensions:
+        fields.append(("延期", f"{e.applied_on} 申请延至 {e.new_deadline}:{e.reason}"
+                               f"({e.approver or ''}{' ' + str(e.approved_on) + ' 批准' if e.approved_on else ' 待批准'})"))
+    for f in lg.fields:
+        if f.key in v.extra:
+            value = v.extra[f.key]
+            fields.append((f.name, MASKED if f.sensitive and not include_sensitive else value))
+    rates = []
+    for i in m.indicators:
+        rate = "—" if i.done is None or not i.target else percent(i.done / i.target * 100)
+        rates.append({"name": i.name, "target": f"{i.target:g}{i.unit or ''}",
+                      "done": "—" if i.done is None else f"{i.done:g}{i.unit or ''}", "rate": rate})
+    return {**row, "fields": [(k, val) for k, val in fields if val not in (None, "")], "indicators": rates,
+            "milestones": [{"name": n.name, "deadline": n.deadline.isoformat(),
+                            "done": n.done_on.isoformat() if n.done_on else "未完成"} for n in m.milestones],
+            "updates": [{"date": u.date.isoformat(), "progress": u.progress, "state": u.state, "note": u.note or "",
+                         "problem": u.problem, "next": u.next_steps} for u in m.updates],
+            "history": history}
