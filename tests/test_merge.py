@@ -136,17 +136,23 @@ def test_an_entry_removed_on_one_side_is_not_resurrected() -> None:
     assert clean and notes(doc) == ["规划通过评审", "停车场开工"]
 
 
-@pytest.mark.slow
-def test_two_clones_of_one_remote_update_one_matter_and_both_end_equal(tmp_path: Path) -> None:
+def two_clones(tmp_path: Path) -> tuple[Path, Path]:
+    """A bare remote holding the demo workspace, and two clones of it."""
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     seed = tmp_path / "seed"
     assert CliRunner().invoke(app, ["init", str(seed), "--example"]).exit_code == 0
     git(seed, "remote", "add", "origin", str(remote))
-    git(seed, "push", "-q", "origin", "main")
+    git(seed, "push", "-q", "-u", "origin", "main")
     a, b = tmp_path / "a", tmp_path / "b"
     for clone in (a, b):
         subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True)
+    return a, b
+
+
+@pytest.mark.slow
+def test_two_clones_of_one_remote_update_one_matter_and_both_end_equal(tmp_path: Path) -> None:
+    a, b = two_clones(tmp_path)
 
     def yilan(root: Path, *args: str) -> None:
         r = CliRunner().invoke(app, ["--root", str(root), *args])
@@ -171,15 +177,7 @@ def test_two_clones_of_one_remote_update_one_matter_and_both_end_equal(tmp_path:
 
 @pytest.mark.slow
 def test_sync_renumbers_a_clashing_new_id_and_both_clones_end_equal(tmp_path: Path) -> None:
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    seed = tmp_path / "seed"
-    assert CliRunner().invoke(app, ["init", str(seed), "--example"]).exit_code == 0
-    git(seed, "remote", "add", "origin", str(remote))
-    git(seed, "push", "-q", "-u", "origin", "main")
-    a, b = tmp_path / "a", tmp_path / "b"
-    for clone in (a, b):
-        subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True)
+    a, b = two_clones(tmp_path)
 
     def yilan(root: Path, *args: str) -> Any:
         r = CliRunner().invoke(app, ["--root", str(root), *args])
