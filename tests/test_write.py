@@ -316,3 +316,11 @@ def test_undo_refuses_a_hand_commit_and_dirty_files(git_demo: Path) -> None:
     git(git_demo, "commit", "-qam", "手工修改")
     r = run(git_demo, "undo", "--yes")
     assert r.exit_code == 2 and "不是 yilan 命令做的提交" in r.stderr and "git revert" in r.stderr
+
+
+def test_a_journal_torn_while_being_saved_is_cleaned_up(git_demo: Path) -> None:
+    state = git_demo / ".git" / "yilan"
+    state.mkdir(parents=True, exist_ok=True)
+    (state / ".journal.json.abc123.tmp").write_text('{"version": 1, "files": {', encoding="utf-8")
+    run(git_demo, "update", "ZB-001", "--progress", "55", "--date", "2022-07-01")
+    assert not list(state.glob("*.tmp"))

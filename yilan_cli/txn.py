@@ -133,6 +133,8 @@ class Transaction:
 
     def recover(self) -> None:
         """Finish or roll back a write that a previous process left half done."""
+        for stale in self.state_dir.glob(".journal.json.*.tmp"):  # a writer killed while saving its journal
+            stale.unlink(missing_ok=True)
         try:
             doc = json.loads(self.journal.read_text(encoding="utf-8"))
             files: dict[str, dict[str, str | None]] = doc["files"]
