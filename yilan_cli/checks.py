@@ -297,6 +297,11 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     for i, co in enumerate(m.co_units):
         if co not in ws.units:
             out.append(("E305", ("配合单位", i), {"unit": co, "suggest": suggest_unit(co, units)}))
+    if m.task_force and ws.task_forces and ws.task_force(m.task_force) is None:
+        names = [tf.name for tf in ws.task_forces]
+        close = difflib.get_close_matches(m.task_force, names, n=1, cutoff=0.4)
+        out.append(("E316", ("专班",), {"value": m.task_force,
+                                        "suggest": t("did_you_mean", name=close[0]) if close else t("tf_register")}))
     if isinstance(m.deadline, date) and m.deadline < m.assigned:
         out.append(("E306", ("完成时限",), {"deadline": m.deadline, "assigned": m.assigned}))
     prev: date | None = None

@@ -220,6 +220,11 @@ def render_docx(r: Report) -> bytes:
     h1("七、未按期报告")
     _lines(doc, r.missing_reports)
     h1("八、专题")
+    if r.task_forces:
+        h2("(一)工作专班推进情况")
+        _table(doc, ["专班", "级别", "牵头领导", "事项", names["red"], names["yellow"], "办结", "平均进度"],
+               [[f.name, f.level, f.leader, f.total, f.red, f.yellow, f.closed, f.progress] for f in r.task_forces])
+        h2("(二)量化指标")
     if r.indicators:
         _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成率"],
                [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", f"{i.done}{i.unit}", i.rate] for i in r.indicators])

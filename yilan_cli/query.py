@@ -32,6 +32,7 @@ class Filters:
     leader: str | None = None
     lights: tuple[str, ...] = ()  # empty: all lights (closed hidden unless include_closed)
     include_closed: bool = False
+    task_force: str | None = None  # the task force's name
 
 
 @dataclass
@@ -73,6 +74,8 @@ def selected(rec: Record, f: Filters) -> bool:
     if f.ledgers and rec.ledger not in f.ledgers:
         return False
     if f.unit and f.unit != rec.lead_unit and f.unit not in rec.co_units:
+        return False
+    if f.task_force and rec.task_force != f.task_force:
         return False
     return not (f.leader and f.leader not in rec.leaders)
 

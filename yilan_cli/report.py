@@ -74,6 +74,21 @@ class UnitLights:
 
 
 @dataclass(frozen=True)
+class TaskForceRow:
+    id: str
+    name: str
+    level: str
+    leader: str
+    total: int
+    red: int
+    yellow: int
+    blue: int
+    green: int
+    closed: int  # 已办结 + 已销号 + 阶段性办结
+    progress: str  # mean progress of its matters, e.g. 63%
+
+
+@dataclass(frozen=True)
 class Movement:
     id: str
     title: str
@@ -132,6 +147,7 @@ class Report:
     lagging_list: list[Line]
     missing_reports: list[Line]
     indicators: list[IndicatorRow]
+    task_forces: list[TaskForceRow] = field(default_factory=list)  # quarterly and half-year reports only
     number: str = ""  # 文号, once issued (依督通〔2022〕第3期)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -211,6 +227,16 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
             rate = "—" if done is None or not target else percent(done / target * 100)
             indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", _num(target),
                                            _num(done), rate))
+    task_forces = []
+    if kind in ("quarterly", "half"):
+        levels = {"县级": 0, "部门": 1, "乡镇": 2}
+        for tf in sorted(ws.task_forces, key=lambda x: (levels.get(x.level, 3), x.id)):
+            sts = [st for r, st in evaluated if r.task_force in (tf.name, tf.id)]
+            c = {light: sum(1 for st in sts if st.light == light) for light in LIGHTS}
+            done = sum(1 for st in sts if st.state in ("已办结", "已销号", "阶段性办结"))
+            mean = f"{round(sum(st.progress for st in sts) / len(sts))}%" if sts else "—"
+            task_forces.append(TaskForceRow(tf.id, tf.name, tf.level, tf.leader, len(sts), c["red"], c["yellow"],
+                                            c["blue"], c["green"], done, mean))
     notes = read_notes(ws.root, period)
     overdue = [ln for r, st, ln in lines if st.overdue_days > 0]
     lagging = [ln for r, st, ln in lines if st.overdue_days == 0 and st.category == "欠进度"]
@@ -230,7 +256,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
         ranking=rank(ws, mine, period, d), problems=overdue + lagging, overdue_list=overdue, lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
-        indicators=indicators,
+        indicators=indicators, task_forces=task_forces,
     )
 
 

@@ -42,6 +42,17 @@ class LedgerDef:
 
 
 @dataclass(frozen=True)
+class TaskForce:
+    """A 工作专班 of the "10+N+N" system (schemas/taskforces.yaml)."""
+
+    id: str
+    name: str
+    level: str  # 县级 / 部门 / 乡镇
+    leader: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rules:
     due_soon_days: int = 7
     yellow_lag: float = 10
@@ -71,6 +82,14 @@ class Workspace:
     leaders: tuple[str, ...]
     rules: Rules
     schema_hash: str = ""  # of every file under schemas/ that changes what a matter means
+    task_forces: tuple[TaskForce, ...] = ()  # empty: the workspace keeps no registry, 专班 is free text
+
+    def task_force(self, text: str) -> TaskForce | None:
+        """A registered task force by id or name."""
+        for tf in self.task_forces:
+            if text in (tf.id, tf.name):
+                return tf
+        return None
 
     def ledger(self, text: str) -> LedgerDef | None:
         """A ledger by key, prefix or Chinese name."""
@@ -199,7 +218,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 4
+SCHEMA_CACHE_FORMAT = 5
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -209,7 +228,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
         doc = marshal.loads((root / SCHEMA_CACHE).read_bytes())
         if doc[0] != key:
             return None
-        _, ledgers, units, leaders, rules = doc
+        _, ledgers, units, leaders, rules, _forces = doc
         return Workspace(
             root,
             {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7])
@@ -218,6 +237,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
             tuple(leaders),
             Rules(*rules),
             key,
+            tuple(TaskForce(tf[0], tf[1], tf[2], tf[3], tuple(tf[4])) for tf in doc[5]),
         )
     except Exception:  # noqa: BLE001 - missing, corrupt or from another version: parse again
         return None
@@ -238,7 +258,8 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules)))
+        forces = tuple((tf.id, tf.name, tf.level, tf.leader, tf.members) for tf in ws.task_forces)
+        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces)))
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only workspace works without a cache
@@ -261,12 +282,18 @@ def _parse(root: Path) -> Workspace:
         for name in group.get("成员") or []:
             units[str(name)] = str(group.get("分组", ""))
     leaders = tuple(str(x) for x in units_doc.get("领导职务") or [])
-    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"))
+    forces = []
+    tf_path = schemas / "taskforces.yaml"
+    for item in (_read(tf_path) or []) if tf_path.is_file() else []:
+        _need(isinstance(item, dict) and bool(item.get("id")) and bool(item.get("名称")), tf_path, f"专班 {item}")
+        forces.append(TaskForce(str(item["id"]), str(item["名称"]), str(item.get("级别", "县级")),
+                                str(item.get("牵头领导", "")), tuple(str(u) for u in item.get("成员单位") or [])))
+    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=tuple(forces))
 
 
 def schema_files(root: Path) -> list[Path]:
     """Files whose content changes what a matter means (used for cache keys)."""
-    out = [root / "schemas" / "rules.yaml", root / "schemas" / "units.yaml"]
+    out = [root / "schemas" / "rules.yaml", root / "schemas" / "units.yaml", root / "schemas" / "taskforces.yaml"]
     out += sorted((root / "schemas" / "ledgers").glob("*.yaml"))
     return [p for p in out if p.exists()]
 

@@ -24,6 +24,7 @@ def status(
     leader: Annotated[Optional[str], typer.Option("--leader", help="只看某位领导牵头的事项")] = None,
     light: Annotated[Optional[str], typer.Option("--light", help="只看某些灯,如 红,黄")] = None,
     all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
+    task_force: Annotated[Optional[str], typer.Option("--task-force", help="只看某个专班的事项(编号或名称)")] = None,
     today: TodayOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     as_recorded: AsRecordedOpt = None,
@@ -34,7 +35,14 @@ def status(
     fmt = choice(fmt, ("table", "json", "csv"))
     d = today_arg(today)
     ws = workspace(as_recorded)
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_)
+    tf_name = None
+    if task_force:
+        tf = ws.task_force(task_force)
+        if tf is None:
+            names = "、".join(f"{x.id} {x.name}" for x in ws.task_forces) or "(schemas/taskforces.yaml 中没有登记专班)"
+            raise UsageError(f"没有这个专班:{task_force}", f"已登记的专班:{names}", code="E316")
+        tf_name = tf.name
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_, tf_name)
     loaded = load_ledgers(ws)
     result = evaluate_all(ws, loaded, d, filters)
     _warn_invalid(loaded)
