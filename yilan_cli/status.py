@@ -59,10 +59,6 @@ class Status(NamedTuple):
     def report_missing(self) -> bool:
         return self.missing_period is not None
 
-    @property
-    def overdue(self) -> bool:
-        return self.overdue_days > 0
-
 
 def exists(r: Record, d: int) -> bool:
     """A matter assigned after ``d`` does not exist yet at ``d``."""

@@ -45,12 +45,6 @@ class Ledgers:
     def invalid_files(self) -> list[str]:
         return sorted({f.file for f in self.findings if f.severity == "error"})
 
-    def by_id(self, matter_id: str) -> Record | None:
-        for r in self.records:
-            if r.id == matter_id:
-                return r
-        return None
-
 
 _name = operator.attrgetter("name")
 
