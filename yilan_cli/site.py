@@ -63,7 +63,7 @@ def _counts(sts: list[Status]) -> dict[str, Any]:
 def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
     """Per matter file, its commits with the change in words — from one log stream and one cat-file."""
     from . import history, semantic
-    from .cli.audit import ACTIONS
+    from .semantic import ACTIONS
 
     if history.git_dir(ws.root) is None:
         return {}

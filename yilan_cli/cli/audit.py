@@ -8,10 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
+from ..semantic import ACTIONS
 from .common import choice, handled, out, parse_day_arg, workspace
-
-ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
-           "import": "导入", "init": "初始化", "issue": "印发", "": "手工编辑"}
 
 
 def register(app: typer.Typer) -> None:

@@ -145,14 +145,15 @@ def rank(
     fmt: Annotated[str, typer.Option("--format", help="table | json | md")] = "table",
     today: TodayOpt = None,
 ) -> None:
+    from ..ranking import rank as rank_units
     from ..render import envelope
-    from ..report import build, md_cell
+    from ..report import md_cell
 
     fmt = choice(fmt, ("table", "json", "md"))
     ws = workspace()
     p = period_arg(period, date.today())
     d = today_arg(today) if today else p.last
-    groups = build(ws, _records_or_refuse(ws), p, d).ranking
+    groups = rank_units(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
     if fmt == "json":
         doc = [{"group": g.group, "red_list": [u.unit for u in g.red_list], "black_list": [u.unit for u in g.black_list],
                 "units": [{"rank": u.rank, "unit": u.unit, "score": u.score, "matters": u.matters,
