@@ -159,3 +159,43 @@ def last_reportable(d: date, kind: str, grace_days: int) -> Period:
     while (d - p.last).days <= grace_days:
         p = previous(p)
     return p
+
+
+# --------------------------------------------------------------------------- the work calendar
+@dataclass(frozen=True)
+class Week:
+    """A Monday-to-Sunday week clipped to its year (the first and last weeks may be short)."""
+
+    first: date
+    last: date
+    working_days: int  # Mon–Fri outside 节假日, plus 调休上班 days
+
+
+class WorkCalendar:
+    """Working days of a year: weekdays minus the configured holidays, plus the make-up working days."""
+
+    def __init__(self, holidays: tuple[str, ...] = (), workdays: tuple[str, ...] = ()) -> None:
+        self.holidays = {date.fromisoformat(x) for x in holidays}
+        self.workdays = {date.fromisoformat(x) for x in workdays}
+
+    def is_working(self, d: date) -> bool:
+        if d in self.workdays:
+            return True
+        return d.weekday() < 5 and d not in self.holidays
+
+    def working_days(self, first: date, last: date) -> int:
+        """Working days in first..last, both included (0 when last < first)."""
+        n = (last - first).days + 1
+        return sum(1 for i in range(max(n, 0)) if self.is_working(first + timedelta(days=i)))
+
+    def weeks(self, year: int) -> list[Week]:
+        """The weeks of ``year`` (Monday starts a week; a week spanning two months belongs to both months,
+        and one spanning New Year is split at the year's edge)."""
+        out = []
+        first = date(year, 1, 1)
+        end = date(year, 12, 31)
+        while first <= end:
+            last = min(first + timedelta(days=6 - first.weekday()), end)
+            out.append(Week(first, last, self.working_days(first, last)))
+            first = last + timedelta(days=1)
+        return out

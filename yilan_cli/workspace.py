@@ -39,6 +39,7 @@ class LedgerDef:
     fields: tuple[FieldDef, ...] = ()
     maintainers: tuple[str, ...] = ()
     order: int = 99  # 顺序: where the ledger stands in reports and exports
+    scoring: tuple[tuple[str, float], ...] = ()  # 赛马 overrides for this ledger's matters ("1+N+1": the N)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,41 @@ class Rules:
     number_format: str = "依督通〔{year}〕第{n}期"
     notice_format: str = "督办〔{year}〕{n}号"
     reply_days: int = 5
+    # 一线调研: 类别 → (visits per week, days per year); the most field days a week can hold
+    research_quotas: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: {"县级领导": (1, 60), "乡镇部门主要负责人": (2, 90)})
+    research_week_max: int = 5
+    holidays: tuple[str, ...] = ()  # 工作日历.节假日, ISO dates (ranges expanded)
+    workdays: tuple[str, ...] = ()  # 工作日历.调休上班: weekend days that are working days
+    # 督导问责: the ladder after a 督办通知单 (name, colour, number format), where referrals go, thresholds
+    ladder: tuple[tuple[str, str, str], ...] = (
+        ("提示单", "蓝", "督提〔{year}〕{n}号"), ("督办单", "橙", "督督〔{year}〕{n}号"),
+        ("通报批评", "红", "督批〔{year}〕{n}号"), ("问责移交", "红", "督移〔{year}〕{n}号"))
+    referral_to: tuple[str, ...] = ("县纪委监委", "县作风办")
+    refer_overdue_days: int = 30
+    refer_red_months: int = 3
+    refer_ignored: int = 2
+    quarter_weights: tuple[float, ...] = (0.25, 0.25, 0.25, 0.25)  # 年度赛马: 四个季度的权重
+
+
+SCORING_KEYS = {"按期办结权重": "weight_on_time", "序时达标权重": "weight_schedule", "按期报告权重": "weight_report",
+                "超期扣分": "deduct_overdue", "红灯扣分": "deduct_red"}
+
+
+def _days(items: Any, path: Path, what: str) -> tuple[str, ...]:
+    """ISO dates from a list of dates and ranges (2022-01-31..2022-02-06)."""
+    from datetime import date, timedelta
+
+    out: list[str] = []
+    for item in items or []:
+        a, _, b = str(item).partition("..")
+        try:
+            first, last = date.fromisoformat(a.strip()), date.fromisoformat((b or a).strip())
+        except ValueError:
+            raise SchemaError(t("err.schema", detail=f"{path}: {what} {item}"), "日期写成 2022-10-01,连续几天写成 "
+                              "2022-10-01..2022-10-07", path=str(path)) from None
+        out += [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return tuple(sorted(set(out)))
 
 
 @dataclass
@@ -148,7 +184,15 @@ def load_rules(path: Path) -> Rules:
     race = data.get("赛马") or {}
     notice = data.get("通报") or {}
     urge = data.get("督办通知") or {}
+    research = data.get("一线调研") or {}
+    calendar = data.get("工作日历") or {}
+    escalation = data.get("督导问责") or {}
+    refer = escalation.get("问责移交条件") or {}
     try:
+        quotas = {str(k): (int(v["每周次数"]), int(v["全年天数"])) for k, v in (research.get("定额") or {}).items()}
+        ladder = tuple((str(x["名称"]), str(x.get("颜色", "")), str(x["文号格式"])) for x in escalation.get("阶梯") or [])
+        weights = tuple(float(x) for x in race.get("年度季度权重") or Rules.quarter_weights)
+        _need(len(weights) == 4, path, "赛马.年度季度权重 应为四个数(一至四季度)")
         return Rules(
             due_soon_days=int(data.get("临期天数", 7)),
             yellow_lag=float(data.get("黄灯滞后", 10)),
@@ -167,8 +211,18 @@ def load_rules(path: Path) -> Rules:
             number_format=str(notice.get("文号格式", Rules.number_format)),
             notice_format=str(urge.get("文号格式", Rules.notice_format)),
             reply_days=int(urge.get("回复天数", Rules.reply_days)),
+            research_quotas=quotas or Rules().research_quotas,
+            research_week_max=int(research.get("每周最多天数", Rules.research_week_max)),
+            holidays=_days(calendar.get("节假日"), path, "节假日"),
+            workdays=_days(calendar.get("调休上班"), path, "调休上班"),
+            ladder=ladder or Rules.ladder,
+            referral_to=tuple(str(x) for x in escalation.get("移交单位") or Rules.referral_to),
+            refer_overdue_days=int(refer.get("超期天数", Rules.refer_overdue_days)),
+            refer_red_months=int(refer.get("连续红灯月数", Rules.refer_red_months)),
+            refer_ignored=int(refer.get("未回复通知数", Rules.refer_ignored)),
+            quarter_weights=weights,
         )
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, KeyError) as e:
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
 
 
@@ -194,7 +248,21 @@ def load_ledger(path: Path) -> LedgerDef:
         fields=tuple(fields),
         maintainers=tuple(str(x) for x in d.get("维护人") or []),
         order=int(d.get("顺序", 99)),
+        scoring=_scoring(d.get("赛马"), path),
     )
+
+
+def _scoring(race: Any, path: Path) -> tuple[tuple[str, float], ...]:
+    """A ledger's own 赛马 rules: the keys of rules.yaml's 赛马 it overrides."""
+    if not race:
+        return ()
+    _need(isinstance(race, dict), path, "赛马 应为字段")
+    out = []
+    for k, v in race.items():
+        _need(k in SCORING_KEYS, path, f"赛马 不支持 {k}(可用:{'、'.join(SCORING_KEYS)})")
+        _need(isinstance(v, (int, float)) and not isinstance(v, bool), path, f"赛马.{k} 应为数字")
+        out.append((SCORING_KEYS[k], float(v)))
+    return tuple(out)
 
 
 def load(root: Path) -> Workspace:
@@ -218,7 +286,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 5
+SCHEMA_CACHE_FORMAT = 6
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -231,8 +299,8 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
         _, ledgers, units, leaders, rules, _forces = doc
         return Workspace(
             root,
-            {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7])
-             for lg in ledgers},
+            {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7],
+                                tuple(tuple(x) for x in lg[8])) for lg in ledgers},
             dict(units),
             tuple(leaders),
             Rules(*rules),
@@ -249,7 +317,8 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
 
     ledgers = tuple(
         (lg.key, lg.prefix, lg.name, lg.unit, lg.cycle,
-         tuple((f.name, f.key, f.type, f.required, f.sensitive) for f in lg.fields), lg.maintainers, lg.order)
+         tuple((f.name, f.key, f.type, f.required, f.sensitive) for f in lg.fields), lg.maintainers, lg.order,
+         lg.scoring)
         for lg in ws.ledgers.values()
     )
     r = ws.rules
