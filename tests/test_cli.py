@@ -122,7 +122,7 @@ def test_check_demo_passes_at_error_level_and_fails_on_red() -> None:
 
 def test_check_json_github_junit() -> None:
     doc = json.loads(run("check", "--today", "2022-06-30", "--format", "json").stdout)
-    assert doc["version"] == 1 and doc["files"] == 42
+    assert doc["version"] == 1 and doc["files"] == 52  # 42 matters and 10 一线调研 files
     assert {f["severity"] for f in doc["findings"]} == {"red", "yellow"}
     for f in doc["findings"]:
         assert set(f) == FINDING_KEYS
@@ -132,7 +132,7 @@ def test_check_json_github_junit() -> None:
     assert gh[0].startswith("::error file=ledgers/shi/SHW-002.yaml,line=1,col=1,title=R001::")
     junit = ET.fromstring(run("check", "--today", "2022-06-30", "--format", "junit").stdout.split("\n", 1)[1])
     suite = junit.find("testsuite")
-    assert suite is not None and suite.get("tests") == "42" and suite.get("failures") == "9"
+    assert suite is not None and suite.get("tests") == "52" and suite.get("failures") == "9"
 
 
 def test_show_text_and_sensitive_masking() -> None:
@@ -173,7 +173,8 @@ def test_message_catalog_golden(golden) -> None:  # type: ignore[no-untyped-def]
               "other": "ledgers/zz/ZB-003.yaml", "unit": "县发改委",
               "deadline": "2022-01-15", "assigned": "2022-02-01", "date": "2022-03-01",
               "prev": "2022-05-01", "state": "已办结", "approved": "2022-05-10", "applied": "2022-05-20",
-              "title": "中植肉牛养殖屠宰加工项目", "reason": "超期 5 天"}
+              "title": "中植肉牛养殖屠宰加工项目", "reason": "超期 5 天", "year": 2022, "actual": 2021,
+              "place": "依兰镇东升村", "entry": 3}
     lines = []
     for lang in ("zh", "en"):
         set_lang(lang)

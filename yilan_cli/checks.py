@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from .filecheck import Issue, locate, personal_data, read_text, text_scan, unreadable
 from .findings import Finding, make_finding
 from .i18n import t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
 from .records import Record, record_of
-from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load, to_plain
+from .yamlio import YamlProblem, fast_load, positioned_load, to_plain
 
 if TYPE_CHECKING:
     from .workspace import FieldDef, LedgerDef, Workspace
@@ -39,32 +40,13 @@ class Validated:
         return record_of(self.matter, self.ledger, self.path, self.cycle, self.extra)
 
 
-# (code, loc, params): a problem before its position is known
-Issue = tuple[str, tuple[Any, ...], dict[str, Any]]
-
 _BLOCK_SCALAR = re.compile(r"(^|[:\-\s])[|>][-+0-9]*[ \t]*(#.*)?$", re.M)
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
-_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
-
-
 def read_matter(ws: Workspace, path: Path) -> tuple[Validated | None, list[Finding]]:
     """Read and validate one matter file."""
     rel = ws.rel(path)
-    if path.is_symlink():  # a link could point anywhere outside the workspace
-        return None, [make_finding(rel, 1, 1, "E114")]
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [make_finding(rel, 1, 1, "E104", {"detail": e.strerror or str(e)})]
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [make_finding(rel, 1, 1, "E100", {"size": len(raw), "limit": MAX_FILE_BYTES})]
-    if b"\x00" in raw:
-        return None, [make_finding(rel, 1, 1, "E102")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        return None, [make_finding(rel, line, 1, "E101")]
+    text, problems = read_text(path, rel)
+    if text is None:
+        return None, problems
     return check_text(ws, text, rel, path.parent.name, path.stem)
 
 
@@ -73,7 +55,7 @@ def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -
     try:
         data = fast_load(text)
     except Exception:  # noqa: BLE001 - any parse failure goes to the positioned reader
-        return None, _unreadable(text, rel)
+        return None, unreadable(text, rel)
     record, issues = validate(ws, data, ledger_key, stem)
     if not issues and ("\t" in text or _BLOCK_SCALAR.search(text)):
         # libyaml and ruamel differ on tabs and on some block scalars (| >): the writer must read exactly
@@ -87,51 +69,10 @@ def check_text(ws: Workspace, text: str, rel: str, ledger_key: str, stem: str) -
     if not issues:
         return record, []
     if not isinstance(data, dict):
-        early = _text_scan(text, rel)
+        early = text_scan(text, rel)
         if early:
             return None, early
-    try:
-        tree = positioned_load(text)
-    except YamlProblem as p:  # the readers disagree: trust the stricter one
-        return None, [make_finding(rel, p.line, p.column, p.code, p.params)]
-    out = []
-    for code, loc, params in issues:
-        line, col = position(tree, loc) if loc else (1, 1)
-        out.append(make_finding(rel, line, col, code, params))
-    return None, out
-
-
-def _text_scan(text: str, rel: str) -> list[Finding]:
-    """Mistakes recognisable from the text alone, which make the YAML errors that follow meaningless."""
-    m = _CONFLICT.search(text)
-    if m:
-        return [make_finding(rel, text.count("\n", 0, m.start()) + 1, 1, "E112")]
-    out = []
-    for m in _FULLWIDTH_KEY.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        start = text.rfind("\n", 0, m.start()) + 1
-        out.append(make_finding(rel, line, m.end() - start, "E113"))  # column of the '：'
-    return out
-
-
-def _unreadable(text: str, rel: str) -> list[Finding]:
-    early = _text_scan(text, rel)
-    if early:
-        return early
-    try:
-        positioned_load(text)
-    except YamlProblem as p:
-        return [make_finding(rel, p.line, p.column, p.code, p.params)]
-    # the positioned reader accepted what libyaml refused: report libyaml's own words
-    try:
-        fast_load(text)
-    except YamlProblem as p:
-        return [make_finding(rel, p.line, p.column, p.code, p.params)]
-    except Exception as e:  # noqa: BLE001
-        mark = getattr(e, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        return [make_finding(rel, line, col, "E104", {"detail": explain(getattr(e, "problem", None) or str(e)[:120])})]
-    return [make_finding(rel, 1, 1, "E104", {"detail": "?"})]
+    return None, locate(text, rel, issues)
 
 
 # --------------------------------------------------------------------------- validation
@@ -164,37 +105,6 @@ def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Vali
         return None, issues
     assert ledger is not None
     return Validated(matter, ledger.key, f"ledgers/{ledger_key}/{stem}.yaml", matter.cycle or ledger.cycle, extra), []
-
-
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                      r"(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-
-
-def personal_data(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
-    """ID-card and mobile numbers in any field not marked 敏感: personal details belong in the petition
-    system; the ledger holds references such as 信访件编号."""
-    out: list[Issue] = []
-
-    def walk(value: Any, loc: tuple[Any, ...]) -> None:
-        if isinstance(value, str):
-            if _ID_CARD.search(value):
-                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
-                                          "kind": t("pii.id_card")}))
-            elif _MOBILE.search(value):
-                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
-                                          "kind": t("pii.mobile")}))
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, (*loc, k))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, (*loc, i))
-
-    for key, value in data.items():
-        if key not in sensitive:
-            walk(value, (key,))
-    return out
 
 
 def _extract_extra(data: dict[str, Any], fields: tuple[FieldDef, ...], issues: list[Issue]) -> dict[str, Any]:

@@ -194,6 +194,8 @@ def render_docx(r: Report) -> bytes:
                  "办结率"],
            [[x.name, x.total, x.red, x.yellow, x.blue, x.green, x.closed, x.stage_closed, x.completion_rate]
             for x in r.by_ledger])
+    if r.research:
+        _para(doc, r.research, indent=True)
     h1("二、主要成效")
     for text in (r.achievements or f"(请在 report_notes/{r.period}.md 的“## 主要成效”下撰写)").split("\n\n"):
         _para(doc, text.strip(), indent=True)
@@ -276,3 +278,56 @@ def notice_docx(n: Any) -> bytes:
     _para(doc, n.office, align="right")
     _para(doc, n.date, align="right")
     return _finish(doc, n.mark, n.title, n.office, n.date)
+
+
+def _chain_table(doc: Any, chain: Any, day: str) -> None:
+    _table(doc, ["文书", "种类", "印发日期", "回复期限", "回复情况"],
+           [[d.number, d.kind, d.issued.isoformat(), d.reply_by.isoformat() if d.reply_by else "—", d.reply_words(day)]
+            for d in chain])
+
+
+def escalation_docx(e: Any) -> bytes:
+    """A 提示单 / 督办单 / 通报批评 / 问责移交 (escalation.Escalation) in the 公文 layout."""
+    doc = _document(e.mark, e.office, e.number or e.date, e.title)
+    if e.referral_to:
+        _para(doc, f"{'、'.join(e.referral_to)}:")
+        _para(doc, f"{e.unit}牵头的以下 {len(e.steps)} 项督办事项,经督办通知、提示、督办、通报批评仍未整改到位,"
+                   "现将有关问题线索及督办过程材料移交你们,请依规依纪处理。", indent=True)
+    else:
+        _para(doc, f"{e.unit}:")
+        copy = ";本通报同时抄送全县各乡镇、县直各部门" if e.kind == "通报批评" else ""
+        _para(doc, f"截至 {e.date},你单位牵头的以下 {len(e.steps)} 项督办事项,前期督办文书逾期未回复或仍为红灯,"
+                   f"现升级为{e.title}。请主要负责同志亲自过问,于 {e.reply_by} 前将整改情况书面报送{e.office}{copy}。",
+              indent=True)
+    _table(doc, ["编号", "事项", "升级原因", "前期文书"],
+           [[s.matter, s.title, ";".join(s.reasons), f"{s.basis.number}({s.basis.kind})"] for s in e.steps])
+    if e.referral_to:
+        for s in e.steps:
+            _para(doc, f"{s.matter} {s.title} 督办过程", H2_FONT, SIZE_3)
+            _chain_table(doc, s.chain, e.date)
+    _para(doc, e.office, align="right")
+    _para(doc, e.date, align="right")
+    return _finish(doc, e.mark, e.title, e.office, e.date)
+
+
+def accountability_docx(a: Any) -> bytes:
+    """The referral list (escalation.Accountability) for the discipline commission and the conduct office."""
+    doc = _document(a.mark, a.office, a.period_label, a.title)
+    _para(doc, f"{'、'.join(a.referral_to)}:")
+    _para(doc, f"按照\u201c2+2\u201d督导问责机制,截至 {a.today},{a.thresholds}的督办事项共 {len(a.items)} 项,"
+               "现将清单及督办过程材料移交你们,请依规依纪处理。", indent=True)
+    if a.items:
+        _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "完成时限", "进度", "移交理由"],
+               [[i, m.id, m.title, m.unit, m.leaders, m.deadline, f"{m.progress}%", ";".join(m.reasons)]
+                for i, m in enumerate(a.items, start=1)])
+        for i, m in enumerate(a.items, start=1):
+            _para(doc, f"{i}. {m.id} {m.title}", H2_FONT, SIZE_3)
+            if m.chain:
+                _chain_table(doc, m.chain, a.today)
+            else:
+                _para(doc, "未印发督办文书。", indent=True)
+    else:
+        _para(doc, "本期没有达到移交条件的事项。", indent=True)
+    _para(doc, a.office, align="right")
+    _para(doc, a.today, align="right")
+    return _finish(doc, a.mark, a.title, a.office, a.today)

@@ -443,3 +443,27 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
         except YilanError as e:
             plan.errors.append((row, e))
     return plan
+
+
+ASSESSMENT_HEADER = ["名次", "单位", "分组", "年度得分", "一季度", "二季度", "三季度", "四季度", "牵头事项", "按期办结",
+                     "序时达标", "按期报告", "超期事项", "红灯事项", "红黑榜", "得分说明"]
+
+
+def assessment_table(ws: Workspace, records: list[Any], year: Period, today: date
+                     ) -> tuple[list[str], list[tuple[str, list[list[Any]]]]]:
+    """The organization department's table: per group, every unit ranked on the year (ranking.rank_year)."""
+    from .ranking import rank_year
+
+    sheets = []
+    for g in rank_year(ws, records, year, today):
+        red = {u.unit for u in g.red_list}
+        black = {u.unit for u in g.black_list}
+        rows = []
+        for u in g.units:
+            mark = "红榜" if u.unit in red else "黑榜" if u.unit in black else ""
+            rows.append([u.rank if u.rank is not None else "—", u.unit, u.group,
+                         u.score if u.score is not None else "—",
+                         *(q if q is not None else "—" for q in (u.quarters or (None,) * 4)), u.matters,
+                         str(u.on_time), str(u.schedule), str(u.report), u.overdue, u.red, mark, u.breakdown])
+        sheets.append((g.group, rows))
+    return ASSESSMENT_HEADER, sheets

@@ -145,7 +145,7 @@ def export_tree(root: Path, commit: str, target: Path) -> None:
     import io
     import tarfile
 
-    wanted = ("ledgers", "schemas", "report_notes", "report_templates")
+    wanted = ("ledgers", "schemas", "report_notes", "report_templates", "research")
     present = set(run_git(root, "ls-tree", "--name-only", commit).stdout.split())
     paths = [p for p in wanted if p in present]
     r = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths], cwd=root, capture_output=True)

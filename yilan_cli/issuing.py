@@ -2,8 +2,8 @@
 
 An issued document gets the next number of its year in the configured format (依督通〔2022〕第3期,
 督办〔2022〕7号) and a record {编号, 种类, 期间, 印发日期, 源提交, …} in reports/issued.yaml, committed alone
-like every write. The source commit is HEAD; issuing refuses while ledgers/, schemas/, report_notes/ or
-report_templates/ have uncommitted changes, because the document must be reproducible from that commit.
+like every write. The source commit is HEAD; issuing refuses while ledgers/, schemas/, report_notes/,
+report_templates/ or research/ have uncommitted changes, because the document must be reproducible from that commit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 from .errors import UsageError
 
 REGISTER = "reports/issued.yaml"
-SOURCES = ("ledgers", "schemas", "report_notes", "report_templates")
+SOURCES = ("ledgers", "schemas", "report_notes", "report_templates", "research")
+HEADER = "# 已印发的督查通报和督办文书(由 yilan report/notice --issue、escalate --apply、notice reply 自动登记,请勿手工修改)\n"
 
 
 def read_register(root: Path) -> list[dict[str, Any]]:
@@ -54,15 +55,46 @@ def register_text(entries: list[dict[str, Any]]) -> str:
     seq = CommentedSeq()
     for e in entries:
         seq.append(flow_map({k: (flow_seq(v) if isinstance(v, list) else v) for k, v in e.items()}))
-    return "# 已印发的督查通报和督办通知单(yilan report/notice --issue 自动登记,请勿手工修改)\n" + dump(seq)
+    return HEADER + dump(seq)
 
 
-def issue(root: Path, new: list[dict[str, Any]], subject: str, commit: bool, author: str | None) -> None:
+def issue(root: Path, new: list[dict[str, Any]], subject: str, commit: bool, author: str | None,
+          action: str = "issue") -> None:
+    """Append ``new`` entries to the register in one commit (naming every matter they list)."""
     from .txn import Transaction
 
     with Transaction(root, commit=commit, author=author) as tx:
         entries = read_register(root) + new
         tx.refuse_dirty([REGISTER])
         tx.write(REGISTER, register_text(entries))
-        tx.commit(subject, "issue")
+        tx.commit(subject, action, _matters(new))
+
+
+def _matters(entries: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(str(m) for e in entries for m in e.get("事项") or []))
+
+
+def record_reply(root: Path, number: str, day: str, text: str, kinds: list[str], commit: bool,
+                 author: str | None) -> dict[str, Any]:
+    """Record a unit's written reply on an issued document's entry (one reply per document)."""
+    from .txn import Transaction
+
+    with Transaction(root, commit=commit, author=author) as tx:
+        tx.refuse_dirty([REGISTER])
+        entries = read_register(root)
+        entry = next((e for e in entries if str(e.get("编号")) == number), None)
+        if entry is None or entry.get("种类") not in kinds:
+            known = "、".join(str(e.get("编号")) for e in entries if e.get("种类") in kinds)[:200] or "(还没有印发)"
+            raise UsageError(f"没有这份督办文书:{number}", f"写 reports/issued.yaml 中的编号,如:{known}", code="I003")
+        if entry.get("回复日期"):
+            raise UsageError(f"{number} 已于 {entry['回复日期']} 记录回复", "一份文书只记录一次回复;补充材料请另行报送",
+                             code="I004")
+        if day < str(entry.get("印发日期", "")):
+            raise UsageError(f"回复日期 {day} 早于印发日期 {entry.get('印发日期')}", "请核对日期", code="I005")
+        entry["回复日期"] = day
+        entry["回复内容"] = text
+        tx.write(REGISTER, register_text(entries))
+        late = "(逾期)" if entry.get("回复期限") and day > str(entry["回复期限"]) else ""
+        tx.commit(f"记录回复 {number} {entry.get('单位', '')}{late}", "reply", _matters([entry]))
+    return entry
 

@@ -12,20 +12,30 @@ over the matters the unit leads that exist at the period's end D:
 - 按期报告率: of the matters that owed a report for their cycle's last due period, those that reported.
 A rate with nothing to measure counts as full. Ties: fewer overdue, fewer red, more matters, then the
 order of the unit registry. Units that lead nothing are listed without a rank.
+
+"1+N+1": a ledger may carry its own 赛马 rules (schemas/ledgers/<key>.yaml, the sector department's
+"N"). A unit's matters are then scored in groups of equal rules — each group's weighted rates count in
+proportion to its share of the unit's matters, and each group's own deductions apply to its matters:
+
+    score = Σ_g (n_g / n) × (weights_g · rates_g) − Σ_g deductions_g
+
+With no overrides this is exactly the formula above. The year ranks on the four quarters: each
+quarter's score (evaluated at the quarter's end, or at D for the quarter in progress) weighted by
+赛马.年度季度权重, over the quarters in which the unit had matters.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .status import CLOSED, Status, evaluate, log_at, report_check
 
 if TYPE_CHECKING:
     from .periods import Period
     from .records import Record
-    from .workspace import Workspace
+    from .workspace import Rules, Workspace
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class UnitScore:
     score: float | None  # None: the unit leads no matter in the period
     breakdown: str  # every point explained: 按期办结 3/4 得30.0 · 序时达标 2/3 得20.0 · … · 超期1项 −2
     rank: int | None = None
+    quarters: tuple[float | None, ...] = ()  # annual ranking: the four quarters' scores
 
 
 @dataclass(frozen=True)
@@ -64,47 +75,89 @@ class GroupRanking:
     black_list: list[UnitScore]  # 黑榜
 
 
-def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, today: date) -> UnitScore:
-    d = today.toordinal()
-    first = period.first.toordinal()
-    on_hit = on_of = sch_hit = sch_of = rep_hit = rep_of = overdue = red = 0
-    statuses: list[Status] = []
-    for r in records:
-        st = evaluate(r, today, ws.rules)
-        statuses.append(st)
-        closed_before = log_at(r, first - 1)[0] in CLOSED
+@dataclass
+class _Tally:
+    on_hit: int = 0
+    on_of: int = 0
+    sch_hit: int = 0
+    sch_of: int = 0
+    rep_hit: int = 0
+    rep_of: int = 0
+    overdue: int = 0
+    red: int = 0
+    matters: int = 0
+
+    def add(self, r: Record, st: Status, period: Period, today: date, rules: Rules) -> None:
+        self.matters += 1
+        closed_before = log_at(r, period.first.toordinal() - 1)[0] in CLOSED
         closed_in = st.closed_on is not None and period.first <= st.closed_on <= period.last
         due = st.deadline is not None and st.deadline <= today
         if not closed_before and (due or closed_in):
-            on_of += 1
+            self.on_of += 1
             finished_in_time = st.closed_on is not None and (st.deadline is None or st.closed_on <= st.deadline)
             if (st.state in CLOSED or st.state == "阶段性办结") and finished_in_time:
-                on_hit += 1
+                self.on_hit += 1
         if st.category in ("欠进度", "达进度", "超进度"):
-            sch_of += 1
-            sch_hit += st.category != "欠进度"
-        owed, missing = report_check(r, d, ws.rules.grace_days)
+            self.sch_of += 1
+            self.sch_hit += st.category != "欠进度"
+        owed, missing = report_check(r, today.toordinal(), rules.grace_days)
         if owed is not None:
-            rep_of += 1
-            rep_hit += not missing
-        overdue += st.overdue_days > 0
-        red += st.light == "red"
-    on_time, schedule, report = Rate(on_hit, on_of), Rate(sch_hit, sch_of), Rate(rep_hit, rep_of)
-    rules = ws.rules
+            self.rep_of += 1
+            self.rep_hit += not missing
+        self.overdue += st.overdue_days > 0
+        self.red += st.light == "red"
+
+    def rates(self) -> tuple[Rate, Rate, Rate]:
+        return Rate(self.on_hit, self.on_of), Rate(self.sch_hit, self.sch_of), Rate(self.rep_hit, self.rep_of)
+
+
+def rules_for(ws: Workspace, ledger: str) -> Rules:
+    """The 赛马 rules of a ledger's matters: the defaults with the ledger's own overrides."""
+    lg = ws.ledgers.get(ledger)
+    if lg is None or not lg.scoring:
+        return ws.rules
+    overrides: dict[str, Any] = dict(lg.scoring)
+    return replace(ws.rules, **overrides)
+
+
+def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, today: date) -> UnitScore:
+    total = _Tally()
+    groups: dict[tuple[tuple[str, float], ...], tuple[Rules, _Tally, list[str]]] = {}
+    for r in records:
+        lg = ws.ledgers.get(r.ledger)
+        key = lg.scoring if lg is not None else ()
+        if key not in groups:
+            groups[key] = (rules_for(ws, r.ledger), _Tally(), [])
+        rules, tally, names = groups[key]
+        if lg is not None and key and lg.name not in names:
+            names.append(lg.name)
+        st = evaluate(r, today, ws.rules)
+        tally.add(r, st, period, today, ws.rules)
+        total.add(r, st, period, today, ws.rules)
+    on_time, schedule, report = total.rates()
     score = None
     parts = ["本期无牵头事项"]
     if records:
-        score = round(rules.weight_on_time * on_time.value + rules.weight_schedule * schedule.value
-                      + rules.weight_report * report.value - rules.deduct_overdue * overdue - rules.deduct_red * red, 2)
-        parts = [f"按期办结 {on_time} 得{rules.weight_on_time * on_time.value:.1f}",
-                 f"序时达标 {schedule} 得{rules.weight_schedule * schedule.value:.1f}",
-                 f"按期报告 {report} 得{rules.weight_report * report.value:.1f}"]
-        if overdue:
-            parts.append(f"超期{overdue}项 −{rules.deduct_overdue * overdue:g}")
-        if red:
-            parts.append(f"红灯{red}项 −{rules.deduct_red * red:g}")
-    return UnitScore(unit, ws.units.get(unit, ""), len(records), on_time, schedule, report, overdue, red, score,
-                     " · ".join(parts))
+        score = 0.0
+        parts = []
+        for key, (rules, tally, names) in sorted(groups.items(), key=lambda kv: (bool(kv[0]), kv[1][2])):  # defaults first
+            share = tally.matters / total.matters
+            on, sch, rep = tally.rates()
+            got = [rules.weight_on_time * on.value, rules.weight_schedule * sch.value, rules.weight_report * rep.value]
+            score += share * sum(got) - rules.deduct_overdue * tally.overdue - rules.deduct_red * tally.red
+            words = [f"按期办结 {on} 得{got[0]:.1f}", f"序时达标 {sch} 得{got[1]:.1f}", f"按期报告 {rep} 得{got[2]:.1f}"]
+            if tally.overdue:
+                words.append(f"超期{tally.overdue}项 −{rules.deduct_overdue * tally.overdue:g}")
+            if tally.red:
+                words.append(f"红灯{tally.red}项 −{rules.deduct_red * tally.red:g}")
+            text = " · ".join(words)
+            if len(groups) > 1 or key:
+                label = "、".join(names) + "规则" if key else "通用规则"
+                text = f"[{label} {tally.matters}项,占{share:.0%}] {text}"
+            parts.append(text)
+        score = round(score, 2)
+    return UnitScore(unit, ws.units.get(unit, ""), len(records), on_time, schedule, report, total.overdue, total.red,
+                     score, " | ".join(parts))
 
 
 def rank(ws: Workspace, records: list[Record], period: Period, today: date | None = None) -> list[GroupRanking]:
@@ -114,10 +167,15 @@ def rank(ws: Workspace, records: list[Record], period: Period, today: date | Non
     for r in records:
         if r.assigned <= d.toordinal() and r.lead_unit in by_unit:
             by_unit[r.lead_unit].append(r)
-    order = {u: i for i, u in enumerate(ws.units)}
     groups: dict[str, list[UnitScore]] = {}
     for unit, mine in by_unit.items():
         groups.setdefault(ws.units[unit], []).append(unit_score(ws, unit, mine, period, d))
+    return _ordered(ws, groups)
+
+
+def _ordered(ws: Workspace, groups: dict[str, list[UnitScore]]) -> list[GroupRanking]:
+    """Rank each group's scored units, then pick the red and black lists."""
+    order = {u: i for i, u in enumerate(ws.units)}
     full = ws.rules.weight_on_time + ws.rules.weight_schedule + ws.rules.weight_report
     out = []
     for group, scores in groups.items():
@@ -129,3 +187,44 @@ def rank(ws: Workspace, records: list[Record], period: Period, today: date | Non
         black_pool = [s for s in reversed(ranked) if s not in red_list and (s.score or 0) < full]
         out.append(GroupRanking(group, ranked + idle, red_list, black_pool[: ws.rules.black_list]))
     return out
+
+
+QUARTER_NAMES = ("一季度", "二季度", "三季度", "四季度")
+
+
+def rank_year(ws: Workspace, records: list[Record], year: Period, today: date | None = None) -> list[GroupRanking]:
+    """The annual ranking: each unit's four quarter scores weighted by 赛马.年度季度权重 (rates, overdue and
+    red counts shown are the whole year's at ``today``)."""
+    from .periods import make_period
+
+    d = today or year.last
+    quarter_scores: dict[str, list[float | None]] = {u: [] for u in ws.units}
+    for q in range(1, 5):
+        qp = make_period("quarter", year.year, q)
+        scored: dict[str, float | None] = {}
+        if qp.first <= d:
+            for g in rank(ws, records, qp, min(qp.last, d)):
+                scored.update({u.unit: u.score for u in g.units})
+        for unit in ws.units:
+            quarter_scores[unit].append(scored.get(unit))
+    weights = ws.rules.quarter_weights
+    groups: dict[str, list[UnitScore]] = {}
+    for g in rank(ws, records, year, d):
+        for u in g.units:
+            qs = quarter_scores.get(u.unit, [None] * 4)
+            used = [(w, s, name) for w, s, name in zip(weights, qs, QUARTER_NAMES, strict=True) if s is not None]
+            score = None
+            breakdown = "本年无牵头事项"
+            if used and u.score is not None:
+                score = round(sum(w * s for w, s, _ in used) / sum(w for w, _, _ in used), 2)
+                breakdown = " + ".join(f"{name} {s:.1f}×{w:g}" for w, s, name in used)
+                if len(used) < 4 or abs(sum(weights) - 1) > 1e-9:
+                    breakdown += f",按权重 {sum(w for w, _, _ in used):g} 折算"
+            groups.setdefault(g.group, []).append(replace(u, score=score, breakdown=breakdown, rank=None,
+                                                          quarters=tuple(qs)))
+    return _ordered(ws, groups)
+
+
+def standings(ws: Workspace, records: list[Record], period: Period, today: date | None = None) -> list[GroupRanking]:
+    """The ranking a period's circular shows: the year on its quarters, any other period on its own."""
+    return rank_year(ws, records, period, today) if period.kind == "year" else rank(ws, records, period, today)

@@ -310,3 +310,27 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def research_table(quotas: list[Any], rules: Rules, year: int, today: date) -> None:
+    """The 一线调研 quota table, red first, with what each light means underneath."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    console.print(f"{year}年一线调研定额完成情况(评估日 {today.isoformat()})")
+    table = Table(show_lines=False, header_style="bold")
+    for name in ("灯", "姓名", "职务", "类别", "次数", "天数", "序时应达天数", "全年定额", "未达标周数", "每周还需天数"):
+        table.add_column(name, justify="right" if "数" in name or name == "全年定额" else "left", overflow="fold")
+    order = {"red": 0, "yellow": 1, "green": 2}
+    for q in sorted(quotas, key=lambda q: (order[q.light], q.person.category, q.days, q.person.id)):
+        color = rules.light_colors.get(q.light) or ""
+        table.add_row(Text("● " + light_name(q.light, rules), style=f"bold {color}" if color else ""), q.person.name,
+                      q.person.title, q.person.category, str(q.visits), str(q.days), f"{q.expected:.1f}",
+                      f"{q.per_year}天", f"{q.weeks_below}/{q.weeks_done}",
+                      "—" if q.needed_per_week is None else f"{q.needed_per_week:.1f}")
+    console.print(table)
+    red = sum(q.light == "red" for q in quotas)
+    yellow = sum(q.light == "yellow" for q in quotas)
+    console.print(f"共 {len(quotas)} 人:{light_name('red', rules)} {red} 人(全年定额已无法完成),"
+                  f"{light_name('yellow', rules)} {yellow} 人(落后于序时进度)。未达标周数 = 未达每周次数的周/已过的周。")

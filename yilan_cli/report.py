@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import YilanError
-from .ranking import GroupRanking, rank
+from .ranking import GroupRanking, standings
+from .research import summary as research_summary
 from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ class Report:
     missing_reports: list[Line]
     indicators: list[IndicatorRow]
     task_forces: list[TaskForceRow] = field(default_factory=list)  # quarterly and half-year reports only
+    research: str = ""  # the 一线调研 paragraph of 总体情况 (year to date at ``today``); empty: nobody tracked
     number: str = ""  # 文号, once issued (依督通〔2022〕第3期)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -254,9 +256,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
-        ranking=rank(ws, mine, period, d), problems=overdue + lagging, overdue_list=overdue, lagging_list=lagging,
+        ranking=standings(ws, mine, period, d), problems=overdue + lagging, overdue_list=overdue, lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
-        indicators=indicators, task_forces=task_forces,
+        indicators=indicators, task_forces=task_forces, research=research_summary(ws, period.year, d),
     )
 
 
@@ -347,10 +349,23 @@ def notices(ws: Workspace, records: list[Record], today: date, unit: str | None 
 
 
 def render_notice(ws: Workspace, n: Notice, fmt: str) -> str:
+    return render_document(ws, f"notice.{fmt}.j2", "督办通知单", n=n)
+
+
+def render_escalation(ws: Workspace, esc: Any) -> str:
+    """A 提示单 / 督办单 / 通报批评 / 问责移交 document (escalation.py) from escalation.md.j2."""
+    return render_document(ws, "escalation.md.j2", esc.kind, e=esc)
+
+
+def render_accountability(ws: Workspace, acc: Any) -> str:
+    return render_document(ws, "accountability.md.j2", "问责移交清单", a=acc)
+
+
+def render_document(ws: Workspace, name: str, what: str, **context: Any) -> str:
+    """One of the office's single documents (notices, escalations, referrals) from its template."""
     from jinja2 import TemplateError
 
     try:
-        return str(environment(ws.root, fmt).get_template(f"notice.{fmt}.j2").render(n=n))
+        return str(environment(ws.root, "md").get_template(name).render(**context))
     except TemplateError as e:
-        raise TemplateFailed(f"督办通知单模板 notice.{fmt}.j2 有错误:{e}", "请对照 docs/reports.md 检查模板",
-                             code="T004") from None
+        raise TemplateFailed(f"{what}模板 {name} 有错误:{e}", "请对照 docs/reports.md 检查模板", code="T004") from None

@@ -11,7 +11,8 @@ from typing import Any
 CLOSED = ("已办结", "已销号", "阶段性办结")
 # Yilan-Action trailer → the word leaders read; a commit without the trailer was made by hand
 ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
-           "import": "导入", "init": "初始化", "issue": "印发", "undo": "撤销", "": "手工编辑"}
+           "import": "导入", "init": "初始化", "issue": "印发", "undo": "撤销",
+           "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "": "手工编辑"}
 TRACKED_ELSEWHERE = ("状态", "办结日期", "进展", "延期", "销号", "完成时限")
 
 

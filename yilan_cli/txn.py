@@ -203,8 +203,10 @@ class Transaction:
         self._save_journal()
         path.unlink(missing_ok=True)
 
-    def commit(self, subject: str, action: str, matter_id: str | None = None) -> None:
-        trailers = f"Yilan-Action: {action}" + (f"\nYilan-Matter: {matter_id}" if matter_id else "")
+    def commit(self, subject: str, action: str, matter_id: str | list[str] | None = None) -> None:
+        """Commit the written files alone, with the trailers history and audit read (one per matter)."""
+        ids = [matter_id] if isinstance(matter_id, str) else matter_id or []
+        trailers = "\n".join([f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids)])
         message = f"{subject}\n\n{trailers}\n"
         self._save_journal(message)  # files hold the new content: from here on, recovery finishes
         fault("before-commit")

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import audit, doctor, exchange, init, read, reports, write
+from . import audit, doctor, exchange, init, read, reports, research, supervision, write
 from .common import STATE
 
 app = typer.Typer(
@@ -55,7 +55,9 @@ read.register(app)
 write.register(app)
 exchange.register(app)
 reports.register(app)
+supervision.register(app)
 audit.register(app)
+research.register(app)
 doctor.register(app)
 
 

@@ -1,6 +1,7 @@
 """Git as the audit trail: history of one matter, a semantic diff of a range for leaders."""
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -10,6 +11,8 @@ import typer
 from ..errors import UsageError
 from ..semantic import ACTIONS
 from .common import choice, handled, out, parse_day_arg, workspace
+
+LINKED = ("research", "reply", "escalate", "issue")  # commits that name a matter without changing its file
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +49,11 @@ def history_(
             for ch in c.changes:
                 found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
                 rows.append((c, found))
+    # field research and supervision documents that name the matter (Yilan-Matter trailers), newest first
+    mid = matter_id.strip().upper()
+    linked = history.log(root, "-E", f"--grep=^Yilan-Matter: {re.escape(mid)}$", paths=("research", "reports"))
+    rows += [(c, [(c.action, None, c.subject)]) for c in linked]
+    rows.sort(key=lambda row: row[0].date, reverse=True)  # stable: same-day order of each log is kept
     if fmt == "json":
         doc = {"version": 1, "id": matter_id.upper(), "history": [
             {"commit": c.sha, "date": c.date, "author": c.author, "action": c.action or "manual", "subject": c.subject,
@@ -53,7 +61,7 @@ def history_(
         out(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     for c, found in rows:
-        words = ";".join(semantic.describe(*x) for x in found) or "(内容未变)"
+        words = (c.subject if c.action in LINKED else ";".join(semantic.describe(*x) for x in found)) or "(内容未变)"
         out(f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}  {words}")
 
 

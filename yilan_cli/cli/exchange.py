@@ -104,6 +104,7 @@ def export(
     include_sensitive: Annotated[bool, typer.Option("--include-sensitive", help="包含标为敏感的字段")] = False,
     fill: Annotated[bool, typer.Option("--fill", help="生成单位进展填报表(需 --unit 和 --period)")] = False,
     period: Annotated[Optional[str], typer.Option("--period", help="填报期间,如 2022-06、2022年6月、2022Q2")] = None,
+    assessment: Annotated[Optional[int], typer.Option("--assessment", help="年度考核结果表(组织部用),如 2022")] = None,
 ) -> None:
     from .. import exchange
     from ..query import Filters, parse_lights, resolve_ledgers, selected
@@ -112,6 +113,9 @@ def export(
     d = today_arg(today)
     if fill:
         _fill(ws, unit, period, output)
+        return
+    if assessment is not None:
+        _assessment(ws, assessment, today, output)
         return
     fmt = choice(fmt or (output.suffix.lstrip(".").lower() if output else "csv"), ("xlsx", "csv", "json"))
     if fmt == "xlsx" and output is None:
@@ -203,3 +207,29 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     exchange.write_fill_form(target, unit, p, rows)
     out(f"已生成 {unit} {p.label}进展填报表:{len(rows)} 项 → {target}")
 
+
+
+def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]) -> None:
+    """The annual 1+N+1 assessment workbook: one sheet per group, every unit with its score and breakdown."""
+    from openpyxl import Workbook
+
+    from ..exchange import assessment_table
+    from ..periods import make_period
+    from ..sheets import style_sheet
+    from .reports import _records_or_refuse
+
+    p = make_period("year", year)
+    d = today_arg(today) if today else p.last
+    target = output or Path(f"{year}年度督办考核结果.xlsx")
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError("考核结果表只能导出为 .xlsx", f"例如 -o {year}年度督办考核结果.xlsx", code="X012")
+    header, sheets = assessment_table(ws, _records_or_refuse(ws), p, d)
+    wb = Workbook()
+    first = True
+    for group, rows in sheets:
+        sheet = wb.active if first else wb.create_sheet()
+        first = False
+        sheet.title = group[:31] or "未分组"
+        style_sheet(sheet, header, rows)
+    wb.save(target)
+    out(f"已导出 {year} 年度考核结果({sum(len(r) for _, r in sheets)} 个单位,评估日 {d})→ {target}")

@@ -22,6 +22,8 @@ GITATTRIBUTES = """\
 *.yaml text eol=lf
 # matter files merge entry by entry (yilan merge-file), not line by line
 ledgers/**/*.yaml merge=yilan
+# research records are append-only, one line per visit: a merge keeps both sides' new lines
+research/**/*.yaml merge=union
 """
 
 
@@ -51,6 +53,7 @@ def init(
         (d / ".last-id").write_text("0\n", encoding="utf-8", newline="\n")
     if example:
         shutil.copytree(package_data_dir("ledgers"), root / "ledgers", dirs_exist_ok=True)
+        shutil.copytree(package_data_dir("research"), root / "research", dirs_exist_ok=True)
     from ..workspace import load
 
     owners = ["# 台账维护人(schemas/ledgers/<台账>.yaml 的 维护人),供 Gitea/GitLab 审批合并请求;yilan audit 据此检查提交人"]

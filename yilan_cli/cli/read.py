@@ -99,6 +99,7 @@ def show(
         where = f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}"
         raise UsageError(t("err.invalid_matter", id=matter_id), where, code=f.code)
     st = evaluate(record.record(), d, ws.rules)
+    visits = _linked_visits(ws, record.matter.id)
     if fmt == "json":
         body = status_json(record.record(), st)
         body["matter"] = record.matter.model_dump(mode="json", exclude_none=True)
@@ -107,9 +108,25 @@ def show(
             for f in ws.ledgers[record.ledger].fields
             if f.key in record.extra and (include_sensitive or not f.sensitive)
         }
+        body["research"] = [{"date": v.day, "person": p.id, "name": p.name, "title": p.title, "place": v.place,
+                             "topic": v.topic, "found": v.found, "result": v.result} for v, p in visits]
         out(envelope(d, **body))
     else:
-        out(show_text(ws, record, st, include_sensitive))
+        text = show_text(ws, record, st, include_sensitive)
+        if visits:
+            text += f"\n一线调研({len(visits)} 次):\n" + "\n".join(
+                f"  {v.day} {p.name}({p.title}){v.place} {v.topic}" + (f";发现问题:{v.found}" if v.found else "")
+                + (f";解决情况:{v.result}" if v.result else "") for v, p in visits)
+        out(text)
+
+
+def _linked_visits(ws: Any, matter_id: str) -> list[Any]:
+    """The field-research visits that name this matter, with who made them (oldest first)."""
+    from ..research import load_people, load_visits
+
+    people = load_people(ws)
+    by_id = {p.id: p for p in people}
+    return [(v, by_id[v.person]) for v in load_visits(ws, people).visits if matter_id in v.matters]
 
 
 def matter_path(ws: object, matter_id: str) -> Path:
@@ -142,7 +159,11 @@ def check(
     d = today_arg(today)
     ws = workspace(as_recorded)
     loaded = load_ledgers(ws)
-    findings = loaded.findings + light_findings(ws, loaded.records, d)
+    from ..research import load_people, load_visits
+
+    research = load_visits(ws, load_people(ws), {r.id for r in loaded.records})
+    findings = loaded.findings + research.findings + light_findings(ws, loaded.records, d)
+    n_files = loaded.files + research.files
     from ..schema_export import stale_schema
 
     stale = stale_schema(ws)  # an editor validating against an old schema misleads the people typing
@@ -150,7 +171,7 @@ def check(
         findings.append(stale)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.file, f.line, f.column, f.code))
     if fmt == "json":
-        out(envelope(d, files=loaded.files, findings=[f.as_json() for f in findings]))
+        out(envelope(d, files=n_files, findings=[f.as_json() for f in findings]))
     elif fmt == "github":
         if findings:
             out(findings_github(findings))
@@ -162,20 +183,21 @@ def check(
             out(finding_lines(f))
         counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
         if any(counts.values()):
-            out(t("check_counts", files=loaded.files, **counts))
+            out(t("check_counts", files=n_files, **counts))
         else:
-            out(t("check_ok", files=loaded.files))
+            out(t("check_ok", files=n_files))
     level = SEVERITIES.index(fail_on)
     if any(SEVERITIES.index(f.severity) <= level for f in findings):
         raise typer.Exit(ExitCode.FINDINGS)
 
 
 def _files(ws: object) -> list[Path]:
+    from ..research import research_files
     from ..store import matter_files
     from ..workspace import Workspace
 
     assert isinstance(ws, Workspace)
-    return matter_files(ws.root)
+    return matter_files(ws.root) + research_files(ws.root)
 
 
 @handled

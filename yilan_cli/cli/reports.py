@@ -1,4 +1,4 @@
-"""Report commands: report (the periodic circular) and rank (the horse race)."""
+"""Report commands: report (the periodic circular), rank (the horse race) and site (the dashboard)."""
 
 from datetime import date
 from pathlib import Path
@@ -14,7 +14,6 @@ from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, wo
 def register(app: typer.Typer) -> None:
     app.command("report", help="生成督查通报:月报、季度通报、半年评估、年度总结(按期间自动判断)。")(report)
     app.command("rank", help="赛马排名:乡镇、县直部门分组排名,含得分说明、红榜和黑榜。")(rank)
-    app.command("notice", help="督办通知单:给每个有红灯、黄灯事项的牵头单位各出一份。")(notice)
     app.command("site", help="督办看板:生成静态网站(总览、各台账、各单位、各事项页面),放到内网 Web 服务器即可。")(site)
 
 
@@ -145,7 +144,7 @@ def rank(
     fmt: Annotated[str, typer.Option("--format", help="table | json | md")] = "table",
     today: TodayOpt = None,
 ) -> None:
-    from ..ranking import rank as rank_units
+    from ..ranking import standings
     from ..render import envelope
     from ..report import md_cell
 
@@ -153,7 +152,7 @@ def rank(
     ws = workspace()
     p = period_arg(period, date.today())
     d = today_arg(today) if today else p.last
-    groups = rank_units(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
+    groups = standings(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
     if fmt == "json":
         doc = [{"group": g.group, "red_list": [u.unit for u in g.red_list], "black_list": [u.unit for u in g.black_list],
                 "units": [{"rank": u.rank, "unit": u.unit, "score": u.score, "matters": u.matters,
@@ -179,54 +178,6 @@ def rank(
         lines.append(f"黑榜:{'、'.join(u.unit for u in g.black_list) or '无'}")
         lines.append("")
     out(f"{p.label}赛马排名(评估日 {d})\n\n" + "\n".join(lines).rstrip())
-
-
-@handled
-def notice(
-    unit: Annotated[Optional[str], typer.Option("--unit", help="只给这个单位出通知单")] = None,
-    leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项")] = None,
-    today: TodayOpt = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("督办通知单"),
-    fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
-    issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
-) -> None:
-    from ..report import notices, render_notice
-
-    fmt = choice(fmt, ("md", "docx"))
-    ws = workspace()
-    d = today_arg(today)
-    found = notices(ws, _records_or_refuse(ws), d, unit, leader)
-    if not found:
-        out(f"截至 {d} 没有红灯、黄灯事项,无需督办通知")
-        return
-    records = []
-    if issue_:
-        from ..issuing import next_number, read_register, source_commit
-
-        sha = source_commit(ws.root)
-        numbers = next_number(read_register(ws.root), ws.rules.notice_format, d.year, len(found))
-        for n, number in zip(found, numbers, strict=True):
-            n.number = number
-            records.append({"编号": number, "种类": "督办通知单", "单位": n.unit, "印发日期": n.date,
-                            "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": sha})
-    output.mkdir(parents=True, exist_ok=True)
-    for n in found:
-        from ..sheets import safe_name
-
-        target = output / f"督办通知单-{safe_name(n.unit)}.{fmt}"
-        if fmt == "docx":
-            from ..docx_report import notice_docx
-
-            target.write_bytes(notice_docx(n))
-        else:
-            target.write_text(render_notice(ws, n, fmt), encoding="utf-8", newline="\n")
-        out(f"{n.number or '(未编号)'} {n.unit}:{len(n.items)} 项 → {target}")
-    if records:
-        from ..issuing import issue
-        from .common import STATE
-
-        issue(ws.root, records, f"印发督办通知单 {records[0]['编号']} 等 {len(records)} 份", not STATE.no_commit,
-              STATE.author)
 
 
 @handled

@@ -28,10 +28,11 @@ def register(app: typer.Typer) -> None:
 class WriteRefused(YilanError):
     """The result of an edit would be invalid: nothing is written."""
 
-    def __init__(self, findings: list[Any]) -> None:
+    def __init__(self, findings: list[Any], message: str | None = None) -> None:
         from ..render import finding_lines
 
-        super().__init__(t("err.invalid_result"), "\n".join(finding_lines(f) for f in findings), code=findings[0].code)
+        super().__init__(message or t("err.invalid_result"), "\n".join(finding_lines(f) for f in findings),
+                         code=findings[0].code)
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:

@@ -1,0 +1,174 @@
+"""督导问责: replies to notices, the escalation ladder over three months of dates, the referral list.
+
+One workspace, two overdue matters (deadline 2022-03-31, so both are red from April on), every step
+through the installed commands in a real git repository:
+
+    04-08  notice --issue           督办〔2022〕1号 县住建局 (XM-001), 2号 县交通运输局 (XM-002); reply by 04-13
+    04-12  2号 replied in time
+    04-13  escalate                 nothing: no reply deadline has passed yet
+    04-14  escalate --apply         督提〔2022〕1号 XM-001 (1号 unanswered, still red)
+                                    督提〔2022〕2号 XM-002 (answered, but still red); reply by 04-19
+    04-18  督提1号 replied in time
+    04-20  escalate --apply         督督〔2022〕1号 XM-001 (still red); 督督〔2022〕2号 XM-002 (督提2号 unanswered)
+    05-20  XM-002 closed (late)
+    05-26  escalate --apply         督批〔2022〕1号 XM-001 (督督1号 unanswered); XM-002 closed: its chain ends
+    06-01  escalate --apply         督移〔2022〕1号 XM-001 to 县纪委监委、县作风办 (the last rung)
+    07-01  escalate                 nothing: the last rung has no next one
+
+Referral list at 2022-06-30 (thresholds 30 days, 3 months, 2 documents):
+    XM-001  overdue 91 days (03-31 → 06-30); red at 06-30, 05-31, 04-30 → 3 months; unanswered in time:
+            1号, 督督1号, 督批1号 → 3 (督提1号 was answered; the referral expects no reply)
+    XM-002  closed, so neither overdue nor red; 督提2号 and 督督2号 unanswered → 2 → referred
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+from yilan_cli.issuing import read_register
+
+from .conftest import REPO, git
+
+MATTER = """\
+编号: {id}
+事项: {title}
+牵头单位: {unit}
+牵头领导: [分管副县长]
+交办日期: 2022-01-10
+完成时限: 2022-03-31
+状态: 推进中
+进展:
+  - {{日期: 2022-03-20, 进度: {progress}, 情况: 推进中}}
+"""
+
+
+def run(root: Path, *args: str) -> Any:
+    r = CliRunner().invoke(app, ["--root", str(root), *args])
+    assert r.exit_code == 0, r.output
+    return r
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "ledgers" / "xiangmu").mkdir(parents=True)
+    for mid, title, unit, progress in (("XM-001", "县城老旧小区改造", "县住建局", 50),
+                                       ("XM-002", "农村公路危桥改造", "县交通运输局", 60)):
+        (root / "ledgers" / "xiangmu" / f"{mid}.yaml").write_text(
+            MATTER.format(id=mid, title=title, unit=unit, progress=progress), encoding="utf-8")
+    (root / ".gitignore").write_text(".yilan/\n", encoding="utf-8")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "台账")
+    return root
+
+
+def _walk(root: Path, docs: Path) -> dict[str, str]:
+    """The three months of the module docstring; the stdout of each step."""
+    o = str(docs)
+    said = {}
+    said["notice"] = run(root, "notice", "--today", "2022-04-08", "--issue", "-o", o).stdout
+    said["reply1"] = run(root, "notice", "reply", "督办〔2022〕2号", "--date", "2022-04-12", "--text", "已制定整改方案").stdout
+    said["04-13"] = run(root, "escalate", "--today", "2022-04-13").stdout
+    said["04-14"] = run(root, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
+    said["reply2"] = run(root, "notice", "reply", "督提〔2022〕1号", "--date", "2022-04-18", "--text", "正在整改").stdout
+    said["04-20"] = run(root, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
+    run(root, "close", "XM-002", "--date", "2022-05-20")
+    said["05-26"] = run(root, "escalate", "--today", "2022-05-26", "--apply", "-o", o).stdout
+    said["06-01"] = run(root, "escalate", "--today", "2022-06-01", "--apply", "-o", o).stdout
+    said["07-01"] = run(root, "escalate", "--today", "2022-07-01").stdout
+    return said
+
+
+def test_the_ladder_over_three_months(ws: Path, tmp_path: Path, golden: Any) -> None:
+    said = _walk(ws, tmp_path / "docs")
+    assert "没有需要升级" in said["04-13"] and "没有需要升级" in said["07-01"]
+    assert "蓝色提示单 → 县住建局:XM-001 县城老旧小区改造(督办〔2022〕1号 逾期未回复、仍为红灯)" in said["04-14"]
+    assert "蓝色提示单 → 县交通运输局:XM-002 农村公路危桥改造(仍为红灯)" in said["04-14"]
+    assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(仍为红灯)" in said["04-20"]
+    assert "橙色督办单 → 县交通运输局:XM-002 农村公路危桥改造(督提〔2022〕2号 逾期未回复、仍为红灯)" in said["04-20"]
+    assert "需升级督办 1 份" in said["05-26"] and "红色通报批评 → 县住建局" in said["05-26"]
+    assert "关于移交县住建局有关问题线索的函" in said["06-01"]
+    entries = read_register(ws)
+    rows = [(e["编号"], e["种类"], e["单位"], e["印发日期"], e.get("回复期限"), e.get("回复日期"), e["事项"], e.get("依据"))
+            for e in entries]
+    assert rows == [
+        ("督办〔2022〕1号", "督办通知单", "县住建局", "2022-04-08", "2022-04-13", None, ["XM-001"], None),
+        ("督办〔2022〕2号", "督办通知单", "县交通运输局", "2022-04-08", "2022-04-13", "2022-04-12", ["XM-002"], None),
+        ("督提〔2022〕1号", "提示单", "县住建局", "2022-04-14", "2022-04-19", "2022-04-18", ["XM-001"], ["督办〔2022〕1号"]),
+        ("督提〔2022〕2号", "提示单", "县交通运输局", "2022-04-14", "2022-04-19", None, ["XM-002"], ["督办〔2022〕2号"]),
+        ("督督〔2022〕1号", "督办单", "县住建局", "2022-04-20", "2022-04-25", None, ["XM-001"], ["督提〔2022〕1号"]),
+        ("督督〔2022〕2号", "督办单", "县交通运输局", "2022-04-20", "2022-04-25", None, ["XM-002"], ["督提〔2022〕2号"]),
+        ("督批〔2022〕1号", "通报批评", "县住建局", "2022-05-26", "2022-05-31", None, ["XM-001"], ["督督〔2022〕1号"]),
+        ("督移〔2022〕1号", "问责移交", "县住建局", "2022-06-01", None, None, ["XM-001"], ["督批〔2022〕1号"]),
+    ]
+    assert entries[-1]["移交"] == ["县纪委监委", "县作风办"]
+    # every step is one commit naming its matters; the matter's history shows the documents
+    subjects = git(ws, "log", "--format=%s").splitlines()
+    assert subjects[:3] == ["督办升级 督移〔2022〕1号 等 1 份", "督办升级 督批〔2022〕1号 等 1 份",
+                            "办结 XM-002 农村公路危桥改造:推进中 → 已办结,进度 60% → 100%"]
+    assert "记录回复 督提〔2022〕1号 县住建局" in subjects
+    history = run(ws, "history", "XM-001").stdout
+    assert "督办升级  督办升级 督移〔2022〕1号 等 1 份" in history and "记录回复  记录回复 督提〔2022〕1号 县住建局" in history
+    golden("escalation_referral.md", (tmp_path / "docs" / "问责移交-县住建局.md").read_text(encoding="utf-8"))
+    assert (tmp_path / "docs" / "提示单-县交通运输局.md").read_text(encoding="utf-8").count("XM-002") == 1
+
+
+def test_the_referral_list(ws: Path, tmp_path: Path, golden: Any) -> None:
+    _walk(ws, tmp_path / "docs")
+    text = run(ws, "accountability", "2022Q2").stdout
+    all_three = "超期 91 天(超过 30 天);连续 3 个月红灯;3 份督办文书逾期未回复"
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022-03-31 | 50% | {all_three} |" in text
+    assert "| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022-03-31 | 100% | 2 份督办文书逾期未回复 |" in text
+    golden("accountability_2022Q2.md", text)
+    # at the end of April: 30 days overdue is not more than 30. Both matters were red at 04-30, at 03-31
+    # (lag 50 and 40 on the deadline day) and at 02-28 (no progress yet, 61% expected) → 3 months; XM-001
+    # left 1号 and 督督1号 (due 04-25) unanswered, XM-002 督提2号 and 督督2号 → 2 each.
+    april = run(ws, "accountability", "2022-04").stdout
+    both = "连续 3 个月红灯;2 份督办文书逾期未回复"
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022-03-31 | 50% | {both} |" in april
+    assert f"| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022-03-31 | 60% | {both} |" in april
+    out = tmp_path / "referral.docx"
+    run(ws, "accountability", "2022Q2", "--format", "docx", "-o", str(out))
+    from yilan_cli.docx_report import docx_text
+
+    words = docx_text(out.read_bytes())
+    assert "关于2022年第二季度督办事项问责移交清单的函" in words and "督移〔2022〕1号 | 问责移交 | 2022-06-01 | — | —" in words
+
+
+def test_replies_are_checked(ws: Path) -> None:
+    run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", str(ws / "out"))
+    bad = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕9号", "--date", "2022-04-10",
+                                   "--text", "x"])
+    assert bad.exit_code == 2 and "没有这份督办文书:督办〔2022〕9号" in bad.stderr and "督办〔2022〕1号" in bad.stderr
+    early = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-01",
+                                     "--text", "x"])
+    assert early.exit_code == 2 and "回复日期 2022-04-01 早于印发日期 2022-04-08" in early.stderr
+    late = run(ws, "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-20", "--text", "已整改")
+    assert "(2022-04-20,逾期)" in late.stdout
+    twice = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-21",
+                                     "--text", "y"])
+    assert twice.exit_code == 2 and "已于 2022-04-20 记录回复" in twice.stderr
+
+
+def test_the_ladder_is_configurable(ws: Path, tmp_path: Path) -> None:
+    rules = ws / "schemas" / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    start = text.index("  阶梯:")
+    end = text.index("  移交单位:")
+    rules.write_text(text[:start] + "  阶梯:\n    - {名称: 黄牌警告, 颜色: 黄, 文号格式: \"督警〔{year}〕{n}号\"}\n"
+                     "    - {名称: 问责移交, 颜色: 红, 文号格式: \"督移〔{year}〕{n}号\"}\n" + text[end:], encoding="utf-8")
+    git(ws, "commit", "-qam", "两级")
+    o = str(tmp_path / "docs")
+    run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", o)
+    assert "黄色黄牌警告 → 县住建局" in run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
+    assert "关于移交县住建局有关问题线索的函" in run(ws, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
+    assert [e["编号"] for e in read_register(ws)][-2:] == ["督移〔2022〕1号", "督移〔2022〕2号"]

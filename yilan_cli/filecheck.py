@@ -1,0 +1,119 @@
+"""What every ledger file — a matter or a research record — is checked for before its own rules.
+
+Readable text (size, binary, encoding, a link), mistakes visible in the text alone (conflict markers,
+full-width colons), YAML that does not parse (with libyaml's or ruamel's position), the positions of
+problems found in parsed data, and personal details (ID-card and mobile numbers). No pydantic here: a
+research command or a report reads research files without paying for the matter models.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding, make_finding
+from .i18n import t
+from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
+
+# (code, loc, params): a problem before its position is known
+Issue = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """A ledger file's text, or why it cannot be read as text (a link, too big, binary, not UTF-8)."""
+    if path.is_symlink():  # a link could point anywhere outside the workspace
+        return None, [make_finding(rel, 1, 1, "E114")]
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [make_finding(rel, 1, 1, "E104", {"detail": e.strerror or str(e)})]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [make_finding(rel, 1, 1, "E100", {"size": len(raw), "limit": MAX_FILE_BYTES})]
+    if b"\x00" in raw:
+        return None, [make_finding(rel, 1, 1, "E102")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [make_finding(rel, line, 1, "E101")]
+
+
+def locate(text: str, rel: str, issues: list[Issue]) -> list[Finding]:
+    """Findings at the line and column of each issue (the file is parsed again, with positions)."""
+    try:
+        tree = positioned_load(text)
+    except YamlProblem as p:  # the readers disagree: trust the stricter one
+        return [make_finding(rel, p.line, p.column, p.code, p.params)]
+    out = []
+    for code, loc, params in issues:
+        line, col = position(tree, loc) if loc else (1, 1)
+        out.append(make_finding(rel, line, col, code, params))
+    return out
+
+
+def text_scan(text: str, rel: str) -> list[Finding]:
+    """Mistakes recognisable from the text alone, which make the YAML errors that follow meaningless."""
+    m = _CONFLICT.search(text)
+    if m:
+        return [make_finding(rel, text.count("\n", 0, m.start()) + 1, 1, "E112")]
+    out = []
+    for m in _FULLWIDTH_KEY.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        start = text.rfind("\n", 0, m.start()) + 1
+        out.append(make_finding(rel, line, m.end() - start, "E113"))  # column of the '：'
+    return out
+
+
+def unreadable(text: str, rel: str) -> list[Finding]:
+    early = text_scan(text, rel)
+    if early:
+        return early
+    try:
+        positioned_load(text)
+    except YamlProblem as p:
+        return [make_finding(rel, p.line, p.column, p.code, p.params)]
+    # the positioned reader accepted what libyaml refused: report libyaml's own words
+    try:
+        fast_load(text)
+    except YamlProblem as p:
+        return [make_finding(rel, p.line, p.column, p.code, p.params)]
+    except Exception as e:  # noqa: BLE001
+        mark = getattr(e, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return [make_finding(rel, line, col, "E104", {"detail": explain(getattr(e, "problem", None) or str(e)[:120])})]
+    return [make_finding(rel, 1, 1, "E104", {"detail": "?"})]
+
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                      r"(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def personal_data(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
+    """ID-card and mobile numbers in any field not marked 敏感: personal details belong in the petition
+    system; the ledger holds references such as 信访件编号."""
+    out: list[Issue] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            if _ID_CARD.search(value):
+                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
+                                          "kind": t("pii.id_card")}))
+            elif _MOBILE.search(value):
+                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
+                                          "kind": t("pii.mobile")}))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, (*loc, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, (*loc, i))
+
+    for key, value in data.items():
+        if key not in sensitive:
+            walk(value, (key,))
+    return out
