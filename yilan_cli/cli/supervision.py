@@ -123,7 +123,7 @@ def escalate(
     out(f"截至 {d},需升级督办 {len(found)} 份{'' if apply else '(预览;加 --apply 印发)'}:")
     for esc in found:
         items = ";".join(f"{s.matter} {s.title}({'、'.join(s.reasons)})" for s in esc.steps)
-        out(f"{esc.title} → {esc.unit}:{items}")
+        out(f"{esc.title} → {'、'.join(esc.referral_to) or esc.unit}:{items}")
     if not apply:
         return
     sha = source_commit(ws.root)
