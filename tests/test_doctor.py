@@ -34,7 +34,7 @@ def test_a_healthy_repository(git_demo: Path, tmp_path: Path) -> None:
     assert code == 0 and text.rstrip().endswith("体检通过") and "✗" not in text
 
 
-@pytest.mark.parametrize("problem", ["journal", "index-lock", "no-identity", "no-driver"])
+@pytest.mark.parametrize("problem", ["journal", "index-lock", "no-identity", "no-driver", "research-merge"])
 def test_each_problem_is_named_with_its_fix(git_demo: Path, tmp_path: Path, problem: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     gdir = git_demo / ".git"
@@ -52,6 +52,11 @@ def test_each_problem_is_named_with_its_fix(git_demo: Path, tmp_path: Path, prob
         for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
             monkeypatch.delenv(var, raising=False)
         needle = 'git config --global user.name "张三"'
+    elif problem == "research-merge":  # a workspace made before 一线调研 existed
+        attributes = git_demo / ".gitattributes"
+        text = attributes.read_text(encoding="utf-8").replace("research/**/*.yaml merge=union", "")
+        attributes.write_text(text, encoding="utf-8")
+        needle = "research/**/*.yaml merge=union"
     else:
         git(git_demo, "config", "--remove-section", "merge.yilan")
         needle = "没有配置事项合并驱动"

@@ -224,3 +224,31 @@ def test_two_clerks_appending_to_one_file_merge_without_conflict(repo: Path) -> 
 
 def test_research_status_table_golden(golden: Any) -> None:
     golden("research_status_2022-06-30.txt", run("research", "status", "--today", "2022-06-30").stdout)
+
+
+def test_a_workspace_that_tracks_nobody_has_no_research_paragraph(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    shutil.copytree(REPO / "ledgers", root / "ledgers")
+    (root / "schemas" / "people.yaml").unlink()
+    q2 = run("report", "2022Q2", root=root).stdout
+    assert "一线调研" not in q2 and "按状态:" in q2
+    assert "没有登记人员" in run("research", "status", "--today", "2022-06-30", root=root).stdout
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("- {id: Zhang, 姓名: 张某, 类别: 县级领导}\n", "人员编号 'Zhang' 应为小写字母开头"),
+    ("- {id: zhang, 姓名: 张某, 类别: 县长}\n", "zhang 的类别 '县长' 不在 rules.yaml 一线调研.定额 中"),
+    ("- {id: zhang, 姓名: 张某, 类别: 县级领导}\n- {id: zhang, 姓名: 李某, 类别: 县级领导}\n", "人员编号 zhang 重复"),
+])
+def test_a_broken_people_registry_stops_with_the_file_named(tmp_path: Path, text: str, words: str) -> None:
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "ledgers").mkdir()
+    (root / "schemas" / "people.yaml").write_text(text, encoding="utf-8")
+    r = run("research", "status", root=root)
+    assert r.exit_code == 2 and "people.yaml" in r.stderr and words in r.stderr

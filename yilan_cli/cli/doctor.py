@@ -86,11 +86,15 @@ def doctor() -> None:
             f'git config merge.yilan.driver "\\"{sys.executable}\\" -m yilan_cli merge-file %O %A %B"'
             "(或运行任意一条 yilan 写入命令,会自动配置)")
     attributes = root / ".gitattributes"
-    if attributes.exists() and "eol=lf" in attributes.read_text(encoding="utf-8", errors="replace"):
+    attr_text = attributes.read_text(encoding="utf-8", errors="replace") if attributes.exists() else ""
+    if "eol=lf" in attr_text:
         ok(".gitattributes 规定了 LF 换行和合并驱动")
     else:
         bad(".gitattributes 缺少 eol=lf,Windows 上可能把 CRLF 写进事项文件",
             "从 yilan init 新建的工作区复制 .gitattributes,提交")
+    if (root / "research").is_dir() and "research/**/*.yaml merge=union" not in attr_text:
+        bad("一线调研记录没有按行合并,两人同时给同一人记调研时会出现合并冲突",
+            "在 .gitattributes 中加一行 research/**/*.yaml merge=union,提交")
     state = gdir / "yilan"
     if (state / "journal.json").exists():
         bad("上次写入被中断,还没有处理", "运行任意一条 yilan 写入命令(如 yilan fmt),它会先补交或撤销那次写入")
