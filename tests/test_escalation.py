@@ -119,6 +119,9 @@ def test_the_ladder_over_three_months(ws: Path, tmp_path: Path, golden: Any) -> 
     history = run(ws, "history", "XM-001").stdout
     assert "督办升级  督办升级 督移〔2022〕1号 等 1 份" in history and "记录回复  记录回复 督提〔2022〕1号 县住建局" in history
     golden("escalation_referral.md", (tmp_path / "docs" / "问责移交-县住建局.md").read_text(encoding="utf-8"))
+    run(ws, "site", "-o", str(tmp_path / "site"), "--today", "2022-06-01")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "督提〔2022〕1号 提示单(县住建局)(印发 2022-04-14)" in index  # the dashboard lists every document
     assert (tmp_path / "docs" / "提示单-县交通运输局.md").read_text(encoding="utf-8").count("XM-002") == 1
 
 
@@ -172,3 +175,18 @@ def test_the_ladder_is_configurable(ws: Path, tmp_path: Path) -> None:
     assert "黄色黄牌警告 → 县住建局" in run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
     assert "关于移交县住建局有关问题线索的函" in run(ws, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
     assert [e["编号"] for e in read_register(ws)][-2:] == ["督移〔2022〕1号", "督移〔2022〕2号"]
+    from yilan_cli.docx_report import docx_text
+
+    words = docx_text(_docx(ws, tmp_path))
+    assert "黄色黄牌警告" in words and "督警〔2022〕1号" in words and "县住建局:" in words
+
+
+def _docx(ws: Path, tmp_path: Path) -> bytes:
+    """The 黄牌警告 as DOCX, written again from the register's state at 04-14 by a fresh escalate."""
+    import shutil
+
+    again = tmp_path / "again"
+    shutil.copytree(ws, again)
+    git(again, "reset", "-q", "--hard", "HEAD~2")  # back to before the 04-14 escalation
+    run(again, "escalate", "--today", "2022-04-14", "--apply", "--format", "docx", "-o", str(tmp_path / "docx"))
+    return (tmp_path / "docx" / "黄牌警告-县住建局.docx").read_bytes()

@@ -96,8 +96,8 @@ def build_site(ws: Workspace, today: date, target: Path, include_sensitive: bool
                 completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
                 light_names={k: light_name(k, ws.rules) for k in LIGHTS},
                 ranking=rank(ws, [v.record() for v, _ in matters], quarter, today), ranking_period=quarter.label,
-                issued=[{"number": str(e.get("编号", "")), "title": str(e.get("标题", e.get("单位", ""))),
-                         "date": str(e.get("印发日期", ""))} for e in read_register(ws.root)])
+                issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
+                        for e in read_register(ws.root)])
     rows = [_row(ws, v, st) for v, st in matters]
     site.matters = rows
     site.overdue_list = [r for r in rows if r["overdue_days"]]
@@ -161,3 +161,8 @@ def _matter_page(ws: Workspace, v: Validated, row: dict[str, Any], include_sensi
             "updates": [{"date": u.date.isoformat(), "progress": u.progress, "state": u.state, "note": u.note or "",
                          "problem": u.problem, "next": u.next_steps} for u in m.updates],
             "history": history}
+
+
+def _issued_title(entry: dict[str, Any]) -> str:
+    """A circular's title, or what a notice or escalation document is and to whom (督办单(县住建局))."""
+    return str(entry.get("标题") or f"{entry.get('种类', '')}({entry.get('单位', '')})")
