@@ -190,3 +190,15 @@ def _docx(ws: Path, tmp_path: Path) -> bytes:
     git(again, "reset", "-q", "--hard", "HEAD~2")  # back to before the 04-14 escalation
     run(again, "escalate", "--today", "2022-04-14", "--apply", "--format", "docx", "-o", str(tmp_path / "docx"))
     return (tmp_path / "docx" / "黄牌警告-县住建局.docx").read_bytes()
+
+
+def test_a_new_routine_notice_does_not_reset_the_ladder(ws: Path, tmp_path: Path) -> None:
+    o = str(tmp_path / "docs")
+    run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", o)
+    run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o)  # 督提 1号, 2号
+    # the next routine round lists both matters again (reply by 04-23) and goes unanswered
+    assert "督办〔2022〕3号" in run(ws, "notice", "--today", "2022-04-18", "--issue", "-o", o).stdout
+    assert "没有需要升级" in run(ws, "escalate", "--today", "2022-04-23").stdout  # the new deadline holds
+    said = run(ws, "escalate", "--today", "2022-04-24").stdout
+    assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(督办〔2022〕3号 逾期未回复、仍为红灯)" in said
+    assert "提示单" not in said

@@ -4,10 +4,10 @@ Every supervision document is an entry of reports/issued.yaml (issuing.py): the 
 ``yilan notice --issue`` prints, then the ladder configured in rules.yaml (default 提示单 蓝 → 督办单 橙 →
 通报批评 红 → 问责移交). A unit's written reply is recorded on the document's entry (回复日期, 回复内容).
 
-A matter's chain is the documents that list it, in issue order; its level is the rung of the last one
-(督办通知单 = 0). At day D the chain moves one rung up when, after the last document's reply deadline
-(D > 回复期限), that document has no reply recorded by D or the matter is still red at D — and the matter
-is not closed. Steps are grouped into one document per unit and rung. The last rung (问责移交) goes to the
+A matter's chain is the documents that list it, in issue order; its level is the highest rung reached
+(督办通知单 = 0; a routine notice issued later does not reset it). At day D the chain moves one rung up
+when, after the last document's reply deadline (D > 回复期限), that document has no reply recorded by D or
+the matter is still red at D — and the matter is not closed. Steps are grouped into one document per unit and rung. The last rung (问责移交) goes to the
 discipline commission and the conduct office with the chain of documents and replies as evidence.
 
 The referral list (``accountability``) names the matters that at D are overdue by more than N days, were
@@ -142,9 +142,10 @@ def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], to
     by_id = {r.id: r for r in records}
     grouped: dict[tuple[int, str], list[Step]] = {}
     for mid, chain in chains(documents(ws, entries), today).items():
-        last = chain[-1]
+        last = chain[-1]  # the latest demand made of the unit: its deadline and its reply decide
+        level = max(doc.level for doc in chain)  # a routine notice issued later does not reset the ladder
         r = by_id.get(mid)
-        if r is None or last.level >= len(ladder) or last.reply_by is None or today <= last.reply_by:
+        if r is None or level >= len(ladder) or last.reply_by is None or today <= last.reply_by:
             continue
         st = evaluate(r, today, ws.rules)
         if st.state in FINISHED:
@@ -156,7 +157,7 @@ def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], to
             reasons.append("仍为红灯")
         if reasons:
             step = Step(mid, r.title, r.lead_unit, st.light, tuple(reasons), last, tuple(chain))
-            grouped.setdefault((last.level, r.lead_unit), []).append(step)
+            grouped.setdefault((level, r.lead_unit), []).append(step)
     reply_by = (today + timedelta(days=ws.rules.reply_days)).isoformat()
     order = {u: i for i, u in enumerate(ws.units)}
     out = []

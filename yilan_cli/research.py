@@ -67,12 +67,12 @@ class Visit:
 # --------------------------------------------------------------------------- the registry
 def load_people(ws: Workspace) -> list[Person]:
     """schemas/people.yaml (empty when the workspace tracks nobody); a broken registry stops the command."""
-    from .workspace import _read
+    from .workspace import read_schema
 
     path = ws.root / PEOPLE
     if not path.is_file():
         return []
-    data = _read(path) or []
+    data = read_schema(path) or []
 
     def need(cond: bool, detail: str) -> None:
         if not cond:

@@ -161,7 +161,8 @@ def find_root(start: Path | None = None, explicit: str | None = None) -> Path:
     raise NotAWorkspace(t("err.not_workspace", path=here), t("hint.not_workspace"))
 
 
-def _read(path: Path) -> Any:
+def read_schema(path: Path) -> Any:
+    """A schemas/ file parsed by the fast reader; any problem stops the command (SchemaError, exit 2)."""
     from .yamlio import YamlProblem, fast_load
 
     try:
@@ -176,7 +177,7 @@ def _need(cond: bool, path: Path, detail: str) -> None:
 
 
 def load_rules(path: Path) -> Rules:
-    data = _read(path) or {}
+    data = read_schema(path) or {}
     _need(isinstance(data, dict), path, "应为字段")
     lights = data.get("灯") or {}
     names = {k: str(v.get("名称", k)) for k, v in lights.items() if isinstance(v, dict)}
@@ -227,7 +228,7 @@ def load_rules(path: Path) -> Rules:
 
 
 def load_ledger(path: Path) -> LedgerDef:
-    d = _read(path)
+    d = read_schema(path)
     _need(isinstance(d, dict), path, "应为字段")
     for k in ("键", "前缀", "名称"):
         _need(isinstance(d.get(k), str) and bool(d.get(k)), path, f"缺少 {k}")
@@ -345,7 +346,7 @@ def _parse(root: Path) -> Workspace:
         loaded.append(lg)
     for lg in sorted(loaded, key=lambda x: (x.order, x.key)):
         ledgers[lg.key] = lg
-    units_doc = _read(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else {}
+    units_doc = read_schema(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else {}
     units: dict[str, str] = {}
     for group in units_doc.get("单位") or []:
         for name in group.get("成员") or []:
@@ -353,7 +354,7 @@ def _parse(root: Path) -> Workspace:
     leaders = tuple(str(x) for x in units_doc.get("领导职务") or [])
     forces = []
     tf_path = schemas / "taskforces.yaml"
-    for item in (_read(tf_path) or []) if tf_path.is_file() else []:
+    for item in (read_schema(tf_path) or []) if tf_path.is_file() else []:
         _need(isinstance(item, dict) and bool(item.get("id")) and bool(item.get("名称")), tf_path, f"专班 {item}")
         forces.append(TaskForce(str(item["id"]), str(item["名称"]), str(item.get("级别", "县级")),
                                 str(item.get("牵头领导", "")), tuple(str(u) for u in item.get("成员单位") or [])))
