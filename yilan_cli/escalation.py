@@ -7,8 +7,9 @@ Every supervision document is an entry of reports/issued.yaml (issuing.py): the 
 A matter's chain is the documents that list it, in issue order; its level is the highest rung reached
 (督办通知单 = 0; a routine notice issued later does not reset it). At day D the chain moves one rung up
 when, after the last document's reply deadline (D > 回复期限), that document has no reply recorded by D or
-the matter is still red at D — and the matter is not closed. Steps are grouped into one document per unit and rung. The last rung (问责移交) goes to the
-discipline commission and the conduct office with the chain of documents and replies as evidence.
+the matter is still red at D — and the matter is not closed. Steps are grouped into one document per
+unit and rung. The last rung (问责移交) goes to the discipline commission and the conduct office with the
+chain of documents and replies as evidence.
 
 The referral list (``accountability``) names the matters that at D are overdue by more than N days, were
 red at D and at the ends of the M−1 months before, or have K documents not answered by their deadline.
