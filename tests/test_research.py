@@ -52,6 +52,16 @@ def test_weeks_of_2022(first: date, last: date, working: int) -> None:
     assert weeks[(first, last)] == working
 
 
+@pytest.mark.parametrize(("first", "last"), [
+    (date(2022, 1, 1), date(2022, 1, 1)), (date(2022, 1, 31), date(2022, 2, 6)), (date(2022, 12, 31), date(2022, 12, 31)),
+    (date(2021, 12, 20), date(2022, 1, 10)), (date(2022, 3, 7), date(2022, 12, 31)), (date(2022, 5, 1), date(2022, 4, 1)),
+])
+def test_working_days_equal_counting_day_by_day(first: date, last: date) -> None:
+    n = (last - first).days + 1
+    by_hand = sum(CAL.is_working(date.fromordinal(first.toordinal() + i)) for i in range(max(n, 0)))
+    assert CAL.working_days(first, last) == by_hand
+
+
 def test_2022_has_53_weeks_two_of_them_without_work() -> None:
     weeks = CAL.weeks(2022)
     assert len(weeks) == 53 and sum(1 for w in weeks if w.working_days == 0) == 2

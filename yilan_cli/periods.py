@@ -177,16 +177,32 @@ class WorkCalendar:
     def __init__(self, holidays: tuple[str, ...] = (), workdays: tuple[str, ...] = ()) -> None:
         self.holidays = {date.fromisoformat(x) for x in holidays}
         self.workdays = {date.fromisoformat(x) for x in workdays}
+        self._by_year: dict[int, list[int]] = {}
 
     def is_working(self, d: date) -> bool:
         if d in self.workdays:
             return True
         return d.weekday() < 5 and d not in self.holidays
 
+    def _running(self, year: int) -> list[int]:
+        """r[k]: working days among the first k days of ``year`` (computed once per year)."""
+        running = self._by_year.get(year)
+        if running is None:
+            start = date(year, 1, 1)
+            running = [0]
+            for i in range((date(year, 12, 31) - start).days + 1):
+                running.append(running[-1] + self.is_working(start + timedelta(days=i)))
+            self._by_year[year] = running
+        return running
+
     def working_days(self, first: date, last: date) -> int:
         """Working days in first..last, both included (0 when last < first)."""
-        n = (last - first).days + 1
-        return sum(1 for i in range(max(n, 0)) if self.is_working(first + timedelta(days=i)))
+        if last < first:
+            return 0
+        if first.year != last.year:
+            return self.working_days(first, date(first.year, 12, 31)) + self.working_days(date(first.year + 1, 1, 1), last)
+        running = self._running(first.year)
+        return running[last.timetuple().tm_yday] - running[first.timetuple().tm_yday - 1]
 
     def weeks(self, year: int) -> list[Week]:
         """The weeks of ``year`` (Monday starts a week; a week spanning two months belongs to both months,

@@ -267,10 +267,11 @@ class Quota:
     light: str  # red | yellow | green
 
 
-def quota(person: Person, visits: list[Visit], rules: Rules, year: int, today: date) -> Quota:
+def quota(person: Person, visits: list[Visit], rules: Rules, year: int, today: date,
+          cal: WorkCalendar | None = None) -> Quota:
     """The quota arithmetic of one person in ``year`` at ``today`` (see the module docstring)."""
     per_week, per_year = rules.research_quotas[person.category]
-    cal = WorkCalendar(rules.holidays, rules.workdays)
+    cal = cal or WorkCalendar(rules.holidays, rules.workdays)
     d = min(today, date(year, 12, 31))
     mine = [v for v in visits if v.person == person.id and v.day.year == year and v.day <= d]
     days = {v.day for v in mine}
@@ -297,7 +298,12 @@ def quota(person: Person, visits: list[Visit], rules: Rules, year: int, today: d
 
 
 def quotas(people: list[Person], visits: list[Visit], rules: Rules, year: int, today: date) -> list[Quota]:
-    return [quota(p, visits, rules, year, today) for p in people]
+    """Everyone's quota (one calendar, each person's visits picked once)."""
+    cal = WorkCalendar(rules.holidays, rules.workdays)
+    by_person: dict[str, list[Visit]] = {}
+    for v in visits:
+        by_person.setdefault(v.person, []).append(v)
+    return [quota(p, by_person.get(p.id, []), rules, year, today, cal) for p in people]
 
 
 def summary(ws: Workspace, year: int, today: date) -> str:
