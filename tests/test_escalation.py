@@ -95,7 +95,7 @@ def test_the_ladder_over_three_months(ws: Path, tmp_path: Path, golden: Any) -> 
     assert "蓝色提示单 → 县交通运输局:XM-002 农村公路危桥改造(仍为红灯)" in said["04-14"]
     assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(仍为红灯)" in said["04-20"]
     assert "橙色督办单 → 县交通运输局:XM-002 农村公路危桥改造(督提〔2022〕2号 逾期未回复、仍为红灯)" in said["04-20"]
-    assert "需升级督办 1 份" in said["05-26"] and "红色通报批评 → 县住建局" in said["05-26"]
+    assert "需升级督办 1 份" in said["05-26"] and "通报批评 → 县住建局" in said["05-26"]
     assert "关于移交县住建局有关问题线索的函" in said["06-01"]
     entries = read_register(ws)
     rows = [(e["编号"], e["种类"], e["单位"], e["印发日期"], e.get("回复期限"), e.get("回复日期"), e["事项"], e.get("依据"))
@@ -119,6 +119,7 @@ def test_the_ladder_over_three_months(ws: Path, tmp_path: Path, golden: Any) -> 
     history = run(ws, "history", "XM-001").stdout
     assert "督办升级  督办升级 督移〔2022〕1号 等 1 份" in history and "记录回复  记录回复 督提〔2022〕1号 县住建局" in history
     golden("escalation_referral.md", (tmp_path / "docs" / "问责移交-县住建局.md").read_text(encoding="utf-8"))
+    golden("escalation_criticism.md", (tmp_path / "docs" / "通报批评-县住建局.md").read_text(encoding="utf-8"))
     run(ws, "site", "-o", str(tmp_path / "site"), "--today", "2022-06-01")
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "督提〔2022〕1号 提示单(县住建局)(印发 2022-04-14)" in index  # the dashboard lists every document
@@ -172,13 +173,13 @@ def test_the_ladder_is_configurable(ws: Path, tmp_path: Path) -> None:
     git(ws, "commit", "-qam", "两级")
     o = str(tmp_path / "docs")
     run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", o)
-    assert "黄色黄牌警告 → 县住建局" in run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
+    assert "黄牌警告 → 县住建局" in run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
     assert "关于移交县住建局有关问题线索的函" in run(ws, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
     assert [e["编号"] for e in read_register(ws)][-2:] == ["督移〔2022〕1号", "督移〔2022〕2号"]
     from yilan_cli.docx_report import docx_text
 
     words = docx_text(_docx(ws, tmp_path))
-    assert "黄色黄牌警告" in words and "督警〔2022〕1号" in words and "县住建局:" in words
+    assert "黄牌警告" in words and "督警〔2022〕1号" in words and "县住建局:" in words
 
 
 def _docx(ws: Path, tmp_path: Path) -> bytes:

@@ -297,7 +297,7 @@ def escalation_docx(e: Any) -> bytes:
         _para(doc, f"{e.unit}:")
         copy = ";本通报同时抄送全县各乡镇、县直各部门" if e.kind == "通报批评" else ""
         _para(doc, f"截至 {e.date},你单位牵头的以下 {len(e.steps)} 项督办事项,前期督办文书逾期未回复或仍为红灯,"
-                   f"现升级为{e.title}。请主要负责同志亲自过问,于 {e.reply_by} 前将整改情况书面报送{e.office}{copy}。",
+                   f"现升级为{e.label}。请主要负责同志亲自过问,于 {e.reply_by} 前将整改情况书面报送{e.office}{copy}。",
               indent=True)
     _table(doc, ["编号", "事项", "升级原因", "前期文书"],
            [[s.matter, s.title, ";".join(s.reasons), f"{s.basis.number}({s.basis.kind})"] for s in e.steps])

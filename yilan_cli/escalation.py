@@ -134,7 +134,12 @@ class Escalation:
     def title(self) -> str:
         if self.referral_to:
             return f"关于移交{self.unit}有关问题线索的函"
-        return f"{self.color}色{self.kind}" if self.color else self.kind
+        return self.label if self.kind.endswith("单") else f"关于对{self.unit}的{self.kind}"  # …的通报批评
+
+    @property
+    def label(self) -> str:
+        """The rung as a sentence names it: 蓝色提示单, 橙色督办单, 通报批评."""
+        return f"{self.color}色{self.kind}" if self.color and self.kind.endswith("单") else self.kind
 
 
 def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], today: date) -> list[Escalation]:
