@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .periods import iso_day
+from .report import MARK
 from .status import CLOSED, Status, evaluate
 
 if TYPE_CHECKING:
@@ -68,24 +70,17 @@ class Doc:
         return f"{self.replied.isoformat()}{'逾期' if late else ''}回复:{self.reply}"
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def documents(ws: Workspace, entries: list[dict[str, Any]]) -> list[Doc]:
     """The register's supervision documents, in issue order (the register's order breaks same-day ties)."""
     levels = {k: i for i, k in enumerate(kinds(ws))}
     out = []
     for e in entries:
         kind = str(e.get("种类", ""))
-        issued = _day(e.get("印发日期"))
+        issued = iso_day(e.get("印发日期"))
         if kind not in levels or issued is None:
             continue
         out.append(Doc(str(e.get("编号", "")), kind, levels[kind], str(e.get("单位", "")), issued,
-                       _day(e.get("回复期限")), tuple(str(x) for x in e.get("事项") or []), _day(e.get("回复日期")),
+                       iso_day(e.get("回复期限")), tuple(str(x) for x in e.get("事项") or []), iso_day(e.get("回复日期")),
                        str(e.get("回复内容", ""))))
     return sorted(out, key=lambda x: x.issued)  # stable
 
@@ -127,7 +122,7 @@ class Escalation:
     office: str
     referral_to: tuple[str, ...] = ()  # the last rung only
     number: str = ""
-    mark: str = "内部资料 注意保存"
+    mark: str = MARK
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -217,7 +212,7 @@ class Accountability:
     referral_to: tuple[str, ...]
     thresholds: str
     items: list[Referral]
-    mark: str = "内部资料 注意保存"
+    mark: str = MARK
 
 
 def month_ends_before(d: date, n: int) -> list[date]:

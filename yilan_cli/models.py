@@ -8,14 +8,13 @@ that each finding can point at the exact line.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from .periods import CYCLES
+from .periods import CYCLES, ISO_DAY
 from .records import ID_RE
 from .status import CLOSED, FINISH, STATE_EN, STATES
 
@@ -28,7 +27,6 @@ ONGOING = "长期"
 State = Literal["未启动", "推进中", "阶段性办结", "已办结", "已销号", "中止"]
 Cycle = Literal["月", "季", "半年", "年"]
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def parse_iso_day(value: Any) -> date:
@@ -36,7 +34,7 @@ def parse_iso_day(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        m = _ISO.match(value.strip())
+        m = ISO_DAY.match(value.strip())
         if m:
             try:
                 return date(int(m[1]), int(m[2]), int(m[3]))

@@ -15,6 +15,20 @@ class DateError(ValueError):
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")  # the only date form a ledger file holds
+
+
+def iso_day(value: object) -> date | None:
+    """A ``YYYY-MM-DD`` date as a file holds it (a date object passes through), else None."""
+    if isinstance(value, date):
+        return value
+    m = ISO_DAY.match(value.strip()) if isinstance(value, str) else None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 

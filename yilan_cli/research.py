@@ -31,14 +31,13 @@ from .errors import SchemaError
 from .filecheck import Issue, locate, personal_data, read_text, unreadable
 from .findings import Finding, make_finding
 from .i18n import t
-from .periods import WorkCalendar
+from .periods import WorkCalendar, iso_day
 
 if TYPE_CHECKING:
     from .workspace import Rules, Workspace
 
 PEOPLE = Path("schemas") / "people.yaml"
 FOLDER = "research"
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 PERSON_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 KEYS = ("日期", "地点", "主题", "发现问题", "解决情况", "事项")
 REQUIRED = ("日期", "地点", "主题")
@@ -141,7 +140,7 @@ def validate(data: Any, year: int, stem: str, people: list[Person], matters: set
                 issues.append(("E201", (*loc, k), {"key": k, "suggest": _suggest(str(k), list(KEYS))}))
         missing = [k for k in REQUIRED if k not in e]
         issues.extend(("E202", loc, {"field": k}) for k in missing)
-        day = _day(e.get("日期"))
+        day = iso_day(e.get("日期"))
         if "日期" in e and day is None:
             issues.append(("E203", (*loc, "日期"), {"field": "日期", "value": e.get("日期")}))
             continue
@@ -166,17 +165,6 @@ def validate(data: Any, year: int, stem: str, people: list[Person], matters: set
         visits.append(Visit(str(pid), day, str(e["地点"]), str(e["主题"]), str(e.get("发现问题", "")),
                             str(e.get("解决情况", "")), tuple(str(x) for x in linked)))
     return (visits, []) if not issues else ([], issues)
-
-
-def _day(value: Any) -> date | None:
-    """A YYYY-MM-DD date as the file holds it (the same form as matter files), else None."""
-    if isinstance(value, date):
-        return value
-    m = _ISO.match(value.strip()) if isinstance(value, str) else None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3])) if m else None
-    except ValueError:
-        return None
 
 
 def _suggest(word: str, candidates: list[str]) -> str:

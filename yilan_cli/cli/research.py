@@ -85,8 +85,9 @@ def status(
     d = today_arg(today)
     y = year or d.year
     ws = workspace()
-    people = [p for p in load_people(ws) if category is None or p.category == category]
-    loaded = load_visits(ws, people if category is None else load_people(ws))
+    everyone = load_people(ws)
+    people = [p for p in everyone if category is None or p.category == category]
+    loaded = load_visits(ws, everyone)
     if loaded.findings:
         f = loaded.findings[0]
         typer.echo(f"{len({x.file for x in loaded.findings})} 个调研记录文件有错误,未计入;先运行 yilan check:"

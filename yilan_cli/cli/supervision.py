@@ -32,6 +32,7 @@ def notice(
     fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
 ) -> None:
+    from ..escalation import NOTICE
     from ..report import notices, render_notice
 
     if ctx.invoked_subcommand:
@@ -51,7 +52,7 @@ def notice(
         numbers = next_number(read_register(ws.root), ws.rules.notice_format, d.year, len(found))
         for n, number in zip(found, numbers, strict=True):
             n.number = number
-            records.append({"编号": number, "种类": "督办通知单", "单位": n.unit, "印发日期": n.date,
+            records.append({"编号": number, "种类": NOTICE, "单位": n.unit, "印发日期": n.date,
                             "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": sha})
     from ..docx_report import notice_docx
 
