@@ -29,6 +29,7 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
         monkeypatch.setenv(var, "2022-07-01T09:00:00+08:00")
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("YILAN_INDEX_LOCK_WAIT", "0.5")  # a test that waits for a live git sets its own
     monkeypatch.delenv("YILAN_LANG", raising=False)
     from yilan_cli import i18n
 

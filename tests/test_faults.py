@@ -19,7 +19,7 @@ from .test_e2e import yilan_exe
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     os.name == "nt", reason="kills with POSIX SIGKILL; Windows ends processes with TerminateProcess instead")]
-STEPS = ["holding-lock", "after-temp", "after-replace", "before-commit", "after-commit"]
+STEPS = ["holding-lock", "after-journal", "after-temp", "after-replace", "before-commit", "after-commit"]
 
 
 def start(repo: Path, *args: str, fault: str | None = None) -> subprocess.Popen[bytes]:
@@ -51,20 +51,37 @@ def test_a_write_killed_at_each_step_is_finished_or_rolled_back(git_demo: Path, 
     assert r.returncode == 0, err.decode()
     text = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
     landed = "断电前的更新" in text
-    if step in ("before-commit", "after-commit"):
-        assert landed  # the intent to commit was recorded: finished
-    if step in ("holding-lock", "after-temp"):
-        assert not landed  # nothing was written yet
+    if step in ("after-replace", "before-commit", "after-commit"):
+        assert landed  # the whole plan was journalled and every file holds it: finished
+    if step in ("holding-lock", "after-journal", "after-temp"):
+        assert not landed  # no file was changed yet
     if landed:
         assert "断电前的更新" in git(git_demo, "show", "HEAD~1:ledgers/zhuanban/ZB-001.yaml") or \
             "断电前的更新" in git(git_demo, "show", "HEAD:ledgers/zhuanban/ZB-001.yaml")
     count = int(git(git_demo, "rev-list", "--count", "HEAD"))
     assert count == before + 1 + landed  # ZB-002's commit, plus ZB-001's if it landed
     said = err.decode()
-    if step in ("after-replace",):
-        assert "上次被中断的写入已撤销" in said  # reported, not silently lost
-    if step == "before-commit":
-        assert "上次被中断的写入已补交" in said
+    if step in ("after-replace", "before-commit"):
+        assert "上次被中断的写入已补交" in said  # reported, never silent
+    else:
+        assert "上次被中断" not in said  # nothing to finish: HEAD or the file already says it all
+    assert_sound(git_demo)
+
+
+def test_an_add_killed_between_its_two_files_is_rolled_back(git_demo: Path) -> None:
+    """A plan of two files (the matter and .last-id) killed after the first: the half is taken back, said."""
+    seq = git_demo / "ledgers/zhuanban/.last-id"
+    before = seq.read_text(encoding="utf-8")
+    p = start(git_demo, "add", "zhuanban", "--title", "半途而废的事项", "--lead-unit", "县水务局", "--deadline", "2022-12-31",
+              "--assigned", "2022-07-01", fault="after-replace")
+    p.communicate(timeout=60)
+    assert p.returncode in (-signal.SIGKILL, 137)
+    assert list((git_demo / "ledgers/zhuanban").glob("ZB-004.yaml"))  # the first file was replaced
+    r = start(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")
+    _, err = r.communicate(timeout=60)
+    assert r.returncode == 0 and "上次被中断的写入已撤销:新增 ZB-004 半途而废的事项" in err.decode()
+    assert not (git_demo / "ledgers/zhuanban/ZB-004.yaml").exists()
+    assert seq.read_text(encoding="utf-8") == before
     assert_sound(git_demo)
 
 

@@ -166,7 +166,7 @@ def test_git_failures_are_clear_and_change_nothing(git_demo: Path, tmp_path: Pat
 
     (git_demo / ".git" / "MERGE_HEAD").write_text("0" * 40 + "\n", encoding="utf-8")
     r = run(git_demo, *args)
-    assert r.exit_code == 2 and "未完成的合并操作" in r.stderr and "git merge --abort" in r.stderr
+    assert r.exit_code == 2 and "未完成的合并(merge)操作" in r.stderr and "git merge --abort" in r.stderr
     (git_demo / ".git" / "MERGE_HEAD").unlink()
 
     empty = tmp_path / "empty.gitconfig"

@@ -26,6 +26,17 @@ def key_order(ledger: LedgerDef | None) -> list[str]:
     return keys[:cut] + extra + keys[cut:]
 
 
+def read_last_id(text: str | None, rel: str) -> int:
+    """The number in ``ledgers/<key>/.last-id`` (0 when absent or empty); a corrupt one is refused."""
+    value = (text or "").strip()
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise UsageError(f"{rel} 的内容不是编号数字:{value[:20]!r}",
+                         f"该文件只记一个数字:本台账发出过的最大编号。用 git log -p -- {rel} 查看原来的值并改回", code="E317")
+    return int(value)
+
+
 def next_id(ledger: LedgerDef, issued: int, present: list[str]) -> str:
     """One past the highest number ever issued (the committed record) or present in the folder."""
     numbers = [issued]

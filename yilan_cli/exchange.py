@@ -180,6 +180,9 @@ def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assig
         matter_id = by_title.get((lg.key, f["事项"], f.get("牵头单位", "")), "")
     if matter_id and matter_id in existing:
         return _plan_update(ws, existing[matter_id], f, today)
+    if matter_id and (ws.root / "ledgers" / lg.key / f"{matter_id}.yaml").exists():
+        raise RowError(f"编号 {matter_id} 的事项文件存在但有错误,不能用导入覆盖",
+                       f"先运行 yilan check 改正 ledgers/{lg.key}/{matter_id}.yaml(如合并冲突标记),再重新导入", code="E318")
     if not matter_id:
         folder = ws.root / "ledgers" / lg.key
         issued = plan.issued.get(lg.key, _issued(ws, lg))
@@ -195,11 +198,12 @@ def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assig
 
 
 def _issued(ws: Workspace, lg: LedgerDef) -> int:
-    seq = ws.root / "ledgers" / lg.key / ".last-id"
+    rel = f"ledgers/{lg.key}/.last-id"
     try:
-        return int(seq.read_text(encoding="utf-8").strip() or 0)
-    except (OSError, ValueError):
+        text = (ws.root / rel).read_text(encoding="utf-8")
+    except FileNotFoundError:
         return 0
+    return edits.read_last_id(text, rel)
 
 
 def _plan_new(ws: Workspace, lg: LedgerDef, matter_id: str, f: dict[str, Any], assigned: date, today: date) -> Planned:

@@ -1,4 +1,4 @@
-"""Everything that talks to git. The only module that imports GitPython.
+"""Everything that talks to git (the git command line; never a library that could drift from it).
 
 Commands that read ledgers never import this module, so ``yilan status`` does not pay for git.
 """
@@ -18,43 +18,30 @@ def identity_error() -> YilanError:
     return YilanError(t("err.identity"), t("hint.identity"), code="G001")
 
 
-def require_identity(repo: object) -> None:
-    """Ask git itself (it honours GIT_CONFIG_GLOBAL and the GIT_* variables) who would commit."""
-    import git
-
-    assert isinstance(repo, git.Repo)
-    try:
-        repo.git.var("GIT_AUTHOR_IDENT")
-        repo.git.var("GIT_COMMITTER_IDENT")
-    except git.GitCommandError:
-        raise identity_error() from None
-
-
-def init_and_commit(root: Path, message: str) -> str:
-    """``git init`` (if needed), stage everything under ``root`` and make the first commit."""
-    import git
-
-    try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        repo = git.Repo.init(root)
-    require_identity(repo)
-    repo.git.add("--all", ".")
-    repo.git.commit("-q", "-m", message)
-    return repo.head.commit.hexsha
-
-
 # --------------------------------------------------------------------------- the git CLI
-# Writes use the git command line directly: one short process per step is faster than importing
-# GitPython, and `git commit --only` is exactly "commit these paths, leave the rest of the index".
+# One short process per step is faster than importing a git library, and `git commit --only` is exactly
+# "commit these paths, leave the rest of the index".
 def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git with pinned encodings; a Ctrl-C lets git finish (or clean up after its own signal) first.
+
+    ``subprocess.run`` would SIGKILL git on KeyboardInterrupt, which can leave ``index.lock`` behind
+    and a commit half made; waiting for git keeps the repository in a state the next command can judge.
+    """
     full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     try:
-        r = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root, input=stdin, capture_output=True,
-                           text=True, encoding="utf-8", errors="replace", env=full_env)
+        proc = subprocess.Popen(["git", "-c", "core.quotepath=false", "-c", "i18n.logOutputEncoding=UTF-8", *args],
+                                cwd=root, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                errors="replace", env=full_env)
     except FileNotFoundError:
         raise YilanError(t("err.no_git"), t("hint.no_git"), code="G000") from None
+    try:
+        out, err = proc.communicate(stdin)
+    except KeyboardInterrupt:
+        proc.communicate()  # git got the same Ctrl-C (or not): either way it ends by itself
+        raise
+    r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and r.returncode != 0:
         raise GitFailed(r)
     return r
@@ -63,6 +50,9 @@ def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str
 class GitFailed(YilanError):
     def __init__(self, r: subprocess.CompletedProcess[str]) -> None:
         detail = (r.stderr or r.stdout).strip().splitlines()
+        if "No space left on device" in (r.stderr or "") or "Disk quota exceeded" in (r.stderr or ""):
+            super().__init__(t("err.no_space"), t("hint.no_space"), code="G010")
+            return
         super().__init__(t("err.git_failed", detail=detail[-1] if detail else r.returncode),
                          "\n".join(detail[-5:]), code="G009")
 
@@ -81,18 +71,50 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+INDEX_LOCK_WAIT = 30.0  # seconds a writer waits for a live git (e.g. one orphaned by a killed writer)
+
+# an operation git has left in progress → (what it is, how to get out of it)
+IN_PROGRESS = (("MERGE_HEAD", "合并(merge)", "解决冲突后 git commit 完成合并,或 git merge --abort 放弃"),
+               ("rebase-merge", "变基(rebase)", "git rebase --continue 继续,或 git rebase --abort 放弃"),
+               ("rebase-apply", "变基或补丁(rebase/am)", "git rebase --abort(或 git am --abort)放弃"),
+               ("CHERRY_PICK_HEAD", "拣选(cherry-pick)", "解决冲突后 git cherry-pick --continue,或 git cherry-pick --abort 放弃"),
+               ("REVERT_HEAD", "还原(revert)", "git revert --continue 继续,或 git revert --abort 放弃"),
+               ("BISECT_LOG", "二分查找(bisect)", "git bisect reset 结束二分查找,回到原来的分支"))
+
+
+def wait_for_index_lock(gdir: Path, seconds: float | None = None) -> None:
+    """Wait (bounded) while another git holds ``index.lock``; then refuse with the lock named."""
+    import sys
+    import time
+
+    lock = gdir / "index.lock"
+    limit = float(os.environ.get("YILAN_INDEX_LOCK_WAIT", INDEX_LOCK_WAIT)) if seconds is None else seconds
+    deadline = time.monotonic() + limit
+    said = False
+    while lock.exists():
+        if time.monotonic() >= deadline:
+            raise YilanError(t("err.index_lock", path=lock, seconds=int(limit)), t("hint.index_lock", path=lock), code="G003")
+        if not said:
+            print(t("waiting_index_lock", path=lock), file=sys.stderr)
+            said = True
+        time.sleep(0.1)
+
+
 def preflight(root: Path) -> Path:
-    """Everything that would make a commit fail, checked before any file is touched."""
+    """Everything that would make a commit fail or go astray, checked before any file is touched."""
     gdir = git_dir(root)
     if gdir is None:
         raise YilanError(t("err.not_git", path=root), t("hint.not_git"), code="G002")
-    lock = gdir / "index.lock"
-    if lock.exists():
-        raise YilanError(t("err.index_lock", path=lock), t("hint.index_lock", path=lock), code="G003")
-    for name, what in (("MERGE_HEAD", "合并"), ("rebase-merge", "变基"), ("rebase-apply", "变基"),
-                       ("CHERRY_PICK_HEAD", "拣选"), ("REVERT_HEAD", "还原")):
+    wait_for_index_lock(gdir)
+    for name, what, way_out in IN_PROGRESS:
         if (gdir / name).exists():
-            raise YilanError(t("err.in_progress", what=what), t("hint.in_progress"), code="G004")
+            raise YilanError(t("err.in_progress", what=what), way_out, code="G004")
+    try:
+        head = (gdir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        head = "ref:"
+    if not head.startswith("ref:"):
+        raise YilanError(t("err.detached", commit=head[:8]), t("hint.detached"), code="G013")
     # the committer's identity is what every commit needs (the author falls back to it, or is --author)
     if run_git(root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
         raise identity_error()
@@ -135,8 +157,18 @@ def commit_paths(root: Path, paths: list[str], message: str, author: str | None 
         raise
 
 
-def unstage_new(root: Path, paths: list[str]) -> None:
-    run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *paths, check=False)
+def reset_index(root: Path, paths: list[str]) -> None:
+    """Make the index equal HEAD for ``paths`` (the work tree is not touched)."""
+    if paths:
+        r = run_git(root, "reset", "-q", "--", *paths, check=False)
+        if r.returncode != 0:  # no commit yet: nothing to reset to, so nothing may stay staged
+            run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *paths, check=False)
+
+
+def head_texts(root: Path, paths: list[str]) -> dict[str, str | None]:
+    """The text of each path in HEAD (None where HEAD has no such file, or there is no commit yet)."""
+    with Blobs(root) as blobs:
+        return {p: blobs.text(f"HEAD:{p}") for p in paths}
 
 
 def export_tree(root: Path, commit: str, target: Path) -> None:
@@ -240,17 +272,28 @@ class Blobs:
         self.proc.wait()
 
     def text(self, sha: str) -> str | None:
+        """The object's text, decoded exactly as the journal reads files (BOM and CR kept); None if missing."""
         if not sha or sha == ZERO:
             return None
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write(sha.encode() + b"\n")
         self.proc.stdin.flush()
         header = self.proc.stdout.readline().split()
-        if len(header) < 3 or header[1] == b"missing":
+        if len(header) < 3 or header[-1] in (b"missing", b"ambiguous"):
             return None
         data = self.proc.stdout.read(int(header[2]))
         self.proc.stdout.read(1)  # the newline after the contents
         return data.decode("utf-8", errors="replace")
+
+
+def parents(root: Path, sha: str) -> list[str]:
+    """The parents git has for ``sha`` (none for a root commit or the edge of a shallow clone)."""
+    return run_git(root, "rev-list", "--parents", "-n", "1", sha, "--").stdout.split()[1:]
+
+
+def last_commit_of(root: Path, path: str) -> str:
+    """The newest commit on HEAD that changed ``path``."""
+    return run_git(root, "log", "-1", "--format=%H", "HEAD", "--", path).stdout.strip()
 
 
 def resolve(root: Path, rev: str) -> str:

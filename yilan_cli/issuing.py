@@ -4,11 +4,17 @@ An issued document gets the next number of its year in the configured format (�
 督办〔2022〕7号) and a record {编号, 种类, 期间, 印发日期, 源提交, …} in reports/issued.yaml, committed alone
 like every write. The source commit is HEAD; issuing refuses while ledgers/, schemas/, report_notes/,
 report_templates/ or research/ have uncommitted changes, because the document must be reproducible from that commit.
+
+Everything that decides a number — the register, HEAD, the data the document is made from — is read inside
+one :func:`issuing` block, under the writers' lock, so two overlapping runs can never give out one number twice.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +44,7 @@ def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int =
 
 
 def source_commit(root: Path) -> str:
+    """HEAD, the commit an issued document is made from; refused while the sources have uncommitted changes."""
     from . import history
 
     dirty = history.changed_paths(root, [s for s in SOURCES if (root / s).exists()])
@@ -58,16 +65,37 @@ def register_text(entries: list[dict[str, Any]]) -> str:
     return HEADER + dump(seq)
 
 
-def issue(root: Path, new: list[dict[str, Any]], subject: str, commit: bool, author: str | None,
-          action: str = "issue") -> None:
-    """Append ``new`` entries to the register in one commit (naming every matter they list)."""
+@dataclass
+class Issuer:
+    """What an issuing command may decide from, read under the lock: the register and the source commit."""
+
+    tx: Any  # txn.Transaction
+    entries: list[dict[str, Any]]
+    sha: str
+    shared: Any = None  # sync.Shared on a branch with an upstream
+
+    def register(self, new: list[dict[str, Any]], subject: str, action: str = "issue") -> None:
+        """Append ``new`` entries to the register in one commit (naming every matter they list); on a shared
+        branch the commit is pushed at once, and taken back if the forge refuses it."""
+        self.tx.write(REGISTER, register_text(self.entries + new))
+        if self.shared:
+            self.shared.begin()
+        self.tx.commit(subject, action, _matters(new))
+        if self.shared:
+            self.shared.publish()
+
+
+@contextmanager
+def issuing(root: Path, commit: bool, author: str | None) -> Iterator[Issuer]:
+    """Lock, (sync with the upstream,) then read the register and HEAD: every number given out inside is unique."""
+    from .sync import shared_for_issue
     from .txn import Transaction
 
     with Transaction(root, commit=commit, author=author) as tx:
-        entries = read_register(root) + new
+        shared = shared_for_issue(root, tx.state_dir) if commit else None
         tx.refuse_dirty([REGISTER])
-        tx.write(REGISTER, register_text(entries))
-        tx.commit(subject, action, _matters(new))
+        sha = source_commit(root)
+        yield Issuer(tx, read_register(root), sha, shared)
 
 
 def _matters(entries: list[dict[str, Any]]) -> list[str]:

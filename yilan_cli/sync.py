@@ -1,19 +1,38 @@
-"""`yilan sync`: fetch, replay the unpushed local commits on the upstream, push.
+"""`yilan sync`: fetch, replay the unpushed local commits on the upstream, push — holding the writers' lock.
 
-No remote or branch is hard-coded: the current branch's configured upstream is used. Matter files merge
-through the yilan merge driver during the replay. Two clones that each added a matter under the same new
-ID (both took "the next number") would collide; the local, unpushed matter is renumbered to the next ID
-free on the upstream, its commit rewritten (subject and trailer name the new ID), and sync says so.
+No remote or branch is hard-coded: the current branch's configured upstream is used. The whole run holds
+the lock every yilan writer takes, so no write can land between reading HEAD and moving the branch.
+
+The replay never touches the user's work tree: the local commits are cherry-picked onto the upstream in a
+separate worktree (``.git/yilan/sync-tree``), matter files merging through the yilan merge driver. Only when
+that succeeded is the branch moved — a compare-and-swap ``update-ref`` from the head that was read — and the
+files that changed are brought up to date (journalled in ``.git/yilan/sync.json``, so that a sync killed in
+between is finished by the next yilan command). A failure or a kill before that leaves the branch, the index
+and every file exactly as they were.
+
+Two clones that each added a matter under the same new ID (both took "the next number") would collide: the
+local, unpushed matter is renumbered to the next ID free on the upstream. The local commits are rewritten
+first (object database only: the file moves to its new name, its 编号 and the commit messages follow), then
+replayed like any others — so every other file those commits touched still merges with what the colleague
+pushed, instead of being overwritten.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import YilanError
-from .history import Blobs, diff_trees, log, run_git
+from .history import diff_trees, log, run_git
+
+SYNC_JOURNAL = "sync.json"
+SYNC_TREE = "sync-tree"
 
 
 class SyncFailed(YilanError):
@@ -41,55 +60,295 @@ def _fail_git(r: object, what: str) -> SyncFailed:
 
 
 def sync(root: Path) -> SyncResult:
-    from . import history
+    from .txn import Transaction
 
-    history.preflight(root)
-    if run_git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
-        raise SyncFailed("有未提交的修改,不能同步", "先提交(或放弃)这些修改,再运行 yilan sync", code="S001")
+    with Transaction(root) as tx:  # lock, git checks, recovery of an interrupted write or sync
+        upstream = _upstream(root, required=True)
+        assert upstream is not None
+        return _sync(root, tx.state_dir, upstream)
+
+
+def describe(result: SyncResult) -> list[str]:
+    """What a sync did, in the office's words."""
+    lines = [f"本地新增的 {old} 与 {result.upstream} 上的事项编号重复,已改为 {new}(本地提交已改写)"
+             for old, new in result.renumbered.items()]
+    return [*lines, f"已与 {result.upstream} 同步:拉取 {result.pulled} 个提交,推送 {result.pushed} 个提交"]
+
+
+@dataclass
+class Upstream:
+    branch: str
+    remote: str
+    merge: str  # the upstream branch's ref on the remote (refs/heads/main)
+    name: str  # origin/main
+
+
+def _upstream(root: Path, required: bool) -> Upstream | None:
+    """The current branch's upstream from git's configuration (None, or S002 when ``required``)."""
+    branch = run_git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+    remote = run_git(root, "config", "--get", f"branch.{branch}.remote", check=False).stdout.strip() if branch else ""
+    merge = run_git(root, "config", "--get", f"branch.{branch}.merge", check=False).stdout.strip() if branch else ""
     up = run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
-    if up.returncode != 0:
-        branch = run_git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    if up.returncode != 0 or not remote or not merge or remote == ".":
+        if not required:
+            return None
         raise SyncFailed(f"当前分支 {branch} 没有设置上游(远端分支)",
                          f"第一次推送时设置:git push -u origin {branch}(origin 换成内网仓库的远端名)", code="S002")
-    upstream = up.stdout.strip()
-    remote = upstream.split("/", 1)[0]
-    fetched = run_git(root, "fetch", "--quiet", remote, check=False)
+    if remote.startswith("-") or merge.startswith("-"):
+        raise SyncFailed(f"分支 {branch} 的上游设置不正确:{remote} {merge}", "用 git branch -u 远端名/分支名 重新设置",
+                         code="S002")
+    return Upstream(branch, remote, merge, up.stdout.strip())
+
+
+def _sync(root: Path, state: Path, upstream: Upstream) -> SyncResult:
+    if run_git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip():
+        raise SyncFailed("有未提交的修改,不能同步", "先提交(或放弃)这些修改,再运行 yilan sync", code="S001")
+    fetched = run_git(root, "fetch", "--quiet", upstream.remote, check=False)
     if fetched.returncode != 0:
         raise _fail_git(fetched, "获取远端更新")
-    head = run_git(root, "rev-parse", "HEAD").stdout.strip()
-    theirs = run_git(root, "rev-parse", "@{u}").stdout.strip()
+    head = run_git(root, "rev-parse", "--verify", "HEAD").stdout.strip()
+    theirs = run_git(root, "rev-parse", "--verify", "@{u}^{commit}").stdout.strip()
     base = run_git(root, "merge-base", head, theirs).stdout.strip()
     local = [c.sha for c in log(root, "--reverse", f"{base}..{head}")]
     pulled = len(log(root, f"{base}..{theirs}"))
+    dropped = _interrupted_issue(root, state, local)
+    if dropped:
+        local.remove(dropped)
     renumbered: dict[str, str] = {}
-    if local and pulled:
-        renumbered = _replay(root, base, head, theirs, local)
-    elif pulled:
-        run_git(root, "merge", "--ff-only", "--quiet", theirs)
+    new_head = head
+    if local and (pulled or dropped):
+        new_head, renumbered = _replay(root, state, base, head, theirs, local)
+    elif pulled or dropped:
+        new_head = theirs
+    if new_head != head:
+        move_branch(root, state, upstream.branch, head, new_head)
+    (state / ISSUE_JOURNAL).unlink(missing_ok=True)
     if local:
-        pushed = run_git(root, "push", "--quiet", check=False)
-        if pushed.returncode != 0:
-            if "rejected" in pushed.stderr or "fetch first" in pushed.stderr:
-                raise SyncFailed("推送被拒绝:远端又有了新的提交", "再运行一次 yilan sync", code="S005")
-            raise _fail_git(pushed, "推送")
-    return SyncResult(upstream, pulled, len(local), renumbered)
+        _push(root, upstream)
+    return SyncResult(upstream.name, pulled, len(local), renumbered)
 
 
-def _clashes(root: Path, base: str, head: str, theirs: str) -> dict[str, str]:
-    """Local additions whose path the upstream also added with different content: path → new path."""
-    ours = {c.new_path: c.new_blob for c in diff_trees(root, base, head, ("ledgers",)) if c.status == "A"}
+def _push(root: Path, upstream: Upstream) -> None:
+    pushed = run_git(root, "push", "--quiet", upstream.remote, f"HEAD:{upstream.merge}", check=False)
+    if pushed.returncode != 0:
+        if "rejected" in pushed.stderr or "fetch first" in pushed.stderr:
+            raise SyncFailed("推送被拒绝:远端又有了新的提交", "再运行一次 yilan sync", code="S005")
+        raise _fail_git(pushed, "推送")
+
+
+# --------------------------------------------------------------------------- numbers issued on a shared ledger
+# A document number must be unique across every clone, so on a branch with an upstream the forge decides:
+# issuing syncs first, numbers from the register it then holds, commits and pushes at once. A push the forge
+# refuses (a colleague issued in between) takes the local commit back and asks to run the command again;
+# a run killed between its commit and its push is found by the next sync or issue (.git/yilan/issue.json)
+# and, not being on the forge, is dropped: its documents were never written, its number goes back.
+ISSUE_JOURNAL = "issue.json"
+
+
+@dataclass
+class Shared:
+    """Publishing a register commit to the upstream (see above)."""
+
+    root: Path
+    state: Path
+    upstream: Upstream
+
+    def begin(self) -> None:
+        from .txn import atomic_write
+
+        head = run_git(self.root, "rev-parse", "--verify", "HEAD").stdout.strip()
+        atomic_write(self.state / ISSUE_JOURNAL, json.dumps({"version": 1, "before": head}))
+
+    def publish(self) -> None:
+        journal = self.state / ISSUE_JOURNAL
+        pushed = run_git(self.root, "push", "--quiet", self.upstream.remote, f"HEAD:{self.upstream.merge}", check=False)
+        if pushed.returncode == 0:
+            journal.unlink(missing_ok=True)
+            return
+        before = json.loads(journal.read_text(encoding="utf-8"))["before"]
+        head = run_git(self.root, "rev-parse", "--verify", "HEAD").stdout.strip()
+        move_branch(self.root, self.state, self.upstream.branch, head, before)
+        journal.unlink(missing_ok=True)
+        rejected = "rejected" in pushed.stderr or "fetch first" in pushed.stderr
+        why = "其他同事刚刚也印发或同步了" if rejected else "无法推送到台账服务器"
+        raise SyncFailed(f"文号没能在台账服务器({self.upstream.name})上登记:{why};本次未印发,文号已收回",
+                         "再运行一次同一条命令(文号须在服务器登记,保证全县唯一)", code="I009")
+
+
+def shared_for_issue(root: Path, state: Path) -> Shared | None:
+    """On a branch with an upstream: sync now, and return what publishes the register commit; else None."""
+    top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    upstream = _upstream(top, required=False)
+    if upstream is None:
+        return None
+    try:
+        result = _sync(top, state, upstream)
+    except SyncFailed as e:
+        raise SyncFailed(f"印发前须先与台账服务器同步(保证文号唯一),同步失败:{e.message}", e.hint, code=e.code) from None
+    for line in describe(result)[:-1]:
+        print(line, file=sys.stderr)
+    return Shared(top, state, upstream)
+
+
+def _interrupted_issue(root: Path, state: Path, local: list[str]) -> str | None:
+    """The register commit of an issuing run killed before its push (not on the upstream), if any."""
+    try:
+        before = str(json.loads((state / ISSUE_JOURNAL).read_text(encoding="utf-8"))["before"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if run_git(root, "merge-base", "--is-ancestor", before, "HEAD", check=False).returncode != 0:
+        return None
+    for c in log(root, "--reverse", f"{before}..HEAD"):
+        if c.action in ("issue", "escalate"):
+            if c.sha not in local:
+                return None  # it reached the upstream after all
+            print(f"上次被中断的印发“{c.subject}”没有在台账服务器登记,已作废(文件未生成,文号收回);需要时重新印发",
+                  file=sys.stderr)
+            return c.sha
+    return None
+
+
+# --------------------------------------------------------------------------- moving the branch
+def move_branch(root: Path, state: Path, branch: str, old: str, new: str) -> None:
+    """Move ``branch`` from ``old`` to ``new`` (only if it is still at ``old``) and bring the changed files up to date."""
+    from .history import Blobs
+
+    changed = _changed(root, old, new)
+    with Blobs(root) as blobs:
+        for rel in changed:  # an untracked file where the upstream brings one would be overwritten
+            path = root / rel
+            if path.exists() and blobs.text(f"{old}:{rel}") is None and _text(path) != blobs.text(f"{new}:{rel}"):
+                raise SyncFailed(f"远端新增的 {rel} 与本地一个未提交的同名文件冲突,未同步",
+                                 f"先把本地的 {rel} 移走或改名,再运行 yilan sync", code="S008")
+    journal = state / SYNC_JOURNAL
+    from .txn import atomic_write
+
+    atomic_write(journal, json.dumps({"version": 1, "branch": branch, "old": old, "new": new}))
+    moved = run_git(root, "update-ref", "-m", "yilan sync", f"refs/heads/{branch}", new, old, check=False)
+    if moved.returncode != 0:
+        journal.unlink(missing_ok=True)
+        raise SyncFailed(f"同步期间分支 {branch} 有了新的提交,未同步", "再运行一次 yilan sync", code="S007")
+    _bring_up_to_date(root, old, new, changed)
+    journal.unlink(missing_ok=True)
+
+
+def finish_interrupted(root: Path, state: Path) -> None:
+    """A sync killed after moving its branch: bring the files up to date (never over a file changed since)."""
+    journal = state / SYNC_JOURNAL
+    try:
+        doc = json.loads(journal.read_text(encoding="utf-8"))
+        branch, old, new = str(doc["branch"]), str(doc["old"]), str(doc["new"])
+    except FileNotFoundError:
+        return
+    except (ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return
+    root = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    at = run_git(root, "rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False).stdout.strip()
+    if at == new:
+        _bring_up_to_date(root, old, new, _changed(root, old, new))
+        print(f"上次被中断的同步已完成:{branch} 已更新到 {new[:8]}", file=sys.stderr)
+    journal.unlink(missing_ok=True)
+
+
+def _changed(root: Path, old: str, new: str) -> list[str]:
+    r = run_git(root, "diff", "--name-only", "-z", "--no-renames", old, new, "--")
+    return [p for p in r.stdout.split("\0") if p]
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def _bring_up_to_date(root: Path, old: str, new: str, changed: list[str]) -> None:
+    """Index and work tree of ``changed`` as in ``new`` — each file only while it still holds ``old``'s or
+    ``new``'s content (anything else was written by someone else and is left for them)."""
+    from .history import Blobs
+
+    safe: list[str] = []
+    kept: list[str] = []
+    with Blobs(root) as blobs:
+        for rel in changed:
+            now = _text(root / rel)
+            (safe if now in (blobs.text(f"{old}:{rel}"), blobs.text(f"{new}:{rel}")) else kept).append(rel)
+    if safe:
+        run_git(root, "restore", f"--source={new}", "--staged", "--worktree", "--pathspec-from-file=-",
+                "--pathspec-file-nul", stdin="\0".join(f":(top,literal){p}" for p in safe))
+    if kept:
+        print(f"同步后这些文件与本地修改不同,yilan 没有改动它们,请核对:{'、'.join(kept)}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- the replay
+def _replay(root: Path, state: Path, base: str, head: str, theirs: str, local: list[str]) -> tuple[str, dict[str, str]]:
+    """Replay ``local`` commits on ``theirs`` in a separate worktree; the new head and the renumbered IDs."""
+    moves = _clashes(root, base, local, theirs)
+    ids = {Path(a).stem: Path(b).stem for a, b in moves.items()}
+    picks = _renumbered(root, base, local, moves, ids) if moves else local
+    tree = state / SYNC_TREE
+    _remove_worktree(root, tree)
+    run_git(root, "worktree", "add", "--quiet", "--detach", str(tree), theirs)
+    try:
+        for sha in picks:
+            _pick(tree, sha)
+        return run_git(tree, "rev-parse", "HEAD").stdout.strip(), ids
+    finally:
+        _remove_worktree(root, tree)
+
+
+def _remove_worktree(root: Path, tree: Path) -> None:
+    run_git(root, "worktree", "remove", "--force", "--force", str(tree), check=False)
+    shutil.rmtree(tree, ignore_errors=True)
+    run_git(root, "worktree", "prune", check=False)
+
+
+def _pick(tree: Path, sha: str) -> None:
+    """Cherry-pick one commit; a clash on a ``.last-id`` record resolves to the higher number."""
+    picked = run_git(tree, "cherry-pick", "--keep-redundant-commits", sha, check=False)
+    if picked.returncode == 0:
+        return
+    unmerged = [p for p in run_git(tree, "diff", "--name-only", "-z", "--diff-filter=U").stdout.split("\0") if p]
+    if unmerged and all(p.endswith(".last-id") for p in unmerged):
+        for rel in unmerged:
+            values = [run_git(tree, "show", f":{n}:{rel}", check=False).stdout.strip() for n in (2, 3)]
+            (tree / rel).write_text(f"{max(int(v) for v in values if v.isdigit())}\n", encoding="utf-8", newline="\n")
+            run_git(tree, "add", "--", rel)
+        if run_git(tree, "-c", "core.editor=true", "cherry-pick", "--continue", check=False).returncode == 0:
+            return
+    run_git(tree, "cherry-pick", "--abort", check=False)
+    raise SyncFailed("同步时有无法自动合并的冲突,未同步(本地提交和文件都没有改动)",
+                     "先用 git pull --no-rebase 合并并处理冲突,再运行 yilan check", code="S006")
+
+
+def _clashes(root: Path, base: str, local: list[str], theirs: str) -> dict[str, str]:
+    """Matter files a local commit added whose path the upstream also added, with other content: path → new path.
+
+    Every local commit counts, not only the net change: an add that a later local commit took back (undo)
+    still has to be replayed, and would collide just the same.
+    """
+    ours: dict[str, set[str]] = {}
+    for c in log(root, "--reverse", f"{base}..{local[-1]}", paths=("ledgers",)) if local else []:
+        for ch in c.changes:
+            if ch.status == "A" and ch.new_path.endswith(".yaml"):
+                ours.setdefault(ch.new_path, set()).add(ch.new_blob)
     up = {c.new_path: c.new_blob for c in diff_trees(root, base, theirs, ("ledgers",)) if c.status == "A"}
-    clash = sorted(p for p in ours if p in up and ours[p] != up[p] and p.endswith(".yaml"))
+    clash = sorted(p for p in ours if p in up and ours[p] != {up[p]})
     taken: dict[str, set[int]] = {}
     out = {}
     for path in clash:
         folder = str(Path(path).parent)
         names = run_git(root, "ls-tree", "--name-only", f"{theirs}:{folder}", check=False).stdout.split()
-        names += run_git(root, "ls-tree", "--name-only", f"{head}:{folder}", check=False).stdout.split()
+        for sha in local:
+            names += run_git(root, "ls-tree", "--name-only", f"{sha}:{folder}", check=False).stdout.split()
         numbers = taken.setdefault(folder, {int(m.group(1)) for n in names if (m := re.search(r"-(\d+)\.yaml$", n))})
-        seq = run_git(root, "show", f"{theirs}:{folder}/.last-id", check=False).stdout.strip()
-        if seq.isdigit():
-            numbers.add(int(seq))
+        for ref in (theirs, *local):
+            seq = run_git(root, "show", f"{ref}:{folder}/.last-id", check=False).stdout.strip()
+            if seq.isdigit():
+                numbers.add(int(seq))
         new = max(numbers) + 1
         numbers.add(new)
         prefix = Path(path).stem.rsplit("-", 1)[0]
@@ -97,64 +356,49 @@ def _clashes(root: Path, base: str, head: str, theirs: str) -> dict[str, str]:
     return out
 
 
-def _replay(root: Path, base: str, head: str, theirs: str, local: list[str]) -> dict[str, str]:
-    """Replay ``local`` commits on ``theirs`` (cherry-pick; renumbering clashing additions)."""
-    moves = _clashes(root, base, head, theirs)
-    ids = {Path(a).stem: Path(b).stem for a, b in moves.items()}
-    branch = run_git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
-    run_git(root, "checkout", "--quiet", "--detach", theirs)
+def _id_pattern(old: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(old)}(?!\d)")
+
+
+def _renumbered(root: Path, base: str, local: list[str], moves: dict[str, str], ids: dict[str, str]) -> list[str]:
+    """The local commits rewritten with each clashing file under its new name (object database only)."""
+    from .history import Blobs
+
+    parent = base
+    out = []
+    fd, index = tempfile.mkstemp(prefix="yilan-sync-index-")
+    os.close(fd)
+    env = {"GIT_INDEX_FILE": index}
+    floor: dict[str, int] = {}  # folder → the highest renumbered ID so far: no later .last-id may go below it
     try:
         with Blobs(root) as blobs:
             for sha in local:
-                commit = log(root, "-1", sha)[0]
-                touched = {c.new_path for c in commit.changes} | {c.old_path for c in commit.changes}
-                if not touched & set(moves):
-                    picked = run_git(root, "cherry-pick", "--allow-empty", sha, check=False)
-                    if picked.returncode != 0:
-                        run_git(root, "cherry-pick", "--abort", check=False)
-                        raise SyncFailed("同步时有无法自动合并的冲突", "先用 git pull --no-rebase 合并并处理冲突,再 yilan check",
-                                         code="S006")
-                    continue
-                _apply_renumbered(root, blobs, commit, moves, ids)
-        new_head = run_git(root, "rev-parse", "HEAD").stdout.strip()
-        run_git(root, "checkout", "--quiet", "-B", branch, new_head)
-    except BaseException:
-        run_git(root, "checkout", "--quiet", "-f", branch, check=False)
-        run_git(root, "reset", "--quiet", "--hard", head, check=False)
-        raise
-    return ids
-
-
-def _apply_renumbered(root: Path, blobs: Blobs, commit: object, moves: dict[str, str], ids: dict[str, str]) -> None:
-    from .history import Commit
-
-    assert isinstance(commit, Commit)
-    for ch in commit.changes:
-        text = blobs.text(ch.new_blob)
-        if ch.new_path in moves:
-            target = root / moves[ch.new_path]
-            for old, new in ids.items():
-                text = (text or "").replace(f"编号: {old}\n", f"编号: {new}\n")
-            target.write_text(text or "", encoding="utf-8", newline="\n")
-            run_git(root, "add", "--", moves[ch.new_path])
-        elif ch.new_path.endswith(".last-id"):
-            path = root / ch.new_path
-            current = path.read_text(encoding="utf-8").strip() if path.exists() else "0"
-            mine = (text or "0").strip()
-            folder = str(Path(ch.new_path).parent)
-            numbers = [int(x) for x in (current, mine) if x.isdigit()]
-            numbers += [int(Path(v).stem.rsplit("-", 1)[1]) for v in moves.values() if str(Path(v).parent) == folder]
-            path.write_text(f"{max(numbers)}\n", encoding="utf-8", newline="\n")
-            run_git(root, "add", "--", ch.new_path)
-        elif ch.status == "D":
-            run_git(root, "rm", "-q", "--", ch.old_path, check=False)
-        else:
-            (root / ch.new_path).write_text(text or "", encoding="utf-8", newline="\n")
-            run_git(root, "add", "--", ch.new_path)
-    message = run_git(root, "log", "-1", "--format=%B", commit.sha).stdout
-    for old, new in ids.items():
-        message = message.replace(old, new)
-    author = run_git(root, "log", "-1", "--format=%an <%ae>", commit.sha).stdout.strip()
-    day = run_git(root, "log", "-1", "--format=%aI", commit.sha).stdout.strip()
-    run_git(root, "commit", "--quiet", "--allow-empty", "-F", "-", f"--author={author}", f"--date={day}", stdin=message,
-            env={"YILAN_LOCK_HELD": "1"})
+                run_git(root, "read-tree", sha, env=env)
+                for old_path, new_path in moves.items():
+                    text = blobs.text(f"{sha}:{old_path}")
+                    if text is None:
+                        continue
+                    for old, new in ids.items():
+                        text = re.sub(rf"(?m)^编号:\s*{re.escape(old)}\s*$", f"编号: {new}", text)
+                    blob = run_git(root, "hash-object", "-w", "--stdin", stdin=text).stdout.strip()
+                    run_git(root, "update-index", "--force-remove", "--", old_path, env=env)
+                    run_git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{new_path}", env=env)
+                    folder = Path(new_path).parent.as_posix()
+                    floor[folder] = max(floor.get(folder, 0), int(Path(new_path).stem.rsplit("-", 1)[1]))
+                for folder, number in floor.items():
+                    seq = f"{folder}/.last-id"
+                    current = (blobs.text(f"{sha}:{seq}") or "0").strip()
+                    value = max(number, int(current) if current.isdigit() else 0)
+                    seq_blob = run_git(root, "hash-object", "-w", "--stdin", stdin=f"{value}\n").stdout.strip()
+                    run_git(root, "update-index", "--add", "--cacheinfo", f"100644,{seq_blob},{seq}", env=env)
+                tree = run_git(root, "write-tree", env=env).stdout.strip()
+                message = run_git(root, "log", "-1", "--format=%B", sha).stdout
+                for old, new in ids.items():
+                    message = _id_pattern(old).sub(new, message)
+                who = run_git(root, "log", "-1", "--format=%an%x00%ae%x00%aI", sha).stdout.strip().split("\0")
+                author = {"GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1], "GIT_AUTHOR_DATE": who[2]}
+                parent = run_git(root, "commit-tree", tree, "-p", parent, "-F", "-", stdin=message, env=author).stdout.strip()
+                out.append(parent)
+    finally:
+        Path(index).unlink(missing_ok=True)
+    return out

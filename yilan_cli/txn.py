@@ -1,21 +1,31 @@
-"""One write command = one transaction: lock, journal, atomic file writes, one git commit.
+"""The one write pipeline: lock → check git → recover → read → plan → validate → write → commit → release.
 
-    with Transaction(ws, commit=True) as tx:
-        tx.write(path, text)       # journal first, then temp file + os.replace
-        tx.commit(subject, action, matter_id)
+    with Transaction(ws.root, commit=True) as tx:      # lock, git checks, recovery
+        text = tx.read(rel)                            # every read that decides the write, under the lock
+        tx.write(rel, plan(text))                      # staged in memory (nothing touches disk yet)
+        tx.commit(subject, action, matter_id)          # journal → atomic writes → one git commit
 
 Only writers lock (a ``filelock`` lock under ``.git/yilan/``, released by the OS when the process dies);
-readers never wait. The journal (``.git/yilan/journal.json``) records old and new contents before any
-file changes, so a write interrupted between the file and the commit is finished (files already hold the
-new content: commit them) or rolled back (anything else: restore the old content) by the next writer.
+readers never wait. ``commit`` first saves the whole plan — every file's old and new content and the commit
+message — to ``.git/yilan/journal.json``, then replaces the files and commits them. A later writer that
+finds a journal (its writer was killed) decides per file, comparing the journal with HEAD and with the file
+(the rules of :func:`decide`): what HEAD already holds is dropped, a complete write is committed, a partial
+one is rolled back — and a file holding anything else was changed by someone after the write, so it is left
+exactly as it is and the journal is kept aside under ``.git/yilan/`` with a message saying what to check.
+Recovery never overwrites content it did not write itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import stat
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,13 +35,15 @@ from .i18n import t
 
 LOCK_TIMEOUT = 120  # seconds a writer waits for another writer
 NESTED = "YILAN_LOCK_HELD"  # set for git hooks that run yilan while we hold the lock
+JOURNAL = "journal.json"
+FAILED = "journal.failed.json"  # a write that failed and could not be rolled back: never finished later
 
 
 def fault(step: str) -> None:
     """Die here, like a power cut, when the fault-injection tests ask for this step.
 
     Honoured only with YILAN_TESTING=1 as well, so a stray YILAN_FAULT can never kill a real write.
-    Steps: holding-lock, after-temp, after-replace, before-commit, after-commit.
+    Steps: holding-lock, after-journal, after-temp, after-replace, before-commit, after-commit.
     """
     if os.environ.get("YILAN_FAULT") == step and os.environ.get("YILAN_TESTING") == "1":
         import signal
@@ -41,16 +53,31 @@ def fault(step: str) -> None:
         os._exit(137)
 
 
+def new_file_mode() -> int:
+    """0666 less the umask: what any other program would give a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """UTF-8, LF, no BOM; a temp file in the same directory, fsync, then os.replace."""
+    """UTF-8, LF, no BOM; a temp file in the same directory, fsync, then os.replace.
+
+    The file keeps its mode (a new file gets 0666 & ~umask): a write never makes a shared ledger private.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        if path.name != "journal.json":
+        os.chmod(tmp, mode)
+        if path.parent.name != "yilan":
             fault("after-temp")
         os.replace(tmp, path)
     except BaseException:
@@ -58,21 +85,79 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def _read(path: Path) -> str | None:
+def read_text(path: Path) -> str | None:
+    """A file's text as yilan compares it (BOM dropped, CRLF → LF); None when it does not exist."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
     except FileNotFoundError:
         return None
 
 
+def _exact(path: Path) -> str | None:
+    """The file's text exactly (BOM and CR kept): what the journal records and recovery compares."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def no_space(e: BaseException) -> bool:
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full_error() -> YilanError:
+    return YilanError(t("err.no_space"), t("hint.no_space"), code="G010")
+
+
+# --------------------------------------------------------------------------- the recovery rule (pure)
+@dataclass
+class Decision:
+    """What to do with a journal: ``drop`` it, ``finish`` (commit), ``rollback``, or ``aside`` (leave files)."""
+
+    action: str
+    pending: list[str] = field(default_factory=list)  # files holding the journal's new text, not in HEAD
+    foreign: list[str] = field(default_factory=list)  # files changed by someone after the write
+
+
+def decide(files: dict[str, dict[str, str | None]], current: dict[str, str | None], head: dict[str, str | None],
+           may_finish: bool) -> Decision:
+    """The recovery rule, per file, from the journal (old O, new N), the file now (C) and HEAD (H).
+
+    - C == H: nothing pending (the write is in HEAD, or was superseded by later commits, or never began);
+    - C == N and H == O: our write, not committed yet (*pending*);
+    - anything else: someone changed the file after the write (*foreign*).
+    Then: any foreign file → ``aside`` (touch nothing); no pending file → ``drop``; every file holds N and
+    the plan was complete (``may_finish``) → ``finish``; else → ``rollback`` the pending files to O.
+    """
+    pending, foreign = [], []
+    for rel, f in files.items():
+        c, h = current.get(rel), head.get(rel)
+        if c == h:
+            continue
+        if c == f["new"] and h == f["old"]:
+            pending.append(rel)
+        else:
+            foreign.append(rel)
+    if foreign:
+        return Decision("aside", pending, foreign)
+    if not pending:
+        return Decision("drop")
+    if may_finish and all(current.get(rel) == f["new"] for rel, f in files.items()):
+        return Decision("finish", pending)
+    return Decision("rollback", pending)
+
+
+# --------------------------------------------------------------------------- the transaction
 class Transaction:
     def __init__(self, root: Path, *, commit: bool = True, author: str | None = None) -> None:
         self.root = root
         self.commit_enabled = commit
         self.author = author
         self.files: dict[str, dict[str, str | None]] = {}  # rel → {"old", "new"}
+        self.message = ""
         self.state_dir = root / ".yilan"
         self._lock: Any = None
+        self.applied = False  # files on disk changed
         self.committed = False
 
     # ------------------------------------------------------------------ enter / exit
@@ -83,7 +168,10 @@ class Transaction:
         if self.commit_enabled and gdir is None:
             history.preflight(self.root)  # raises "not a git repository"
         self.state_dir = (gdir / "yilan") if gdir else self.root / ".yilan"
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise YilanError(t("err.readonly", path=self.state_dir), t("hint.readonly"), code="G012") from e
         if not os.environ.get(NESTED):
             from filelock import FileLock, Timeout
 
@@ -92,10 +180,12 @@ class Transaction:
                 self._lock.acquire()
             except Timeout:
                 raise YilanError(t("err.locked"), t("hint.locked"), code="G005") from None
+            except OSError as e:
+                raise YilanError(t("err.readonly", path=self.state_dir), t("hint.readonly"), code="G012") from e
             fault("holding-lock")
         try:
             if self.commit_enabled:
-                # under the lock: another writer's transient index.lock is gone by now
+                # under the lock: another writer's transient index.lock is gone by now (or is waited for)
                 history.preflight(self.root)
                 from .merge import ensure_driver
 
@@ -108,75 +198,55 @@ class Transaction:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:
-            if exc_type is not None and self.files and not self.committed:
-                self._rollback(self.files)
-                self._drop_journal()
+            if exc_type is not None and self.applied and not self.committed:
+                self._undo_failed_write()
         finally:
             self._release()
+        if exc is not None and no_space(exc):
+            raise disk_full_error() from exc
 
     def _release(self) -> None:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
 
-    # ------------------------------------------------------------------ journal
-    @property
-    def journal(self) -> Path:
-        return self.state_dir / "journal.json"
-
-    def _save_journal(self, message: str = "") -> None:
-        doc = {"version": 1, "message": message, "files": self.files}
-        atomic_write(self.journal, json.dumps(doc, ensure_ascii=False))
-
-    def _drop_journal(self) -> None:
-        self.journal.unlink(missing_ok=True)
-
-    def recover(self) -> None:
-        """Finish or roll back a write that a previous process left half done."""
-        for stale in self.state_dir.glob(".journal.json.*.tmp"):  # a writer killed while saving its journal
-            stale.unlink(missing_ok=True)
+    # ------------------------------------------------------------------ reading and planning (under the lock)
+    def path(self, rel: str) -> Path:
+        """The workspace file ``rel``, refused when it is a link or lies outside the workspace."""
+        path = self.root / rel
         try:
-            doc = json.loads(self.journal.read_text(encoding="utf-8"))
-            files: dict[str, dict[str, str | None]] = doc["files"]
-            message = str(doc.get("message") or "")
-        except FileNotFoundError:
-            return
-        except (ValueError, KeyError, TypeError):
-            self._drop_journal()  # a journal torn before it was complete: nothing was written after it
-            return
-        for rel in files:  # temp files a killed writer left beside its targets (we hold the lock: none is live)
-            target = self.root / rel
-            for stale in target.parent.glob(f".{target.name}.*.tmp"):
-                stale.unlink(missing_ok=True)
-        finished = bool(message) and all(_read(self.root / rel) == f["new"] for rel, f in files.items())
-        subject = message.splitlines()[0] if message else ""
-        if finished:
-            if self.commit_enabled:
-                from . import history
+            inside = path.resolve().is_relative_to(self.root.resolve())
+        except OSError:
+            inside = False
+        if path.is_symlink() or not inside:
+            raise YilanError(t("err.link", path=rel), t("hint.link"), code="E114", path=rel)
+        return path
 
-                if history.changed_paths(self.root, list(files)):
-                    history.commit_paths(self.root, list(files), message, self.author)
-            print(t("recovered_commit", message=subject), file=sys.stderr)
-        else:
-            self._rollback(files)  # always said: what the user typed must never vanish silently
-            print(t("recovered_rollback", message=subject or "、".join(files)), file=sys.stderr)
-        self._drop_journal()
+    def read(self, rel: str) -> str | None:
+        """The text of ``rel`` now (under the lock), or None when it does not exist."""
+        return read_text(self.path(rel))
 
-    def _rollback(self, files: dict[str, dict[str, str | None]]) -> None:
-        new_paths = []
-        for rel, f in files.items():
-            path = self.root / rel
-            if f["old"] is None:
-                path.unlink(missing_ok=True)
-                new_paths.append(rel)
-            elif _read(path) != f["old"]:
-                atomic_write(path, f["old"])
-        if new_paths and self.commit_enabled:
-            from . import history
+    def write(self, rel: str, text: str) -> None:
+        """Plan ``rel`` to hold ``text``; nothing changes on disk before :meth:`commit`."""
+        self._plan(rel, text)
 
-            history.unstage_new(self.root, new_paths)
+    def delete(self, rel: str) -> None:
+        """Plan the removal of ``rel`` (journalled like a write: its old content can be restored)."""
+        self._plan(rel, None)
 
-    # ------------------------------------------------------------------ work
+    def _plan(self, rel: str, text: str | None) -> None:
+        path = self.path(rel)
+        if rel not in self.files:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                st = None
+            if st is not None and not st.st_mode & stat.S_IWUSR:
+                raise YilanError(t("err.readonly_file", path=rel), t("hint.readonly_file", path=rel), code="G011",
+                                 path=rel)
+            self.files[rel] = {"old": _exact(path), "new": None}
+        self.files[rel]["new"] = text
+
     def refuse_dirty(self, rels: list[str]) -> None:
         """A file with the user's uncommitted edits is never overwritten (nor committed with ours)."""
         if not self.commit_enabled:
@@ -187,36 +257,138 @@ class Transaction:
         if dirty:
             raise YilanError(t("err.dirty", path=dirty[0]), t("hint.dirty", path=dirty[0]), code="G006")
 
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        entry = self.files.setdefault(rel, {"old": _read(path), "new": None})
-        entry["new"] = text
-        self._save_journal()  # before the file changes: the next command can always roll back
-        atomic_write(path, text)
-        fault("after-replace")
+    # ------------------------------------------------------------------ applying the plan
+    @property
+    def journal(self) -> Path:
+        return self.state_dir / JOURNAL
 
-    def delete(self, rel: str) -> None:
-        """Remove a file (journalled like a write: its old content can be restored)."""
-        path = self.root / rel
-        entry = self.files.setdefault(rel, {"old": _read(path), "new": None})
-        entry["new"] = None
-        self._save_journal()
-        path.unlink(missing_ok=True)
-
-    def commit(self, subject: str, action: str, matter_id: str | list[str] | None = None) -> None:
-        """Commit the written files alone, with the trailers history and audit read (one per matter)."""
+    def commit(self, subject: str, action: str, matter_id: str | list[str] | None = None,
+               trailers: dict[str, str] | None = None) -> None:
+        """Journal the whole plan, write every file atomically, and commit them alone in one commit."""
         ids = [matter_id] if isinstance(matter_id, str) else matter_id or []
-        trailers = "\n".join([f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids)])
-        message = f"{subject}\n\n{trailers}\n"
-        self._save_journal(message)  # files hold the new content: from here on, recovery finishes
+        lines = [f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids),
+                 *(f"{k}: {v}" for k, v in (trailers or {}).items())]
+        self.message = f"{subject}\n\n" + "\n".join(lines) + "\n"
+        try:
+            self._save_journal()
+        except OSError as e:  # nothing was written: the journal comes first
+            self.journal.unlink(missing_ok=True)
+            if no_space(e):
+                raise disk_full_error() from e
+            raise
+        fault("after-journal")
+        self.applied = True
+        for rel, f in self.files.items():
+            path = self.root / rel
+            if f["new"] is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(path, f["new"])
+            fault("after-replace")
         fault("before-commit")
         if self.commit_enabled:
             from . import history
 
-            # a file that did not exist before this command is new to git, unless git already tracks it
+            paths = list(self.files)
             maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
             new = [p for p in maybe_new if p not in history.tracked(self.root, maybe_new)] if maybe_new else []
-            history.commit_paths(self.root, list(self.files), message, self.author, new=new)
-        fault("after-commit")
+            history.commit_paths(self.root, paths, self.message, self.author, new=new)
         self.committed = True
-        self._drop_journal()
+        fault("after-commit")
+        self.journal.unlink(missing_ok=True)
+
+    def _save_journal(self) -> None:
+        doc = {"version": 2, "message": self.message, "files": self.files}
+        atomic_write(self.journal, json.dumps(doc, ensure_ascii=False))
+
+    def _undo_failed_write(self) -> None:
+        """This command failed (or was interrupted) after touching files: put back what is ours, unless git
+        committed it after all (then say so: the user must not do it again)."""
+        try:
+            outcome = self._settle(self.files, self.message, may_finish=False)
+        except BaseException:
+            # rolling back failed too (e.g. the disk is still full): mark the journal so that the next
+            # command only ever rolls it back — never commits a write that was reported as failed
+            with contextlib.suppress(OSError):
+                os.replace(self.journal, self.state_dir / FAILED)
+            raise
+        if outcome == "drop" and self.commit_enabled and self._in_head():
+            print(t("committed_anyway", message=self.message.splitlines()[0]), file=sys.stderr)
+
+    def _in_head(self) -> bool:
+        head = self._head_texts(list(self.files))
+        return all(head.get(rel) == f["new"] for rel, f in self.files.items())
+
+    # ------------------------------------------------------------------ recovery
+    def recover(self) -> None:
+        """Settle a write (see :func:`decide`) or a sync that a previous process left half done."""
+        if self.commit_enabled:
+            from .sync import finish_interrupted
+
+            finish_interrupted(self.root, self.state_dir)
+        for stale in self.state_dir.glob(f".{JOURNAL}.*.tmp"):  # a writer killed while saving its journal
+            stale.unlink(missing_ok=True)
+        for name, may_finish in ((FAILED, False), (JOURNAL, True)):
+            path = self.state_dir / name
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                files: dict[str, dict[str, str | None]] = doc["files"]
+                message = str(doc.get("message") or "")
+                assert isinstance(files, dict)
+            except FileNotFoundError:
+                continue
+            except (ValueError, KeyError, TypeError, AssertionError):
+                path.unlink(missing_ok=True)  # torn before it was complete: nothing was written after it
+                continue
+            for rel in files:  # temp files a killed writer left beside its targets (we hold the lock: none is live)
+                target = self.root / rel
+                for stale in target.parent.glob(f".{target.name}.*.tmp"):
+                    stale.unlink(missing_ok=True)
+            # a version-1 journal without a message was cut off while writing: it may only be rolled back
+            outcome = self._settle(files, message, may_finish=may_finish and bool(message), journal=path)
+            subject = message.splitlines()[0] if message else "、".join(files)
+            if outcome == "finish":
+                print(t("recovered_commit", message=subject), file=sys.stderr)
+            elif outcome == "rollback":
+                print(t("recovered_rollback", message=subject), file=sys.stderr)
+
+    def _head_texts(self, rels: list[str]) -> dict[str, str | None]:
+        from . import history
+
+        return history.head_texts(self.root, rels)
+
+    def _settle(self, files: dict[str, dict[str, str | None]], message: str, may_finish: bool,
+                journal: Path | None = None) -> str:
+        """Apply :func:`decide` to ``files``; returns the action taken. The journal is removed or set aside."""
+        journal = journal or self.journal
+        current = {rel: _exact(self.root / rel) for rel in files}
+        if self.commit_enabled:
+            head = self._head_texts(list(files))
+        else:  # no git: what the journal found is the reference; a complete write stands, a partial one is undone
+            head = {rel: f["old"] for rel, f in files.items()}
+            may_finish = may_finish and all(current[rel] == f["new"] for rel, f in files.items())
+        d = decide(files, current, head, may_finish)
+        if d.action == "aside":
+            kept = self.state_dir / f"journal-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
+            os.replace(journal, kept)
+            subject = message.splitlines()[0] if message else "、".join(files)
+            print(t("recovered_aside", message=subject, files="、".join(d.foreign), kept=kept,
+                    pending="、".join(d.pending) or "无"), file=sys.stderr)
+            return "aside"
+        if d.action == "finish" and self.commit_enabled:
+            from . import history
+
+            history.commit_paths(self.root, d.pending, message, self.author)
+        elif d.action == "rollback":
+            for rel in d.pending:
+                old = files[rel]["old"]
+                if old is None:
+                    (self.root / rel).unlink(missing_ok=True)
+                else:
+                    atomic_write(self.root / rel, old)
+        if self.commit_enabled:
+            from . import history
+
+            history.reset_index(self.root, list(files))  # never leave yilan's paths staged apart from HEAD
+        journal.unlink(missing_ok=True)
+        return d.action

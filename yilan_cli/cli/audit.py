@@ -196,10 +196,8 @@ def audit(
 @handled
 def sync_() -> None:
     """Fetch, replay unpushed commits on the upstream (renumbering a clashing new ID), push."""
-    from ..sync import sync
+    from ..sync import describe, sync
 
     ws = workspace()
-    result = sync(_git_root(ws))
-    for old, new in result.renumbered.items():
-        out(f"本地新增的 {old} 与 {result.upstream} 上的事项编号重复,已改为 {new}(本地提交已改写)")
-    out(f"已与 {result.upstream} 同步:拉取 {result.pulled} 个提交,推送 {result.pushed} 个提交")
+    for line in describe(sync(_git_root(ws))):
+        out(line)

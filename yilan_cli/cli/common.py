@@ -128,6 +128,44 @@ def choice(value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def output_file(path: Path) -> Path:
+    """A file the user named with ``-o``: its folder is created; a folder or an unwritable place is refused."""
+    if path.is_dir():
+        raise UsageError(f"-o 指定的 {path} 是一个文件夹", f"写成文件名,如 -o {path / '通报.docx'}", code="E504")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"无法创建输出文件夹 {path.parent}:{e.strerror or e}", "换一个可写的位置", code="E504") from None
+    return path
+
+
+def output_dir(path: Path) -> Path:
+    """A folder the user named with ``-o`` (created when missing); an existing file there is refused."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"-o 指定的 {path} 是一个文件,不是文件夹", "写一个文件夹名,如 -o 督办通知单", code="E504")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"无法创建输出文件夹 {path}:{e.strerror or e}", "换一个可写的位置", code="E504") from None
+    return path
+
+
+def write_output(path: Path, document: str | bytes) -> None:
+    """Write a rendered document (text as UTF-8 with LF); a failure is said in Chinese, not as a traceback."""
+    try:
+        if isinstance(document, bytes):
+            path.write_bytes(document)
+        else:
+            path.write_text(document, encoding="utf-8", newline="\n")
+    except OSError as e:
+        from ..txn import disk_full_error, no_space
+
+        if no_space(e):
+            raise disk_full_error() from None
+        raise UsageError(f"无法写入 {path}:{e.strerror or e}", "文件可能正被 WPS/Word 打开,关闭后重试,或换一个位置",
+                         code="E504") from None
+
+
 def out(text: str) -> None:
     """Write to stdout as UTF-8 whatever the console code page (Windows chcp 936)."""
     try:

@@ -54,40 +54,48 @@ def import_(
     name = file.name
     for col in table.unknown:
         typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)
-    if progress:
-        plan: Any = exchange.plan_progress(ws, table, day)
-        subject = f"导入 {plan.unit} {plan.period.label}进展填报:{len(plan.planned)} 项"
-        issued: dict[str, int] = {}
-    else:
-        lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger else None
-        plan = exchange.plan_import(ws, table, lg, parse_day_arg(assigned, day) if assigned else day, day)
+    lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger and not progress else None
+    default_assigned = parse_day_arg(assigned, day) if assigned else day
+
+    def plan_rows() -> tuple[Any, str, dict[str, int]]:
+        """The plan of every row, from the files as they are now (called under the lock to write)."""
+        if progress:
+            plan: Any = exchange.plan_progress(ws, table, day)
+            return plan, f"导入 {plan.unit} {plan.period.label}进展填报:{len(plan.planned)} 项", {}
+        plan = exchange.plan_import(ws, table, lg, default_assigned, day)
         added = sum(1 for p in plan.planned if p.action == "新增")
         changed = sum(1 for p in plan.planned if p.action == "更新")
-        subject = f"导入 {name}:新增 {added} 项,更新 {changed} 项"
-        issued = plan.issued
-    for row, e in plan.errors:
-        _row_error(name, row, e)
-    for p in plan.planned:
-        out(f"第 {p.row} 行 {p.summary}")
-    writes = [p for p in plan.planned if p.action != "不变"]
+        return plan, f"导入 {name}:新增 {added} 项,更新 {changed} 项", plan.issued
+
+    def show(plan: Any) -> list[Any]:
+        for row, e in plan.errors:
+            _row_error(name, row, e)
+        for p in plan.planned:
+            out(f"第 {p.row} 行 {p.summary}")
+        return [p for p in plan.planned if p.action != "不变"]
+
     if dry_run:
+        plan, _, _ = plan_rows()
+        writes = show(plan)
         out(f"试运行:{len(writes)} 个事项将被写入,{len(plan.errors)} 行有错误;未写入任何文件")
-    elif plan.errors and strict:
-        raise UsageError(f"{len(plan.errors)} 行有错误,按 --strict 未导入任何内容", "改正上面列出的行后重新导入", code="X010")
-    elif writes:
+    else:
         from ..txn import Transaction
 
         with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
-            rels = [p.rel for p in writes] + [f"ledgers/{k}/.last-id" for k in issued]
-            tx.refuse_dirty(rels)
-            for p in writes:
-                tx.write(p.rel, p.text)
-            for key, number in issued.items():
-                tx.write(f"ledgers/{key}/.last-id", f"{number}\n")
-            tx.commit(subject, "import")
-        out(f"已导入:{subject}")
-    else:
-        out("没有需要写入的修改")
+            plan, subject, issued = plan_rows()
+            writes = show(plan)
+            if plan.errors and strict:
+                raise UsageError(f"{len(plan.errors)} 行有错误,按 --strict 未导入任何内容", "改正上面列出的行后重新导入",
+                                 code="X010")
+            if writes:
+                rels = [p.rel for p in writes] + [f"ledgers/{k}/.last-id" for k in issued]
+                tx.refuse_dirty(rels)
+                for p in writes:
+                    tx.write(p.rel, p.text)
+                for key, number in issued.items():
+                    tx.write(f"ledgers/{key}/.last-id", f"{number}\n")
+                tx.commit(subject, "import")
+        out(f"已导入:{subject}" if writes else "没有需要写入的修改")
     if plan.errors:
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -33,46 +33,86 @@ def register(app: typer.Typer) -> None:
 
 @handled
 def init(
-    path: Annotated[Optional[Path], typer.Argument(help="工作区目录,默认当前目录")] = None,
+    path: Annotated[Optional[Path], typer.Argument(help="工作区目录(须为空目录或空的 git 仓库),默认当前目录")] = None,
     example: Annotated[bool, typer.Option("--example", help="同时加入示例数据(依兰县 2022 年台账)")] = False,
 ) -> None:
-    from ..history import init_and_commit
+    """Create the workspace's files in an empty folder and commit exactly those, through the write pipeline."""
     from ..store import matter_files
-    from ..workspace import MARKER, package_data_dir
+    from ..workspace import MARKER
 
     root = (path or Path.cwd()).resolve()
     if (root / MARKER).exists():
         raise UsageError(t("err.exists", path=root), t("hint.exists"))
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(package_data_dir("schemas"), root / "schemas", dirs_exist_ok=True)
-    shutil.copytree(package_data_dir("report_templates"), root / "report_templates", dirs_exist_ok=True)
-    for ledger in sorted((root / "schemas" / "ledgers").glob("*.yaml")):
-        d = root / "ledgers" / ledger.stem
-        d.mkdir(parents=True, exist_ok=True)
-        # the committed record of the highest 编号 ever issued in this ledger (add never reuses one)
-        (d / ".last-id").write_text("0\n", encoding="utf-8", newline="\n")
-    if example:
-        shutil.copytree(package_data_dir("ledgers"), root / "ledgers", dirs_exist_ok=True)
-        shutil.copytree(package_data_dir("research"), root / "research", dirs_exist_ok=True)
-    from ..workspace import load
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} 是一个文件,不是文件夹", "换一个新的文件夹名", code="U005")
+    others = sorted(p.name for p in root.iterdir() if p.name != ".git") if root.exists() else []
+    if others:
+        raise UsageError(f"{root} 不是空文件夹(已有 {'、'.join(others[:5])}{' 等' if len(others) > 5 else ''}),"
+                         "yilan init 只在空文件夹(或空的 git 仓库)中新建工作区,不会把已有的文件提交进台账",
+                         "换一个新的文件夹,如 yilan init ../台账2023", code="U005")
+    _check_identity(root)
+    files = _workspace_files(example)
+    made_root, made_git = not root.exists(), not (root / ".git").exists()
+    try:
+        _create(root, files, made_git)
+    except BaseException:
+        # leave the folder as it was found, so that running init again simply works
+        if made_root:
+            shutil.rmtree(root, ignore_errors=True)
+        elif made_git:
+            for child in root.iterdir():
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+        raise
+    n = len(matter_files(root))
+    out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))
 
+
+def _check_identity(root: Path) -> None:
+    """Who will commit — asked before anything is created (a folder that cannot commit is left untouched)."""
+    from ..history import identity_error, run_git
+
+    here = root
+    while not here.exists():
+        here = here.parent
+    if run_git(here, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
+        raise identity_error()
+
+
+def _workspace_files(example: bool) -> dict[str, str]:
+    """Every file a new workspace holds (relative path → text): the shipped defaults and yilan's own files."""
+    from ..workspace import load_ledger, package_data_dir
+
+    files: dict[str, str] = {}
+    folders = ["schemas", "report_templates"] + (["ledgers", "research"] if example else [])
+    for name in folders:
+        base = package_data_dir(name)
+        for p in sorted(base.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                files[f"{name}/{p.relative_to(base).as_posix()}"] = p.read_text(encoding="utf-8")
+    ledgers = [load_ledger(p) for p in sorted((package_data_dir("schemas") / "ledgers").glob("*.yaml"))]
+    for lg in ledgers:
+        # the committed record of the highest 编号 ever issued in this ledger (add never reuses one)
+        files.setdefault(f"ledgers/{lg.key}/.last-id", "0\n")
     owners = ["# 台账维护人(schemas/ledgers/<台账>.yaml 的 维护人),供 Gitea/GitLab 审批合并请求;yilan audit 据此检查提交人"]
-    for lg in load(root).ledgers.values():
+    for lg in ledgers:
         if lg.maintainers:
             owners.append(f"/ledgers/{lg.key}/ {' '.join(lg.maintainers)}")
-    for name, text in ((".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES), ("CODEOWNERS", "\n".join(owners) + "\n")):
-        if not (root / name).exists():
-            (root / name).write_text(text, encoding="utf-8", newline="\n")
+    files.update({".gitignore": GITIGNORE, ".gitattributes": GITATTRIBUTES, "CODEOWNERS": "\n".join(owners) + "\n"})
     ci = Path(__file__).resolve().parent.parent / "ledger_ci"
     for source, target in (("github.yml", ".gitea/workflows/yilan.yml"), ("github.yml", ".github/workflows/yilan.yml"),
                            ("gitlab-ci.yml", ".gitlab-ci.yml"), ("vscode-settings.json", ".vscode/settings.json")):
-        dest = root / target
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes((ci / source).read_bytes())
-    init_and_commit(root, "初始化台账工作区\n\nYilan-Action: init")
-    from ..merge import ensure_driver
+        files[target] = (ci / source).read_text(encoding="utf-8")
+    return files
 
-    ensure_driver(root)
-    n = len(matter_files(root))
-    out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))
+
+def _create(root: Path, files: dict[str, str], new_repo: bool) -> None:
+    from ..history import run_git
+    from ..txn import Transaction
+
+    root.mkdir(parents=True, exist_ok=True)
+    if new_repo:
+        run_git(root, "init", "-q")
+    with Transaction(root) as tx:
+        for rel, text in files.items():
+            tx.write(rel, text)
+        tx.commit("初始化台账工作区", "init")

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import UsageError
 from ..i18n import t
-from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, workspace
+from .common import AsRecordedOpt, TodayOpt, choice, handled, out, output_file, today_arg, workspace, write_output
 
 
 def register(app: typer.Typer) -> None:
@@ -73,20 +73,26 @@ def report(
     ws = workspace(as_recorded)
     p = period_arg(period, date.today())
     d = today_arg(today) if today else None
+    target = output_file(output) if output else None  # refused before anything is decided or numbered
+    if issue_:
+        from ..issuing import issuing
+        from .common import STATE
+
+        with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, number and register under the lock
+            context = build(ws, _records_or_refuse(ws), p, d, leader)
+            record = _issue_record(context, p, leader, issued_on, iss, ws.rules.number_format)
+            document = _render(ws, context, fmt, template)
+            iss.register([record], f"印发 {context.number} {context.title}")
+        _deliver(context, document, target)
+        typer.echo(f"已印发并登记:{context.number}(reports/issued.yaml)", err=True)
+        return
     with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
         number = ""
         if as_issued:
             ws, d, number = _issued_workspace(ws, p.code, KINDS[p.kind][1], leader, Path(tmp))
         context = build(ws, _records_or_refuse(ws), p, d, leader)
         context.number = number
-        record = _issue_record(ws, context, p, leader, issued_on) if issue_ else None
-        _write_report(ws, context, fmt, output, template)
-    if record is not None:
-        from ..issuing import issue
-        from .common import STATE
-
-        issue(ws.root, [record], f"印发 {context.number} {context.title}", not STATE.no_commit, STATE.author)
-        typer.echo(f"已印发并登记:{context.number}(reports/issued.yaml)", err=True)
+        _deliver(context, _render(ws, context, fmt, template), target)
 
 
 def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str], tmp: Path) -> Any:
@@ -103,39 +109,45 @@ def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str
     raise UsageError(f"{period} 的{kind_name}还没有印发", "先用 --issue 印发;已印发的见 reports/issued.yaml", code="I002")
 
 
-def _issue_record(ws: Any, context: Any, p: Any, leader: Optional[str], issued_on: Optional[str]) -> dict[str, Any]:
-    from ..issuing import next_number, read_register, source_commit
+def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: Optional[str], iss: Any,
+                  number_format: str) -> dict[str, Any]:
+    """The register entry of this circular, numbered from the register read under the lock."""
+    from ..issuing import next_number
 
-    sha = source_commit(ws.root)
-    entries = read_register(ws.root)
-    for e in entries:
+    for e in iss.entries:
         if e.get("种类") == context.kind_name and e.get("期间") == p.code and e.get("领导") == leader:
-            raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}", "同一期间只印发一次;需要更正请另行发文",
-                             code="I001")
-    context.number = next_number(entries, ws.rules.number_format, p.year)[0]
+            raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}",
+                             "同一期间只印发一次;重新生成已印发的这期用 --as-issued,需要更正请另行发文", code="I001")
+    context.number = next_number(iss.entries, number_format, p.year)[0]
     record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
-              "评估日": context.today, "印发日期": today_arg(issued_on).isoformat(), "源提交": sha}
+              "评估日": context.today, "印发日期": today_arg(issued_on).isoformat(), "源提交": iss.sha}
     if leader:
         record["领导"] = leader
     return record
 
 
-def _write_report(ws: Any, context: Any, fmt: str, output: Optional[Path], template: Optional[str]) -> None:
-    from ..report import render
-
+def _render(ws: Any, context: Any, fmt: str, template: Optional[str]) -> str | bytes:
+    """The document in memory: DOCX bytes, or Markdown/HTML text."""
     if fmt == "docx":
         from ..docx_report import render_docx
 
-        target = output or Path(f"{context.title}.docx")
-        target.write_bytes(render_docx(context))
-        out(f"已生成 {context.period_label}{context.kind_name} → {target}")
+        return render_docx(context)
+    from ..report import render
+
+    return render(ws, context, fmt, template)
+
+
+def _deliver(context: Any, document: str | bytes, target: Optional[Path]) -> None:
+    """Write the rendered document to ``target`` (or print Markdown/HTML when no file was named)."""
+    if target is None and isinstance(document, bytes):
+        from ..sheets import safe_name
+
+        target = output_file(Path(f"{safe_name(context.title)}.docx"))
+    if target is None:
+        out(str(document))
         return
-    text = render(ws, context, fmt, template)
-    if output is None:
-        out(text)
-    else:
-        output.write_text(text, encoding="utf-8", newline="\n")
-        out(f"已生成 {context.period_label}{context.kind_name} → {output}")
+    write_output(target, document)
+    out(f"已生成 {context.period_label}{context.kind_name} → {target}")
 
 
 @handled

@@ -50,12 +50,11 @@ def add(
     d = parse_day_arg(day, date.today())
     linked = tuple(dict.fromkeys(m.strip().upper() for m in matters or []))
     visit = Visit(who.id, d, place.strip(), topic.strip(), (found or "").strip(), (result or "").strip(), linked)
-    known = {r.id for r in load_ledgers(ws).records}
     rel = f"{FOLDER}/{d.year}/{who.id}.yaml"
-    path = ws.root / rel
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        known = {r.id for r in load_ledgers(ws).records}
         tx.refuse_dirty([rel])
-        existing = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n") if path.exists() else None
+        existing = tx.read(rel)
         if existing is not None:
             _, problems = check_text(existing, rel, people, None)
             if problems:
@@ -64,7 +63,6 @@ def add(
         _, problems = check_text(text, rel, people, known)
         if problems:
             raise WriteRefused(problems, "这条调研记录不合格,未写入")
-        path.parent.mkdir(parents=True, exist_ok=True)
         tx.write(rel, text)
         subject = f"一线调研 {who.name} {d.isoformat()} {visit.place}:{visit.topic}"
         tx.commit(subject, "research", list(linked))

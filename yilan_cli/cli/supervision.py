@@ -6,7 +6,20 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import STATE, TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
+from ..errors import UsageError
+from .common import (
+    STATE,
+    TodayOpt,
+    choice,
+    handled,
+    out,
+    output_dir,
+    output_file,
+    parse_day_arg,
+    today_arg,
+    workspace,
+    write_output,
+)
 from .reports import _records_or_refuse, period_arg
 
 notice_app = typer.Typer(invoke_without_command=True,
@@ -31,40 +44,109 @@ def notice(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录")] = Path("督办通知单"),
     fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
+    as_issued: Annotated[Optional[str], typer.Option(
+        "--as-issued", help="按编号原样重新生成已印发的通知单,如 督办〔2022〕3号")] = None,
 ) -> None:
-    from ..escalation import NOTICE
-    from ..report import notices, render_notice
+    from ..report import notices
 
     if ctx.invoked_subcommand:
         return
     fmt = choice(fmt, ("md", "docx"))
     ws = workspace()
-    d = today_arg(today)
-    found = notices(ws, _records_or_refuse(ws), d, unit, leader)
-    if not found:
-        out(f"截至 {d} 没有红灯、黄灯事项,无需督办通知")
+    output_dir(output)
+    if as_issued:
+        _notice_as_issued(ws, as_issued.strip(), output, fmt)
         return
-    records = []
-    if issue_:
-        from ..issuing import next_number, read_register, source_commit
+    d = today_arg(today)
+    if not issue_:
+        found = notices(ws, _records_or_refuse(ws), d, unit, leader)
+        if not found:
+            out(f"截至 {d} 没有红灯、黄灯事项,无需督办通知")
+            return
+        for n, target in zip(found, _save_documents(output, fmt, _render_notices(ws, found, fmt)), strict=True):
+            out(f"(未编号) {n.unit}:{len(n.items)} 项 → {target}")
+        return
+    from ..escalation import NOTICE
+    from ..issuing import issuing, next_number
 
-        sha = source_commit(ws.root)
-        numbers = next_number(read_register(ws.root), ws.rules.notice_format, d.year, len(found))
-        for n, number in zip(found, numbers, strict=True):
+    with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, numbers and register under the lock
+        found = notices(ws, _records_or_refuse(ws), d, unit, leader)
+        if not found:
+            out(f"截至 {d} 没有红灯、黄灯事项,无需督办通知")
+            return
+        fresh: list[tuple[Any, str]] = []
+        again: list[tuple[Any, str]] = []
+        for n in found:
+            earlier = _same_notice(iss.entries, NOTICE, n)
+            (again if earlier else fresh).append((n, earlier))
+        for n, earlier in again:
+            typer.echo(f"{n.unit} 的督办通知单今天已印发:{earlier}(事项相同,不再重复编号;重新生成用 "
+                       f"yilan notice --as-issued {earlier})", err=True)
+        if not fresh:
+            raise UsageError(f"这些督办通知单 {d} 已经印发过:{'、'.join(e for _, e in again)}",
+                             f"重新生成文件用 yilan notice --as-issued 编号 -o {output}", code="I007")
+        numbers = next_number(iss.entries, ws.rules.notice_format, d.year, len(fresh))
+        records = []
+        for (n, _), number in zip(fresh, numbers, strict=True):
             n.number = number
             records.append({"编号": number, "种类": NOTICE, "单位": n.unit, "印发日期": n.date,
-                            "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": sha})
+                            "回复期限": n.reply_by, "事项": [m.id for m in n.items], "源提交": iss.sha})
+        issued = [n for n, _ in fresh]
+        documents = _render_notices(ws, issued, fmt)
+        iss.register(records, f"印发督办通知单 {records[0]['编号']} 等 {len(records)} 份")
+    for n, target in zip(issued, _save_documents(output, fmt, documents), strict=True):
+        out(f"{n.number} {n.unit}:{len(n.items)} 项 → {target}")
+
+
+def _same_notice(entries: list[dict[str, Any]], kind: str, n: Any) -> str:
+    """The number of a notice already issued to the same unit, the same day, for the same matters ("" if none)."""
+    ids = sorted(m.id for m in n.items)
+    for e in entries:
+        if (e.get("种类") == kind and e.get("单位") == n.unit and str(e.get("印发日期")) == n.date
+                and sorted(str(m) for m in e.get("事项") or []) == ids):
+            return str(e.get("编号"))
+    return ""
+
+
+def _render_notices(ws: Any, found: list[Any], fmt: str) -> list[tuple[str, str | bytes]]:
     from ..docx_report import notice_docx
+    from ..report import render_notice
 
-    targets = _write_documents(output, fmt, [(f"督办通知单-{n.unit}", lambda n=n: render_notice(ws, n, "md"),
-                                              lambda n=n: notice_docx(n)) for n in found])
-    for n, target in zip(found, targets, strict=True):
-        out(f"{n.number or '(未编号)'} {n.unit}:{len(n.items)} 项 → {target}")
-    if records:
-        from ..issuing import issue
+    return [(f"督办通知单-{n.unit}", notice_docx(n) if fmt == "docx" else render_notice(ws, n, "md")) for n in found]
 
-        issue(ws.root, records, f"印发督办通知单 {records[0]['编号']} 等 {len(records)} 份", not STATE.no_commit,
-              STATE.author)
+
+def _notice_as_issued(ws: Any, number: str, output: Path, fmt: str) -> None:
+    """Re-make an issued 督办通知单 exactly: the data of its source commit, its date, its matters, its number."""
+    import tempfile
+    from datetime import date as date_
+
+    from ..errors import UsageError
+    from ..escalation import NOTICE
+    from ..history import export_tree
+    from ..issuing import read_register
+    from ..report import notices
+    from ..store import load_ledgers
+    from ..workspace import load
+
+    entry = next((e for e in read_register(ws.root) if str(e.get("编号")) == number and e.get("种类") == NOTICE), None)
+    if entry is None:
+        known = "、".join(str(e.get("编号")) for e in read_register(ws.root) if e.get("种类") == NOTICE)[:200]
+        raise UsageError(f"没有编号为 {number} 的督办通知单", f"写 reports/issued.yaml 中的编号,如:{known or '(还没有印发)'}",
+                         code="I003")
+    with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
+        export_tree(ws.root, str(entry["源提交"]), Path(tmp))
+        then = load(Path(tmp))
+        day = date_.fromisoformat(str(entry["印发日期"]))
+        listed = {str(m) for m in entry.get("事项") or []}
+        found = [n for n in notices(then, load_ledgers(then, use_cache=False).records, day, str(entry.get("单位")))]
+        if not found:
+            raise UsageError(f"无法从源提交重现 {number}", "reports/issued.yaml 中该条记录可能被手工改过", code="I008")
+        n = found[0]
+        n.items = [m for m in n.items if m.id in listed]
+        n.number = number
+        document = _render_notices(then, [n], fmt)
+    for target in _save_documents(output, fmt, document):
+        out(f"{number} {n.unit}:{len(n.items)} 项 → {target}(按印发时的提交重新生成)")
 
 
 @handled
@@ -87,18 +169,14 @@ def reply(
     out(f"已记录 {entry.get('单位', '')} 对 {number} 的回复({d}{',逾期' if late else ''})")
 
 
-def _write_documents(output: Path, fmt: str, docs: list[tuple[str, Any, Any]]) -> list[Path]:
-    """Write each (name, make markdown, make docx) into ``output`` as <name>.<fmt>; the paths written."""
+def _save_documents(output: Path, fmt: str, documents: list[tuple[str, str | bytes]]) -> list[Path]:
+    """Write each rendered (name, document) into ``output`` as <name>.<fmt>; the paths written."""
     from ..sheets import safe_name
 
-    output.mkdir(parents=True, exist_ok=True)
     targets = []
-    for name, markdown, docx in docs:
-        target = output / f"{safe_name(name)}.{fmt}"
-        if fmt == "docx":
-            target.write_bytes(docx())
-        else:
-            target.write_text(markdown(), encoding="utf-8", newline="\n")
+    for name, document in documents:
+        target = output_dir(output) / f"{safe_name(name)}.{fmt}"
+        write_output(target, document)
         targets.append(target)
     return targets
 
@@ -110,37 +188,47 @@ def escalate(
     output: Annotated[Path, typer.Option("-o", "--output", help="升级文书的输出目录")] = Path("督办升级"),
     fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
 ) -> None:
-    from ..escalation import plan, register_records
-    from ..issuing import issue, next_number, read_register, source_commit
+    from ..docx_report import escalation_docx
+    from ..escalation import register_records
+    from ..issuing import issuing, next_number, read_register
+    from ..report import render_escalation
 
     fmt = choice(fmt, ("md", "docx"))
     ws = workspace()
     d = today_arg(today)
-    entries = read_register(ws.root)
+    if apply:
+        output_dir(output)
+        with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # plan, numbers and register under the lock
+            found = _escalation_plan(ws, iss.entries, d, apply)
+            if not found:
+                return
+            fmts = {k: f for k, _, f in ws.rules.ladder}
+            numbers: list[str] = []
+            for esc in found:  # each rung has its own numbering
+                numbers += next_number(iss.entries + [{"编号": n} for n in numbers], fmts[esc.kind], d.year)
+            records = register_records(ws, found, numbers, iss.sha)
+            documents = [(f"{e.kind}-{e.unit}", escalation_docx(e) if fmt == "docx" else render_escalation(ws, e))
+                         for e in found]
+            iss.register(records, f"督办升级 {numbers[0]} 等 {len(numbers)} 份", action="escalate")
+        for target in _save_documents(output, fmt, documents):
+            out(f"  → {target}")
+        return
+    _escalation_plan(ws, read_register(ws.root), d, apply)
+
+
+def _escalation_plan(ws: Any, entries: list[dict[str, Any]], d: date, apply: bool) -> list[Any]:
+    """The documents the ladder calls for at ``d`` (printed as a list), from the register ``entries``."""
+    from ..escalation import plan
+
     found = plan(ws, _records_or_refuse(ws), entries, d)
     if not found:
         out(f"截至 {d} 没有需要升级的督办事项(督办文书均已按期回复,或事项已不是红灯)")
-        return
+        return []
     out(f"截至 {d},需升级督办 {len(found)} 份{'' if apply else '(预览;加 --apply 印发)'}:")
     for esc in found:
         items = ";".join(f"{s.matter} {s.title}({'、'.join(s.reasons)})" for s in esc.steps)
         out(f"{esc.title} → {'、'.join(esc.referral_to) or esc.unit}:{items}")
-    if not apply:
-        return
-    sha = source_commit(ws.root)
-    fmts = {k: f for k, _, f in ws.rules.ladder}
-    numbers: list[str] = []
-    for esc in found:  # each rung has its own numbering
-        numbers += next_number(entries + [{"编号": n} for n in numbers], fmts[esc.kind], d.year)
-    records = register_records(ws, found, numbers, sha)
-    from ..docx_report import escalation_docx
-    from ..report import render_escalation
-
-    for target in _write_documents(output, fmt, [(f"{e.kind}-{e.unit}", lambda e=e: render_escalation(ws, e),
-                                                  lambda e=e: escalation_docx(e)) for e in found]):
-        out(f"  → {target}")
-    issue(ws.root, records, f"督办升级 {numbers[0]} 等 {len(numbers)} 份", not STATE.no_commit, STATE.author,
-          action="escalate")
+    return list(found)
 
 
 @handled
@@ -160,9 +248,10 @@ def accountability(
     found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label)
     if fmt == "docx":
         from ..docx_report import accountability_docx
+        from ..sheets import safe_name
 
-        target = output or Path(f"{found.title}.docx")
-        target.write_bytes(accountability_docx(found))
+        target = output_file(output or Path(f"{safe_name(found.title)}.docx"))
+        write_output(target, accountability_docx(found))
         out(f"已生成问责移交清单({len(found.items)} 项)→ {target}")
         return
     from ..report import render_accountability
@@ -171,5 +260,5 @@ def accountability(
     if output is None:
         out(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="\n")
+        write_output(output_file(output), text)
         out(f"已生成问责移交清单({len(found.items)} 项)→ {output}")

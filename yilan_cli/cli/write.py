@@ -56,17 +56,16 @@ def _validated(ws: Any, text: str, rel: str) -> Any:
 
 
 def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str]) -> None:
-    """Read the matter under the lock, apply ``fn(tree, validated)``, validate, write, commit."""
+    """Under the lock: read the matter, apply ``fn(tree, validated)``, validate, write, commit."""
     from ..txn import Transaction
     from ..yamlio import dump, positioned_load
     from .read import matter_path
 
     ws = workspace()
-    path = matter_path(ws, matter_id.strip().upper())
-    rel = ws.rel(path)
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
         tx.refuse_dirty([rel])
-        text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")  # CRLF never leaks into a write
+        text = tx.read(rel) or ""  # CRLF and BOM never leak into a write
         record = _validated(ws, text, rel)
         tree = positioned_load(text)
         summary = fn(tree, record)
@@ -94,7 +93,7 @@ def add(
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="台账扩展字段 名称=值,可多次")] = None,
 ) -> None:
-    from ..edits import new_matter, next_id
+    from ..edits import new_matter, next_id, read_last_id
     from ..models import ONGOING
     from ..query import resolve_ledgers
     from ..txn import Transaction
@@ -107,8 +106,7 @@ def add(
     folder = ws.root / "ledgers" / lg.key
     seq_rel = f"ledgers/{lg.key}/.last-id"
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        seq = ws.root / seq_rel
-        issued = int(seq.read_text(encoding="utf-8").strip() or 0) if seq.is_file() else 0
+        issued = read_last_id(tx.read(seq_rel), seq_rel)
         present = [p.stem for p in folder.glob("*.yaml")] if folder.is_dir() else []
         matter_id = next_id(lg, issued, present)
         rel = f"ledgers/{lg.key}/{matter_id}.yaml"
@@ -214,16 +212,39 @@ def extend(
 def fmt(
     check: Annotated[bool, typer.Option("--check", help="只检查,有未规范的文件时退出码为 1")] = False,
 ) -> None:
+    from ..txn import Transaction
+
+    ws = workspace()
+    if check:
+        drift = _drift(ws)
+        for rel in drift:
+            out(f"{rel}: 格式不规范(运行 yilan fmt 整理)")
+        out(f"{len(drift)} 个文件需要整理" if drift else "全部事项文件格式规范")
+        if drift:
+            raise typer.Exit(ExitCode.FINDINGS)
+        return
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        drift = _drift(ws, tx)  # computed under the lock: a write that landed before it is kept
+        if drift:
+            tx.refuse_dirty(list(drift))
+            for rel, text in drift.items():
+                tx.write(rel, text)
+            tx.commit(f"格式化 {len(drift)} 个事项文件", "fmt")
+    out(f"已整理 {len(drift)} 个事项文件" if drift else "全部事项文件格式规范,无需整理")
+
+
+def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
+    """The canonical text of every valid matter file that is not canonical yet (rel → text)."""
     from ..checks import check_text
     from ..edits import key_order
     from ..store import matter_files
-    from ..txn import Transaction
     from ..yamlio import canonical, dump, positioned_load
 
-    ws = workspace()
     drift: dict[str, str] = {}
     for path in matter_files(ws.root):
         rel = ws.rel(path)
+        if path.is_symlink():
+            continue  # `yilan check` reports it (E114); fmt never writes through a link
         raw = path.read_bytes()
         text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
         record, _ = check_text(ws, text, rel, path.parent.name, path.stem)
@@ -232,62 +253,81 @@ def fmt(
         new = dump(canonical(positioned_load(text), key_order(ws.ledgers.get(path.parent.name))))
         if new.encode("utf-8") != raw:
             drift[rel] = new
-    if check:
-        for rel in drift:
-            out(f"{rel}: 格式不规范(运行 yilan fmt 整理)")
-        out(f"{len(drift)} 个文件需要整理" if drift else "全部事项文件格式规范")
-        if drift:
-            raise typer.Exit(ExitCode.FINDINGS)
-        return
-    if not drift:
-        out("全部事项文件格式规范,无需整理")
-        return
-    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        tx.refuse_dirty(list(drift))
-        for rel, text in drift.items():
-            tx.write(rel, text)
-        tx.commit(f"格式化 {len(drift)} 个事项文件", "fmt")
-    out(f"已整理 {len(drift)} 个事项文件")
+    return drift
+
+
+# what undo will not take back: the first commit, an undo, and documents already issued (their numbers
+# went out on paper; a correction is a new document)
+_NOT_UNDONE = {"init": "初始化提交", "undo": "撤销提交", "issue": "印发登记(文号已发出,需要更正请另行发文)",
+               "escalate": "督办升级文书的印发登记(文号已发出)"}
+
+
+def _undo_target(root: Path) -> Any:
+    """The commit ``undo`` would take back (HEAD, made by a yilan command), or a refusal saying why not."""
+    from .. import history
+
+    commits = history.log(root, "-1")
+    if not commits:
+        raise UsageError("仓库里还没有提交", "", code="U001")
+    last = commits[0]
+    if not last.action or last.action in _NOT_UNDONE:
+        what = "不是 yilan 命令做的提交" if not last.action else f"是{_NOT_UNDONE[last.action]}"
+        raise UsageError(f"最近一次提交“{last.subject}”{what},不能撤销",
+                         "只能撤销 yilan 命令刚做的那次提交;其他修改请用 git revert", code="U002")
+    if len(history.parents(root, last.sha)) != 1:
+        raise UsageError(f"最近一次提交“{last.subject}”的上一个版本不在本仓库中(浅克隆或合并提交),无法确定它改了什么",
+                         "在完整克隆的仓库中撤销(git fetch --unshallow 取回全部历史),或用 git revert", code="U003")
+    return last
+
+
+def _undo_paths(commit: Any) -> list[str]:
+    # the ID record is never rolled back: an undone 新增 must not give its number out again
+    changes = [c for c in commit.changes if not c.new_path.endswith(".last-id")]
+    return list(dict.fromkeys([c.new_path for c in changes] + [c.old_path for c in changes]))
 
 
 @handled
 def undo(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问,直接撤销")] = False,
 ) -> None:
-    """Revert the last yilan command's commit as one new commit (files as they were before it)."""
+    """Revert the last yilan command's commit as one new commit (files as they were before it).
+
+    The question is asked before the lock; under the lock the commit is chosen again and must still be
+    the newest commit of each of its files, so a write acknowledged meanwhile is never reverted with it.
+    """
     from .. import history
     from ..txn import Transaction
 
     ws = workspace()
     root = ws.root
-    commits = history.log(root, "-1")
-    if not commits:
-        raise UsageError("仓库里还没有提交", "", code="U001")
-    last = commits[0]
-    if not last.action or last.action in ("init", "undo"):
-        what = "不是 yilan 命令做的提交" if not last.action else f"是 {last.action} 提交"
-        raise UsageError(f"最近一次提交“{last.subject}”{what},不能撤销",
-                         "只能撤销 yilan 命令刚做的那次提交;其他修改请用 git revert", code="U002")
-    # the ID record is never rolled back: an undone 新增 must not give its number out again
-    changes = [c for c in last.changes if not c.new_path.endswith(".last-id")]
-    paths = [c.new_path for c in changes] + [c.old_path for c in changes if c.old_path != c.new_path]
-    out(f"将撤销:{last.date} {last.author} {last.subject}")
-    for p in paths:
-        out(f"  {p}")
-    if not yes and not typer.confirm("确认撤销?", default=False):
-        raise typer.Exit(1)
+    shown = None
+    if not yes:
+        shown = _undo_target(root)
+        out(f"将撤销:{shown.date} {shown.author} {shown.subject}")
+        for p in _undo_paths(shown):
+            out(f"  {p}")
+        if not typer.confirm("确认撤销?", default=False):
+            raise typer.Exit(1)
     with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        last = _undo_target(root) if shown is None else shown
+        paths = _undo_paths(last)
+        newer = [p for p in paths if history.last_commit_of(root, p) != last.sha]
+        if newer:
+            raise UsageError(f"确认之后 {newer[0]} 又有了新的提交,“{last.subject}”已不是它最近的修改,未撤销",
+                             "运行 yilan history 查看最近的修改;需要时重新运行 yilan undo", code="U004")
         tx.refuse_dirty(paths)
+        if yes:
+            out(f"撤销:{last.date} {last.author} {last.subject}")
         with history.Blobs(root) as blobs:
-            for c in changes:
+            for c in last.changes:
+                if c.new_path.endswith(".last-id"):
+                    continue
                 before = blobs.text(c.old_blob)
-                if before is None:  # added by the command: remove it
-                    tx.delete(c.new_path)
-                else:
+                if c.new_path != c.old_path or before is None:
+                    tx.delete(c.new_path)  # added (or renamed to here) by the command: remove it
+                if before is not None:
                     tx.write(c.old_path, before)
-                    if c.new_path != c.old_path:
-                        tx.delete(c.new_path)
-        tx.commit(f"撤销:{last.subject}", "undo")
+        tx.commit(f"撤销:{last.subject}", "undo", trailers={"Yilan-Undoes": last.sha})
     out(f"已撤销:{last.subject}")
 
 
