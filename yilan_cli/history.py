@@ -50,7 +50,7 @@ def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str
 class GitFailed(YilanError):
     def __init__(self, r: subprocess.CompletedProcess[str]) -> None:
         detail = (r.stderr or r.stdout).strip().splitlines()
-        if "No space left on device" in (r.stderr or "") or "Disk quota exceeded" in (r.stderr or ""):
+        if any(s in (r.stderr or "") for s in ("No space left on device", "Out of diskspace", "Disk quota exceeded")):
             super().__init__(t("err.no_space"), t("hint.no_space"), code="G010")
             return
         super().__init__(t("err.git_failed", detail=detail[-1] if detail else r.returncode),
@@ -114,7 +114,9 @@ def preflight(root: Path) -> Path:
     except OSError:
         head = "ref:"
     if not head.startswith("ref:"):
-        raise YilanError(t("err.detached", commit=head[:8]), t("hint.detached"), code="G013")
+        branches = run_git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads", check=False).stdout.split()
+        branch = next((b for b in ("main", "master") if b in branches), branches[0] if branches else "main")
+        raise YilanError(t("err.detached", commit=head[:8]), t("hint.detached", branch=branch), code="G013")
     # the committer's identity is what every commit needs (the author falls back to it, or is --author)
     if run_git(root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
         raise identity_error()
@@ -251,8 +253,8 @@ def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
     return commits
 
 
-def diff_trees(root: Path, a: str, b: str, paths: tuple[str, ...]) -> list[FileChange]:
-    r = run_git(root, "diff", "--no-abbrev", "--raw", "-z", "-M", a, b, "--", *paths)
+def diff_trees(root: Path, a: str, b: str, paths: tuple[str, ...], renames: bool = True) -> list[FileChange]:
+    r = run_git(root, "diff", "--no-abbrev", "--raw", "-z", "-M" if renames else "--no-renames", a, b, "--", *paths)
     return _parse_raw(r.stdout.split("\0"))
 
 

@@ -308,7 +308,9 @@ def _remove_worktree(root: Path, tree: Path) -> None:
 
 def _pick(tree: Path, sha: str) -> None:
     """Cherry-pick one commit; a clash on a ``.last-id`` record resolves to the higher number."""
-    picked = run_git(tree, "cherry-pick", "--keep-redundant-commits", sha, check=False)
+    # no rename detection: one matter deleted and another added look alike (same keys), and a colleague's
+    # update to the first must never be carried into the second
+    picked = run_git(tree, "cherry-pick", "--keep-redundant-commits", "-X", "no-renames", sha, check=False)
     if picked.returncode == 0:
         return
     unmerged = [p for p in run_git(tree, "diff", "--name-only", "-z", "--diff-filter=U").stdout.split("\0") if p]
@@ -328,14 +330,15 @@ def _clashes(root: Path, base: str, local: list[str], theirs: str) -> dict[str, 
     """Matter files a local commit added whose path the upstream also added, with other content: path → new path.
 
     Every local commit counts, not only the net change: an add that a later local commit took back (undo)
-    still has to be replayed, and would collide just the same.
+    still has to be replayed, and would collide just the same. Renames are not detected on either side (a
+    matter deleted by an undo and another added look like a rename to git).
     """
     ours: dict[str, set[str]] = {}
-    for c in log(root, "--reverse", f"{base}..{local[-1]}", paths=("ledgers",)) if local else []:
+    for c in log(root, "--reverse", "--no-renames", f"{base}..{local[-1]}", paths=("ledgers",)) if local else []:
         for ch in c.changes:
             if ch.status == "A" and ch.new_path.endswith(".yaml"):
                 ours.setdefault(ch.new_path, set()).add(ch.new_blob)
-    up = {c.new_path: c.new_blob for c in diff_trees(root, base, theirs, ("ledgers",)) if c.status == "A"}
+    up = {c.new_path: c.new_blob for c in diff_trees(root, base, theirs, ("ledgers",), renames=False) if c.status == "A"}
     clash = sorted(p for p in ours if p in up and ours[p] != {up[p]})
     taken: dict[str, set[int]] = {}
     out = {}

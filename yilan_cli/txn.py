@@ -101,7 +101,7 @@ def _exact(path: Path) -> str | None:
         return None
 
 
-def no_space(e: BaseException) -> bool:
+def no_space(e: BaseException | None) -> bool:
     return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -199,11 +199,29 @@ class Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:
             if exc_type is not None and self.applied and not self.committed:
-                self._undo_failed_write()
+                try:
+                    self._undo_failed_write()
+                except OSError as again:
+                    if no_space(again) or no_space(exc):  # put back by the next command, never committed
+                        raise disk_full_error() from again
+                    raise
         finally:
             self._release()
-        if exc is not None and no_space(exc):
+        if exc is not None and (no_space(exc) or no_space(exc.__cause__) or self._git_out_of_space(exc)):
             raise disk_full_error() from exc
+
+    def _git_out_of_space(self, exc: BaseException) -> bool:
+        """git says "couldn't write …lock" in many words when the disk is full: ask the disk itself."""
+        from .history import GitFailed
+
+        if not isinstance(exc, GitFailed) or exc.code == "G010":
+            return False
+        import shutil
+
+        try:
+            return shutil.disk_usage(self.state_dir).free < 1 << 20
+        except OSError:
+            return False
 
     def _release(self) -> None:
         if self._lock is not None:

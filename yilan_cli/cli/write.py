@@ -266,7 +266,7 @@ def _undo_target(root: Path) -> Any:
     """The commit ``undo`` would take back (HEAD, made by a yilan command), or a refusal saying why not."""
     from .. import history
 
-    commits = history.log(root, "-1")
+    commits = history.log(root, "-1", "--no-renames")
     if not commits:
         raise UsageError("仓库里还没有提交", "", code="U001")
     last = commits[0]
