@@ -292,32 +292,28 @@ def undo(
 ) -> None:
     """Revert the last yilan command's commit as one new commit (files as they were before it).
 
-    The question is asked before the lock; under the lock the commit is chosen again and must still be
-    the newest commit of each of its files, so a write acknowledged meanwhile is never reverted with it.
+    The commit is the one that was last when the command was given (and shown, unless ``--yes``); under the
+    lock it must still be the newest commit of each of its files, so a write acknowledged meanwhile is never
+    reverted with it.
     """
     from .. import history
     from ..txn import Transaction
 
     ws = workspace()
     root = ws.root
-    shown = None
-    if not yes:
-        shown = _undo_target(root)
-        out(f"将撤销:{shown.date} {shown.author} {shown.subject}")
-        for p in _undo_paths(shown):
-            out(f"  {p}")
-        if not typer.confirm("确认撤销?", default=False):
-            raise typer.Exit(1)
+    last = _undo_target(root)
+    out(f"将撤销:{last.date} {last.author} {last.subject}")
+    for p in _undo_paths(last):
+        out(f"  {p}")
+    if not yes and not typer.confirm("确认撤销?", default=False):
+        raise typer.Exit(1)
     with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        last = _undo_target(root) if shown is None else shown
         paths = _undo_paths(last)
         newer = [p for p in paths if history.last_commit_of(root, p) != last.sha]
         if newer:
-            raise UsageError(f"确认之后 {newer[0]} 又有了新的提交,“{last.subject}”已不是它最近的修改,未撤销",
+            raise UsageError(f"{newer[0]} 又有了新的提交,“{last.subject}”已不是它最近的修改,未撤销",
                              "运行 yilan history 查看最近的修改;需要时重新运行 yilan undo", code="U004")
         tx.refuse_dirty(paths)
-        if yes:
-            out(f"撤销:{last.date} {last.author} {last.subject}")
         with history.Blobs(root) as blobs:
             for c in last.changes:
                 if c.new_path.endswith(".last-id"):
