@@ -93,6 +93,15 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     return check
 
 
+def forget_git_identity(mp: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make git know nobody: a global config that forbids guessing, and no identity in the environment."""
+    empty = folder / "no-identity.gitconfig"
+    empty.write_text("[user]\n\tuseConfigOnly = true\n", encoding="utf-8")
+    mp.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        mp.delenv(var, raising=False)
+
+
 def env_without_yilan() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("YILAN_LANG", None)

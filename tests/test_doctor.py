@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git
+from .conftest import forget_git_identity, git
 
 
 def doctor(root: Path) -> tuple[int, str]:
@@ -46,11 +46,7 @@ def test_each_problem_is_named_with_its_fix(git_demo: Path, tmp_path: Path, prob
         (gdir / "index.lock").write_text("", encoding="utf-8")
         needle = "git 索引被锁定"
     elif problem == "no-identity":
-        empty = tmp_path / "empty.gitconfig"
-        empty.write_text("[user]\n\tuseConfigOnly = true\n", encoding="utf-8")
-        monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-        for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
-            monkeypatch.delenv(var, raising=False)
+        forget_git_identity(monkeypatch, tmp_path)
         needle = 'git config --global user.name "张三"'
     elif problem == "research-merge":  # a workspace made before 一线调研 existed
         attributes = git_demo / ".gitattributes"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import forget_git_identity
+
 pytestmark = pytest.mark.slow
 
 
@@ -58,14 +60,11 @@ def test_init_refuses_an_existing_workspace(tmp_path: Path) -> None:
 
 
 def test_init_without_git_identity_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    empty = tmp_path / "empty.gitconfig"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
-        monkeypatch.delenv(var, raising=False)
-    r = yilan(tmp_path, "init", "ws", check=False)
+    forget_git_identity(monkeypatch, tmp_path)
+    r = yilan(tmp_path, "init", "ws", "--example", check=False)
     assert r.returncode == 2
-    assert "git config --global user.name" in r.stderr and "Traceback" not in r.stderr
+    assert 'git config --global user.name "张三"' in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "ws").exists()  # nothing created: running init again after fixing it simply works
 
 
 def test_python_m_and_gbk_console(tmp_path: Path) -> None:

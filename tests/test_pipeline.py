@@ -413,18 +413,6 @@ def test_init_only_in_an_empty_folder_and_commits_only_its_own_files(tmp_path: P
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
 
-def test_init_without_a_git_identity_creates_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    empty = tmp_path / "empty.gitconfig"
-    empty.write_text("[user]\n\tuseConfigOnly = true\n", encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
-        monkeypatch.delenv(var, raising=False)
-    target = tmp_path / "台账"
-    r = CliRunner().invoke(app, ["init", str(target), "--example"])
-    assert r.exit_code == 2 and 'git config --global user.name "张三"' in r.stderr
-    assert not target.exists()  # so that running it again after setting the identity simply works
-
-
 @pytest.mark.slow
 def test_a_live_git_holding_index_lock_is_waited_for(git_demo: Path) -> None:
     """orphan_git_blocks_next.sh: the next writer waits for git, and only names the lock when it stays."""
@@ -536,3 +524,30 @@ def test_issuing_on_a_shared_branch_takes_its_number_from_the_server(tmp_path: P
     register = yaml.safe_load(git(origin, "show", "main:reports/issued.yaml"))
     assert [e["编号"] for e in register] == ["依督通〔2022〕第1期", "依督通〔2022〕第2期"]
     assert "依督通〔2022〕第2期" in (tmp_path / "b.md").read_text(encoding="utf-8")
+
+
+def test_a_workspace_in_a_sub_folder_recovers_and_undoes_its_own_files(tmp_path: Path) -> None:
+    """Journal, HEAD and undo agree on paths when the workspace is a folder inside a larger repository."""
+    from .conftest import make_workspace
+
+    repo = tmp_path / "机关文件"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "其他文件.txt").write_text("与台账无关\n", encoding="utf-8")
+    ws = make_workspace(repo / "督查台账", demo=True)
+    (ws / ".gitignore").write_text(".yilan/\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "台账放进机关仓库")
+    path = ws / ZB1
+    old = path.read_text(encoding="utf-8")
+    assert run(ws, "update", "ZB-001", "--note", "子目录中的进展", "--date", "2022-07-10").exit_code == 0
+    new = path.read_text(encoding="utf-8")
+    journal = repo / ".git" / "yilan" / "journal.json"  # a writer killed after its commit, before dropping this
+    journal.write_text(json.dumps({"version": 2, "message": "更新 ZB-001\n\nYilan-Action: update\n",
+                                   "files": {ZB1: {"old": old, "new": new}}}), encoding="utf-8")
+    r = run(ws, "update", "ZB-002", "--note", "另一条", "--date", "2022-07-10")
+    assert r.exit_code == 0 and "上次被中断" not in r.stderr and not journal.exists()
+    assert run(ws, "undo", "--yes").exit_code == 0
+    assert count(ws, ZB2, "另一条") == 0 and count(ws, ZB1, "子目录中的进展") == 1
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [f"督查台账/{ZB2}"]
+    assert git(repo, "status", "--porcelain") == ""

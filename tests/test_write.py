@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from yilan_cli.cli import app
 from yilan_cli.yamlio import dump, positioned_load
 
-from .conftest import REPO, git
+from .conftest import REPO, forget_git_identity, git
 
 ZB3 = "ledgers/zhuanban/ZB-003.yaml"
 ZB1 = "ledgers/zhuanban/ZB-001.yaml"
@@ -169,12 +169,8 @@ def test_git_failures_are_clear_and_change_nothing(git_demo: Path, tmp_path: Pat
     assert r.exit_code == 2 and "未完成的合并(merge)操作" in r.stderr and "git merge --abort" in r.stderr
     (git_demo / ".git" / "MERGE_HEAD").unlink()
 
-    empty = tmp_path / "empty.gitconfig"
-    empty.write_text("[user]\n\tuseConfigOnly = true\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GIT_CONFIG_GLOBAL", str(empty))
-        for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
-            mp.delenv(var, raising=False)
+        forget_git_identity(mp, tmp_path)
         r = run(git_demo, *args)
     assert r.exit_code == 2 and 'git config --global user.name "张三"' in r.stderr
 

@@ -170,7 +170,7 @@ def reset_index(root: Path, paths: list[str]) -> None:
 def head_texts(root: Path, paths: list[str]) -> dict[str, str | None]:
     """The text of each path in HEAD (None where HEAD has no such file, or there is no commit yet)."""
     with Blobs(root) as blobs:
-        return {p: blobs.text(f"HEAD:{p}") for p in paths}
+        return {p: blobs.text(f"HEAD:./{p}") for p in paths}  # ./: relative to the workspace, which may be a sub-folder
 
 
 def export_tree(root: Path, commit: str, target: Path) -> None:
@@ -291,6 +291,11 @@ class Blobs:
 def parents(root: Path, sha: str) -> list[str]:
     """The parents git has for ``sha`` (none for a root commit or the edge of a shallow clone)."""
     return run_git(root, "rev-list", "--parents", "-n", "1", sha, "--").stdout.split()[1:]
+
+
+def prefix(root: Path) -> str:
+    """Where ``root`` lies inside its repository ("" at the top, else like ``sub/``): git log prints paths from the top."""
+    return run_git(root, "rev-parse", "--show-prefix").stdout.strip()
 
 
 def last_commit_of(root: Path, path: str) -> str:

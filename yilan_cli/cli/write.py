@@ -280,9 +280,21 @@ def _undo_target(root: Path) -> Any:
     return last
 
 
-def _undo_paths(commit: Any) -> list[str]:
-    # the ID record is never rolled back: an undone 新增 must not give its number out again
-    changes = [c for c in commit.changes if not c.new_path.endswith(".last-id")]
+def _undo_changes(root: Path, commit: Any) -> list[Any]:
+    """The commit's file changes, with paths relative to the workspace (which may be a sub-folder).
+
+    The ID record is never rolled back: an undone 新增 must not give its number out again.
+    """
+    from dataclasses import replace
+
+    from .. import history
+
+    top = history.prefix(root)
+    return [replace(c, old_path=c.old_path.removeprefix(top), new_path=c.new_path.removeprefix(top))
+            for c in commit.changes if not c.new_path.endswith(".last-id")]
+
+
+def _undo_paths(changes: list[Any]) -> list[str]:
     return list(dict.fromkeys([c.new_path for c in changes] + [c.old_path for c in changes]))
 
 
@@ -302,22 +314,21 @@ def undo(
     ws = workspace()
     root = ws.root
     last = _undo_target(root)
+    changes = _undo_changes(root, last)
+    paths = _undo_paths(changes)
     out(f"将撤销:{last.date} {last.author} {last.subject}")
-    for p in _undo_paths(last):
+    for p in paths:
         out(f"  {p}")
     if not yes and not typer.confirm("确认撤销?", default=False):
         raise typer.Exit(1)
     with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        paths = _undo_paths(last)
         newer = [p for p in paths if history.last_commit_of(root, p) != last.sha]
         if newer:
             raise UsageError(f"{newer[0]} 又有了新的提交,“{last.subject}”已不是它最近的修改,未撤销",
                              "运行 yilan history 查看最近的修改;需要时重新运行 yilan undo", code="U004")
         tx.refuse_dirty(paths)
         with history.Blobs(root) as blobs:
-            for c in last.changes:
-                if c.new_path.endswith(".last-id"):
-                    continue
+            for c in changes:
                 before = blobs.text(c.old_blob)
                 if c.new_path != c.old_path or before is None:
                     tx.delete(c.new_path)  # added (or renamed to here) by the command: remove it
