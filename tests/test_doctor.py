@@ -34,14 +34,19 @@ def test_a_healthy_repository(git_demo: Path, tmp_path: Path) -> None:
     assert code == 0 and text.rstrip().endswith("体检通过") and "✗" not in text
 
 
-@pytest.mark.parametrize("problem", ["journal", "index-lock", "no-identity", "no-driver", "research-merge"])
+@pytest.mark.parametrize("problem", ["journal", "journal-aside", "index-lock", "no-identity", "no-driver",
+                                     "research-merge"])
 def test_each_problem_is_named_with_its_fix(git_demo: Path, tmp_path: Path, problem: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     gdir = git_demo / ".git"
     if problem == "journal":
         (gdir / "yilan").mkdir(exist_ok=True)
         (gdir / "yilan/journal.json").write_text("{}", encoding="utf-8")
-        needle = "上次写入被中断"
+        needle = "上次写入(或同步)被中断"
+    elif problem == "journal-aside":  # recovery left a hand-edited file alone and kept the journal
+        (gdir / "yilan").mkdir(exist_ok=True)
+        (gdir / "yilan/journal-20220701-090000-1.json").write_text("{}", encoding="utf-8")
+        needle = "核对该记录中列出的文件"
     elif problem == "index-lock":
         (gdir / "index.lock").write_text("", encoding="utf-8")
         needle = "git 索引被锁定"

@@ -23,9 +23,23 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(\s|$)", re.M)
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"{\[][^:\n]*?：", re.M)
 
 
+def linked(path: Path, rel: str) -> bool:
+    """Whether ``path`` — the workspace file ``rel`` — or any folder between it and the workspace is a link.
+
+    A link could point anywhere outside the workspace (another office's ledger, ~/.gitconfig, /proc), so
+    yilan reads and writes only plain files in plain folders of the workspace.
+    """
+    p = path
+    for _ in Path(rel).parts:
+        if p.is_symlink():
+            return True
+        p = p.parent
+    return False
+
+
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
     """A ledger file's text, or why it cannot be read as text (a link, too big, binary, not UTF-8)."""
-    if path.is_symlink():  # a link could point anywhere outside the workspace
+    if linked(path, rel):
         return None, [make_finding(rel, 1, 1, "E114")]
     try:
         raw = path.read_bytes()

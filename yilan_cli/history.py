@@ -180,7 +180,8 @@ def export_tree(root: Path, commit: str, target: Path) -> None:
     import tarfile
 
     wanted = ("ledgers", "schemas", "report_notes", "report_templates", "research")
-    present = set(run_git(root, "ls-tree", "--name-only", commit).stdout.split())
+    commit = verified(root, commit)
+    present = set(run_git(root, "ls-tree", "--name-only", commit, "--").stdout.split())
     paths = [p for p in wanted if p in present]
     r = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths], cwd=root, capture_output=True)
     if r.returncode != 0:
@@ -304,7 +305,23 @@ def last_commit_of(root: Path, path: str) -> str:
 
 
 def resolve(root: Path, rev: str) -> str:
-    return run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).stdout.strip()
+    """The full sha of commit ``rev`` ("" when it is not one). The one gate for every revision yilan hands
+    git — typed, from an option or from a committed file: verified as a commit, never passed on as text
+    that git could read as an option."""
+    rev = str(rev).strip()
+    if not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r"):
+        return ""
+    return run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
+                   check=False).stdout.strip()
+
+
+def verified(root: Path, rev: str, where: str = "") -> str:
+    """``resolve`` or a refusal naming the value (and where it came from)."""
+    sha = resolve(root, rev)
+    if not sha:
+        raise YilanError(f"找不到提交:{str(rev)[:80]!r}{where}", "写提交号(如 4ef070f4)、分支名或日期;"
+                         "来自 reports/issued.yaml 的源提交若被改动,用 git log -p reports/issued.yaml 查看原值", code="G008")
+    return sha
 
 
 def commit_before(root: Path, day: str) -> str | None:

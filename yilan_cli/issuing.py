@@ -26,9 +26,13 @@ HEADER = "# 已印发的督查通报和督办文书(由 yilan report/notice --is
 
 
 def read_register(root: Path) -> list[dict[str, Any]]:
+    from .filecheck import linked
     from .yamlio import fast_load
 
     path = root / REGISTER
+    if linked(path, REGISTER):
+        raise UsageError(f"{REGISTER} 是符号链接(或在链接的文件夹中),已拒绝读取", "印发登记簿必须是工作区中的普通文件",
+                         code="E114")
     if not path.exists():
         return []
     data = fast_load(path.read_text(encoding="utf-8")) or []

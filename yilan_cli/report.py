@@ -175,7 +175,13 @@ def _num(x: float | None) -> str:
 
 def read_notes(root: Path, period: Period) -> dict[str, str]:
     """report_notes/<period>.md: the staff-written sections, keyed by their ## heading."""
-    path = root / "report_notes" / f"{period.code}.md"
+    from .filecheck import linked
+
+    rel = f"report_notes/{period.code}.md"
+    path = root / rel
+    if linked(path, rel):
+        raise TemplateFailed(f"{rel} 是符号链接(或在链接的文件夹中),已拒绝读取",
+                             "工作区中的文件必须是普通文件;请删除链接,把文件本身放进来", code="E114")
     if not path.exists():
         return {}
     sections: dict[str, list[str]] = {}
@@ -279,7 +285,20 @@ def environment(root: Path, fmt: str) -> Any:
 
     from .workspace import package_data_dir
 
-    loader = ChoiceLoader([FileSystemLoader(str(root / "report_templates")),
+    class PlainFiles(FileSystemLoader):
+        """The workspace's templates, never read through a link (it could pull any file into a circular)."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            from .filecheck import linked
+
+            for folder in self.searchpath:
+                path = Path(folder) / template
+                if linked(path, f"report_templates/{template}"):
+                    raise TemplateFailed(f"模板 report_templates/{template} 是符号链接(或在链接的文件夹中),已拒绝读取",
+                                         "模板必须是 report_templates/ 中的普通文件;请删除链接,把文件本身放进来", code="E114")
+            return super().get_source(environment, template)
+
+    loader = ChoiceLoader([PlainFiles(str(root / "report_templates")),
                            FileSystemLoader(str(package_data_dir("report_templates")))])
     env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
                                autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -290,26 +309,50 @@ def environment(root: Path, fmt: str) -> Any:
 
 def render(ws: Workspace, report: Report, fmt: str, template: str | None = None) -> str:
     """Render ``report`` with ``<kind>.<fmt>.j2`` (or ``template``); a template error is a YilanError."""
-    from jinja2 import TemplateError, TemplateNotFound
-    from jinja2.exceptions import SecurityError
-
     name = template or f"{report.kind}.{fmt}.j2"
     if "/" in name or "\\" in name or name.startswith("."):
         raise TemplateFailed(f"模板名不正确:{name}", "模板名只能是 report_templates/ 下的文件名", code="T001")
-    env = environment(ws.root, fmt)
+    return _render(environment(ws.root, fmt), name, "报告", r=report)
+
+
+def _render(env: Any, name: str, what: str, **context: Any) -> str:
+    """``name`` rendered with ``context``; every failure — missing, forbidden, broken or failing at run time
+    (1/0, a loop too large, endless recursion) — is a TemplateFailed naming the template and its line."""
+    from jinja2 import TemplateError, TemplateNotFound
+    from jinja2.exceptions import SecurityError
+
     try:
-        return str(env.get_template(name).render(r=report))
-    except TemplateNotFound:
-        raise TemplateFailed(f"找不到报告模板:{name}", "模板放在 report_templates/ 下,名为 <种类>.<格式>.j2",
-                             code="T002") from None
+        return str(env.get_template(name).render(**context))
+    except YilanError:
+        raise
+    except TemplateNotFound as e:
+        missing = e.name if isinstance(e.name, str) else name
+        raise TemplateFailed(f"找不到{what}模板:{missing}" + (f"(在 {name} 中引用)" if missing != name else ""),
+                             "模板放在 report_templates/ 下,名为 <种类>.<格式>.j2;只能引用其中的文件", code="T002") from None
     except SecurityError as e:
-        raise TemplateFailed(f"报告模板 {name} 试图做不允许的操作:{e}", "模板只能读取报告数据,不能调用内部方法",
+        raise TemplateFailed(f"{what}模板 {name} 试图做不允许的操作:{e}", "模板只能读取报告数据,不能调用内部方法",
                              code="T003") from None
     except TemplateError as e:
-        lineno = getattr(e, "lineno", None)
+        lineno = getattr(e, "lineno", None) or _template_line(e, name)
         where = f"第 {lineno} 行" if lineno else ""
-        raise TemplateFailed(f"报告模板 {name} {where}有错误:{e.message or e}", "请对照 docs/reports.md 检查模板中的字段名和语法",
-                             code="T004") from None
+        raise TemplateFailed(f"{what}模板 {name} {where}有错误:{e.message or e}",
+                             "请对照 docs/reports.md 检查模板中的字段名和语法", code="T004") from None
+    except Exception as e:  # noqa: BLE001 - a template is the workspace's own code: whatever it raises is its error
+        lineno = _template_line(e, name)
+        where = f"第 {lineno} 行" if lineno else ""
+        raise TemplateFailed(f"{what}模板 {name} {where}运行出错:{type(e).__name__}: {str(e)[:200]}",
+                             "模板中的计算或循环出了错(如除以零、循环过大、无限递归);请改正该行", code="T005") from None
+
+
+def _template_line(e: BaseException, name: str) -> int | None:
+    """The template line where ``e`` was raised (jinja2 maps its frames back to the template source)."""
+    import traceback
+
+    line = None
+    for frame in traceback.extract_tb(e.__traceback__):
+        if frame.filename.replace("\\", "/").endswith(f"/{name}") or frame.filename == name:
+            line = frame.lineno
+    return line
 
 
 # --------------------------------------------------------------------------- 督办通知单
@@ -363,9 +406,4 @@ def render_accountability(ws: Workspace, acc: Any) -> str:
 
 def render_document(ws: Workspace, name: str, what: str, **context: Any) -> str:
     """One of the office's single documents (notices, escalations, referrals) from its template."""
-    from jinja2 import TemplateError
-
-    try:
-        return str(environment(ws.root, "md").get_template(name).render(**context))
-    except TemplateError as e:
-        raise TemplateFailed(f"{what}模板 {name} 有错误:{e}", "请对照 docs/reports.md 检查模板", code="T004") from None
+    return _render(environment(ws.root, "md"), name, what, **context)

@@ -231,12 +231,14 @@ class Transaction:
     # ------------------------------------------------------------------ reading and planning (under the lock)
     def path(self, rel: str) -> Path:
         """The workspace file ``rel``, refused when it is a link or lies outside the workspace."""
+        from .filecheck import linked
+
         path = self.root / rel
         try:
             inside = path.resolve().is_relative_to(self.root.resolve())
         except OSError:
             inside = False
-        if path.is_symlink() or not inside:
+        if not inside or linked(path, rel):
             raise YilanError(t("err.link", path=rel), t("hint.link"), code="E114", path=rel)
         return path
 

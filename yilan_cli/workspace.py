@@ -163,8 +163,12 @@ def find_root(start: Path | None = None, explicit: str | None = None) -> Path:
 
 def read_schema(path: Path) -> Any:
     """A schemas/ file parsed by the fast reader; any problem stops the command (SchemaError, exit 2)."""
+    from .filecheck import linked
     from .yamlio import YamlProblem, fast_load
 
+    if linked(path, "/".join(path.parts[-3:] if path.parent.name == "ledgers" else path.parts[-2:])):
+        raise SchemaError(t("err.schema", detail=f"{path}: 是符号链接(或在链接的文件夹中),已拒绝读取"),
+                          "schemas/ 中的文件必须是普通文件;请删除链接,把文件本身放进来", path=str(path))
     try:
         return fast_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, YamlProblem, Exception) as e:  # noqa: BLE001

@@ -69,6 +69,7 @@ def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until:
     from .. import history
 
     today = date.today()
+    origin = ""  # where a revision came from, when the user did not type it
     if rng:
         a, sep, b = rng.partition("..")
         start, end = (a, b or "HEAD") if sep else (a, "HEAD")
@@ -79,15 +80,14 @@ def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until:
         from ..issuing import read_register
 
         issued = [e for e in read_register(root) if e.get("源提交")]
+        origin = "(reports/issued.yaml 中最近一次印发的源提交)" if issued else ""
         start = str(issued[-1]["源提交"]) if issued else (history.commit_before(root, (today - timedelta(days=7)).isoformat())
                                                        or "")
         end = "HEAD"
-    if not start:  # nothing that old: from the very first commit's parent (the empty tree)
-        start = history.run_git(root, "hash-object", "-t", "tree", "/dev/null").stdout.strip()
-    a_sha, b_sha = history.resolve(root, start) or start, history.resolve(root, end)
-    if not b_sha:
-        raise UsageError(f"找不到提交:{end}", "写成 提交..提交,或用 --since 2022-07-01", code="G008")
-    return a_sha, b_sha
+    # nothing that old: from the very first commit's parent (the empty tree)
+    a_sha = history.verified(root, start, origin) if start else \
+        history.run_git(root, "hash-object", "-t", "tree", "/dev/null").stdout.strip()
+    return a_sha, history.verified(root, end)
 
 
 @handled

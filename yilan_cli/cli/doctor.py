@@ -96,8 +96,11 @@ def doctor() -> None:
         bad("一线调研记录没有按行合并,两人同时给同一人记调研时会出现合并冲突",
             "在 .gitattributes 中加一行 research/**/*.yaml merge=union,提交")
     state = gdir / "yilan"
-    if (state / "journal.json").exists():
-        bad("上次写入被中断,还没有处理", "运行任意一条 yilan 写入命令(如 yilan fmt),它会先补交或撤销那次写入")
+    if any((state / name).exists() for name in ("journal.json", "journal.failed.json", "sync.json")):
+        bad("上次写入(或同步)被中断,还没有处理", "运行任意一条 yilan 写入命令(如 yilan fmt),它会先补交或撤销那次写入")
+    for kept in sorted(state.glob("journal-*.json")):
+        bad(f"一次被中断的写入之后文件又被改过,yilan 没有动它,留下了记录:{kept}",
+            "核对该记录中列出的文件(git diff),确认无误后提交或还原,再删除这个记录文件")
     lock = state / "write.lock"
     if lock.exists():
         from filelock import FileLock, Timeout
@@ -110,7 +113,8 @@ def doctor() -> None:
     else:
         ok("写入锁空闲")
     if (gdir / "index.lock").exists():
-        bad(f"git 索引被锁定:{gdir / 'index.lock'}", f"确认没有其他 git 程序在运行后,删除 {gdir / 'index.lock'}")
+        bad(f"git 索引被锁定:{gdir / 'index.lock'}",
+            f"等正在使用仓库的 git 程序(或 VS Code、TortoiseGit 等)结束;确认都已关闭、该文件仍在,才删除 {gdir / 'index.lock'}")
     out("体检通过" if not problems else f"发现 {problems} 个问题,请按上面的提示修复")
     if problems:
         raise typer.Exit(1)

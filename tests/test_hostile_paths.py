@@ -1,0 +1,126 @@
+"""Shared values never become git options or paths out of the workspace (issue 16: the first two kinds).
+
+A ledger repository is written by colleagues, units and the forge: a committed value is data. Each test
+stands for a case in shared/cases/hostile/ and asserts the file untouched and the refusal named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+
+from .conftest import git
+
+POSIX = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+
+
+def run(root: Path, *args: str) -> object:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def tamper_source_commit(repo: Path, value: str) -> None:
+    register = repo / "reports" / "issued.yaml"
+    text = re.sub(r"源提交: [0-9a-f]+", f'源提交: "{value}"', register.read_text(encoding="utf-8"))
+    register.write_text(text, encoding="utf-8")
+    git(repo, "commit", "-qam", "更正登记")
+
+
+@pytest.mark.parametrize("args", [["diff"], ["report", "2022Q2", "--as-issued"]])
+def test_a_committed_source_commit_never_reaches_git_as_an_option(git_demo: Path, tmp_path: Path, args: list[str]) -> None:
+    """diff_option_injection.sh (`diff`), and the second place of the kind (`report --as-issued`, git archive)."""
+    assert run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md")).exit_code == 0
+    victim = tmp_path / ".bashrc"
+    victim.write_text("# 十年积累的配置\n", encoding="utf-8")
+    tamper_source_commit(git_demo, f"--output={victim}")
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and "[G008]" in r.stderr and f"--output={victim}" in r.stderr
+    assert victim.read_text(encoding="utf-8") == "# 十年积累的配置\n"
+
+
+def test_a_typed_revision_that_looks_like_an_option_is_refused(git_demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "written-by-git"
+    for args in (["diff", "--", f"--output={out}..HEAD"], ["status", f"--as-recorded=--output={out}"]):
+        r = run(git_demo, *args)
+        assert r.exit_code == 2 and "[G008]" in r.stderr, r.output
+    assert not out.exists()
+
+
+@POSIX
+def test_a_symlinked_template_is_never_read(git_demo: Path, tmp_path: Path) -> None:
+    """template_symlink_exfil.sh: a committed link in report_templates/ cannot pull a file into a circular."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("PASSWORD=hunter2\n", encoding="utf-8")
+    templates = git_demo / "report_templates"
+    (templates / "页脚.txt").symlink_to(secret)
+    shipped = (templates / "quarterly.md.j2").read_text(encoding="utf-8")
+    (templates / "quarterly.md.j2").write_text(shipped + "{% include '页脚.txt' %}\n", encoding="utf-8")
+    git(git_demo, "add", "-A")
+    git(git_demo, "commit", "-qm", "页脚")
+    out = tmp_path / "通报.md"
+    r = run(git_demo, "report", "2022Q2", "-o", str(out))
+    assert r.exit_code == 2 and "[E114]" in r.stderr and "report_templates/页脚.txt" in r.stderr
+    assert not out.exists() and "hunter2" not in r.output
+
+
+@POSIX
+def test_a_symlinked_ledger_folder_and_register_are_refused(git_demo: Path, tmp_path: Path) -> None:
+    """symlink_escapes.sh (a), and a second place: the register of issued documents."""
+    outside = tmp_path / "另一个单位的台账"
+    (git_demo / "ledgers" / "zhuanban").rename(outside)
+    (git_demo / "ledgers" / "zhuanban").symlink_to(outside)
+    r = run(git_demo, "check", "--today", "2022-06-30")
+    assert r.exit_code == 1 and "ledgers/zhuanban/ZB-001.yaml:1:1: 错误[E114]" in r.stdout
+    r = run(git_demo, "export", "zhuanban", "--format", "csv", "--today", "2022-06-30")
+    assert "ZB-001" not in r.stdout
+    assert run(git_demo, "report", "2022Q2").exit_code == 2  # a report never silently drops them
+
+    (git_demo / "ledgers" / "zhuanban").unlink()
+    outside.rename(git_demo / "ledgers" / "zhuanban")
+    register = tmp_path / "register.yaml"
+    register.write_text("- {编号: 依督通〔2022〕第1期, 种类: 季度通报, 期间: 2022Q2, 源提交: abc}\n", encoding="utf-8")
+    (git_demo / "reports").mkdir(exist_ok=True)
+    (git_demo / "reports" / "issued.yaml").symlink_to(register)
+    r = run(git_demo, "report", "2022Q2", "--as-issued")
+    assert r.exit_code == 2 and "[E114]" in r.stderr and "reports/issued.yaml" in r.stderr
+
+
+@POSIX
+def test_update_never_follows_a_symlinked_matter_file(git_demo: Path, tmp_path: Path) -> None:
+    """symlink_escapes.sh (b): the outside file is neither read into the ledger nor written."""
+    outside = tmp_path / "ZB-009.yaml"
+    text = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8").replace("ZB-001", "ZB-009")
+    outside.write_text(text, encoding="utf-8")
+    (git_demo / "ledgers/zhuanban/ZB-009.yaml").symlink_to(outside)
+    git(git_demo, "add", "-A")
+    git(git_demo, "commit", "-qm", "链接")
+    r = run(git_demo, "update", "ZB-009", "--note", "经由链接", "--date", "2022-07-10")
+    assert r.exit_code == 2 and "[E114]" in r.stderr
+    assert outside.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ r.title|truncate(-5) }}", "AssertionError"),
+    ("{% macro m(n) %}{{ m(n+1) }}{% endmacro %}{{ m(0) }}", "RecursionError"),
+    ("第一行\n{{ range(10**6)|list|length }}", "第 2 行"),
+])
+def test_template_runtime_errors_name_the_template_and_line(git_demo: Path, body: str, words: str) -> None:
+    """template_runtime_e999.sh: a template's own failure is T005 with its name and line, never E999."""
+    (git_demo / "report_templates" / "quarterly.md.j2").write_text(body + "\n", encoding="utf-8")
+    r = run(git_demo, "report", "2022Q2")
+    assert r.exit_code == 2 and "[T005]" in r.stderr and "quarterly.md.j2" in r.stderr and words in r.stderr
+    assert "E999" not in r.stderr
+
+
+def test_a_template_including_outside_its_folder_names_the_include(git_demo: Path) -> None:
+    (git_demo / "report_templates" / "quarterly.md.j2").write_text("{% include '../schemas/rules.yaml' %}\n",
+                                                                  encoding="utf-8")
+    r = run(git_demo, "report", "2022Q2")
+    assert r.exit_code == 2 and "[T002]" in r.stderr and "../schemas/rules.yaml" in r.stderr
+    assert "临期天数" not in r.output
