@@ -81,10 +81,14 @@ class Issuer:
     def register(self, new: list[dict[str, Any]], subject: str, action: str = "issue") -> None:
         """Append ``new`` entries to the register in one commit (naming every matter they list); on a shared
         branch the commit is pushed at once, and taken back if the forge refuses it."""
+        import uuid
+
         self.tx.write(REGISTER, register_text(self.entries + new))
         if self.shared:
             self.shared.begin()
-        self.tx.commit(subject, action, _matters(new))
+        # a registration is one event: two clerks sharing one account, issuing the same notices in the same
+        # second from the same commit, must not make the same commit (the forge would accept both as one)
+        self.tx.commit(subject, action, _matters(new), trailers={"Yilan-Issue": uuid.uuid4().hex[:16]})
         if self.shared:
             self.shared.publish()
 
