@@ -174,7 +174,7 @@ def test_message_catalog_golden(golden) -> None:  # type: ignore[no-untyped-def]
               "deadline": "2022-01-15", "assigned": "2022-02-01", "date": "2022-03-01",
               "prev": "2022-05-01", "state": "已办结", "approved": "2022-05-10", "applied": "2022-05-20",
               "title": "中植肉牛养殖屠宰加工项目", "reason": "超期 5 天", "year": 2022, "actual": 2021,
-              "place": "依兰镇东升村", "entry": 3}
+              "place": "依兰镇东升村", "entry": 3, "char": "\\x0b"}
     lines = []
     for lang in ("zh", "en"):
         set_lang(lang)

@@ -68,10 +68,10 @@ def test_init_without_git_identity_says_how_to_fix(tmp_path: Path, monkeypatch: 
 
 
 def test_python_m_and_gbk_console(tmp_path: Path) -> None:
-    """`python -m yilan_cli` works, and Chinese output survives a GBK console encoding."""
+    """`python -m yilan_cli` works, and output honours a declared GBK encoding (PYTHONIOENCODING, a GBK pipe)."""
     yilan(tmp_path, "init", "ws", "--example")
     env = {**os.environ, "PYTHONIOENCODING": "gbk", "COLUMNS": "200"}
     r = subprocess.run([sys.executable, "-m", "yilan_cli", "status", "--today", "2022-06-30", "--light", "红"],
                        cwd=tmp_path / "ws", capture_output=True, env=env)
     assert r.returncode == 0
-    assert "超期 30 天" in r.stdout.decode("utf-8")
+    assert "超期 30 天" in r.stdout.decode("gbk")  # GBK bytes, as the pipe declared — not UTF-8 behind its back

@@ -124,3 +124,69 @@ def test_a_template_including_outside_its_folder_names_the_include(git_demo: Pat
     r = run(git_demo, "report", "2022Q2")
     assert r.exit_code == 2 and "[T002]" in r.stderr and "../schemas/rules.yaml" in r.stderr
     assert "临期天数" not in r.output
+
+
+# --------------------------------------------------------------------------- text as terminal control
+def test_terminal_control_in_matter_text_is_shown_visibly(git_demo: Path, tmp_path: Path) -> None:
+    """terminal_escape.sh: control characters in a unit's CSV, a title and notes never reach the terminal raw."""
+    sheet = tmp_path / "单位上报.csv"
+    sheet.write_text('事项,牵头单位,完成时限,交办日期\n"正常标题\x1b]0;PWNED\x07\x1b[2J伪造",县水务局,2022-12-31,2022-01-01\n',
+                     encoding="utf-8")
+    r = run(git_demo, "import", str(sheet), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 0 and "\x1b" not in r.output and "\x07" not in r.output  # ESC and BEL became spaces
+    # C1 controls (8-bit CSI) and bidi overrides are legal in XML, so they can be stored: they are shown, not obeyed
+    title = "正常\x9b2J伪造\u202e标题"
+    assert run(git_demo, "add", "zhuanban", "--title", title, "--lead-unit", "县水务局", "--deadline", "2022-12-31",
+               "--assigned", "2022-01-01").exit_code == 0
+    assert run(git_demo, "update", "ZB-004", "--note", "正常\n2022-06-30 100% 已办结(伪造的一行)",
+               "--date", "2022-02-02").exit_code == 0
+    for args in (["show", "ZB-004", "--today", "2022-06-30"], ["status", "zhuanban", "--today", "2022-06-30"],
+                 ["history", "ZB-004"], ["diff", "--since", "2020-01-01"], ["import", str(sheet), "--dry-run",
+                                                                            "--ledger", "zhuanban"]):
+        r = run(git_demo, *args)
+        assert "\x9b" not in r.output and "\u202e" not in r.output, args
+    shown = run(git_demo, "show", "ZB-004", "--today", "2022-06-30").stdout
+    assert "正常\\x9b2J伪造\\u202e标题" in shown
+    forged = next(line for line in shown.splitlines() if "伪造的一行" in line)
+    assert forged.startswith("      ")  # a continuation of the note, not a 进展 line of its own
+
+
+# --------------------------------------------------------------------------- characters outputs cannot carry
+def test_a_control_character_in_a_file_is_an_error_with_its_line(git_demo: Path) -> None:
+    """control_char_breaks_exports.sh: a \\v written by hand (YAML escape) fails check, not every export."""
+    path = git_demo / "ledgers/zhuanban/ZB-002.yaml"
+    text = path.read_text(encoding="utf-8").replace("备注: ", '备注: "第一段\\v第二段"\n# ', 1)
+    path.write_text(text, encoding="utf-8")
+    r = run(git_demo, "check", "--today", "2022-06-30")
+    line = text[: text.index('备注: "第一段')].count("\n") + 1
+    assert r.exit_code == 1 and f"ledgers/zhuanban/ZB-002.yaml:{line}:" in r.stdout and "[E116]" in r.stdout
+    assert "\\x0b" in r.stdout
+
+
+def test_pasted_control_characters_become_spaces_and_the_user_is_told(git_demo: Path, tmp_path: Path) -> None:
+    """09-从Word粘贴.csv and typed input: the \\v becomes a space; every document can still be made."""
+    sheet = tmp_path / "从Word粘贴.csv"
+    sheet.write_text('事项,牵头单位,完成时限,交办日期\n"第一行\x0b第二行",县水务局,2022-12-31,2022-01-01\n', encoding="utf-8")
+    r = run(git_demo, "import", str(sheet), "--ledger", "zhuanban")
+    assert r.exit_code == 0 and "第 2 行" in r.stderr and "已换成空格" in r.stderr
+    assert "事项: 第一行 第二行" in (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
+    r = run(git_demo, "update", "ZB-004", "--note", "甲\x0b乙", "--date", "2022-02-02")
+    assert r.exit_code == 0 and "已换成空格" in r.stderr
+    assert "情况: 甲 乙" in (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
+    assert run(git_demo, "export", "-o", str(tmp_path / "a.xlsx"), "--today", "2022-06-30").exit_code == 0
+    assert run(git_demo, "report", "2022Q2", "--format", "docx", "-o", str(tmp_path / "a.docx")).exit_code == 0
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("普通文字\n第二行\t制表", "普通文字\n第二行\t制表"),  # line feeds and tabs stay
+    ("\x1b[2J清屏", "\\x1b[2J清屏"),
+    ("回车\r覆盖", "回车\\x0d覆盖"),
+    ("\x9b2J", "\\x9b2J"),
+    ("\u202e反向", "\\u202e反向"),
+    ("\x7f", "\\x7f"),
+])
+def test_visible_writes_control_characters_out(text: str, shown: str) -> None:
+    from yilan_cli.terminal import continued, visible
+
+    assert visible(text) == shown
+    assert continued("甲\n乙") == "甲\n    乙"

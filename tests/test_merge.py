@@ -208,4 +208,5 @@ def test_sync_renumbers_a_clashing_new_id_and_both_clones_end_equal(tmp_path: Pa
 
 def test_sync_without_an_upstream_says_how_to_set_one(git_demo: Path) -> None:
     r = CliRunner().invoke(app, ["--root", str(git_demo), "sync"])
-    assert r.exit_code == 2 and "没有设置上游" in r.stderr and "git push -u origin main" in r.stderr
+    assert r.exit_code == 2 and "没有远端仓库" in r.stderr and "git remote add origin" in r.stderr
+    assert "git push -u origin main" in r.stderr

@@ -41,9 +41,11 @@ def run(root: Path, *args: str, input: str | None = None) -> object:
     return CliRunner().invoke(app, ["--root", str(root), *args], input=input, catch_exceptions=False)
 
 
-def start(root: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.Popen[bytes]:
+def start(root: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None,
+          group: bool = False) -> subprocess.Popen[bytes]:
+    """A real yilan process (``group``: in its own process group, as a terminal runs it, for Ctrl-C)."""
     p = subprocess.Popen([yilan_exe(), "--root", str(root), *args], env={**os.environ, **(env or {})},
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=group)
     if stdin is not None:
         assert p.stdin
         p.stdin.write(stdin)
@@ -551,3 +553,48 @@ def test_a_workspace_in_a_sub_folder_recovers_and_undoes_its_own_files(tmp_path:
     assert count(ws, ZB2, "另一条") == 0 and count(ws, ZB1, "子目录中的进展") == 1
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [f"督查台账/{ZB2}"]
     assert git(repo, "status", "--porcelain") == ""
+
+
+@POSIX
+@pytest.mark.slow
+def test_a_forge_that_refuses_pushes_is_named_and_no_number_is_kept(tmp_path: Path) -> None:
+    """A protected branch (a pre-receive hook says no): the forge's words, not "a colleague pushed"."""
+    a, _ = two_clones(tmp_path)
+    hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho '您没有向受保护分支推送的权限' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    before = git(a, "rev-parse", "HEAD")
+    r = run(a, "report", "2022-06", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "m6.md"))
+    assert r.exit_code == 2 and "文号已收回" in r.stderr and "[S009]" in r.stderr
+    assert not (tmp_path / "m6.md").exists() and not (a / "reports" / "issued.yaml").exists()
+    assert git(a, "rev-parse", "HEAD") == before and git(a, "status", "--porcelain") == ""
+    assert run(a, "update", "ZB-001", "--note", "本地进展", "--date", "2022-07-10").exit_code == 0
+    r = run(a, "sync")
+    assert r.exit_code == 2 and "[S009]" in r.stderr and "您没有向受保护分支推送的权限" in r.stderr
+    assert "同事的新提交" not in r.stderr and count(a, ZB1, "本地进展") == 1
+
+
+def test_undo_takes_back_only_your_own_commit_and_says_when_it_does_not(git_demo: Path) -> None:
+    assert run(git_demo, "update", "ZB-001", "--note", "自己的进展", "--date", "2022-07-10").exit_code == 0
+    r = run(git_demo, "undo", input="n\n")
+    assert r.exit_code == 1 and "未撤销" in r.stdout and count(git_demo, ZB1, "自己的进展") == 1
+    git(git_demo, "-c", "user.name=李四", "-c", "user.email=lisi@example.gov.cn", "commit", "--allow-empty", "-qm",
+        "更新 ZB-002\n\nYilan-Action: update\n")
+    r = run(git_demo, "undo", "--yes")
+    assert r.exit_code == 2 and "[U005]" in r.stderr and "李四" in r.stderr
+
+
+@POSIX
+@pytest.mark.slow
+def test_ctrl_c_before_the_commit_says_the_change_was_not_saved(git_demo: Path) -> None:
+    hook = git_demo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 3\n", encoding="utf-8")
+    hook.chmod(0o755)
+    before = (git_demo / ZB1).read_text(encoding="utf-8")
+    p = start(git_demo, "update", "ZB-001", "--note", "中断前未提交", "--date", "2022-07-10", group=True)
+    time.sleep(1.5)
+    os.killpg(p.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches yilan and its git alike
+    code, _, err = finish(p)
+    hook.unlink()
+    assert code == 130 and "本次修改没有保存" in err and "已中断" in err
+    assert (git_demo / ZB1).read_text(encoding="utf-8") == before and git(git_demo, "status", "--porcelain") == ""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .filecheck import Issue, locate, personal_data, read_text, text_scan, unreadable
+from .filecheck import Issue, locate, read_text, scan_values, text_scan, unreadable
 from .findings import Finding, make_finding
 from .i18n import t
 from .models import FINISH_STATES, ID_RE, NESTED, Matter, known_keys, parse_iso_day
@@ -92,7 +92,7 @@ def validate(ws: Workspace, data: Any, ledger_key: str, stem: str) -> tuple[Vali
         issues.append(("E313", (), {"ledger": ledger_key}))
     data = dict(data)
     sensitive = {f.name for f in ledger.fields if f.sensitive} if ledger else set()
-    issues.extend(personal_data(data, sensitive))
+    issues.extend(scan_values(data, sensitive))
     extra = _extract_extra(data, ledger.fields if ledger else (), issues)
     try:
         matter = Matter.model_validate(data)

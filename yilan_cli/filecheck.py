@@ -107,27 +107,40 @@ _ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2]
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
-def personal_data(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
-    """ID-card and mobile numbers in any field not marked 敏感: personal details belong in the petition
-    system; the ledger holds references such as 信访件编号."""
+# characters XML 1.0 cannot hold, so no .docx or .xlsx can carry them (\v comes with text pasted from Word)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold turned into a space (what import and typed input do)."""
+    return NOT_XML.sub(" ", text)
+
+
+def scan_values(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
+    """Every text value: characters no Word or Excel file can hold (E116, any field), and ID-card and mobile
+    numbers in a field not marked 敏感 (E315: personal details belong in the petition system; the ledger
+    holds references such as 信访件编号)."""
     out: list[Issue] = []
 
-    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+    def walk(value: Any, loc: tuple[Any, ...], private: bool) -> None:
+        field = next((p for p in reversed(loc) if isinstance(p, str)), "")
         if isinstance(value, str):
+            bad = NOT_XML.search(value)
+            if bad:
+                out.append(("E116", loc, {"field": field, "char": f"\\x{ord(bad.group()):02x}"}))
+            if private:
+                return
             if _ID_CARD.search(value):
-                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
-                                          "kind": t("pii.id_card")}))
+                out.append(("E315", loc, {"field": field, "kind": t("pii.id_card")}))
             elif _MOBILE.search(value):
-                out.append(("E315", loc, {"field": next((p for p in reversed(loc) if isinstance(p, str)), ""),
-                                          "kind": t("pii.mobile")}))
+                out.append(("E315", loc, {"field": field, "kind": t("pii.mobile")}))
         elif isinstance(value, dict):
             for k, v in value.items():
-                walk(v, (*loc, k))
+                walk(v, (*loc, k), private)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                walk(v, (*loc, i))
+                walk(v, (*loc, i), private)
 
     for key, value in data.items():
-        if key not in sensitive:
-            walk(value, (key,))
+        walk(value, (key,), key in sensitive)
     return out

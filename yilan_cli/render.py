@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import lang, t
 from .status import LIGHTS, STATE_EN, Status, Summary, percent
+from .terminal import continued, visible
 
 if TYPE_CHECKING:
     from .checks import Validated
@@ -115,8 +116,11 @@ def state_text(state: str) -> str:
 def _console(file: Any = None) -> Any:
     from rich.console import Console
 
-    width = None if (file or sys.stdout).isatty() else int(os.environ.get("COLUMNS", "160"))
-    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+    from .terminal import raw
+
+    stream = raw(file or sys.stdout)  # rich's own colour codes go to the terminal; cells are Text (visible)
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS", "160"))
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
 def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int) -> None:
@@ -136,14 +140,9 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
             exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
             table.add_row(
                 Text("● " + light_name(st.light, rules), style=style),
-                rec.id,
-                rec.title,
-                rec.lead_unit,
-                state_text(st.state),
-                deadline_text(st),
-                f"{st.progress}%",
-                exp,
-                ";".join(reasons(st, rules)),
+                *(Text(visible(str(cell))) for cell in (rec.id, rec.title, rec.lead_unit, state_text(st.state),
+                                                        deadline_text(st), f"{st.progress}%", exp,
+                                                        ";".join(reasons(st, rules)))),
             )
         console.print(table)
     else:
@@ -305,7 +304,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
     why = reasons(st, ws.rules)
     if why:
         lines.append("  " + ";".join(why))
-    return "\n".join(lines)
+    return "\n".join(continued(line, "      ") for line in lines)  # a value's own line breaks stay inside it
 
 
 def _num(x: float) -> str:
@@ -318,17 +317,18 @@ def research_table(quotas: list[Any], rules: Rules, year: int, today: date) -> N
     from rich.text import Text
 
     console = _console()
-    console.print(f"{year}年一线调研定额完成情况(评估日 {today.isoformat()})")
+    console.print(Text(f"{year}年一线调研定额完成情况(评估日 {today.isoformat()})"))
     table = Table(show_lines=False, header_style="bold")
     for name in ("灯", "姓名", "职务", "类别", "次数", "天数", "序时应达天数", "全年定额", "未达标周数", "每周还需天数"):
         table.add_column(name, justify="right" if "数" in name or name == "全年定额" else "left", overflow="fold")
     order = {"red": 0, "yellow": 1, "green": 2}
     for q in sorted(quotas, key=lambda q: (order[q.light], q.person.category, q.days, q.person.id)):
         color = rules.light_colors.get(q.light) or ""
-        table.add_row(Text("● " + light_name(q.light, rules), style=f"bold {color}" if color else ""), q.person.name,
-                      q.person.title, q.person.category, str(q.visits), str(q.days), f"{q.expected:.1f}",
-                      f"{q.per_year}天", f"{q.weeks_below}/{q.weeks_done}",
-                      "—" if q.needed_per_week is None else f"{q.needed_per_week:.1f}")
+        cells = (q.person.name, q.person.title, q.person.category, str(q.visits), str(q.days), f"{q.expected:.1f}",
+                 f"{q.per_year}天", f"{q.weeks_below}/{q.weeks_done}",
+                 "—" if q.needed_per_week is None else f"{q.needed_per_week:.1f}")
+        table.add_row(Text("● " + light_name(q.light, rules), style=f"bold {color}" if color else ""),
+                      *(Text(visible(c)) for c in cells))
     console.print(table)
     red = sum(q.light == "red" for q in quotas)
     yellow = sum(q.light == "yellow" for q in quotas)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SchemaError
-from .filecheck import Issue, locate, personal_data, read_text, unreadable
+from .filecheck import Issue, locate, read_text, scan_values, unreadable
 from .findings import Finding, make_finding
 from .i18n import t
 from .periods import WorkCalendar, iso_day
@@ -127,7 +127,7 @@ def validate(data: Any, year: int, stem: str, people: list[Person], matters: set
     entries = data.get("调研") or []
     if not isinstance(entries, list):
         return [], [*issues, ("E210", ("调研",), {"field": "调研"})]
-    issues.extend(personal_data({"调研": entries}, set()))
+    issues.extend(scan_values({"调研": entries}, set()))
     visits: list[Visit] = []
     seen: dict[tuple[date, str], int] = {}
     for i, e in enumerate(entries):

@@ -276,11 +276,14 @@ def cell_list(value: Any) -> list[str]:
 
 
 def cell_text(value: Any) -> str | None:
+    """A cell as text; characters no Word/Excel file can hold (\\v from text pasted out of Word) become spaces."""
+    from .filecheck import xml_safe
+
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = xml_safe(str(value)).strip()
     return text or None
 
 

@@ -48,15 +48,41 @@ class SyncResult:
 
 
 _AUTH = ("Authentication failed", "could not read Username", "Permission denied", "403", "401")
+_UNREACHABLE = ("Could not resolve host", "unable to access", "does not appear to be a git repository",
+                "Connection refused", "timed out", "not found", "No such file or directory", "Could not read from remote")
+_REFUSED = ("hook declined", "protected branch", "remote rejected", "pre-receive", "not allowed", "denied")
+
+
+def _git_words(err: str) -> str:
+    """What git and the forge said (their own lines, for the hint)."""
+    lines = [ln.strip() for ln in err.splitlines() if ln.strip() and not ln.startswith("hint:")]
+    return "\n".join(f"    {ln}" for ln in lines[-6:])
 
 
 def _fail_git(r: object, what: str) -> SyncFailed:
     err = getattr(r, "stderr", "") or ""
+    said = _git_words(err)
     if any(s in err for s in _AUTH):
-        return SyncFailed(f"{what}失败:服务器拒绝了身份验证",
-                          "检查内网 Gitea/GitLab 的用户名、密码或令牌(git credential),再运行 yilan sync", code="S003")
-    return SyncFailed(f"{what}失败:{err.strip().splitlines()[-1] if err.strip() else '未知错误'}",
-                      "检查网络和远端仓库地址(git remote -v)", code="S004")
+        return SyncFailed(f"{what}失败:台账服务器拒绝了身份验证",
+                          "检查内网 Gitea/GitLab 的用户名、密码或令牌(git credential),再运行 yilan sync;服务器的原话:\n" + said,
+                          code="S003")
+    if any(s in err for s in _UNREACHABLE):
+        return SyncFailed(f"{what}失败:连不上台账服务器,或服务器上没有这个仓库",
+                          "检查网络和远端地址(git remote -v),地址不对用 git remote set-url origin 正确地址;git 的原话:\n" + said,
+                          code="S004")
+    return SyncFailed(f"{what}失败", "git 的原话:\n" + said, code="S004")
+
+
+def push_refusal(pushed: object) -> SyncFailed:
+    """Why the forge did not take a push: it moved on (run again), it refuses (permissions), or it is not there."""
+    err = getattr(pushed, "stderr", "") or ""
+    if "fetch first" in err or "non-fast-forward" in err:
+        return SyncFailed("推送被拒绝:台账服务器上又有了同事的新提交", "再运行一次同一条命令", code="S005")
+    if any(s in err for s in _REFUSED):
+        return SyncFailed("台账服务器拒绝了推送(分支受保护,或您没有推送权限)",
+                          "请台账服务器管理员开放该分支的推送权限,或按单位规定提交合并请求;服务器的原话:\n" + _git_words(err),
+                          code="S009")
+    return _fail_git(pushed, "推送")
 
 
 def sync(root: Path) -> SyncResult:
@@ -92,6 +118,10 @@ def _upstream(root: Path, required: bool) -> Upstream | None:
     if up.returncode != 0 or not remote or not merge or remote == ".":
         if not required:
             return None
+        if not run_git(root, "remote", check=False).stdout.split():
+            raise SyncFailed("这个台账仓库还没有连到台账服务器(没有远端仓库)",
+                             "先运行 git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>,"
+                             f"再运行 git push -u origin {branch}", code="S002")
         raise SyncFailed(f"当前分支 {branch} 没有设置上游(远端分支)",
                          f"第一次推送时设置:git push -u origin {branch}(origin 换成内网仓库的远端名)", code="S002")
     if remote.startswith("-") or merge.startswith("-"):
@@ -131,9 +161,7 @@ def _sync(root: Path, state: Path, upstream: Upstream) -> SyncResult:
 def _push(root: Path, upstream: Upstream) -> None:
     pushed = run_git(root, "push", "--quiet", upstream.remote, f"HEAD:{upstream.merge}", check=False)
     if pushed.returncode != 0:
-        if "rejected" in pushed.stderr or "fetch first" in pushed.stderr:
-            raise SyncFailed("推送被拒绝:远端又有了新的提交", "再运行一次 yilan sync", code="S005")
-        raise _fail_git(pushed, "推送")
+        raise push_refusal(pushed)
 
 
 # --------------------------------------------------------------------------- numbers issued on a shared ledger
@@ -169,10 +197,9 @@ class Shared:
         head = run_git(self.root, "rev-parse", "--verify", "HEAD").stdout.strip()
         move_branch(self.root, self.state, self.upstream.branch, head, before)
         journal.unlink(missing_ok=True)
-        rejected = "rejected" in pushed.stderr or "fetch first" in pushed.stderr
-        why = "其他同事刚刚也印发或同步了" if rejected else "无法推送到台账服务器"
-        raise SyncFailed(f"文号没能在台账服务器({self.upstream.name})上登记:{why};本次未印发,文号已收回",
-                         "再运行一次同一条命令(文号须在服务器登记,保证全县唯一)", code="I009")
+        why = push_refusal(pushed)
+        raise SyncFailed(f"文号没能在台账服务器({self.upstream.name})上登记,本次未印发,文号已收回:{why.message}",
+                         why.hint + "(文号须在服务器登记,保证全县唯一)", code=why.code)
 
 
 def shared_for_issue(root: Path, state: Path) -> Shared | None:

@@ -334,6 +334,8 @@ class Transaction:
             raise
         if outcome == "drop" and self.commit_enabled and self._in_head():
             print(t("committed_anyway", message=self.message.splitlines()[0]), file=sys.stderr)
+        elif outcome == "rollback":
+            print(t("not_saved", message=self.message.splitlines()[0]), file=sys.stderr)
 
     def _in_head(self) -> bool:
         head = self._head_texts(list(self.files))

@@ -48,6 +48,13 @@ def _globals(
     STATE.no_commit = no_commit
     STATE.author = author
     set_lang(lang)
+    from ..terminal import VisibleStream
+
+    # whatever a file or a colleague wrote is printed, never obeyed by the terminal (docs/reliability.md)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, VisibleStream):
+            setattr(sys, name, VisibleStream(stream))
 
 
 init.register(app)
@@ -68,9 +75,10 @@ def main() -> None:
     # (~100 ms at 20,000 matters, docs/performance.md).
     gc.disable()
     for stream in (sys.stdout, sys.stderr):
-        # Windows consoles (chcp 936) would otherwise fail on characters outside GBK
+        # the stream's declared encoding (PYTHONIOENCODING, the console's code page) is honoured; a
+        # character it cannot carry becomes "?" instead of stopping the command
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
-                reconfigure(encoding="utf-8", errors="replace")
+                reconfigure(errors="replace")
     app()

@@ -10,6 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..semantic import ACTIONS
+from ..terminal import continued
 from .common import choice, handled, out, parse_day_arg, workspace
 
 LINKED = ("research", "reply", "escalate", "issue")  # commits that name a matter without changing its file
@@ -62,7 +63,7 @@ def history_(
         return
     for c, found in rows:
         words = (c.subject if c.action in LINKED else ";".join(semantic.describe(*x) for x in found)) or "(内容未变)"
-        out(f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}  {words}")
+        out(continued(f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}  {words}"))
 
 
 def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until: Optional[str]) -> tuple[str, str]:
@@ -131,7 +132,7 @@ def diff(
         lines.append(f"## {name}" if fmt == "md" else f"【{name}】")
         for c in by_ledger[key]:
             words = semantic.describe(c["change"], c["before"], c["after"]) if c["ledger"] else "修改"
-            lines.append(f"- {c['id']}:{words}")
+            lines.append(f"- {c['id']}:{continued(words, '  ')}")
         lines.append("")
     if not found:
         lines.append("这段时间台账没有变化。")
@@ -187,7 +188,7 @@ def audit(
         out(json.dumps({"version": 1, "findings": found}, ensure_ascii=False, indent=2))
     else:
         for f in found:
-            out(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['detail']}")
+            out(continued(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['detail']}"))
         out(f"审计发现 {len(found)} 处需要关注" if found else "审计未发现问题")
     if found:
         raise typer.Exit(1)

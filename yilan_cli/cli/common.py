@@ -48,12 +48,15 @@ def handled(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return fn(*args, **_typed_text(kwargs))
         except YilanError as e:
             fail(e)
             raise typer.Exit(e.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except typer.Exit:
             raise
+        except (typer.Abort, KeyboardInterrupt):
+            typer.echo("已中断。", err=True)  # what was saved or not is said by the write itself
+            raise typer.Exit(130) from None
         except Exception as e:
             if os.environ.get("YILAN_DEBUG"):
                 raise
@@ -62,6 +65,24 @@ def handled(fn: F) -> F:
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _typed_text(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Typed or pasted text as a file can hold it: characters no Word/Excel file can carry (the line break
+    \\v that text copied from Word brings) become spaces, and the user is told."""
+    from ..filecheck import NOT_XML, xml_safe
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str) and NOT_XML.search(v):
+            return xml_safe(v)
+        if isinstance(v, list) and any(isinstance(x, str) and NOT_XML.search(x) for x in v):
+            return [xml_safe(x) if isinstance(x, str) else x for x in v]
+        return v
+
+    cleaned = {k: clean(v) for k, v in kwargs.items()}
+    if any(cleaned[k] is not kwargs[k] for k in kwargs):
+        typer.echo("提示:输入中有 Word/Excel 无法容纳的控制字符(如从 Word 复制带来的换行),已换成空格", err=True)
+    return cleaned
 
 
 def workspace(as_recorded: str | None = None) -> Any:
@@ -167,9 +188,6 @@ def write_output(path: Path, document: str | bytes) -> None:
 
 
 def out(text: str) -> None:
-    """Write to stdout as UTF-8 whatever the console code page (Windows chcp 936)."""
-    try:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    except UnicodeEncodeError:
-        sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+    """One message or document on stdout (control characters are shown visibly by the stream)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

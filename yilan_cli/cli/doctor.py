@@ -76,8 +76,9 @@ def doctor() -> None:
             branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
             bad(f"当前分支 {branch} 没有上游,yilan sync 不知道同步到哪里", f"git push -u {remotes[0]} {branch}")
     else:
+        branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip() or "main"
         bad("没有远端仓库,台账只在这台电脑上",
-            "git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>,然后 git push -u origin main")
+            f"git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>,然后 git push -u origin {branch}")
     config = (gdir / "config").read_text(encoding="utf-8", errors="replace") if (gdir / "config").exists() else ""
     if '[merge "yilan"]' in config:
         ok("事项合并驱动已配置")

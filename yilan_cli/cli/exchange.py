@@ -7,6 +7,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..i18n import t
+from ..terminal import continued
 from .common import STATE, TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
 
 
@@ -54,6 +55,12 @@ def import_(
     name = file.name
     for col in table.unknown:
         typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)
+    from ..filecheck import NOT_XML
+
+    pasted = [str(row) for row, values in table.rows if any(isinstance(v, str) and NOT_XML.search(v) for v in values.values())]
+    if pasted:
+        typer.echo(f"{name}: 提示:第 {'、'.join(pasted[:10])} 行有 Word/Excel 无法容纳的控制字符(如从 Word 复制带来的换行),"
+                   "已换成空格", err=True)
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger and not progress else None
     default_assigned = parse_day_arg(assigned, day) if assigned else day
 
@@ -71,7 +78,7 @@ def import_(
         for row, e in plan.errors:
             _row_error(name, row, e)
         for p in plan.planned:
-            out(f"第 {p.row} 行 {p.summary}")
+            out(f"第 {p.row} 行 {continued(p.summary)}")
         return [p for p in plan.planned if p.action != "不变"]
 
     if dry_run:

@@ -256,10 +256,16 @@ def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
     return drift
 
 
-# what undo will not take back: the first commit, an undo, and documents already issued (their numbers
-# went out on paper; a correction is a new document)
-_NOT_UNDONE = {"init": "初始化提交", "undo": "撤销提交", "issue": "印发登记(文号已发出,需要更正请另行发文)",
-               "escalate": "督办升级文书的印发登记(文号已发出)"}
+# what undo will not take back, and what to do instead: the first commit, an undo, and documents already
+# issued (their numbers went out on paper; a correction is a new document)
+_NOT_UNDONE = {
+    "": ("不是 yilan 命令做的提交", "yilan undo 只撤销 yilan 命令刚做的那次提交;这次手工提交请找提交人更正"
+                                   "(熟悉 git 的可用 git revert {sha})"),
+    "init": ("是初始化提交", "初始化提交不能撤销;不要的工作区直接删除文件夹即可"),
+    "undo": ("是撤销提交", "撤销不能再撤销;需要恢复时,用原来的命令(如 yilan update)重新记录"),
+    "issue": ("是印发登记,文号已发出", "需要更正请另行发文;重新生成已印发的文件用 --as-issued"),
+    "escalate": ("是督办升级文书的印发登记,文号已发出", "需要更正请另行发文"),
+}
 
 
 def _undo_target(root: Path) -> Any:
@@ -270,10 +276,14 @@ def _undo_target(root: Path) -> Any:
     if not commits:
         raise UsageError("仓库里还没有提交", "", code="U001")
     last = commits[0]
-    if not last.action or last.action in _NOT_UNDONE:
-        what = "不是 yilan 命令做的提交" if not last.action else f"是{_NOT_UNDONE[last.action]}"
-        raise UsageError(f"最近一次提交“{last.subject}”{what},不能撤销",
-                         "只能撤销 yilan 命令刚做的那次提交;其他修改请用 git revert", code="U002")
+    if last.action in _NOT_UNDONE or not last.action:
+        what, instead = _NOT_UNDONE[last.action or ""]
+        raise UsageError(f"最近一次提交“{last.subject}”{what},不能撤销", instead.format(sha=last.sha[:8]), code="U002")
+    me = history.run_git(root, "var", "GIT_AUTHOR_IDENT", check=False).stdout.rsplit(">", 1)[0].rpartition("<")[2]
+    if last.email and me and last.email != me and not STATE.author:
+        raise UsageError(f"最近一次提交“{last.subject}”是 {last.author} 做的(可能是从台账服务器同步来的同事的修改),"
+                         "yilan undo 只撤销您自己刚做的修改",
+                         f"需要更正时,与 {last.author} 商量后用相应命令(如 yilan update、yilan extend)另行记录", code="U005")
     if len(history.parents(root, last.sha)) != 1:
         raise UsageError(f"最近一次提交“{last.subject}”的上一个版本不在本仓库中(浅克隆或合并提交),无法确定它改了什么",
                          "在完整克隆的仓库中撤销(git fetch --unshallow 取回全部历史),或用 git revert", code="U003")
@@ -320,6 +330,7 @@ def undo(
     for p in paths:
         out(f"  {p}")
     if not yes and not typer.confirm("确认撤销?", default=False):
+        out("未撤销。")
         raise typer.Exit(1)
     with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:
         newer = [p for p in paths if history.last_commit_of(root, p) != last.sha]

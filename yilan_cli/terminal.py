@@ -1,0 +1,50 @@
+"""What reaches a terminal: text from files and colleagues, never terminal control.
+
+A title, a note or a unit's spreadsheet cell may hold ESC sequences (retitle the window, clear the screen,
+move the cursor and overwrite the line above), a bare CR, or bidi overrides that reorder what is shown.
+Every character of that kind is printed visibly (``\\x1b``, ``\\u202e``); line feeds and tabs stay, and
+a value that spans lines has its continuation lines indented by the caller, so that it cannot pass for a
+line of its own (a forged 进展 entry). Pure functions; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TextIO
+
+# C0 controls but TAB and LF, DEL, C1 controls, and the bidi embeddings, overrides and isolates
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written out visibly (LF and TAB kept)."""
+    return _CONTROL.sub(_shown, text)
+
+
+def continued(text: object, indent: str = "    ") -> str:
+    """One value that may span lines: control shown visibly, continuation lines indented."""
+    return visible(str(text)).replace("\n", "\n" + indent)
+
+
+class VisibleStream:
+    """A text stream that writes ``visible(text)`` to the stream it wraps (``raw`` is that stream)."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(visible(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, fileno, buffer …
+        return getattr(self.raw, name)
+
+
+def raw(stream: Any) -> Any:
+    """The stream underneath a VisibleStream (rich writes its own colour codes there)."""
+    return getattr(stream, "raw", stream) if isinstance(stream, VisibleStream) else stream
