@@ -139,6 +139,7 @@ def test_import_plans_under_the_lock(git_demo: Path, tmp_path: Path) -> None:
         assert added.returncode == 0 and added.stdout.splitlines()[-1] == "ZB-004"
     code, _, err = finish(p)
     assert code == 0, err
+    assert "另一个 yilan 命令正在写入" in err  # the wait is said, not silent
     assert count(git_demo, ZB1, "同事的进展") == 1 and count(git_demo, ZB1, "七月进展") == 1
     assert "事项: 同事新增的事项" in (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
     assert "事项: 导入的新事项" in (git_demo / "ledgers/zhuanban/ZB-005.yaml").read_text(encoding="utf-8")
@@ -598,3 +599,17 @@ def test_ctrl_c_before_the_commit_says_the_change_was_not_saved(git_demo: Path) 
     hook.unlink()
     assert code == 130 and "本次修改没有保存" in err and "已中断" in err
     assert (git_demo / ZB1).read_text(encoding="utf-8") == before and git(git_demo, "status", "--porcelain") == ""
+
+
+@POSIX
+@pytest.mark.slow
+def test_ctrl_c_while_yilan_is_still_loading_is_no_traceback(git_demo: Path) -> None:
+    """From the moment the console script hands over to yilan (Python's own first ~30 ms are pip's wrapper)."""
+    for delay in (0.15, 0.2, 0.25, 0.3, 0.4):
+        p = start(git_demo, "update", "ZB-001", "--note", "刚启动就中断", "--date", "2022-07-10", group=True)
+        time.sleep(delay)
+        os.killpg(p.pid, signal.SIGINT)
+        code, _, err = finish(p)
+        assert "Traceback" not in err and code in (0, 130, -signal.SIGINT), (delay, code, err)
+        assert count(git_demo, ZB1, "刚启动就中断") <= 1
+    assert git(git_demo, "status", "--porcelain") == ""

@@ -1,3 +1,3 @@
-from yilan_cli.cli import main
+from yilan_cli.entry import main
 
 main()

@@ -177,7 +177,11 @@ class Transaction:
 
             self._lock = FileLock(str(self.state_dir / "write.lock"), timeout=LOCK_TIMEOUT)
             try:
-                self._lock.acquire()
+                try:
+                    self._lock.acquire(timeout=0.5)
+                except Timeout:  # another writer (or a sync talking to the forge): say so, then wait
+                    print(t("waiting_writer"), file=sys.stderr)
+                    self._lock.acquire()
             except Timeout:
                 raise YilanError(t("err.locked"), t("hint.locked"), code="G005") from None
             except OSError as e:
@@ -394,8 +398,7 @@ class Transaction:
             kept = self.state_dir / f"journal-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
             os.replace(journal, kept)
             subject = message.splitlines()[0] if message else "、".join(files)
-            print(t("recovered_aside", message=subject, files="、".join(d.foreign), kept=kept,
-                    pending="、".join(d.pending) or "无"), file=sys.stderr)
+            print(t("recovered_aside", message=subject, files=" ".join(d.foreign), kept=kept), file=sys.stderr)
             return "aside"
         if d.action == "finish" and self.commit_enabled:
             from . import history

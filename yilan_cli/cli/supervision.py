@@ -80,8 +80,8 @@ def notice(
             earlier = _same_notice(iss.entries, NOTICE, n)
             (again if earlier else fresh).append((n, earlier))
         for n, earlier in again:
-            typer.echo(f"{n.unit} 的督办通知单今天已印发:{earlier}(事项相同,不再重复编号;重新生成用 "
-                       f"yilan notice --as-issued {earlier})", err=True)
+            typer.echo(f"{n.unit} {n.date} 的督办通知单已印发:{earlier}(事项相同,不再重复编号;重新生成文件用 "
+                       f"yilan notice --as-issued {earlier} -o {output})", err=True)
         if not fresh:
             raise UsageError(f"这些督办通知单 {d} 已经印发过:{'、'.join(e for _, e in again)}",
                              f"重新生成文件用 yilan notice --as-issued 编号 -o {output}", code="I007")

@@ -1,0 +1,15 @@
+"""The console script: a Ctrl-C while Python is still loading yilan is an interruption, not a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    try:
+        from .cli import main as run
+
+        run()
+    except KeyboardInterrupt:  # before the command took over (loading), or after it finished (exiting)
+        sys.stderr.write("已中断。\n")
+        raise SystemExit(130) from None
