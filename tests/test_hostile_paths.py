@@ -190,3 +190,103 @@ def test_visible_writes_control_characters_out(text: str, shown: str) -> None:
 
     assert visible(text) == shown
     assert continued("甲\n乙") == "甲\n    乙"
+
+
+# --------------------------------------------------------------------------- workbooks that exhaust memory
+def _doctored(tmp_path: Path, name: str, edit: object) -> Path:
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "单位报表"
+    wb.active.append(["事项", "牵头单位", "完成时限", "交办日期"])
+    wb.active.append(["导入测试", "县水务局", "2022-12-31", "2022-01-01"])
+    base = tmp_path / "base.xlsx"
+    wb.save(base)
+    target = tmp_path / name
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()  # type: ignore[operator]
+            zout.writestr(item, data)
+    return target
+
+
+@pytest.mark.parametrize(("name", "edit", "words"), [
+    ("stray_cell.xlsx", lambda s: s.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                            "<is><t> </t></is></c></row></sheetData>"), "1048576 行"),
+    ("merged.xlsx", lambda s: s.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="F1:XFD1048576"/>'
+                                        "</mergeCells>"), "合并单元格"),
+])
+def test_a_tiny_workbook_that_would_unfold_into_billions_of_cells_is_refused_at_once(
+        git_demo: Path, tmp_path: Path, name: str, edit: object, words: str) -> None:
+    """xlsx_tiny_dos.sh: X013 naming the sheet, in well under a second, before any grid is built."""
+    import time as clock
+
+    sheet = _doctored(tmp_path, name, edit)
+    started = clock.monotonic()
+    r = run(git_demo, "import", str(sheet), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 2 and "[X013]" in r.stderr and "单位报表" in r.stderr and words in r.stderr
+    assert clock.monotonic() - started < 10  # (the unguarded reader took 25–90 s and 4 GB)
+
+
+def test_import_limits_come_from_the_rules(git_demo: Path, tmp_path: Path) -> None:
+    rules = git_demo / "schemas" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("最大行数: 100000", "最大行数: 1"), encoding="utf-8")
+    sheet = _doctored(tmp_path, "two_rows.xlsx", lambda s: s)
+    r = run(git_demo, "import", str(sheet), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 2 and "[X013]" in r.stderr and "超过导入上限 1" in r.stderr
+
+
+# --------------------------------------------------------------------------- no input ends in "internal error"
+@pytest.mark.parametrize("args", [
+    ["report", "9999Q4"], ["report", "0001Q1"], ["notice", "--today", "9999-12-31"], ["escalate", "--today", "9999-12-31"],
+    ["research", "status", "--today", "9999-12-31"], ["diff", "--since", "0001-01-01"],
+    ["update", "ZB-002", "--note", "年份写错", "--date", "2202-07-31"],
+])
+def test_years_outside_1900_to_2100_are_refused_where_typed(git_demo: Path, args: list[str]) -> None:
+    """boundary_dates_e999.sh: E214, never an overflow; a typo'd 2202 never blocks later updates."""
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and "[E214]" in r.stderr and "E999" not in r.stderr
+
+
+def test_as_recorded_at_a_day_not_over_yet_is_the_ledger_now(git_demo: Path) -> None:
+    r = run(git_demo, "status", "--as-recorded", "2100-01-01", "--today", "2022-06-30")
+    assert r.exit_code == 0 and "ZB-001" in r.stdout
+
+
+def test_history_in_a_shallow_clone_and_into_a_closed_pipe(git_demo: Path, tmp_path: Path) -> None:
+    """history_crashes.sh: a shallow clone's history is shown; `| head` ends quietly."""
+    import subprocess
+
+    from .test_e2e import yilan_exe
+
+    for k in range(3):
+        assert run(git_demo, "update", "ZB-001", "--note", f"第{k}次", "--date", f"2022-07-1{k}").exit_code == 0
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{git_demo}", str(shallow)], check=True)
+    r = run(shallow, "history", "ZB-001")
+    assert r.exit_code == 0 and "E999" not in r.output and "新增" in r.stdout  # all git has here: the file appears
+    for _ in range(5):
+        p = subprocess.run(f"'{yilan_exe()}' --root '{git_demo}' history ZB-001 | head -1", shell=True,
+                           capture_output=True, text=True)
+        assert "E999" not in p.stderr and "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "2022Q2", "--format", "docx", "-o", "{dir}"],
+    ["notice", "--today", "2022-06-30", "-o", "{file}"],
+    ["accountability", "2022Q2", "-o", "{dir}"],
+])
+def test_output_onto_a_folder_or_a_file_is_refused_with_a_sentence(git_demo: Path, tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    args = [a.format(dir=str(tmp_path), file=str(tmp_path / "a-file.txt")) for a in args]
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and "[E504]" in r.stderr and "E999" not in r.stderr
+
+
+def test_output_into_a_missing_folder_is_created(git_demo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "新建" / "二季度" / "通报.md"
+    assert run(git_demo, "report", "2022Q2", "-o", str(target)).exit_code == 0 and target.exists()

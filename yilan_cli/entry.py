@@ -13,3 +13,8 @@ def main() -> None:
     except KeyboardInterrupt:  # before the command took over (loading), or after it finished (exiting)
         sys.stderr.write("已中断。\n")
         raise SystemExit(130) from None
+    except BrokenPipeError:  # the reader of a pipe (`| head`) stopped reading while Python flushed
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None

@@ -132,6 +132,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
         try:
             if name in DATE_FIELDS:
                 out[name] = cell_date(value, today)
+                if isinstance(out[name], date) and not 1900 <= out[name].year <= 2100:
+                    raise RowError(f"{name} 的年份 {out[name].year} 不在 1900–2100 年之间:{value}", "请核对年份,如 2022-07-31",
+                                   code="E214")
             elif name == "进度":
                 out[name] = cell_progress(value)
             elif name in LIST_FIELDS:

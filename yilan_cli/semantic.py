@@ -73,7 +73,9 @@ def describe(change: str, before: Any, after: Any) -> str:
         return f"进度 {'—' if before is None else f'{before}%'} → {'—' if after is None else f'{after}%'}"
     if change == "deadline":
         return f"完成时限 {before} → {after}"
-    return "修改 " + "、".join(before)
+    if isinstance(before, list):
+        return "修改 " + "、".join(str(b) for b in before)
+    return str(after or before or "")  # a linked document or record: its subject
 
 
 def parse(text: str | None) -> dict[str, Any] | None:

@@ -120,12 +120,16 @@ def decode_csv(data: bytes) -> str:
     raise UsageError("CSV 文件编码无法识别", "请在 WPS/Excel 中另存为 CSV UTF-8", code="X004")
 
 
+LIMITS = (100_000, 200, 1_000_000, 100)  # rows, columns, merged cells, MB unzipped (rules.yaml 表格导入限制)
+
+
 def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...] = (),
-               mapping: dict[str, str] | None = None) -> Sheet:
+               mapping: dict[str, str] | None = None, limits: tuple[int, int, int, int] = LIMITS) -> Sheet:
     """The rows under the header row (the first of the first 15 rows naming at least two fields).
 
     Without ``sheet``, every worksheet that has a header row is read (a yilan export has one sheet per
-    ledger after its 汇总 sheet); row numbers are then written ``工作表!行``.
+    ledger after its 汇总 sheet); row numbers are then written ``工作表!行``. A workbook over ``limits`` is
+    refused (X013) before any grid is built.
     """
     refuse_unreadable(path)
     data = _open_bytes(path)
@@ -136,6 +140,7 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
             raise UsageError(f"{path.name} 不是可读的 CSV:{e}", "请在 WPS/Excel 中另存为 CSV UTF-8 后再导入",
                              code="X004") from None
         return _table(path, path.stem, grid, {}, extra_names, mapping)
+    guard_workbook(data, path, limits)
     grids, meta = _xlsx_grids(data, path, sheet)
     tables = []
     for name, grid in grids:
@@ -176,6 +181,61 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
         if values:
             rows.append((i, values))
     return Sheet(path, name, rows, unknown, meta)  # type: ignore[arg-type]
+
+
+_TAG = re.compile(r"<(sheet|Relationship)\b([^>]*)>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW = re.compile(r'<row\b[^>]*?\br="([0-9]{1,7})"')
+_MERGED = re.compile(r'<mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int]) -> None:
+    """Refuse a workbook whose sheets would unfold into more than ``limits`` allow — read from the zip's
+    own XML, before openpyxl builds anything (a 5 KB file with one cell at XFD1048576, or one merged
+    range over the whole sheet, would otherwise take minutes and gigabytes). X013 names the sheet."""
+    import zipfile
+
+    max_rows, max_cols, max_merged, max_mb = limits
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return  # not a zip: the reader says what it is instead
+    with z:
+        total = sum(i.file_size for i in z.infolist())
+        if total > max_mb * 2**20:
+            raise UsageError(f"{path.name} 解压后有 {total / 2**20:.0f} MB,超过导入上限 {max_mb} MB",
+                             "表格异常庞大(可能被破坏或是压缩炸弹);请在 WPS/Excel 中只复制需要的行另存后再导入;"
+                             "上限见 schemas/rules.yaml 的 表格导入限制", code="X013")
+        def text(name: str) -> str:
+            try:
+                return z.read(name).decode("utf-8", errors="replace")
+            except KeyError:
+                return ""
+
+        def tags(name: str, kind: str) -> list[dict[str, str]]:
+            return [dict(_ATTR.findall(attrs)) for k, attrs in _TAG.findall(text(name)) if k == kind]
+
+        rels = {r.get("Id", ""): r.get("Target", "") for r in tags("xl/_rels/workbook.xml.rels", "Relationship")}
+        for sheet_tag in tags("xl/workbook.xml", "sheet"):
+            title, target = sheet_tag.get("name", ""), rels.get(sheet_tag.get("r:id", ""), "")
+            xml = text(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+            rows = max([int(r) for r in _ROW.findall(xml)] + [int(r) for _, r in _CELL.findall(xml)], default=0)
+            cols = max((_column(c) for c, _ in _CELL.findall(xml)), default=0)
+            merged = sum((int(r2) - int(r1) + 1) * (_column(c2) - _column(c1) + 1)
+                         for c1, r1, c2, r2 in _MERGED.findall(xml))
+            for what, value, limit in (("行", rows, max_rows), ("列", cols, max_cols), ("合并单元格", merged, max_merged)):
+                if value > limit:
+                    raise UsageError(f"{path.name} 的工作表“{title}”有 {value} {what},超过导入上限 {limit}",
+                                     "表格中可能有远处的零星内容或整表合并;在 WPS/Excel 中删掉多余的行列、取消合并后另存再导入;"
+                                     "上限见 schemas/rules.yaml 的 表格导入限制", code="X013")
 
 
 def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str]]:

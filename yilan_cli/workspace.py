@@ -88,6 +88,8 @@ class Rules:
     refer_red_months: int = 3
     refer_ignored: int = 2
     quarter_weights: tuple[float, ...] = (0.25, 0.25, 0.25, 0.25)  # 年度赛马: 四个季度的权重
+    # 表格导入限制: rows, columns, merged cells, MB unzipped — checked before any grid is built
+    sheet_limits: tuple[int, int, int, int] = (100_000, 200, 1_000_000, 100)
 
 
 SCORING_KEYS = {"按期办结权重": "weight_on_time", "序时达标权重": "weight_schedule", "按期报告权重": "weight_report",
@@ -193,6 +195,7 @@ def load_rules(path: Path) -> Rules:
     calendar = data.get("工作日历") or {}
     escalation = data.get("督导问责") or {}
     refer = escalation.get("问责移交条件") or {}
+    limits = data.get("表格导入限制") or {}
     try:
         quotas = {str(k): (int(v["每周次数"]), int(v["全年天数"])) for k, v in (research.get("定额") or {}).items()}
         ladder = tuple((str(x["名称"]), str(x.get("颜色", "")), str(x["文号格式"])) for x in escalation.get("阶梯") or [])
@@ -226,6 +229,8 @@ def load_rules(path: Path) -> Rules:
             refer_red_months=int(refer.get("连续红灯月数", Rules.refer_red_months)),
             refer_ignored=int(refer.get("未回复通知数", Rules.refer_ignored)),
             quarter_weights=weights,
+            sheet_limits=tuple(int(limits.get(k, d)) for k, d in zip(  # type: ignore[arg-type]
+                ("最大行数", "最大列数", "合并单元格数", "解压后大小MB"), Rules.sheet_limits, strict=True)),
         )
     except (TypeError, ValueError, KeyError) as e:
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
@@ -291,7 +296,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 6
+SCHEMA_CACHE_FORMAT = 7
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:

@@ -53,7 +53,7 @@ def history_(
     # field research and supervision documents that name the matter (Yilan-Matter trailers), newest first
     mid = matter_id.strip().upper()
     linked = history.log(root, "-E", f"--grep=^Yilan-Matter: {re.escape(mid)}$", paths=("research", "reports"))
-    rows += [(c, [(c.action, None, c.subject)]) for c in linked]
+    rows += [(c, [(c.action, None, c.subject)]) for c in linked if c.action in LINKED]
     rows.sort(key=lambda row: row[0].date, reverse=True)  # stable: same-day order of each log is kept
     if fmt == "json":
         doc = {"version": 1, "id": matter_id.upper(), "history": [

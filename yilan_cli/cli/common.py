@@ -54,6 +54,10 @@ def handled(fn: F) -> F:
             raise typer.Exit(e.exit_code) from None
         except typer.Exit:
             raise
+        except BrokenPipeError:  # `yilan history | head`: the reader has what it wanted
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (typer.Abort, KeyboardInterrupt):
             typer.echo("已中断。", err=True)  # what was saved or not is said by the write itself
             raise typer.Exit(130) from None
@@ -107,7 +111,9 @@ def workspace(as_recorded: str | None = None) -> Any:
         raise UsageError(f"{root} 不是 git 仓库,没有历史记录", "在台账仓库中使用 --as-recorded", code="G002")
     try:
         day = parse_day(as_recorded, date.today())
-        sha = history.commit_before(root, day.isoformat())
+        typed_year(day.year, as_recorded)
+        # a day not over yet is "as recorded now" (git cannot compare dates past 2099 anyway)
+        sha = history.resolve(root, "HEAD") if day >= date.today() else history.commit_before(root, day.isoformat())
         if sha is None:
             raise UsageError(f"{day} 及以前没有任何提交", "换一个更晚的日期", code="G008")
     except DateError:
@@ -134,13 +140,25 @@ def today_arg(text: str | None) -> date:
     return parse_day_arg(text, real)
 
 
+TYPED_YEARS = (1900, 2100)  # a typed date outside is a typo (2202 for 2022), and would overflow date arithmetic
+
+
+def typed_year(year: int, text: str) -> None:
+    """Refuse a typed date or period outside 1900–2100 (E214)."""
+    if not TYPED_YEARS[0] <= year <= TYPED_YEARS[1]:
+        raise UsageError(f"{text} 的年份 {year} 不在 {TYPED_YEARS[0]}–{TYPED_YEARS[1]} 年之间", "请核对年份,如 2022-07-31",
+                         code="E214")
+
+
 def parse_day_arg(text: str, today: date) -> date:
     from ..periods import DateError, parse_day
 
     try:
-        return parse_day(text, today)
+        day = parse_day(text, today)
     except DateError:
         raise UsageError(t("err.bad_date", text=text), t("hint.bad_date")) from None
+    typed_year(day.year, text)
+    return day
 
 
 def choice(value: str, allowed: tuple[str, ...]) -> str:

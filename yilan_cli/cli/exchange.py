@@ -51,7 +51,7 @@ def import_(
     ws = workspace()
     day = today_arg(today)
     extra = tuple(exchange.extra_names(ws))
-    table = read_table(file, sheet, extra, _maps(map_))
+    table = read_table(file, sheet, extra, _maps(map_), ws.rules.sheet_limits)
     name = file.name
     for col in table.unknown:
         typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)

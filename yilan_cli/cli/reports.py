@@ -8,7 +8,18 @@ import typer
 
 from ..errors import UsageError
 from ..i18n import t
-from .common import AsRecordedOpt, TodayOpt, choice, handled, out, output_file, today_arg, workspace, write_output
+from .common import (
+    AsRecordedOpt,
+    TodayOpt,
+    choice,
+    handled,
+    out,
+    output_file,
+    today_arg,
+    typed_year,
+    workspace,
+    write_output,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +41,9 @@ def period_arg(text: str, today: date) -> Any:
         p = period_of(today, kind)
         return previous(p) if step else p
     try:
-        return parse_period(text)
+        p = parse_period(text)
+        typed_year(p.year, text)
+        return p
     except DateError:
         raise UsageError(t("err.bad_period", text=text), t("hint.bad_period") + ";也可写 本季度、上季度、本月、上月",
                          code="E501") from None
