@@ -349,7 +349,7 @@ def fill_matters(ws: Workspace, unit: str, period: Period) -> list[tuple[Validat
     return out
 
 
-def write_fill_form(path: Path, unit: str, period: Period, rows: list[tuple[Validated, Status]]) -> None:
+def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Status]]) -> Any:
     """The 填报表: 编号/事项/完成时限 locked by sheet protection, 本期进度 validated 0–100."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, Protection
@@ -401,7 +401,7 @@ def write_fill_form(path: Path, unit: str, period: Period, rows: list[tuple[Vali
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
-    wb.save(path)
+    return wb
 
 
 @dataclass

@@ -121,8 +121,13 @@ def scan_values(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
     numbers in a field not marked 敏感 (E315: personal details belong in the petition system; the ledger
     holds references such as 信访件编号)."""
     out: list[Issue] = []
+    seen: set[int] = set()  # an alias can make a list contain itself: each container is walked once
 
     def walk(value: Any, loc: tuple[Any, ...], private: bool) -> None:
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                return
+            seen.add(id(value))
         field = next((p for p in reversed(loc) if isinstance(p, str)), "")
         if isinstance(value, str):
             bad = NOT_XML.search(value)

@@ -48,13 +48,24 @@ def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str
 
 
 class GitFailed(YilanError):
+    """A git command failed: the known causes in the office's words, anything else with git's own lines."""
+
     def __init__(self, r: subprocess.CompletedProcess[str]) -> None:
-        detail = (r.stderr or r.stdout).strip().splitlines()
-        if any(s in (r.stderr or "") for s in ("No space left on device", "Out of diskspace", "Disk quota exceeded")):
+        err = r.stderr or ""
+        detail = [ln for ln in (err or r.stdout).strip().splitlines() if not ln.startswith("hint:")]
+        args = [a for a in (r.args if isinstance(r.args, list) else []) if isinstance(a, str)]
+        sub = next((a for a, before in zip(args[1:], args[:-1], strict=True) if before != "-c" and not a.startswith("-")), "")
+        if any(s in err for s in ("No space left on device", "Out of diskspace", "Disk quota exceeded")):
             super().__init__(t("err.no_space"), t("hint.no_space"), code="G010")
-            return
-        super().__init__(t("err.git_failed", detail=detail[-1] if detail else r.returncode),
-                         "\n".join(detail[-5:]), code="G009")
+        elif "does not have any commits yet" in err or "ambiguous argument 'HEAD'" in err:
+            super().__init__(t("err.no_commits"), t("hint.no_commits"), code="G014")
+        elif "ignored by one of your .gitignore files" in err:
+            path = next((ln.strip() for ln in err.splitlines() if ln and not ln.startswith(("The following", "hint:"))), "")
+            super().__init__(t("err.ignored", path=path), t("hint.ignored", path=path), code="G015")
+        else:
+            words = "err.git_failed" if sub == "commit" else "err.git_other"
+            super().__init__(t(words, detail=detail[-1] if detail else r.returncode, sub=sub),
+                             "\n".join(detail[-5:]), code="G009")
 
 
 def git_dir(root: Path) -> Path | None:

@@ -199,14 +199,18 @@ def findings_github(findings: list[Finding]) -> str:
     out = []
     for f in findings:
         level = "warning" if f.severity == "yellow" else "error"
+        # GitHub/Gitea workflow commands: data is escaped so that it cannot end the command or start another
         msg = f"{f.message} ({f.hint})".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        out.append(f"::{level} file={f.file},line={f.line},col={f.column},title={f.code}::{msg}")
+        file = f.file.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        out.append(f"::{level} file={file},line={f.line},col={f.column},title={f.code}::{msg}")
     return "\n".join(out)
 
 
 def findings_junit(findings: list[Finding], files: list[str]) -> str:
     """JUnit XML: one testcase per file, one failure per finding."""
     import xml.etree.ElementTree as ET
+
+    from .filecheck import xml_safe
 
     by_file: dict[str, list[Finding]] = {f: [] for f in files}
     for f in findings:
@@ -216,8 +220,8 @@ def findings_junit(findings: list[Finding], files: list[str]) -> str:
     for file, items in sorted(by_file.items()):
         case = ET.SubElement(suite, "testcase", classname="ledgers", name=file)
         for f in items:
-            fail = ET.SubElement(case, "failure", type=f.severity, message=f"[{f.code}] {f.message}")
-            fail.text = finding_lines(f)
+            fail = ET.SubElement(case, "failure", type=f.severity, message=xml_safe(f"[{f.code}] {f.message}"))
+            fail.text = xml_safe(finding_lines(f))  # XML 1.0 cannot hold every character a file may
     root = ET.Element("testsuites")
     root.append(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")

@@ -258,7 +258,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
         on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger, by_unit=by_unit,
         schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
-        achievements=notes.get("主要成效", ""), requirements=notes.get("下步工作要求", ""),
+        achievements=MdSafe(notes.get("主要成效", "")), requirements=MdSafe(notes.get("下步工作要求", "")),
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
@@ -273,10 +273,34 @@ class TemplateFailed(YilanError):
     pass
 
 
+class MdSafe(str):
+    """Markdown that is meant as structure (the staff's own report_notes sections, an escaped cell)."""
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_MD_LEADING = re.compile(r"^(\s*)([#>]|[-+=](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+
+
+def md_text(value: Any) -> str:
+    """Any value interpolated into a Markdown document, as text and never as structure: line breaks folded,
+    HTML and Markdown punctuation escaped, a leading heading, quote or list marker neutralised. Applied to
+    every ``{{ … }}`` of the md templates by default (jinja2 ``finalize``); MdSafe passes as it is."""
+    if isinstance(value, MdSafe):
+        return value
+    if value is None:
+        return ""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+    text = _MD_INLINE.sub(r"\\\1", text)
+    m = _MD_LEADING.match(text)
+    if m is None:
+        return text
+    at = m.end() if m.group(2)[0].isdigit() else m.start(2)  # 1. → 1\.   # → \#
+    return text[:at] + "\\" + text[at:]
+
+
 def md_cell(value: Any) -> str:
-    """A Markdown table cell: | escaped, line breaks folded, so a title cannot break the table."""
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A Markdown table cell: text as md_text makes it (| escaped too), so a title cannot break the table."""
+    return MdSafe(md_text(value))
 
 
 def environment(root: Path, fmt: str) -> Any:
@@ -304,6 +328,8 @@ def environment(root: Path, fmt: str) -> Any:
                                autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
                                trim_blocks=True, lstrip_blocks=True)
     env.filters["cell"] = md_cell
+    if fmt == "md":
+        env.finalize = md_text  # escaping by format, by default: a value is never Markdown structure
     return env
 
 

@@ -352,6 +352,19 @@ META_SHEET = "_yilan"
 LIGHT_FILLS = {"red": "FFCDD2", "yellow": "FFF59D", "blue": "BBDEFB", "green": "C8E6C9", "none": "EEEEEE"}
 
 
+def sheet_title(text: str, taken: set[str] | None = None) -> str:
+    """A worksheet title Excel accepts: none of \\ / ? * [ ] :, at most 31 characters, not blank, unique
+    among ``taken`` (ledger names and unit groups come from hand-edited schemas)."""
+    title = re.sub(r"[\\/?*\[\]:]", "-", str(text)).strip("' ")[:31] or "未命名"
+    if taken is not None:
+        base, k = title, 2
+        while title in taken:
+            title = f"{base[:28]}-{k}"
+            k += 1
+        taken.add(title)
+    return title
+
+
 def safe_name(text: str) -> str:
     """A name safe as one path component on Windows and POSIX (units come from a hand-edited registry)."""
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")
@@ -364,17 +377,14 @@ def text_width(text: Any) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
-def write_csv(path: Path | None, header: list[str], rows: list[list[Any]]) -> bytes:
+def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 with BOM (WPS and Excel open it as Chinese), every text cell guarded."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
     for row in rows:
         w.writerow(["" if v is None else guard(v) for v in row])
-    data = ("\ufeff" + buf.getvalue()).encode("utf-8")
-    if path is not None:
-        path.write_bytes(data)
-    return data
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def style_sheet(ws: Any, header: list[str], rows: list[list[Any]], light_col: int | None = None,

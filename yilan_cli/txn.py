@@ -278,6 +278,8 @@ class Transaction:
         from . import history
 
         dirty = history.changed_paths(self.root, rels)
+        if dirty and not history.resolve(self.root, "HEAD"):  # no commit yet: every file looks uncommitted
+            raise YilanError(t("err.no_commits"), t("hint.no_commits"), code="G014")
         if dirty:
             raise YilanError(t("err.dirty", path=dirty[0]), t("hint.dirty", path=dirty[0]), code="G006")
 

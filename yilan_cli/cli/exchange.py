@@ -8,7 +8,18 @@ import typer
 from ..errors import ExitCode, UsageError
 from ..i18n import t
 from ..terminal import continued
-from .common import STATE, TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
+from .common import (
+    STATE,
+    TodayOpt,
+    choice,
+    handled,
+    out,
+    output_file,
+    parse_day_arg,
+    today_arg,
+    workspace,
+    write_output,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -149,7 +160,7 @@ def export(
             docs.append(doc)
         text = envelope(d, matters=docs)
         if output:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_output(output_file(output), text + "\n")
         else:
             out(text)
         return
@@ -158,7 +169,9 @@ def export(
     if fmt == "csv":
         from ..sheets import write_csv
 
-        data = write_csv(output, header, table)
+        data = write_csv(header, table)
+        if output is not None:
+            write_output(output_file(output), data)
         if output is None:
             import sys
 
@@ -176,12 +189,13 @@ def _xlsx(ws: Any, output: Path, header: list[str], rows: list[Any], table: list
     """One sheet per ledger after a 汇总 sheet; the light as a cell fill."""
     from openpyxl import Workbook
 
-    from ..sheets import style_sheet
+    from ..sheets import sheet_title, style_sheet
     from ..status import percent, summarize
 
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总"
+    titles = {"汇总"}
     sum_rows = []
     light_col = header.index("预警灯")
     for key, lg in ws.ledgers.items():
@@ -191,13 +205,22 @@ def _xlsx(ws: Any, output: Path, header: list[str], rows: list[Any], table: list
         s = summarize([rows[i][1] for i in mine])
         sum_rows.append([lg.name, s.total, s.lights["red"], s.lights["yellow"], s.lights["blue"], s.lights["green"],
                          s.closed, s.stage_closed, s.overdue, percent(s.completion_rate)])
-        sheet = wb.create_sheet(lg.name[:31])
+        sheet = wb.create_sheet(sheet_title(lg.name, titles))
         style_sheet(sheet, header, [table[i] for i in mine], light_col, [rows[i][1].light for i in mine])
     total = summarize([st for _, st in rows])
     sum_rows.append(["合计", total.total, total.lights["red"], total.lights["yellow"], total.lights["blue"],
                      total.lights["green"], total.closed, total.stage_closed, total.overdue, percent(total.completion_rate)])
     style_sheet(summary, ["台账", "事项数", "红灯", "黄灯", "蓝灯", "绿灯", "已办结", "阶段性办结", "超期", "办结率"], sum_rows)
-    wb.save(output)
+    save_workbook(wb, output)
+
+
+def save_workbook(wb: Any, target: Path) -> None:
+    """An openpyxl workbook to ``target``: a folder, a missing folder or a file open in WPS is a sentence."""
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_output(output_file(target), buf.getvalue())
 
 
 def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[Path]) -> None:
@@ -219,7 +242,7 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     from ..sheets import safe_name
 
     target = output or Path(f"填报表-{safe_name(unit)}-{p.code}.xlsx")
-    exchange.write_fill_form(target, unit, p, rows)
+    save_workbook(exchange.write_fill_form(unit, p, rows), target)
     out(f"已生成 {unit} {p.label}进展填报表:{len(rows)} 项 → {target}")
 
 
@@ -230,7 +253,7 @@ def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]
 
     from ..exchange import assessment_table
     from ..periods import make_period
-    from ..sheets import style_sheet
+    from ..sheets import sheet_title, style_sheet
     from .reports import _records_or_refuse
 
     p = make_period("year", year)
@@ -241,10 +264,11 @@ def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]
     header, sheets = assessment_table(ws, _records_or_refuse(ws), p, d)
     wb = Workbook()
     first = True
+    titles: set[str] = set()
     for group, rows in sheets:
         sheet = wb.active if first else wb.create_sheet()
         first = False
-        sheet.title = group[:31] or "未分组"
+        sheet.title = sheet_title(group or "未分组", titles)
         style_sheet(sheet, header, rows)
-    wb.save(target)
+    save_workbook(wb, target)
     out(f"已导出 {year} 年度考核结果({sum(len(r) for _, r in sheets)} 个单位,评估日 {d})→ {target}")

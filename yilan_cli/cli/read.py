@@ -210,4 +210,6 @@ def schema(
     if output is None:
         out(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="\n")
+        from .common import output_file, write_output
+
+        write_output(output_file(output), text)

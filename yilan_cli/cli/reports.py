@@ -14,6 +14,7 @@ from .common import (
     choice,
     handled,
     out,
+    output_dir,
     output_file,
     today_arg,
     typed_year,
@@ -216,5 +217,5 @@ def site(
     ws = workspace()
     _records_or_refuse(ws)
     d = today_arg(today)
-    pages = build_site(ws, d, output, include_sensitive)
+    pages = build_site(ws, d, output_dir(output), include_sensitive)
     out(f"已生成督办看板:{pages} 个页面 → {output / 'index.html'}")
