@@ -613,3 +613,92 @@ def test_ctrl_c_while_yilan_is_still_loading_is_no_traceback(git_demo: Path) -> 
         assert "Traceback" not in err and code in (0, 130, -signal.SIGINT), (delay, code, err)
         assert count(git_demo, ZB1, "刚启动就中断") <= 1
     assert git(git_demo, "status", "--porcelain") == ""
+
+
+# --------------------------------------------------------------------------- found by the attacker helper
+def test_two_rows_for_one_matter_both_land(git_demo: Path, tmp_path: Path) -> None:
+    """A sheet with two rows for the same matter: the second builds on the first (both entries, once each)."""
+    sheet = tmp_path / "两行.csv"
+    sheet.write_text("编号,进度,进展情况,进展日期\nZY-001,20,第一条,2022-07-01\nZY-001,30,第二条,2022-07-02\n", encoding="utf-8")
+    assert run(git_demo, "import", str(sheet), "--today", "2022-07-03").exit_code == 0
+    assert count(git_demo, "ledgers/zy/ZY-001.yaml", "第一条") == 1 and count(git_demo, "ledgers/zy/ZY-001.yaml", "第二条") == 1
+    twins = tmp_path / "同名.csv"
+    twins.write_text("事项,牵头单位,完成时限\n同名事项,县住建局,2022-12-31\n同名事项,县住建局,2022-12-31\n", encoding="utf-8")
+    r = run(git_demo, "import", str(twins), "--ledger", "xian", "--today", "2022-07-03")
+    assert r.exit_code == 0 and "E999" not in r.output and "新增 1 项" in r.stdout
+
+
+def test_issuing_is_never_without_a_commit(git_demo: Path, tmp_path: Path) -> None:
+    r = run(git_demo, "--no-commit", "report", "2022-06", "--issue", "--date", "2022-07-01", "-o", str(tmp_path / "m.md"))
+    assert r.exit_code == 2 and "[I010]" in r.stderr and not (git_demo / "reports" / "issued.yaml").exists()
+
+
+def test_a_damaged_register_stops_numbering(git_demo: Path, tmp_path: Path) -> None:
+    assert run(git_demo, "notice", "--today", "2022-06-30", "--issue", "-o", str(tmp_path / "a")).exit_code == 0
+    register = git_demo / "reports" / "issued.yaml"
+    register.write_text("已印发:\n" + register.read_text(encoding="utf-8"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", "手工改坏")
+    r = run(git_demo, "notice", "--today", "2022-07-01", "--issue", "-o", str(tmp_path / "b"))
+    assert r.exit_code == 2 and "[I011]" in r.stderr
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())  # no document was written
+
+
+@pytest.mark.slow
+def test_an_upstream_branch_gone_from_the_server_stops_issuing(tmp_path: Path) -> None:
+    a, _ = two_clones(tmp_path)
+    origin = tmp_path / "remote.git"
+    git(origin, "branch", "-m", "main", "trunk")
+    git(a, "fetch", "-q", "--prune")
+    r = run(a, "notice", "--today", "2022-06-30", "--issue", "-o", str(tmp_path / "n"))
+    assert r.exit_code == 2 and "[S010]" in r.stderr and not (a / "reports" / "issued.yaml").exists()
+
+
+@POSIX
+@pytest.mark.slow
+def test_a_killed_no_commit_write_is_never_committed_later(git_demo: Path) -> None:
+    p = start(git_demo, "--no-commit", "update", "ZB-001", "--note", "不要提交", "--date", "2022-07-10",
+              env={"YILAN_TESTING": "1", "YILAN_FAULT": "before-commit"})
+    assert finish(p)[0] in (-signal.SIGKILL, 137)
+    assert finish(start(git_demo, "update", "ZB-002", "--note", "别的", "--date", "2022-07-10"))[0] == 0
+    assert "不要提交" not in git(git_demo, "log", "-p", "-3") and count(git_demo, ZB1, "不要提交") == 1
+
+
+@POSIX
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["after-journal", "after-replace", "before-commit"])
+def test_init_killed_half_way_can_simply_be_run_again(tmp_path: Path, step: str) -> None:
+    target = tmp_path / "台账"
+    p = subprocess.Popen([yilan_exe(), "init", str(target), "--example"], env={**os.environ, "YILAN_TESTING": "1",
+                         "YILAN_FAULT": step}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.communicate(timeout=120)
+    r = subprocess.run([yilan_exe(), "init", str(target), "--example"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert git(target, "status", "--porcelain") == "" and git(target, "rev-list", "--count", "HEAD").strip() == "1"
+    assert (target / "ledgers" / "zhuanban" / "ZB-003.yaml").exists()
+
+
+@pytest.mark.slow
+def test_sync_of_a_workspace_in_a_sub_folder_brings_the_colleagues_change(tmp_path: Path) -> None:
+    from .conftest import make_workspace
+
+    big = tmp_path / "big"
+    big.mkdir()
+    git(big, "init", "-q", "-b", "main")
+    make_workspace(big / "督查台账", demo=True)
+    (big / "督查台账" / ".gitignore").write_text(".yilan/\n", encoding="utf-8")
+    git(big, "add", "-A")
+    git(big, "commit", "-qm", "机关仓库")
+    subprocess.run(["git", "clone", "-q", "--bare", str(big), str(tmp_path / "origin.git")], check=True)
+    for name in ("a", "b"):
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "origin.git"), str(tmp_path / name)], check=True)
+    a, b = tmp_path / "a" / "督查台账", tmp_path / "b" / "督查台账"
+    assert run(a, "update", "ZY-001", "--note", "同事A的进展", "--date", "2022-07-05").exit_code == 0
+    assert run(a, "sync").exit_code == 0
+    r = run(b, "sync")
+    assert r.exit_code == 0 and "没有改动它们" not in r.stderr
+    assert count(b, "ledgers/zy/ZY-001.yaml", "同事A的进展") == 1 and git(tmp_path / "b", "status", "--porcelain") == ""
+
+
+def test_output_never_lands_among_the_workspace_records(git_demo: Path) -> None:
+    r = run(git_demo, "report", "2022Q2", "-o", str(git_demo / "reports" / "issued.yaml"))
+    assert r.exit_code == 2 and "[E504]" in r.stderr and not (git_demo / "reports" / "issued.yaml").exists()

@@ -111,6 +111,7 @@ class ImportPlan:
     planned: list[Planned] = field(default_factory=list)
     errors: list[tuple[int | str, YilanError | Finding]] = field(default_factory=list)
     issued: dict[str, int] = field(default_factory=dict)  # ledger key → highest number now issued
+    texts: dict[str, str] = field(default_factory=dict)  # rel → the text planned so far (a later row builds on it)
 
 
 class RowError(YilanError):
@@ -182,7 +183,11 @@ def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assig
             raise RowError("该行缺少事项", "填写事项名称", code="E202")
         matter_id = by_title.get((lg.key, f["事项"], f.get("牵头单位", "")), "")
     if matter_id and matter_id in existing:
-        return _plan_update(ws, existing[matter_id], f, today)
+        planned = _plan_update(ws, existing[matter_id], f, today, plan.texts)
+        if planned.action != "不变":  # a later row for the same matter builds on this one, never replaces it
+            plan.texts[planned.rel] = planned.text
+            existing[matter_id] = _validated(ws, planned.text, planned.rel)
+        return planned
     if matter_id and (ws.root / "ledgers" / lg.key / f"{matter_id}.yaml").exists():
         raise RowError(f"编号 {matter_id} 的事项文件存在但有错误,不能用导入覆盖",
                        f"先运行 yilan check 改正 ledgers/{lg.key}/{matter_id}.yaml(如合并冲突标记),再重新导入", code="E318")
@@ -195,6 +200,7 @@ def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assig
     number = int(matter_id.split("-")[1])
     plan.issued[lg.key] = max(plan.issued.get(lg.key, _issued(ws, lg)), number)
     valid = _validated(ws, planned.text, planned.rel)
+    plan.texts[planned.rel] = planned.text
     existing[matter_id] = valid
     by_title[(lg.key, valid.matter.title, valid.matter.lead_unit)] = matter_id
     return planned
@@ -287,10 +293,17 @@ _SCALARS = {"事项": "事项", "任务来源": "任务来源", "目标要求": 
             "专班": "专班", "报告周期": "报告周期", "备注": "备注"}
 
 
-def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date) -> Planned:
+def _current_text(ws: Workspace, rel: str, texts: dict[str, str]) -> str:
+    """A matter's text as the plan has it so far (an earlier row of the sheet), else as the file holds it."""
+    if rel in texts:
+        return texts[rel]
+    return (ws.root / rel).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+
+
+def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, texts: dict[str, str]) -> Planned:
     """Fields the row changes, and a 进展 entry when its progress or note is new."""
     m = v.matter
-    text = (ws.root / v.path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    text = _current_text(ws, v.path, texts)
     tree = positioned_load(text)
     changes = []
     for name, key in _SCALARS.items():
@@ -426,6 +439,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
         raise UsageError(f"{sheet.path.name} 的填报期间无法识别:{code}", "请重新生成填报表", code="X008") from None
     plan = ProgressPlan(unit, period)
     existing = {v.matter.id: v for v in load_full(ws)}
+    texts: dict[str, str] = {}
     for row, values in sheet.rows:
         try:
             f = _row_fields(ws, values, today)
@@ -438,13 +452,13 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
                                "编号和事项不能修改;请重新生成填报表后填写", code="X009")
             if v.matter.lead_unit != unit:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
-            text = (ws.root / v.path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-            tree = positioned_load(text)
+            tree = positioned_load(_current_text(ws, v.path, texts))
             summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
                                    problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators={}, milestones={},
                                    state=None, reporter=unit, reported_on=today)
             new_text = dump(tree)
-            _validated(ws, new_text, v.path)
+            existing[matter_id] = _validated(ws, new_text, v.path)  # a second row for it builds on this one
+            texts[v.path] = new_text
             line = f"{matter_id} {v.matter.title}:{summary}"
             plan.planned.append(Planned(row, "更新", matter_id, v.path, new_text, line))
         except YilanError as e:

@@ -35,8 +35,14 @@ def read_register(root: Path) -> list[dict[str, Any]]:
                          code="E114")
     if not path.exists():
         return []
-    data = fast_load(path.read_text(encoding="utf-8")) or []
-    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+    try:
+        data = fast_load(path.read_text(encoding="utf-8")) or []
+    except Exception:  # noqa: BLE001 - not UTF-8, not YAML (merge markers): the same refusal
+        data = None
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise UsageError(f"{REGISTER} 不是印发登记的清单(可能被手工改坏,或有合并冲突标记),不能据此编号",
+                         f"用 git log -p -- {REGISTER} 找到改坏它的提交,恢复为每行一份文书的清单后再运行", code="I011")
+    return data
 
 
 def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int = 1) -> list[str]:
@@ -99,8 +105,11 @@ def issuing(root: Path, commit: bool, author: str | None) -> Iterator[Issuer]:
     from .sync import shared_for_issue
     from .txn import Transaction
 
+    if not commit:
+        raise UsageError("印发(编号登记)不能与 --no-commit 同用", "文号要登记在案并提交才算印发;去掉 --no-commit 再运行",
+                         code="I010")
     with Transaction(root, commit=commit, author=author) as tx:
-        shared = shared_for_issue(root, tx.state_dir) if commit else None
+        shared = shared_for_issue(root, tx.state_dir)
         tx.refuse_dirty([REGISTER])
         sha = source_commit(root)
         yield Issuer(tx, read_register(root), sha, shared)

@@ -89,9 +89,10 @@ def sync(root: Path) -> SyncResult:
     from .txn import Transaction
 
     with Transaction(root) as tx:  # lock, git checks, recovery of an interrupted write or sync
-        upstream = _upstream(root, required=True)
+        top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())  # git's paths are from the top
+        upstream = _upstream(top, required=True)
         assert upstream is not None
-        return _sync(root, tx.state_dir, upstream)
+        return _sync(top, tx.state_dir, upstream)
 
 
 def describe(result: SyncResult) -> list[str]:
@@ -115,6 +116,10 @@ def _upstream(root: Path, required: bool) -> Upstream | None:
     remote = run_git(root, "config", "--get", f"branch.{branch}.remote", check=False).stdout.strip() if branch else ""
     merge = run_git(root, "config", "--get", f"branch.{branch}.merge", check=False).stdout.strip() if branch else ""
     up = run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+    if remote and merge and remote != "." and up.returncode != 0:  # configured, but the server's branch is gone
+        raise SyncFailed(f"分支 {branch} 的上游 {remote}/{merge.removeprefix('refs/heads/')} 在台账服务器上已不存在",
+                         f"请管理员确认服务器上的分支名;改用新的分支:git branch -u {remote}/新分支名"
+                         "(文号和同步都以服务器为准,不会在本地另起编号)", code="S010")
     if up.returncode != 0 or not remote or not merge or remote == ".":
         if not required:
             return None
@@ -273,6 +278,9 @@ def finish_interrupted(root: Path, state: Path) -> None:
         journal.unlink(missing_ok=True)
         return
     root = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    if any(run_git(root, "cat-file", "-e", f"{c}^{{commit}}", check=False).returncode for c in (old, new)):
+        journal.unlink(missing_ok=True)  # its commits were pruned since: nothing left to finish
+        return
     at = run_git(root, "rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False).stdout.strip()
     if at == new:
         _bring_up_to_date(root, old, new, _changed(root, old, new))

@@ -213,6 +213,9 @@ class Transaction:
             self._release()
         if exc is not None and (no_space(exc) or no_space(exc.__cause__) or self._git_out_of_space(exc)):
             raise disk_full_error() from exc
+        if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            where = exc.filename or self.root
+            raise YilanError(t("err.readonly", path=where), t("hint.readonly"), code="G012") from exc
 
     def _git_out_of_space(self, exc: BaseException) -> bool:
         """git says "couldn't write …lock" in many words when the disk is full: ask the disk itself."""
@@ -247,8 +250,16 @@ class Transaction:
         return path
 
     def read(self, rel: str) -> str | None:
-        """The text of ``rel`` now (under the lock), or None when it does not exist."""
-        return read_text(self.path(rel))
+        """The text of ``rel`` now (under the lock), or None when it does not exist; a file that is not UTF-8
+        text (saved as GBK or UTF-16, or a folder) is refused with its path."""
+        try:
+            return read_text(self.path(rel))
+        except UnicodeDecodeError:
+            raise YilanError(f"{rel} 不是 UTF-8 文本(可能被另存为 GBK 或 UTF-16),yilan 不会改写它", "用 yilan check 查看;"
+                             "在编辑器中另存为 UTF-8 后再运行", code="E101", path=rel) from None
+        except OSError as e:
+            raise YilanError(f"无法读取 {rel}:{e.strerror or e}", "确认它是一个普通文件,且当前账户有权读取", code="E104",
+                             path=rel) from None
 
     def write(self, rel: str, text: str) -> None:
         """Plan ``rel`` to hold ``text``; nothing changes on disk before :meth:`commit`."""
@@ -317,14 +328,15 @@ class Transaction:
 
             paths = list(self.files)
             maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
-            new = [p for p in maybe_new if p not in history.tracked(self.root, maybe_new)] if maybe_new else []
+            known = history.tracked(self.root, maybe_new) if maybe_new else set()
+            new = [p for p in maybe_new if p not in known]
             history.commit_paths(self.root, paths, self.message, self.author, new=new)
         self.committed = True
         fault("after-commit")
         self.journal.unlink(missing_ok=True)
 
     def _save_journal(self) -> None:
-        doc = {"version": 2, "message": self.message, "files": self.files}
+        doc = {"version": 2, "message": self.message, "files": self.files, "commit": self.commit_enabled}
         atomic_write(self.journal, json.dumps(doc, ensure_ascii=False))
 
     def _undo_failed_write(self) -> None:
@@ -372,8 +384,10 @@ class Transaction:
                 target = self.root / rel
                 for stale in target.parent.glob(f".{target.name}.*.tmp"):
                     stale.unlink(missing_ok=True)
-            # a version-1 journal without a message was cut off while writing: it may only be rolled back
-            outcome = self._settle(files, message, may_finish=may_finish and bool(message), journal=path)
+            # a version-1 journal without a message was cut off while writing: it may only be rolled back;
+            # a --no-commit write is finished by leaving its files, never by a commit behind the user's back
+            outcome = self._settle(files, message, may_finish=may_finish and bool(message), journal=path,
+                                   commit=self.commit_enabled and bool(doc.get("commit", True)))
             subject = message.splitlines()[0] if message else "、".join(files)
             if outcome == "finish":
                 print(t("recovered_commit", message=subject), file=sys.stderr)
@@ -386,11 +400,12 @@ class Transaction:
         return history.head_texts(self.root, rels)
 
     def _settle(self, files: dict[str, dict[str, str | None]], message: str, may_finish: bool,
-                journal: Path | None = None) -> str:
+                journal: Path | None = None, commit: bool | None = None) -> str:
         """Apply :func:`decide` to ``files``; returns the action taken. The journal is removed or set aside."""
         journal = journal or self.journal
+        commit = self.commit_enabled if commit is None else commit
         current = {rel: _exact(self.root / rel) for rel in files}
-        if self.commit_enabled:
+        if commit:
             head = self._head_texts(list(files))
         else:  # no git: what the journal found is the reference; a complete write stands, a partial one is undone
             head = {rel: f["old"] for rel, f in files.items()}
@@ -402,7 +417,7 @@ class Transaction:
             subject = message.splitlines()[0] if message else "、".join(files)
             print(t("recovered_aside", message=subject, files=" ".join(d.foreign), kept=kept), file=sys.stderr)
             return "aside"
-        if d.action == "finish" and self.commit_enabled:
+        if d.action == "finish" and commit:
             from . import history
 
             history.commit_paths(self.root, d.pending, message, self.author)
@@ -413,7 +428,7 @@ class Transaction:
                     (self.root / rel).unlink(missing_ok=True)
                 else:
                     atomic_write(self.root / rel, old)
-        if self.commit_enabled:
+        if commit:
             from . import history
 
             history.reset_index(self.root, list(files))  # never leave yilan's paths staged apart from HEAD

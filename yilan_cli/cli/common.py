@@ -167,8 +167,30 @@ def choice(value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def output_file(path: Path) -> Path:
-    """A file the user named with ``-o``: its folder is created; a folder or an unwritable place is refused."""
+MANAGED = ("ledgers", "schemas", "reports", "research", "report_templates", "report_notes", ".git")
+
+
+def _refuse_managed(path: Path) -> None:
+    """An output never lands among the workspace's own records (it would overwrite the register, a matter …)."""
+    from ..workspace import find_root
+
+    try:
+        root = find_root(explicit=STATE.root).resolve()
+    except YilanError:
+        return
+    target = path.resolve()
+    for name in MANAGED:
+        folder = root / name
+        if target == folder or folder in target.parents:
+            raise UsageError(f"-o 指向了工作区自己的 {name}/ 文件夹:{path}",
+                             "输出文件放到工作区以外,或工作区下的其他文件夹(如 输出/)", code="E504")
+
+
+def output_file(path: Path, records: bool = False) -> Path:
+    """A file the user named with ``-o``: its folder is created; a folder, a place among the workspace's own
+    records (unless ``records``: `yilan schema` writes schemas/matter.schema.json) or an unwritable place is refused."""
+    if not records:
+        _refuse_managed(path)
     if path.is_dir():
         raise UsageError(f"-o 指定的 {path} 是一个文件夹", f"写成文件名,如 -o {path / '通报.docx'}", code="E504")
     try:
@@ -180,6 +202,7 @@ def output_file(path: Path) -> Path:
 
 def output_dir(path: Path) -> Path:
     """A folder the user named with ``-o`` (created when missing); an existing file there is refused."""
+    _refuse_managed(path)
     if path.exists() and not path.is_dir():
         raise UsageError(f"-o 指定的 {path} 是一个文件,不是文件夹", "写一个文件夹名,如 -o 督办通知单", code="E504")
     try:

@@ -41,6 +41,9 @@ def init(
     from ..workspace import MARKER
 
     root = (path or Path.cwd()).resolve()
+    if _interrupted_init(root) and (root / MARKER).exists():  # the interrupted init was finished
+        out(t("init_done", path=root, example=""))
+        return
     if (root / MARKER).exists():
         raise UsageError(t("err.exists", path=root), t("hint.exists"))
     if root.exists() and not root.is_dir():
@@ -65,6 +68,28 @@ def init(
         raise
     n = len(matter_files(root))
     out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))
+
+
+def _interrupted_init(root: Path) -> bool:
+    """An init killed half way left its journal: settle it like any interrupted write (the workspace is
+    committed whole, or its files are taken back and the empty folders removed), so init can simply run again."""
+    import os
+
+    journal = root / ".git" / "yilan" / "journal.json"
+    try:
+        if "Yilan-Action: init" not in journal.read_text(encoding="utf-8", errors="replace"):
+            return False
+    except OSError:
+        return False
+    from ..txn import Transaction
+
+    with Transaction(root):
+        pass  # entering settles the journal
+    for folder, _, _ in sorted(os.walk(root), key=lambda w: -len(w[0])):
+        here = Path(folder)
+        if here != root and ".git" not in here.relative_to(root).parts and not any(here.iterdir()):
+            here.rmdir()
+    return True
 
 
 def _check_identity(root: Path) -> None:

@@ -212,4 +212,4 @@ def schema(
     else:
         from .common import output_file, write_output
 
-        write_output(output_file(output), text)
+        write_output(output_file(output, records=True), text)
