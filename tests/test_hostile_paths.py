@@ -290,3 +290,81 @@ def test_output_onto_a_folder_or_a_file_is_refused_with_a_sentence(git_demo: Pat
 def test_output_into_a_missing_folder_is_created(git_demo: Path, tmp_path: Path) -> None:
     target = tmp_path / "新建" / "二季度" / "通报.md"
     assert run(git_demo, "report", "2022Q2", "-o", str(target)).exit_code == 0 and target.exists()
+
+
+# --------------------------------------------------------------------------- text as document structure
+def test_a_title_can_never_restructure_a_markdown_document(git_demo: Path, tmp_path: Path) -> None:
+    """markdown_injection.sh: newlines and HTML in a title stay text in the circular and in a notice."""
+    title = "供水改造\n\n## 三、表彰决定\n\n经研究,决定对县水务局通报表扬。<img src=x onerror=alert(1)>"
+    assert run(git_demo, "add", "zhuanban", "--title", title, "--lead-unit", "县水务局", "--deadline", "2022-05-31",
+               "--assigned", "2022-01-01").exit_code == 0
+    report = run(git_demo, "report", "2022Q2").stdout
+    raw_tag = re.compile(r"(?<!\\)<img")
+    assert not any(line.startswith("## 三、表彰决定") for line in report.splitlines()) and not raw_tag.search(report)
+    assert "- ZB-004 供水改造 ## 三、表彰决定 经研究,决定对县水务局通报表扬。\\<img src=x onerror=alert(1)\\>" in report
+    out = tmp_path / "通知"
+    assert run(git_demo, "notice", "--today", "2022-06-30", "-o", str(out)).exit_code == 0
+    notice = (out / "督办通知单-县水务局.md").read_text(encoding="utf-8")
+    assert not any(line.startswith("## 三、表彰决定") for line in notice.splitlines()) and not raw_tag.search(notice)
+
+
+def test_a_file_name_can_never_start_a_workflow_command(git_demo: Path) -> None:
+    """GitHub/Gitea annotations: data cannot end the ::error command or start another one."""
+    evil = git_demo / "ledgers" / "zhuanban" / "ZB-9,x::warning::伪造.yaml"
+    evil.write_text("编号: ZB-009\n", encoding="utf-8")
+    r = run(git_demo, "check", "--today", "2022-06-30", "--format", "github")
+    line = next(ln for ln in r.stdout.splitlines() if "ZB-9" in ln)
+    assert line.count("::") == 2 and "ZB-9%2Cx%3A%3Awarning%3A%3A" in line
+
+
+# --------------------------------------------------------------------------- hints that work, encodings we do not control
+def test_git_states_yilan_meets_are_named_with_a_way_out(git_demo: Path, tmp_path: Path) -> None:
+    """unclear_messages.sh: an ignored path (G015) and a repository without commits (G014)."""
+    (git_demo / ".gitignore").write_text(".yilan/\nledgers/zhuanban/ZB-004.yaml\n", encoding="utf-8")
+    git(git_demo, "commit", "-qam", "忽略")
+    r = run(git_demo, "add", "zhuanban", "--title", "t", "--lead-unit", "县水务局", "--deadline", "2022-12-31",
+            "--assigned", "2022-07-01")
+    assert r.exit_code == 2 and "[G015]" in r.stderr and "git check-ignore -v ledgers/zhuanban/ZB-004.yaml" in r.stderr
+    assert "本次修改没有保存" in r.stderr and not (git_demo / "ledgers/zhuanban/ZB-004.yaml").exists()
+    bare = tmp_path / "无提交"
+    (bare / "ledgers").mkdir(parents=True)
+    import shutil
+
+    shutil.copytree(git_demo / "schemas", bare / "schemas")
+    shutil.copytree(git_demo / "ledgers" / "zhuanban", bare / "ledgers" / "zhuanban")
+    git(bare, "init", "-q")
+    for args in (["update", "ZB-001", "--note", "x", "--date", "2022-07-10"], ["history", "ZB-001"], ["audit"]):
+        r = run(bare, *args)
+        assert r.exit_code == 2 and "[G014]" in r.stderr and "git add -A" in r.stderr, (args, r.stderr)
+
+
+def test_a_gbk_log_encoding_in_the_users_git_config_changes_nothing(git_demo: Path) -> None:
+    """12-git-gbk-log: common advice on Chinese Windows; history and audit still read Chinese."""
+    git(git_demo, "config", "i18n.logOutputEncoding", "gbk")
+    assert run(git_demo, "update", "ZB-001", "--note", "中文进展", "--date", "2022-07-10").exit_code == 0
+    r = run(git_demo, "history", "ZB-001")
+    assert "火山口国家森林公园" in r.stdout and "\ufffd" not in r.stdout
+    r = run(git_demo, "diff", "--since", "2000-01-01", "--format", "json")
+    assert "火山口国家森林公园" in r.stdout or "ZB-001" in r.stdout
+
+
+@POSIX
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mounting a read-only file system needs root")
+def test_a_read_only_workspace_reads_and_refuses_writes_with_a_sentence(tmp_path: Path) -> None:
+    """readonly_e999.sh: a workspace on a read-only file system (root cannot bypass it, unlike file modes)."""
+    import subprocess
+
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.fail("root could not mount a tmpfs")
+    try:
+        ws = disk / "ws"
+        assert CliRunner().invoke(app, ["init", str(ws), "--example"]).exit_code == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        r = run(ws, "status", "--today", "2022-06-30")
+        assert r.exit_code == 0 and "ZB-001" in r.stdout
+        r = run(ws, "update", "ZB-001", "--note", "x", "--date", "2022-07-10")
+        assert r.exit_code == 2 and "[G012]" in r.stderr and "E999" not in r.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

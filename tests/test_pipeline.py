@@ -582,7 +582,7 @@ def test_undo_takes_back_only_your_own_commit_and_says_when_it_does_not(git_demo
     git(git_demo, "-c", "user.name=李四", "-c", "user.email=lisi@example.gov.cn", "commit", "--allow-empty", "-qm",
         "更新 ZB-002\n\nYilan-Action: update\n")
     r = run(git_demo, "undo", "--yes")
-    assert r.exit_code == 2 and "[U005]" in r.stderr and "李四" in r.stderr
+    assert r.exit_code == 2 and "[U006]" in r.stderr and "李四" in r.stderr
 
 
 @POSIX

@@ -283,7 +283,7 @@ def _undo_target(root: Path) -> Any:
     if last.email and me and last.email != me and not STATE.author:
         raise UsageError(f"最近一次提交“{last.subject}”是 {last.author} 做的(可能是从台账服务器同步来的同事的修改),"
                          "yilan undo 只撤销您自己刚做的修改",
-                         f"需要更正时,与 {last.author} 商量后用相应命令(如 yilan update、yilan extend)另行记录", code="U005")
+                         f"需要更正时,与 {last.author} 商量后用相应命令(如 yilan update、yilan extend)另行记录", code="U006")
     if len(history.parents(root, last.sha)) != 1:
         raise UsageError(f"最近一次提交“{last.subject}”的上一个版本不在本仓库中(浅克隆或合并提交),无法确定它改了什么",
                          "在完整克隆的仓库中撤销(git fetch --unshallow 取回全部历史),或用 git revert", code="U003")
