@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,6 +102,28 @@ def forget_git_identity(mp: pytest.MonkeyPatch, folder: Path) -> None:
     mp.setenv("GIT_CONFIG_GLOBAL", str(empty))
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
         mp.delenv(var, raising=False)
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A real small file system mounted at ``folder`` (root only), unmounted afterwards."""
+    import subprocess
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode:
+        pytest.fail("root could not mount a tmpfs: this test needs one")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def hook(git_dir: Path, name: str, script: str) -> Path:
+    """Install a git hook (a shell script) in a repository's git directory (``repo/.git``, or a bare repo)."""
+    path = git_dir / "hooks" / name
+    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
 
 
 def env_without_yilan() -> dict[str, str]:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git
+from .conftest import git, tmpfs
 
 POSIX = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
 
@@ -354,11 +354,7 @@ def test_a_read_only_workspace_reads_and_refuses_writes_with_a_sentence(tmp_path
     """readonly_e999.sh: a workspace on a read-only file system (root cannot bypass it, unlike file modes)."""
     import subprocess
 
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.fail("root could not mount a tmpfs")
-    try:
+    with tmpfs(tmp_path / "ro", "16m") as disk:
         ws = disk / "ws"
         assert CliRunner().invoke(app, ["init", str(ws), "--example"]).exit_code == 0
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
@@ -366,5 +362,3 @@ def test_a_read_only_workspace_reads_and_refuses_writes_with_a_sentence(tmp_path
         assert r.exit_code == 0 and "ZB-001" in r.stdout
         r = run(ws, "update", "ZB-001", "--note", "x", "--date", "2022-07-10")
         assert r.exit_code == 2 and "[G012]" in r.stderr and "E999" not in r.stderr
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

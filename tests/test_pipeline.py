@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from yilan_cli.cli import app
 from yilan_cli.txn import decide
 
-from .conftest import git
+from .conftest import git, hook, tmpfs
 from .test_e2e import yilan_exe
 from .test_merge import two_clones
 
@@ -74,7 +74,7 @@ def lock_held(root: Path) -> Iterator[None]:
         yield
 
 
-def waiting(p: subprocess.Popen[bytes], seconds: float = 1.5) -> None:
+def waiting(p: subprocess.Popen[bytes], seconds: float = 3.0) -> None:
     """Give the started yilan time to read its arguments and block on the lock."""
     time.sleep(seconds)
     assert p.poll() is None, "the command should be waiting for the lock"
@@ -316,14 +316,15 @@ def test_a_stale_journal_never_reverts_later_commits(git_demo: Path) -> None:
 @pytest.mark.slow
 def test_ctrl_c_after_git_committed_keeps_the_entry(git_demo: Path) -> None:
     """ctrl_c_after_commit.sh: SIGINT while a slow post-commit hook runs: committed, said so, index clean."""
-    hook = git_demo / ".git" / "hooks" / "post-commit"
-    hook.write_text("#!/bin/sh\nsleep 3\n", encoding="utf-8")
-    hook.chmod(0o755)
+    slow = hook(git_demo / ".git", "post-commit", "sleep 5")
+    before = git(git_demo, "rev-parse", "HEAD")
     p = start(git_demo, "update", "ZB-001", "--progress", "60", "--note", "中断前已提交", "--date", "2022-07-10")
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60
+    while git(git_demo, "rev-parse", "HEAD") == before and time.monotonic() < deadline:
+        time.sleep(0.05)  # until git has committed; its post-commit hook is still running
     p.send_signal(signal.SIGINT)
     code, _, err = finish(p)
-    hook.unlink()
+    slow.unlink()
     assert code != 0 and "修改已经提交,无需重做" in err
     assert "中断前已提交" in git(git_demo, "show", f"HEAD:{ZB1}")
     assert count(git_demo, ZB1, "中断前已提交") == 1
@@ -335,11 +336,7 @@ def test_ctrl_c_after_git_committed_keeps_the_entry(git_demo: Path) -> None:
 @pytest.mark.slow
 def test_disk_full_is_reported_never_committed_later_and_a_retry_adds_once(tmp_path: Path) -> None:
     """disk_full_duplicate.sh / full_disk.sh: a real 2 MiB file system filled to a few KiB."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.fail("root could not mount a tmpfs: the disk-full test needs one")
-    try:
+    with tmpfs(tmp_path / "disk", "2m") as disk:
         ws = disk / "ws"
         assert CliRunner().invoke(app, ["init", str(ws), "--example"]).exit_code == 0
         run(ws, "status", "--today", "2022-06-30")
@@ -367,8 +364,6 @@ def test_disk_full_is_reported_never_committed_later_and_a_retry_adds_once(tmp_p
             assert git(ws, "status", "--porcelain", "--", "ledgers") == ""
             assert subprocess.run(["git", "fsck", "--no-progress"], cwd=ws, capture_output=True).returncode == 0
         assert any(code == 2 for _, code, _ in results), results  # the disk really was full at least once
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 # --------------------------------------------------------------------------- files, folders and git states
@@ -421,8 +416,8 @@ def test_a_live_git_holding_index_lock_is_waited_for(git_demo: Path) -> None:
     """orphan_git_blocks_next.sh: the next writer waits for git, and only names the lock when it stays."""
     lock = git_demo / ".git" / "index.lock"
     lock.write_text("", encoding="utf-8")
-    p = start(git_demo, "update", "ZB-001", "--note", "等待后写入", "--date", "2022-07-10", env={"YILAN_INDEX_LOCK_WAIT": "20"})
-    time.sleep(1.5)
+    p = start(git_demo, "update", "ZB-001", "--note", "等待后写入", "--date", "2022-07-10", env={"YILAN_INDEX_LOCK_WAIT": "30"})
+    time.sleep(4)
     lock.unlink()  # the orphaned git finished
     code, _, err = finish(p)
     assert code == 0 and "等待它结束" in err and count(git_demo, ZB1, "等待后写入") == 1
@@ -462,14 +457,12 @@ def test_sync_holds_the_lock_so_an_update_during_its_replay_is_kept(tmp_path: Pa
     assert run(b, "update", "ZB-002", "--note", "B的进展", "--date", "2022-07-10").exit_code == 0
     assert run(b, "sync").exit_code == 0
     assert run(a, "update", "XM-002", "--note", "A的进展", "--date", "2022-07-10").exit_code == 0
-    hook = a / ".git" / "hooks" / "post-checkout"  # runs when sync makes its replay worktree
-    hook.write_text("#!/bin/sh\nsleep 2\n", encoding="utf-8")
-    hook.chmod(0o755)
+    slow = hook(a / ".git", "post-checkout", "sleep 2")  # runs when sync makes its replay worktree
     s = start(a, "sync")
     time.sleep(1.0)
     u = start(a, "update", "ZB-001", "--note", "同步期间确认的进展", "--date", "2022-07-10")
     assert finish(s)[0] == 0 and finish(u)[0] == 0
-    hook.unlink()
+    slow.unlink()
     assert count(a, ZB1, "同步期间确认的进展") == 1 and count(a, ZB2, "B的进展") == 1
     assert git(a, "status", "--porcelain") == "" and git(a, "symbolic-ref", "--short", "HEAD").strip() == "main"
     assert run(a, "sync").exit_code == 0 and run(b, "sync").exit_code == 0
@@ -561,9 +554,7 @@ def test_a_workspace_in_a_sub_folder_recovers_and_undoes_its_own_files(tmp_path:
 def test_a_forge_that_refuses_pushes_is_named_and_no_number_is_kept(tmp_path: Path) -> None:
     """A protected branch (a pre-receive hook says no): the forge's words, not "a colleague pushed"."""
     a, _ = two_clones(tmp_path)
-    hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho '您没有向受保护分支推送的权限' >&2\nexit 1\n", encoding="utf-8")
-    hook.chmod(0o755)
+    hook(tmp_path / "remote.git", "pre-receive", "echo '您没有向受保护分支推送的权限' >&2\nexit 1")
     before = git(a, "rev-parse", "HEAD")
     r = run(a, "report", "2022-06", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "m6.md"))
     assert r.exit_code == 2 and "文号已收回" in r.stderr and "[S009]" in r.stderr
@@ -588,15 +579,16 @@ def test_undo_takes_back_only_your_own_commit_and_says_when_it_does_not(git_demo
 @POSIX
 @pytest.mark.slow
 def test_ctrl_c_before_the_commit_says_the_change_was_not_saved(git_demo: Path) -> None:
-    hook = git_demo / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\nsleep 3\n", encoding="utf-8")
-    hook.chmod(0o755)
+    started = git_demo / ".git" / "hook-started"
+    slow = hook(git_demo / ".git", "pre-commit", f"touch '{started}'\nsleep 5")
     before = (git_demo / ZB1).read_text(encoding="utf-8")
     p = start(git_demo, "update", "ZB-001", "--note", "中断前未提交", "--date", "2022-07-10", group=True)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # until git runs the hook: the file is written, the commit not made
     os.killpg(p.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches yilan and its git alike
     code, _, err = finish(p)
-    hook.unlink()
+    slow.unlink()
     assert code == 130 and "本次修改没有保存" in err and "已中断" in err
     assert (git_demo / ZB1).read_text(encoding="utf-8") == before and git(git_demo, "status", "--porcelain") == ""
 
