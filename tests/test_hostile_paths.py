@@ -362,3 +362,36 @@ def test_a_read_only_workspace_reads_and_refuses_writes_with_a_sentence(tmp_path
         assert r.exit_code == 0 and "ZB-001" in r.stdout
         r = run(ws, "update", "ZB-001", "--note", "x", "--date", "2022-07-10")
         assert r.exit_code == 2 and "[G012]" in r.stderr and "E999" not in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["add", "zhuanban", "--title", "t", "--lead-unit", "县水务局", "--deadline", "2022-12-31", "--assigned", "2022-07-01"],
+    ["import", "{sheet}", "--ledger", "zhuanban", "--today", "2022-07-01"],
+])
+def test_a_corrupt_last_id_is_refused_never_read_as_zero(git_demo: Path, tmp_path: Path, args: list[str]) -> None:
+    """last_id_e999.sh (add), and the importer as a second place: an ID could otherwise be given out again."""
+    sheet = tmp_path / "新事项.csv"
+    sheet.write_text("事项,牵头单位,完成时限\n导入的新事项,县水务局,2022-12-31\n", encoding="utf-8")
+    (git_demo / "ledgers" / "zhuanban" / ".last-id").write_text("<<<<<<< HEAD\n3\n=======\n4\n>>>>>>> b\n", encoding="utf-8")
+    git(git_demo, "commit", "-qam", "合并坏了")
+    before = sorted((git_demo / "ledgers" / "zhuanban").glob("*.yaml"))
+    r = run(git_demo, *[a.format(sheet=sheet) for a in args])
+    assert r.exit_code in (1, 2) and "[E317]" in r.stderr and "E999" not in r.stderr
+    assert sorted((git_demo / "ledgers" / "zhuanban").glob("*.yaml")) == before  # no matter got a guessed number
+
+
+def test_names_excel_cannot_take_as_sheet_titles_still_export(git_demo: Path, tmp_path: Path) -> None:
+    """A `/` (or `:` `?` `*` `[` `]`) in a ledger name or a unit group: the workbook is still written."""
+    from openpyxl import load_workbook
+
+    ledger = git_demo / "schemas" / "ledgers" / "zhuanban.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("名称: 重点工作专班", "名称: 重点工作/专班:2022"),
+                      encoding="utf-8")
+    units = git_demo / "schemas" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("分组: 乡镇", "分组: 乡镇/街道"), encoding="utf-8")
+    out = tmp_path / "台账.xlsx"
+    assert run(git_demo, "export", "-o", str(out), "--today", "2022-06-30").exit_code == 0
+    assert "重点工作-专班-2022" in load_workbook(out).sheetnames
+    out = tmp_path / "考核.xlsx"
+    assert run(git_demo, "export", "--assessment", "2022", "-o", str(out), "--today", "2022-12-31").exit_code == 0
+    assert "乡镇-街道" in load_workbook(out).sheetnames
