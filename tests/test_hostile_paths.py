@@ -395,3 +395,23 @@ def test_names_excel_cannot_take_as_sheet_titles_still_export(git_demo: Path, tm
     out = tmp_path / "考核.xlsx"
     assert run(git_demo, "export", "--assessment", "2022", "-o", str(out), "--today", "2022-12-31").exit_code == 0
     assert "乡镇-街道" in load_workbook(out).sheetnames
+
+
+def test_the_change_brief_and_the_ranking_in_markdown_are_text_only(git_demo: Path) -> None:
+    """Found by the hostile-input helper: `diff` and `rank --format md` escaped nothing; `status --format csv`
+    had no formula guard."""
+    path = git_demo / "ledgers/xiangmu/XM-001.yaml"
+    title = '事项: "污水厂 <img src=x> [点此](http://evil.example)\\n## 伪造的章节"'
+    text = re.sub(r"(?m)^事项: .*$", lambda _: title, path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    git(git_demo, "commit", "-qam", "改名")
+    brief = run(git_demo, "diff", "--since", "2000-01-01").stdout
+    assert not re.search(r"(?<!\\)<img", brief) and not re.search(r"(?<!\\)\[点此\]", brief)
+    assert not any(line.startswith("## 伪造") for line in brief.splitlines())
+    units = git_demo / "schemas" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("分组: 乡镇", '分组: "乡镇 <b>"'), encoding="utf-8")
+    assert "<b>" not in run(git_demo, "rank", "2022Q2", "--format", "md").stdout
+    formula = '事项: "=HYPERLINK(\\"http://evil\\")"'
+    path.write_text(re.sub(r"(?m)^事项: .*$", lambda _: formula, text), encoding="utf-8")
+    csv_out = run(git_demo, "status", "--today", "2022-06-30", "--format", "csv").stdout
+    assert "'=HYPERLINK" in csv_out and ",=HYPERLINK" not in csv_out

@@ -175,6 +175,8 @@ CSV_COLUMNS = (
 
 
 def status_csv(rows: list[tuple[Record, Status]]) -> str:
+    from .sheets import guard
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([en if lang() == "en" else zh for en, zh in CSV_COLUMNS])
@@ -185,7 +187,7 @@ def status_csv(rows: list[tuple[Record, Status]]) -> str:
             d["light"] = t(f"light.{st.light}")
             d["deadline"] = deadline_text(st)
             d["report_missing"] = "是" if st.report_missing else ""
-        w.writerow(["" if d[k] is None else d[k] for k, _ in CSV_COLUMNS])
+        w.writerow(["" if d[k] is None else guard(d[k]) for k, _ in CSV_COLUMNS])  # a cell is never a formula
     return buf.getvalue()
 
 

@@ -123,16 +123,22 @@ def diff(
     lines = [f"# 台账变化简报 {a[:8]}..{b[:8]}", ""] if fmt == "md" else []
     deleted = [c for c in found if c["change"] == "deleted"]
     if deleted:
-        lines += [f"**注意:删除了 {len(deleted)} 个事项:{'、'.join(c['id'] for c in deleted)}**", ""]
+        from ..report import md_text
+
+        ids = "、".join(c["id"] for c in deleted)
+        lines += [f"**注意:删除了 {len(deleted)} 个事项:{md_text(ids) if fmt == 'md' else ids}**", ""]
     by_ledger: dict[str, list[dict[str, Any]]] = {}
     for c in found:
         by_ledger.setdefault(c["ledger"], []).append(c)
     for key in [k for k in ws.ledgers if k in by_ledger] + [k for k in by_ledger if k not in ws.ledgers]:
         name = ws.ledgers[key].name if key in ws.ledgers else "配置"
-        lines.append(f"## {name}" if fmt == "md" else f"【{name}】")
+        from ..report import md_text
+
+        show = md_text if fmt == "md" else str  # the brief is a Markdown document: values are text, not structure
+        lines.append(f"## {show(name)}" if fmt == "md" else f"【{name}】")
         for c in by_ledger[key]:
             words = semantic.describe(c["change"], c["before"], c["after"]) if c["ledger"] else "修改"
-            lines.append(f"- {c['id']}:{continued(words, '  ')}")
+            lines.append(f"- {show(c['id'])}:{continued(show(words), '  ')}")
         lines.append("")
     if not found:
         lines.append("这段时间台账没有变化。")

@@ -189,8 +189,8 @@ def _refuse_managed(path: Path) -> None:
 def output_file(path: Path, records: bool = False) -> Path:
     """A file the user named with ``-o``: its folder is created; a folder, a place among the workspace's own
     records (unless ``records``: `yilan schema` writes schemas/matter.schema.json) or an unwritable place is refused."""
-    if not records:
-        _refuse_managed(path)
+    if not (records and path.suffix == ".json" and path.resolve().parent.name == "schemas"):
+        _refuse_managed(path)  # `yilan schema` may write schemas/*.json, nothing else among the records
     if path.is_dir():
         raise UsageError(f"-o 指定的 {path} 是一个文件夹", f"写成文件名,如 -o {path / '通报.docx'}", code="E504")
     try:

@@ -172,7 +172,7 @@ def rank(
 ) -> None:
     from ..ranking import standings
     from ..render import envelope
-    from ..report import md_cell
+    from ..report import md_cell, md_text
 
     fmt = choice(fmt, ("table", "json", "md"))
     ws = workspace()
@@ -190,7 +190,7 @@ def rank(
     lines = []
     for g in groups:
         if fmt == "md":
-            lines += [f"### {g.group}", "", "| 名次 | 单位 | 得分 | 事项 | 得分说明 |", "|---:|---|---:|---:|---|"]
+            lines += [f"### {md_text(g.group)}", "", "| 名次 | 单位 | 得分 | 事项 | 得分说明 |", "|---:|---|---:|---:|---|"]
             for u in g.units:
                 score = "—" if u.score is None else f"{u.score:.1f}"
                 lines.append(f"| {u.rank or '—'} | {md_cell(u.unit)} | {score} | {u.matters} | {md_cell(u.breakdown)} |")
@@ -200,8 +200,9 @@ def rank(
                 score = "  —  " if u.score is None else f"{u.score:5.1f}"
                 lines.append(f"  {u.rank or '—':>2}  {u.unit:<12}\t{score}  {u.matters}项  {u.breakdown}")
         lines.append("")
-        lines.append(f"红榜:{'、'.join(u.unit for u in g.red_list) or '无'}")
-        lines.append(f"黑榜:{'、'.join(u.unit for u in g.black_list) or '无'}")
+        show = md_text if fmt == "md" else str
+        lines.append(f"红榜:{show('、'.join(u.unit for u in g.red_list)) or '无'}")
+        lines.append(f"黑榜:{show('、'.join(u.unit for u in g.black_list)) or '无'}")
         lines.append("")
     out(f"{p.label}赛马排名(评估日 {d})\n\n" + "\n".join(lines).rstrip())
 
