@@ -415,3 +415,17 @@ def test_the_change_brief_and_the_ranking_in_markdown_are_text_only(git_demo: Pa
     path.write_text(re.sub(r"(?m)^事项: .*$", lambda _: formula, text), encoding="utf-8")
     csv_out = run(git_demo, "status", "--today", "2022-06-30", "--format", "csv").stdout
     assert "'=HYPERLINK" in csv_out and ",=HYPERLINK" not in csv_out
+
+
+def test_odd_digits_and_odd_files_in_shared_places_are_findings_not_internal_errors(git_demo: Path) -> None:
+    """Found by the hostile-input helper: a research folder named with superscript digits; .gitattributes a folder."""
+    import shutil
+
+    year = git_demo / "research" / "2022"
+    shutil.move(str(year), str(git_demo / "research" / "²⁰²²"))
+    r = run(git_demo, "check", "--today", "2022-06-30")
+    assert r.exit_code == 1 and "E999" not in r.output and "[E606]" in r.stdout
+    (git_demo / ".gitattributes").unlink()
+    (git_demo / ".gitattributes").mkdir()
+    r = run(git_demo, "doctor")
+    assert r.exit_code == 1 and "E999" not in r.output and "Traceback" not in r.output

@@ -53,7 +53,7 @@ def parse_day(text: str, today: date) -> date:
     A form without a year takes the year of ``today``.
     """
     s = text.strip()
-    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isdigit():
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isascii() and s[:4].isdigit():
         try:
             return date.fromisoformat(s)
         except ValueError:

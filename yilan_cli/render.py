@@ -236,7 +236,7 @@ def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
     """red → yellow → blue → green → none; the most overdue, then the most behind, first."""
     num = rec.id.rpartition("-")[2]
     return (_LIGHT_ORDER[st.light], -st.overdue_days, -(st.lag or 0.0), rec.ledger,
-            int(num) if num.isdigit() else 0, rec.id)
+            int(num) if num.isascii() and num.isdigit() else 0, rec.id)
 
 
 def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool) -> str:

@@ -178,7 +178,7 @@ def check_text(text: str, rel: str, people: list[Person], matters: set[str] | No
     from .yamlio import fast_load
 
     parts = Path(rel).parts
-    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) != 4:
+    if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()) or len(parts[1]) != 4:
         return [], [make_finding(rel, 1, 1, "E606")]
     try:
         data = fast_load(text)

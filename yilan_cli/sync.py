@@ -352,7 +352,8 @@ def _pick(tree: Path, sha: str) -> None:
     if unmerged and all(p.endswith(".last-id") for p in unmerged):
         for rel in unmerged:
             values = [run_git(tree, "show", f":{n}:{rel}", check=False).stdout.strip() for n in (2, 3)]
-            (tree / rel).write_text(f"{max(int(v) for v in values if v.isdigit())}\n", encoding="utf-8", newline="\n")
+            numbers = [int(v) for v in values if v.isascii() and v.isdigit()] or [0]
+            (tree / rel).write_text(f"{max(numbers)}\n", encoding="utf-8", newline="\n")
             run_git(tree, "add", "--", rel)
         if run_git(tree, "-c", "core.editor=true", "cherry-pick", "--continue", check=False).returncode == 0:
             return
@@ -385,7 +386,7 @@ def _clashes(root: Path, base: str, local: list[str], theirs: str) -> dict[str, 
         numbers = taken.setdefault(folder, {int(m.group(1)) for n in names if (m := re.search(r"-(\d+)\.yaml$", n))})
         for ref in (theirs, *local):
             seq = run_git(root, "show", f"{ref}:{folder}/.last-id", check=False).stdout.strip()
-            if seq.isdigit():
+            if seq.isascii() and seq.isdigit():
                 numbers.add(int(seq))
         new = max(numbers) + 1
         numbers.add(new)
@@ -426,7 +427,7 @@ def _renumbered(root: Path, base: str, local: list[str], moves: dict[str, str], 
                 for folder, number in floor.items():
                     seq = f"{folder}/.last-id"
                     current = (blobs.text(f"{sha}:{seq}") or "0").strip()
-                    value = max(number, int(current) if current.isdigit() else 0)
+                    value = max(number, int(current) if current.isascii() and current.isdigit() else 0)
                     seq_blob = run_git(root, "hash-object", "-w", "--stdin", stdin=f"{value}\n").stdout.strip()
                     run_git(root, "update-index", "--add", "--cacheinfo", f"100644,{seq_blob},{seq}", env=env)
                 tree = run_git(root, "write-tree", env=env).stdout.strip()

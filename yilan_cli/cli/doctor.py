@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .common import STATE, out
+from .common import STATE, handled, out
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +19,17 @@ def _git(root: Optional[Path], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8", errors="replace")
 
 
+def _plain_text(path: Path) -> str:
+    """A small plain file's text ("" when it is missing, a link, a folder or unreadable — doctor then says so)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 1 << 20:
+            return ""
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+@handled
 def doctor() -> None:
     problems = 0
 
@@ -79,7 +90,7 @@ def doctor() -> None:
         branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip() or "main"
         bad("没有远端仓库,台账只在这台电脑上",
             f"git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>,然后 git push -u origin {branch}")
-    config = (gdir / "config").read_text(encoding="utf-8", errors="replace") if (gdir / "config").exists() else ""
+    config = _plain_text(gdir / "config")
     if '[merge "yilan"]' in config:
         ok("事项合并驱动已配置")
     else:
@@ -87,7 +98,7 @@ def doctor() -> None:
             f'git config merge.yilan.driver "\\"{sys.executable}\\" -m yilan_cli merge-file %O %A %B"'
             "(或运行任意一条 yilan 写入命令,会自动配置)")
     attributes = root / ".gitattributes"
-    attr_text = attributes.read_text(encoding="utf-8", errors="replace") if attributes.exists() else ""
+    attr_text = _plain_text(attributes)
     if "eol=lf" in attr_text:
         ok(".gitattributes 规定了 LF 换行和合并驱动")
     else:
