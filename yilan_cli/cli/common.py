@@ -200,11 +200,14 @@ def output_file(path: Path, records: bool = False) -> Path:
     return path
 
 
-def output_dir(path: Path) -> Path:
-    """A folder the user named with ``-o`` (created when missing); an existing file there is refused."""
+def output_dir(path: Path, create: bool = True) -> Path:
+    """A folder the user named with ``-o`` (created when missing, unless ``create`` is off: a check made before
+    anything is decided); an existing file there, or the workspace's own records, are refused."""
     _refuse_managed(path)
     if path.exists() and not path.is_dir():
         raise UsageError(f"-o 指定的 {path} 是一个文件,不是文件夹", "写一个文件夹名,如 -o 督办通知单", code="E504")
+    if not create:
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -53,7 +53,7 @@ def notice(
         return
     fmt = choice(fmt, ("md", "docx"))
     ws = workspace()
-    output_dir(output)
+    output_dir(output, create=False)  # checked now, made when a document is written
     if as_issued:
         _notice_as_issued(ws, as_issued.strip(), output, fmt)
         return
@@ -197,7 +197,7 @@ def escalate(
     ws = workspace()
     d = today_arg(today)
     if apply:
-        output_dir(output)
+        output_dir(output, create=False)  # checked now, made when a document is written
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # plan, numbers and register under the lock
             found = _escalation_plan(ws, iss.entries, d, apply)
             if not found:
