@@ -429,3 +429,15 @@ def test_odd_digits_and_odd_files_in_shared_places_are_findings_not_internal_err
     (git_demo / ".gitattributes").mkdir()
     r = run(git_demo, "doctor")
     assert r.exit_code == 1 and "E999" not in r.output and "Traceback" not in r.output
+
+
+def test_markdown_escaping_is_linear_in_the_length_of_a_value() -> None:
+    """Found by the case re-run helper: 50,000 blanks in a title took a minute to fold (a quadratic regex)."""
+    import time as clock
+
+    from yilan_cli.report import md_text
+
+    started = clock.monotonic()
+    assert md_text("招商引资" + " " * 500_000 + "攻坚").endswith("攻坚")
+    assert clock.monotonic() - started < 2
+    assert md_text("甲\n\n## 乙\r\n  丙") == "甲 ## 乙 丙"

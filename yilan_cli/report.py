@@ -289,7 +289,8 @@ def md_text(value: Any) -> str:
         return value
     if value is None:
         return ""
-    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+    # line breaks fold into one space; split/strip is linear (a regex around \s* was quadratic on long blanks)
+    text = " ".join(part.strip() for part in re.split(r"[\r\n]+", str(value)))
     text = _MD_INLINE.sub(r"\\\1", text)
     m = _MD_LEADING.match(text)
     if m is None:
