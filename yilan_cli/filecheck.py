@@ -14,6 +14,7 @@ from typing import Any
 
 from .findings import Finding, make_finding
 from .i18n import t
+from .terminal import NOT_XML
 from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
 
 # (code, loc, params): a problem before its position is known
@@ -105,15 +106,6 @@ def unreadable(text: str, rel: str) -> list[Finding]:
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                       r"(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-
-
-# characters XML 1.0 cannot hold, so no .docx or .xlsx can carry them (\v comes with text pasted from Word)
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` with every character XML cannot hold turned into a space (what import and typed input do)."""
-    return NOT_XML.sub(" ", text)
 
 
 def scan_values(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:

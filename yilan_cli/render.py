@@ -212,7 +212,7 @@ def findings_junit(findings: list[Finding], files: list[str]) -> str:
     """JUnit XML: one testcase per file, one failure per finding."""
     import xml.etree.ElementTree as ET
 
-    from .filecheck import xml_safe
+    from .terminal import xml_safe
 
     by_file: dict[str, list[Finding]] = {f: [] for f in files}
     for f in findings:

@@ -337,7 +337,7 @@ def cell_list(value: Any) -> list[str]:
 
 def cell_text(value: Any) -> str | None:
     """A cell as text; characters no Word/Excel file can hold (\\v from text pasted out of Word) become spaces."""
-    from .filecheck import xml_safe
+    from .terminal import xml_safe
 
     if value is None:
         return None

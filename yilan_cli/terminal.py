@@ -16,6 +16,16 @@ from typing import Any, TextIO
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# characters XML 1.0 cannot hold, so no .docx or .xlsx can carry them (\v comes with text pasted from Word);
+# here, not in filecheck, because every command's typed arguments are checked and this module is light
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold turned into a space (what import and typed input do)."""
+    return NOT_XML.sub(" ", text)
+
+
 def _shown(m: re.Match[str]) -> str:
     code = ord(m.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -74,7 +74,7 @@ def handled(fn: F) -> F:
 def _typed_text(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Typed or pasted text as a file can hold it: characters no Word/Excel file can carry (the line break
     \\v that text copied from Word brings) become spaces, and the user is told."""
-    from ..filecheck import NOT_XML, xml_safe
+    from ..terminal import NOT_XML, xml_safe
 
     def clean(v: Any) -> Any:
         if isinstance(v, str) and NOT_XML.search(v):
