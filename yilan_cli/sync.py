@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .errors import YilanError
 from .history import diff_trees, log, run_git
+from .txn import exact_text
 
 SYNC_JOURNAL = "sync.json"
 SYNC_TREE = "sync-tree"
@@ -251,7 +252,7 @@ def move_branch(root: Path, state: Path, branch: str, old: str, new: str) -> Non
     with Blobs(root) as blobs:
         for rel in changed:  # an untracked file where the upstream brings one would be overwritten
             path = root / rel
-            if path.exists() and blobs.text(f"{old}:{rel}") is None and _text(path) != blobs.text(f"{new}:{rel}"):
+            if path.exists() and blobs.text(f"{old}:{rel}") is None and exact_text(path) != blobs.text(f"{new}:{rel}"):
                 raise SyncFailed(f"远端新增的 {rel} 与本地一个未提交的同名文件冲突,未同步",
                                  f"先把本地的 {rel} 移走或改名,再运行 yilan sync", code="S008")
     journal = state / SYNC_JOURNAL
@@ -293,13 +294,6 @@ def _changed(root: Path, old: str, new: str) -> list[str]:
     return [p for p in r.stdout.split("\0") if p]
 
 
-def _text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-
-
 def _bring_up_to_date(root: Path, old: str, new: str, changed: list[str]) -> None:
     """Index and work tree of ``changed`` as in ``new`` — each file only while it still holds ``old``'s or
     ``new``'s content (anything else was written by someone else and is left for them)."""
@@ -309,7 +303,7 @@ def _bring_up_to_date(root: Path, old: str, new: str, changed: list[str]) -> Non
     kept: list[str] = []
     with Blobs(root) as blobs:
         for rel in changed:
-            now = _text(root / rel)
+            now = exact_text(root / rel)
             (safe if now in (blobs.text(f"{old}:{rel}"), blobs.text(f"{new}:{rel}")) else kept).append(rel)
     if safe:
         run_git(root, "restore", f"--source={new}", "--staged", "--worktree", "--pathspec-from-file=-",

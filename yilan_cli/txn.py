@@ -93,7 +93,7 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-def _exact(path: Path) -> str | None:
+def exact_text(path: Path) -> str | None:
     """The file's text exactly (BOM and CR kept): what the journal records and recovery compares."""
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
@@ -279,7 +279,7 @@ class Transaction:
             if st is not None and not st.st_mode & stat.S_IWUSR:
                 raise YilanError(t("err.readonly_file", path=rel), t("hint.readonly_file", path=rel), code="G011",
                                  path=rel)
-            self.files[rel] = {"old": _exact(path), "new": None}
+            self.files[rel] = {"old": exact_text(path), "new": None}
         self.files[rel]["new"] = text
 
     def refuse_dirty(self, rels: list[str]) -> None:
@@ -404,7 +404,7 @@ class Transaction:
         """Apply :func:`decide` to ``files``; returns the action taken. The journal is removed or set aside."""
         journal = journal or self.journal
         commit = self.commit_enabled if commit is None else commit
-        current = {rel: _exact(self.root / rel) for rel in files}
+        current = {rel: exact_text(self.root / rel) for rel in files}
         if commit:
             head = self._head_texts(list(files))
         else:  # no git: what the journal found is the reference; a complete write stands, a partial one is undone
