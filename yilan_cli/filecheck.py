@@ -8,6 +8,7 @@ research command or a report reads research files without paying for the matter 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,24 @@ def linked(path: Path, rel: str) -> bool:
             return True
         p = p.parent
     return False
+
+
+def link_on_the_way(path: Path, root: Path) -> Path | None:
+    """For an output path that lies (as written, ``..`` folded) inside the workspace ``root``: the first
+    symbolic link among its folders below ``root`` and the file itself; None when there is none or the path
+    is outside. A link committed by a colleague where yilan writes by default (督办看板/, 督办通知单/) would
+    otherwise turn a dashboard into an overwrite of ~/.bashrc."""
+    p = Path(os.path.abspath(path))
+    try:
+        parts = p.relative_to(root).parts
+    except ValueError:
+        return None
+    here = root
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:

@@ -6,6 +6,8 @@ Commands that read ledgers never import this module, so ``yilan status`` does no
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,7 +233,8 @@ class Commit:
     signature: str = "N"  # git's %G?: N none, G good, B bad, U/X/Y/R/E untrusted, expired, revoked, unknown
 
 
-_FORMAT = "%x1e%H%x1f%an%x1f%ad%x1f%s%x1f%(trailers:key=Yilan-Action,valueonly,separator=%x2C)%x1f%ae%x1f%G?"
+_SHA = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")
+_FIELDS = ("%H", "%an", "%ad", "%s", "%(trailers:key=Yilan-Action,valueonly,separator=%x2C)", "%ae", "%G?")
 
 
 def _parse_raw(tokens: list[str]) -> list[FileChange]:
@@ -254,12 +257,23 @@ def _parse_raw(tokens: list[str]) -> list[FileChange]:
 
 
 def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
-    """Commits (newest first) with the files each changed, from one `git log --raw -z` stream."""
-    r = run_git(root, "log", "--no-abbrev", "--raw", "-z", "--date=short", f"--format={_FORMAT}", *args, "--", *paths)
+    """Commits (newest first) with the files each changed, from one `git log --raw -z` stream.
+
+    Commit fields are separated by a token drawn afresh for each call: a subject or author name is
+    whatever a colleague typed, so no fixed separator character could be trusted not to occur in it
+    (a subject holding the old \\x1e/\\x1f separators forged whole commits in the audit trail)."""
+    token = secrets.token_hex(12)
+    start, sep = f"<{token}>", f"|{token}|"
+    fmt = start + sep.join(_FIELDS)
+    r = run_git(root, "log", "--no-abbrev", "--raw", "-z", "--date=short", f"--format={fmt}", *args, "--", *paths)
     commits: list[Commit] = []
-    for chunk in r.stdout.split("\x1e")[1:]:
-        tokens = chunk.split("\0")
-        sha, author, day, subject, action, email, sig = (tokens[0].split("\x1f") + [""] * 7)[:7]
+    for chunk in r.stdout.split(start)[1:]:
+        fields = chunk.split(sep)
+        if len(fields) != len(_FIELDS) or not _SHA.fullmatch(fields[0]):
+            raise YilanError(f"无法读取 git log 的输出(提交 {fields[0][:12]!r})", "请运行 yilan doctor 检查仓库", code="G016")
+        sha, author, day, subject, action, email, rest = fields
+        tokens = rest.split("\0")
+        sig = tokens[0]
         commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:]),
                               email.strip(), sig.strip() or "N"))
     return commits

@@ -8,6 +8,7 @@ the same sandboxed, autoescaped templates as the reports (``report_templates/sit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -80,8 +81,10 @@ def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def build_site(ws: Workspace, today: date, target: Path, include_sensitive: bool = False) -> int:
-    """Write the dashboard under ``target``; returns the number of pages."""
+def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, str], None],
+               include_sensitive: bool = False) -> int:
+    """Write the dashboard under ``target`` through ``save(path, html)`` (which creates folders and refuses
+    links); returns the number of pages."""
     from .exchange import load_full
     from .issuing import read_register
     from .periods import period_of
@@ -115,9 +118,7 @@ def build_site(ws: Workspace, today: date, target: Path, include_sensitive: bool
     def write(rel: str, template: str, up: str, **extra: Any) -> None:
         nonlocal pages
         site.up = up
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(env.get_template(template).render(s=site, **extra), encoding="utf-8", newline="\n")
+        save(target / rel, env.get_template(template).render(s=site, **extra))
         pages += 1
 
     write("index.html", "site_index.html.j2", "")

@@ -170,13 +170,33 @@ def choice(value: str, allowed: tuple[str, ...]) -> str:
 MANAGED = ("ledgers", "schemas", "reports", "research", "report_templates", "report_notes", ".git")
 
 
-def _refuse_managed(path: Path) -> None:
-    """An output never lands among the workspace's own records (it would overwrite the register, a matter …)."""
+@functools.lru_cache(maxsize=8)
+def _root_of(explicit: str | None, cwd: str) -> Path | None:
     from ..workspace import find_root
 
     try:
-        root = find_root(explicit=STATE.root).resolve()
+        return find_root(Path(cwd), explicit=explicit).resolve()
     except YilanError:
+        return None
+
+
+def _refuse_link(path: Path) -> None:
+    """An output inside the workspace is never written through a link (E114): the folder could have been
+    committed as a link to anywhere."""
+    from ..filecheck import link_on_the_way
+
+    root = _root_of(STATE.root, os.getcwd())
+    link = link_on_the_way(path, root) if root else None
+    if link is not None:
+        raise UsageError(f"输出位置 {link} 是符号链接,已拒绝写入(它可能指向工作区以外)",
+                         "删除这个链接(它可能是别人提交的),或用 -o 换一个位置", code="E114", path=str(path))
+
+
+def _refuse_managed(path: Path) -> None:
+    """An output never lands among the workspace's own records (it would overwrite the register, a matter …)."""
+    _refuse_link(path)
+    root = _root_of(STATE.root, os.getcwd())
+    if root is None:
         return
     target = path.resolve()
     for name in MANAGED:
@@ -215,9 +235,13 @@ def output_dir(path: Path, create: bool = True) -> Path:
     return path
 
 
-def write_output(path: Path, document: str | bytes) -> None:
-    """Write a rendered document (text as UTF-8 with LF); a failure is said in Chinese, not as a traceback."""
+def write_output(path: Path, document: str | bytes, make_folder: bool = False) -> None:
+    """Write a rendered document (text as UTF-8 with LF), never through a link inside the workspace (E114);
+    ``make_folder`` creates the file's folder first. A failure is said in Chinese, not as a traceback."""
+    _refuse_link(path)
     try:
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(document, bytes):
             path.write_bytes(document)
         else:

@@ -1,5 +1,6 @@
 """Report commands: report (the periodic circular), rank (the horse race) and site (the dashboard)."""
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -218,5 +219,5 @@ def site(
     ws = workspace()
     _records_or_refuse(ws)
     d = today_arg(today)
-    pages = build_site(ws, d, output_dir(output), include_sensitive)
+    pages = build_site(ws, d, output_dir(output), functools.partial(write_output, make_folder=True), include_sensitive)
     out(f"已生成督办看板:{pages} 个页面 → {output / 'index.html'}")

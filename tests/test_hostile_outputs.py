@@ -1,0 +1,109 @@
+"""What a colleague commits never forges the audit trail, never redirects what yilan writes, and never
+prints as structure (issue 16: faults found by the attacker helper after the first round).
+
+Each test asserts the right value: the commit shown once with its own subject, the file outside untouched,
+the name shown visibly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+
+from .conftest import git
+
+POSIX = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+
+
+def run(root: Path, *args: str) -> object:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+# --------------------------------------------------------------------------- the audit trail reads git's log exactly
+@pytest.mark.parametrize("subject", [
+    # the separators the log reader once split on, followed by a whole forged commit
+    "正常的更正\x1e" + "a" * 40 + "\x1f县长\x1f2020-01-01\x1f领导已批准销号\x1fclose\x1fboss@gov.cn\x1fG",
+    "更正\x1f伪造作者\x1f2020-01-01",
+])
+def test_a_subject_holding_separators_is_one_commit_with_its_own_subject(git_demo: Path, subject: str) -> None:
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# 小改\n", encoding="utf-8")
+    git(git_demo, "commit", "-qam", subject)
+    r = run(git_demo, "history", "ZB-001", "--format", "json")
+    assert r.exit_code == 0, r.output
+    commits = json.loads(r.stdout)["history"]
+    assert [c["subject"] for c in commits] == [subject, "初始化台账工作区"]
+    assert [c["action"] for c in commits] == ["manual", "init"]
+    assert not {c["author"] for c in commits} & {"县长", "伪造作者"}
+
+
+def test_the_audit_of_a_forged_subject_names_the_real_author(git_demo: Path) -> None:
+    """Second place of the kind: `audit` reads the same log."""
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("进展", "进展", 1) + "# x\n", encoding="utf-8")
+    git(git_demo, "commit", "-qam", "改\x1e" + "b" * 40 + "\x1f县委书记\x1f2020-01-01\x1f伪造")
+    r = run(git_demo, "audit", "--format", "json")
+    assert r.exit_code in (0, 1), r.output
+    findings = json.loads(r.stdout)["findings"]
+    assert len(findings) == 1 and findings[0]["kind"] == "手工提交" and "县委书记" not in findings[0]["author"]
+    assert findings[0]["detail"].endswith("改\x1e" + "b" * 40 + "\x1f县委书记\x1f2020-01-01\x1f伪造")
+
+
+# --------------------------------------------------------------------------- outputs never go through a committed link
+@POSIX
+@pytest.mark.parametrize(("link", "args"), [
+    ("督办看板", ["site", "--today", "2022-06-30"]),                      # the default site folder is a link
+    ("督办看板/matter", ["site", "--today", "2022-06-30"]),               # a sub-folder of it
+    ("督办看板/index.html", ["site", "--today", "2022-06-30"]),           # one page
+    ("督办通知单", ["notice", "--today", "2022-06-30"]),                  # the default notice folder
+    ("督办通知单/督办通知单-县水务局.md", ["notice", "--today", "2022-06-30"]),
+])
+def test_a_committed_link_where_yilan_writes_by_default_is_refused(
+        git_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str, args: list[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / ".bashrc"
+    victim.write_text("# 十年积累的配置\n", encoding="utf-8")
+    place = git_demo / link
+    place.parent.mkdir(parents=True, exist_ok=True)
+    place.symlink_to(victim if place.suffix else outside)
+    git(git_demo, "add", "-A")
+    git(git_demo, "commit", "-qm", "同事提交的链接")
+    monkeypatch.chdir(git_demo)
+    r = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert r.exit_code == 2 and "[E114]" in r.stderr and link.split("/")[-1] in r.stderr, r.output
+    assert victim.read_text(encoding="utf-8") == "# 十年积累的配置\n" and sorted(os.listdir(outside)) == [".bashrc"]
+
+
+@POSIX
+def test_a_default_document_name_that_is_a_link_is_refused(git_demo: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Second place: report --format docx writes <title>.docx into the current folder by default."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("原文\n", encoding="utf-8")
+    monkeypatch.chdir(git_demo)
+    dry = CliRunner().invoke(app, ["report", "2022Q2", "--format", "docx"], catch_exceptions=False)
+    assert dry.exit_code == 0, dry.output
+    made = next(git_demo.glob("*.docx"))
+    made.unlink()
+    made.symlink_to(victim)
+    r = CliRunner().invoke(app, ["report", "2022Q2", "--format", "docx"], catch_exceptions=False)
+    assert r.exit_code == 2 and "[E114]" in r.stderr
+    assert victim.read_text(encoding="utf-8") == "原文\n"
+
+
+@POSIX
+def test_a_link_the_user_names_outside_the_workspace_is_theirs(git_demo: Path, tmp_path: Path) -> None:
+    """Outside the workspace nobody else committed anything: -o through the user's own link works."""
+    real = tmp_path / "共享盘"
+    real.mkdir()
+    (tmp_path / "快捷方式").symlink_to(real)
+    r = run(git_demo, "report", "2022Q2", "-o", str(tmp_path / "快捷方式" / "通报.md"))
+    assert r.exit_code == 0, r.output
+    assert (real / "通报.md").is_file()
