@@ -107,3 +107,42 @@ def test_a_link_the_user_names_outside_the_workspace_is_theirs(git_demo: Path, t
     r = run(git_demo, "report", "2022Q2", "-o", str(tmp_path / "快捷方式" / "通报.md"))
     assert r.exit_code == 0, r.output
     assert (real / "通报.md").is_file()
+
+
+# --------------------------------------------------------------------------- a value is one run of text in Markdown
+def _markdown_kinds(document: str) -> tuple[list[str], set[str]]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(document)
+    return [t.type for t in tokens], {c.type for t in tokens for c in (t.children or [])}
+
+
+@pytest.mark.parametrize("value", ["~~~python", "```", "---", "===", "- - -", "***", "~~删除线~~", "&#60;img&#62;",
+                                   "    缩进的代码", "1) 第一", "# 标题", "> 引用", "| a | b |", "<b>粗</b>", "[链接](x)"])
+@pytest.mark.parametrize("before", ["前文\n", "前文\n\n"])  # right under a line (setext underline) or at a block's start
+def test_markdown_structure_in_a_value_stays_text(value: str, before: str) -> None:
+    from yilan_cli.report import md_text
+
+    blocks, inline = _markdown_kinds(before + md_text(value) + "\n\n后文\n")
+    paragraphs = 2 if before == "前文\n" else 3
+    assert blocks == ["paragraph_open", "inline", "paragraph_close"] * paragraphs and inline <= {"text", "softbreak"}
+
+
+def test_any_value_is_one_run_of_text_in_markdown() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from yilan_cli.report import md_text
+
+    markdown = st.sampled_from(list("#>-+=*_~`&[]()<>|!\\:.) 1\n\t") + ["---", "~~~", "```", "&amp;", "    "])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(markdown | st.text(max_size=3), min_size=1, max_size=12).map("".join))
+    def check(value: str) -> None:
+        text = md_text(value)
+        if not text.strip():
+            return
+        blocks, inline = _markdown_kinds("前文\n" + text + "\n\n后文\n")
+        assert blocks == ["paragraph_open", "inline", "paragraph_close"] * 2 and inline <= {"text", "softbreak"}, text
+
+    check()

@@ -277,8 +277,8 @@ class MdSafe(str):
     """Markdown that is meant as structure (the staff's own report_notes sections, an escaped cell)."""
 
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
-_MD_LEADING = re.compile(r"^(\s*)([#>]|[-+=](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_MD_INLINE = re.compile(r"([\\`*_~&\[\]<>|])")  # ~ strikes through and fences; & starts an entity
+_MD_LEADING = re.compile(r"^(\s*)([#>]|[-+=]+(?=\s|$)|\d+(?=[.)](?:\s|$)))")  # --- and === rule or underline
 
 
 def md_text(value: Any) -> str:
