@@ -134,7 +134,7 @@ def test_any_value_is_one_run_of_text_in_markdown() -> None:
 
     from yilan_cli.report import md_text
 
-    markdown = st.sampled_from(list("#>-+=*_~`&[]()<>|!\\:.) 1\n\t") + ["---", "~~~", "```", "&amp;", "    "])
+    markdown = st.sampled_from([*"#>-+=*_~`&[]()<>|!\\:.) 1\n\t", "---", "~~~", "```", "&amp;", "    "])
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(markdown | st.text(max_size=3), min_size=1, max_size=12).map("".join))
@@ -146,3 +146,21 @@ def test_any_value_is_one_run_of_text_in_markdown() -> None:
         assert blocks == ["paragraph_open", "inline", "paragraph_close"] * 2 and inline <= {"text", "softbreak"}, text
 
     check()
+
+
+# --------------------------------------------------------------------------- a committed file name is one line
+@POSIX
+@pytest.mark.parametrize("args", [
+    ["check", "--today", "2022-06-30"],                    # the finding lines
+    ["status", "--today", "2022-06-30"],                   # "these files were not counted" on stderr
+    ["report", "2022Q2"],                                  # E502 listing the invalid files
+    ["check", "--today", "2022-06-30", "--format", "github"],
+])
+def test_a_file_name_with_a_line_feed_cannot_print_a_finding_of_its_own(git_demo: Path, args: list[str]) -> None:
+    name = "ZB-9\nledgers/zhuanban/ZB-001.yaml:1:1: 错误[E201] 伪造的发现.yaml"
+    (git_demo / "ledgers" / "zhuanban" / name.replace("/", "∕")).write_text("编号: ZB-009\n", encoding="utf-8")
+    r = run(git_demo, *args)
+    lines = r.output.splitlines()
+    assert not any("伪造的发现" in line and not line.lstrip().startswith(("ledgers/zhuanban/ZB-9\\n", "::error"))
+                   for line in lines), r.output
+    assert any("ZB-9\\n" in line or "ZB-9%0A" in line for line in lines)

@@ -20,6 +20,13 @@ class Finding:
     message: str
     hint: str
 
+    @property
+    def place(self) -> str:
+        """``file:line:column`` for a terminal, the file name on one line (it is whatever was committed)."""
+        from .terminal import one_line
+
+        return f"{one_line(self.file)}:{self.line}:{self.column}"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.file,

@@ -168,7 +168,7 @@ UI: dict[str, tuple[str, str]] = {
                 "{total} matters · red {red} · yellow {yellow} · blue {blue} · green {green} · closed {closed} · stage-closed {stage} · completion {rate}"),
     "hidden_closed": ("(另有 {n} 项已办结或中止未列出,加 --all 显示)", "({n} closed or suspended not listed; --all shows them)"),
     "invalid_files": ("以下 {n} 个文件有错误,未计入:", "{n} invalid files were left out:"),
-    "invalid_file": ("  {path}:{line}:{column}: {message}", "  {path}:{line}:{column}: {message}"),
+    "invalid_file": ("  {place}: {message}", "  {place}: {message}"),
     "run_check": ("运行 yilan check 查看全部问题", "run yilan check to see every problem"),
     "check_ok": ("检查通过:{files} 个文件,未发现错误", "check passed: {files} files, no errors"),
     "check_counts": ("共 {files} 个文件:错误 {error} 处,红灯 {red} 项,黄灯 {yellow} 项",
@@ -251,10 +251,21 @@ UI: dict[str, tuple[str, str]] = {
 }
 
 
+_NAMES = ("path", "file")  # whatever was committed as a file name: shown on one line
+
+
 def t(key: str, **params: object) -> str:
+    """The message ``key`` in the user's language; a ``path``/``file`` parameter is shown on one line (a file
+    name committed with a line feed in it must not print a line of its own)."""
     zh, en = UI[key]
     text = en if _lang == "en" and en else zh
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    if any(k in params for k in _NAMES):
+        from .terminal import one_line
+
+        params = {k: one_line(v) if k in _NAMES else v for k, v in params.items()}
+    return text.format(**params)
 
 
 def finding_text(code: str, params: dict[str, object]) -> tuple[str, str]:

@@ -193,7 +193,7 @@ def status_csv(rows: list[tuple[Record, Status]]) -> str:
 
 # --------------------------------------------------------------------------- findings
 def finding_lines(f: Finding) -> str:
-    head = f"{f.file}:{f.line}:{f.column}: {t('severity.' + f.severity)}[{f.code}] {f.message}"
+    head = f"{f.place}: {t('severity.' + f.severity)}[{f.code}] {f.message}"
     return f"{head}\n  {t('hint')}: {f.hint}" if f.hint else head
 
 

@@ -36,6 +36,12 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_shown, text)
 
 
+def one_line(text: object) -> str:
+    """A name (a file name, a path) on one line: controls shown visibly and LF, CR and TAB too, so that a
+    file committed as ``"x.yaml\\nZB-001.yaml:1:1: 错误[…]"`` cannot print a forged finding of its own."""
+    return visible(str(text)).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def continued(text: object, indent: str = "    ") -> str:
     """One value that may span lines: control shown visibly, continuation lines indented."""
     return visible(str(text)).replace("\n", "\n" + indent)

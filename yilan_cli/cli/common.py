@@ -34,9 +34,11 @@ TodayOpt = Annotated[Optional[str], typer.Option("--today", help="评估日期,�
 
 def fail(e: YilanError) -> None:
     """Print ``path:line:column: 错误[CODE] message`` and the hint on stderr."""
+    from ..terminal import one_line
+
     where = ""
     if e.path:
-        where = f"{e.path}:{e.line or 1}:{e.column or 1}: "
+        where = f"{one_line(e.path)}:{e.line or 1}:{e.column or 1}: "
     typer.echo(f"{where}{t('severity.error')}[{e.code}] {e.message}", err=True)
     if e.hint:
         typer.echo(f"  {t('hint')}: {e.hint}", err=True)

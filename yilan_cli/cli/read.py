@@ -73,7 +73,7 @@ def _warn_invalid(loaded: object) -> None:
         first.setdefault(f.file, f)
     typer.echo(t("invalid_files", n=len(first)), err=True)
     for f in first.values():
-        typer.echo(t("invalid_file", path=f.file, line=f.line, column=f.column, message=f"[{f.code}] {f.message}"), err=True)
+        typer.echo(t("invalid_file", place=f.place, message=f"[{f.code}] {f.message}"), err=True)
     typer.echo(t("run_check"), err=True)
 
 
@@ -96,7 +96,7 @@ def show(
     record, findings = read_matter(ws, path)
     if record is None:
         f = findings[0]
-        where = f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}"
+        where = f"{f.place}: [{f.code}] {f.message}"
         raise UsageError(t("err.invalid_matter", id=matter_id), where, code=f.code)
     st = evaluate(record.record(), d, ws.rules)
     visits = _linked_visits(ws, record.matter.id)

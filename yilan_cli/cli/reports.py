@@ -59,7 +59,7 @@ def _records_or_refuse(ws: Any) -> Any:
     invalid = loaded.invalid_files
     if invalid:
         first = {f.file: f for f in reversed(loaded.findings) if f.severity == "error"}
-        detail = "\n".join(f"  {f.file}:{f.line}:{f.column}: [{f.code}] {f.message}" for f in first.values())
+        detail = "\n".join(f"  {f.place}: [{f.code}] {f.message}" for f in first.values())
         raise UsageError(f"有 {len(invalid)} 个事项文件有错误,不能生成报告(报告会漏掉这些事项):\n{detail}",
                          "先运行 yilan check 改正这些文件", code="E502")
     return loaded.records

@@ -89,7 +89,7 @@ def status(
     if loaded.findings:
         f = loaded.findings[0]
         typer.echo(f"{len({x.file for x in loaded.findings})} 个调研记录文件有错误,未计入;先运行 yilan check:"
-                   f"{f.file}:{f.line}:{f.column}: [{f.code}] {f.message}", err=True)
+                   f"{f.place}: [{f.code}] {f.message}", err=True)
     found = quotas(people, loaded.visits, ws.rules, y, d)
     if fmt == "json":
         out(envelope(d, year=y, people=[{
