@@ -164,3 +164,54 @@ def test_a_file_name_with_a_line_feed_cannot_print_a_finding_of_its_own(git_demo
     assert not any("伪造的发现" in line and not line.lstrip().startswith(("ledgers/zhuanban/ZB-9\\n", "::error"))
                    for line in lines), r.output
     assert any("ZB-9\\n" in line or "ZB-9%0A" in line for line in lines)
+
+
+# --------------------------------------------------------------------------- nothing is read through a link
+@POSIX
+def test_a_schema_file_linked_to_an_endless_device_is_refused_before_it_is_read(git_demo: Path) -> None:
+    """The schema cache key hashed every schemas/ file before the link check: /dev/zero ran out of memory."""
+    units = git_demo / "schemas" / "units.yaml"
+    units.unlink()
+    units.symlink_to("/dev/zero")
+    r = run(git_demo, "status", "--today", "2022-06-30")
+    assert r.exit_code == 2 and "[E114]" in r.stderr and "schemas/units.yaml" in r.stderr, r.output
+
+
+@POSIX
+def test_a_linked_last_id_is_refused_and_its_target_never_shown(git_demo: Path, tmp_path: Path) -> None:
+    """import read ledgers/<key>/.last-id directly; a link put the target's first line into the E317 message."""
+    secret = tmp_path / "secret"
+    secret.write_text("PASSWORD=hunter2\n", encoding="utf-8")
+    seq = git_demo / "ledgers" / "zhuanban" / ".last-id"
+    seq.unlink()
+    seq.symlink_to(secret)
+    sheet = tmp_path / "新事项.csv"
+    sheet.write_text("事项,牵头单位,完成时限,交办日期\n新的事项,县水务局,2022-12-31,2022-01-01\n", encoding="utf-8")
+    for args in (["import", str(sheet), "--ledger", "zhuanban", "--dry-run"], ["import", str(sheet), "--ledger", "zhuanban"],
+                 ["add", "zhuanban", "--title", "t", "--lead-unit", "县水务局", "--deadline", "2022-12-31"]):
+        r = run(git_demo, *args)
+        assert "hunter2" not in r.output and "[E114]" in r.output and "ledgers/zhuanban/.last-id" in r.output, args
+    assert secret.read_text(encoding="utf-8") == "PASSWORD=hunter2\n"
+
+
+@POSIX
+def test_a_linked_research_year_folder_is_a_finding_not_skipped(git_demo: Path, tmp_path: Path) -> None:
+    year = next(p for p in (git_demo / "research").iterdir() if p.is_dir())
+    outside = tmp_path / "别处的调研"
+    year.rename(outside)
+    year.symlink_to(outside)
+    r = run(git_demo, "check", "--today", "2022-06-30")
+    assert r.exit_code == 1 and f"research/{year.name}:1:1: 错误[E114]" in r.stdout, r.output
+
+
+@POSIX
+def test_fmt_never_reads_or_writes_through_a_linked_ledger_folder(git_demo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "另一个单位的台账"
+    (git_demo / "ledgers" / "zhuanban").rename(outside)
+    (git_demo / "ledgers" / "zhuanban").symlink_to(outside)
+    untidy = outside / "ZB-001.yaml"
+    untidy.write_text(untidy.read_text(encoding="utf-8") + "\n\n\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    assert "ZB-001" not in run(git_demo, "fmt", "--check").output
+    run(git_demo, "fmt")
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before

@@ -31,8 +31,8 @@ def read_last_id(text: str | None, rel: str) -> int:
     value = (text or "").strip()
     if not value:
         return 0
-    if not (value.isascii() and value.isdigit()):
-        raise UsageError(f"{rel} 的内容不是编号数字:{value[:20]!r}",
+    if not (value.isascii() and value.isdigit() and len(value) <= 6):  # 编号 has at most six digits (records.ID_RE)
+        raise UsageError(f"{rel} 的内容不是编号数字(最多六位):{value[:20]!r}",
                          f"该文件只记一个数字:本台账发出过的最大编号。用 git log -p -- {rel} 查看原来的值并改回", code="E317")
     return int(value)
 

@@ -207,12 +207,10 @@ def _plan_row(ws: Workspace, f: dict[str, Any], default: LedgerDef | None, assig
 
 
 def _issued(ws: Workspace, lg: LedgerDef) -> int:
+    from .txn import workspace_text
+
     rel = f"ledgers/{lg.key}/.last-id"
-    try:
-        text = (ws.root / rel).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return 0
-    return edits.read_last_id(text, rel)
+    return edits.read_last_id(workspace_text(ws.root, rel), rel)
 
 
 def _plan_new(ws: Workspace, lg: LedgerDef, matter_id: str, f: dict[str, Any], assigned: date, today: date) -> Planned:

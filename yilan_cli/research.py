@@ -101,8 +101,19 @@ def find_person(people: list[Person], text: str) -> Person | None:
 
 # --------------------------------------------------------------------------- the records
 def research_files(root: Path) -> list[Path]:
+    """Every ``research/**/*.yaml`` file, and every linked folder under research/ as itself: a link is
+    never followed, and the reader refuses it with E114 (it is not skipped silently)."""
+    import os
+
     base = root / FOLDER
-    return sorted(base.rglob("*.yaml")) if base.is_dir() else []
+    if base.is_symlink():
+        return [base]
+    out = []
+    for folder, dirs, files in os.walk(base):
+        here = Path(folder)
+        out += [here / d for d in dirs if (here / d).is_symlink()]
+        out += [here / f for f in files if f.endswith(".yaml")]
+    return sorted(out)
 
 
 def validate(data: Any, year: int, stem: str, people: list[Person], matters: set[str] | None

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import YilanError
 from .history import diff_trees, log, run_git
-from .txn import exact_text
+from .txn import exact_text, plain_path
 
 SYNC_JOURNAL = "sync.json"
 SYNC_TREE = "sync-tree"
@@ -303,13 +303,32 @@ def _bring_up_to_date(root: Path, old: str, new: str, changed: list[str]) -> Non
     kept: list[str] = []
     with Blobs(root) as blobs:
         for rel in changed:
-            now = exact_text(root / rel)
-            (safe if now in (blobs.text(f"{old}:{rel}"), blobs.text(f"{new}:{rel}")) else kept).append(rel)
+            now = _on_disk(root, rel)
+            ours = now is not _BEHIND_LINK and now in (blobs.text(f"{old}:{rel}"), blobs.text(f"{new}:{rel}"))
+            (safe if ours else kept).append(rel)
     if safe:
         run_git(root, "restore", f"--source={new}", "--staged", "--worktree", "--pathspec-from-file=-",
                 "--pathspec-file-nul", stdin="\0".join(f":(top,literal){p}" for p in safe))
     if kept:
-        print(f"同步后这些文件与本地修改不同,yilan 没有改动它们,请核对:{'、'.join(kept)}", file=sys.stderr)
+        from .terminal import one_line
+
+        print(f"同步后这些文件与本地修改不同,yilan 没有改动它们,请核对:{'、'.join(map(one_line, kept))}", file=sys.stderr)
+
+
+_BEHIND_LINK = "\0behind a link"
+
+
+def _on_disk(root: Path, rel: str) -> str | None:
+    """What ``rel`` holds now, as git stores it: a link's target (never what it points to), a file's exact
+    text, None when missing; _BEHIND_LINK for a file behind a linked folder (left alone, never read)."""
+    from .filecheck import linked
+
+    path = root / rel
+    if path.is_symlink():
+        return os.readlink(path)
+    if linked(path.parent, str(Path(rel).parent)):
+        return _BEHIND_LINK
+    return exact_text(path)
 
 
 # --------------------------------------------------------------------------- the replay
@@ -347,7 +366,7 @@ def _pick(tree: Path, sha: str) -> None:
         for rel in unmerged:
             values = [run_git(tree, "show", f":{n}:{rel}", check=False).stdout.strip() for n in (2, 3)]
             numbers = [int(v) for v in values if v.isascii() and v.isdigit()] or [0]
-            (tree / rel).write_text(f"{max(numbers)}\n", encoding="utf-8", newline="\n")
+            plain_path(tree, rel).write_text(f"{max(numbers)}\n", encoding="utf-8", newline="\n")  # never a link
             run_git(tree, "add", "--", rel)
         if run_git(tree, "-c", "core.editor=true", "cherry-pick", "--continue", check=False).returncode == 0:
             return

@@ -93,6 +93,36 @@ def read_text(path: Path) -> str | None:
         return None
 
 
+def plain_path(root: Path, rel: str) -> Path:
+    """The workspace file ``rel``, refused when it or a folder on its way is a link, or it lies outside the
+    workspace (E114, the path named)."""
+    from .filecheck import linked
+
+    path = root / rel
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        inside = False
+    if not inside or linked(path, rel):
+        raise YilanError(t("err.link", path=rel), t("hint.link"), code="E114", path=rel)
+    return path
+
+
+def workspace_text(root: Path, rel: str) -> str | None:
+    """The text of the workspace file ``rel`` as :func:`read_text` gives it, or None when it does not exist;
+    a link (E114), a file that is not UTF-8 text (E101: saved as GBK or UTF-16) or one that cannot be read
+    (E104: a folder, no permission) is refused with its path. The one reader of workspace files that yilan
+    writes (matters, .last-id, the register)."""
+    try:
+        return read_text(plain_path(root, rel))
+    except UnicodeDecodeError:
+        raise YilanError(f"{rel} 不是 UTF-8 文本(可能被另存为 GBK 或 UTF-16),yilan 不会改写它", "用 yilan check 查看;"
+                         "在编辑器中另存为 UTF-8 后再运行", code="E101", path=rel) from None
+    except OSError as e:
+        raise YilanError(f"无法读取 {rel}:{e.strerror or e}", "确认它是一个普通文件,且当前账户有权读取", code="E104",
+                         path=rel) from None
+
+
 def exact_text(path: Path) -> str | None:
     """The file's text exactly (BOM and CR kept): what the journal records and recovery compares."""
     try:
@@ -237,29 +267,12 @@ class Transaction:
 
     # ------------------------------------------------------------------ reading and planning (under the lock)
     def path(self, rel: str) -> Path:
-        """The workspace file ``rel``, refused when it is a link or lies outside the workspace."""
-        from .filecheck import linked
-
-        path = self.root / rel
-        try:
-            inside = path.resolve().is_relative_to(self.root.resolve())
-        except OSError:
-            inside = False
-        if not inside or linked(path, rel):
-            raise YilanError(t("err.link", path=rel), t("hint.link"), code="E114", path=rel)
-        return path
+        """The workspace file ``rel``, refused when it is a link or lies outside the workspace (E114)."""
+        return plain_path(self.root, rel)
 
     def read(self, rel: str) -> str | None:
-        """The text of ``rel`` now (under the lock), or None when it does not exist; a file that is not UTF-8
-        text (saved as GBK or UTF-16, or a folder) is refused with its path."""
-        try:
-            return read_text(self.path(rel))
-        except UnicodeDecodeError:
-            raise YilanError(f"{rel} 不是 UTF-8 文本(可能被另存为 GBK 或 UTF-16),yilan 不会改写它", "用 yilan check 查看;"
-                             "在编辑器中另存为 UTF-8 后再运行", code="E101", path=rel) from None
-        except OSError as e:
-            raise YilanError(f"无法读取 {rel}:{e.strerror or e}", "确认它是一个普通文件,且当前账户有权读取", code="E104",
-                             path=rel) from None
+        """The text of ``rel`` now (under the lock): :func:`workspace_text`."""
+        return workspace_text(self.root, rel)
 
     def write(self, rel: str, text: str) -> None:
         """Plan ``rel`` to hold ``text``; nothing changes on disk before :meth:`commit`."""

@@ -165,16 +165,35 @@ def find_root(start: Path | None = None, explicit: str | None = None) -> Path:
 
 def read_schema(path: Path) -> Any:
     """A schemas/ file parsed by the fast reader; any problem stops the command (SchemaError, exit 2)."""
-    from .filecheck import linked
     from .yamlio import YamlProblem, fast_load
 
-    if linked(path, "/".join(path.parts[-3:] if path.parent.name == "ledgers" else path.parts[-2:])):
-        raise SchemaError(t("err.schema", detail=f"{path}: 是符号链接(或在链接的文件夹中),已拒绝读取"),
-                          "schemas/ 中的文件必须是普通文件;请删除链接,把文件本身放进来", path=str(path))
+    data = _schema_bytes(path)
     try:
-        return fast_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, YamlProblem, Exception) as e:  # noqa: BLE001
+        return fast_load(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, YamlProblem, Exception) as e:  # noqa: BLE001
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema"), path=str(path)) from None
+
+
+def _schema_bytes(path: Path) -> bytes:
+    """A schemas/ file's bytes; a link (or a file in a linked folder) is refused with E114 before anything is
+    read — a link to /dev/zero or ~/.gitconfig must not be read, not even to compute the cache key — and so is
+    a file above the matter-file size limit (E100)."""
+    from .filecheck import linked
+    from .yamlio import MAX_FILE_BYTES
+
+    rel = "/".join(path.parts[-3:] if path.parent.name == "ledgers" else path.parts[-2:])
+    if linked(path, rel):
+        raise SchemaError(t("err.schema", detail=f"{rel}: 是符号链接(或在链接的文件夹中),已拒绝读取"),
+                          "schemas/ 中的文件必须是普通文件;请删除链接,把文件本身放进来", code="E114", path=rel)
+    try:
+        size = path.stat().st_size
+        if size <= MAX_FILE_BYTES:
+            return path.read_bytes()
+    except OSError as e:
+        raise SchemaError(t("err.schema", detail=f"{rel}: {e.strerror or e}"), t("hint.schema"), code="E104",
+                          path=rel) from None
+    raise SchemaError(t("err.schema", detail=f"{rel}: 文件有 {size} 字节,超过 {MAX_FILE_BYTES} 字节的上限"),
+                      "schemas/ 中的文件应是几 KB 的配置;请检查是否误放了别的文件", code="E100", path=rel)
 
 
 def _need(cond: bool, path: Path, detail: str) -> None:
@@ -284,7 +303,7 @@ def load(root: Path) -> Workspace:
     files = schema_files(root)
     h = hashlib.sha256(f"{__version__}|{SCHEMA_CACHE_FORMAT}".encode())
     for p in files:
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + _schema_bytes(p) + b"\0")
     key = h.hexdigest()
     cached = _read_schema_cache(root, key)
     if cached is not None:
@@ -374,7 +393,7 @@ def schema_files(root: Path) -> list[Path]:
     """Files whose content changes what a matter means (used for cache keys)."""
     out = [root / "schemas" / "rules.yaml", root / "schemas" / "units.yaml", root / "schemas" / "taskforces.yaml"]
     out += sorted((root / "schemas" / "ledgers").glob("*.yaml"))
-    return [p for p in out if p.exists()]
+    return [p for p in out if p.exists() or p.is_symlink()]  # a dangling link is refused, not skipped
 
 
 def package_data_dir(name: str) -> Path:

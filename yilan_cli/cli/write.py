@@ -237,14 +237,15 @@ def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
     """The canonical text of every valid matter file that is not canonical yet (rel → text)."""
     from ..checks import check_text
     from ..edits import key_order
+    from ..filecheck import linked
     from ..store import matter_files
-    from ..yamlio import canonical, dump, positioned_load
+    from ..yamlio import MAX_FILE_BYTES, canonical, dump, positioned_load
 
     drift: dict[str, str] = {}
     for path in matter_files(ws.root):
         rel = ws.rel(path)
-        if path.is_symlink():
-            continue  # `yilan check` reports it (E114); fmt never writes through a link
+        if linked(path, rel) or path.stat().st_size > MAX_FILE_BYTES:
+            continue  # `yilan check` reports it (E114, E100); fmt never reads or writes through a link
         raw = path.read_bytes()
         text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
         record, _ = check_text(ws, text, rel, path.parent.name, path.stem)
