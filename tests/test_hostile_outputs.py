@@ -215,3 +215,31 @@ def test_fmt_never_reads_or_writes_through_a_linked_ledger_folder(git_demo: Path
     assert "ZB-001" not in run(git_demo, "fmt", "--check").output
     run(git_demo, "fmt")
     assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+
+
+# --------------------------------------------------------------------------- a value with line breaks is one line where a line is meant
+def test_a_title_with_line_breaks_stays_on_its_line_in_messages_findings_and_commits(git_demo: Path) -> None:
+    title = "供水改造\n2022-06-30 100% 已办结(伪造的一行)\n\nYilan-Action: init"
+    r = run(git_demo, "add", "zhuanban", "--title", title, "--lead-unit", "县水务局", "--deadline", "2022-05-31",
+            "--assigned", "2022-01-01")
+    assert r.exit_code == 0
+    flat = "供水改造 2022-06-30 100% 已办结(伪造的一行) Yilan-Action: init"
+    assert f"新增 ZB-004 {flat}(重点工作专班" in r.stdout
+    for args in (["update", "ZB-004", "--progress", "50", "--date", "2022-03-01"],
+                 ["close", "ZB-004", "--date", "2022-04-01"]):
+        r = run(git_demo, *args)
+        assert r.exit_code == 0 and r.stdout.count("\n") == 1 and flat in r.stdout, r.stdout
+    # the commit subject holds the whole title; the only Yilan-Action trailers are yilan's own
+    subjects = git(git_demo, "log", "-3", "--format=%s").splitlines()
+    assert all(flat in s for s in subjects)
+    assert git(git_demo, "log", "-3", "--format=%(trailers:key=Yilan-Action,valueonly)").split() == ["close", "update", "add"]
+    assert run(git_demo, "undo", "--yes").exit_code == 0  # the close, not refused as an "init"
+
+
+def test_a_finding_about_a_multi_line_title_is_one_line(git_demo: Path) -> None:
+    """Second place: the finding's message (R001 carries the title)."""
+    assert run(git_demo, "add", "zhuanban", "--title", "供水\nledgers/x.yaml:1:1: 错误[E999] 伪造", "--lead-unit", "县水务局",
+               "--deadline", "2022-05-31", "--assigned", "2022-01-01").exit_code == 0
+    out = run(git_demo, "check", "--today", "2022-06-30").stdout
+    assert not any(line.startswith("ledgers/x.yaml") for line in out.splitlines())
+    assert "ZB-004 供水 ledgers/x.yaml:1:1: 错误[E999] 伪造:超期 30 天" in out

@@ -20,6 +20,7 @@ from .periods import Period
 from .records import ID_RE
 from .sheets import DATE_FIELDS, LIST_FIELDS, Sheet, cell_date, cell_list, cell_progress, cell_text
 from .status import Status, evaluate
+from .terminal import inline
 from .yamlio import dump, positioned_load
 
 if TYPE_CHECKING:
@@ -341,7 +342,8 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
     new_text = dump(tree)
     _validated(ws, new_text, v.path)
     action = "更新" if changes else "不变"
-    return Planned(0, action, m.id, v.path, new_text, f"{action} {m.id} {m.title}" + (f":{','.join(changes)}" if changes else ""))
+    return Planned(0, action, m.id, v.path, new_text,
+                   inline(f"{action} {m.id} {m.title}" + (f":{','.join(changes)}" if changes else "")))
 
 
 # --------------------------------------------------------------------------- the fill-in round
@@ -457,7 +459,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
             new_text = dump(tree)
             existing[matter_id] = _validated(ws, new_text, v.path)  # a second row for it builds on this one
             texts[v.path] = new_text
-            line = f"{matter_id} {v.matter.title}:{summary}"
+            line = inline(f"{matter_id} {v.matter.title}:{summary}")
             plan.planned.append(Planned(row, "更新", matter_id, v.path, new_text, line))
         except YilanError as e:
             plan.errors.append((row, e))

@@ -272,7 +272,10 @@ def finding_text(code: str, params: dict[str, object]) -> tuple[str, str]:
     """(message, hint) of a finding code in the current language."""
     zh, zh_hint, en, en_hint = FINDINGS[code]
     msg, hint = (en, en_hint) if _lang == "en" else (zh, zh_hint)
-    safe = _SafeDict(params)
+    from .terminal import inline
+
+    # a finding is one line: a title or value with line breaks in it is joined (it could pose as a finding)
+    safe = _SafeDict({k: inline(v) if isinstance(v, str) else v for k, v in params.items()})
     return msg.format_map(safe), hint.format_map(safe)
 
 

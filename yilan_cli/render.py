@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import lang, t
 from .status import LIGHTS, STATE_EN, Status, Summary, percent
-from .terminal import continued, visible
+from .terminal import continued, inline, visible
 
 if TYPE_CHECKING:
     from .checks import Validated
@@ -243,7 +243,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
     """A matter as a leader reads it: its fields, indicators, milestones, log, and status at D."""
     m = rec.matter
     lg = ws.ledgers[rec.ledger]
-    lines = [f"{m.id} {m.title}", f"台账: {lg.name} ({lg.key})"]
+    lines = [inline(f"{m.id} {m.title}"), f"台账: {lg.name} ({lg.key})"]
 
     def add(label: str, value: object) -> None:
         if value not in (None, "", [], ()):

@@ -18,6 +18,7 @@ from .errors import YilanError
 from .ranking import GroupRanking, standings
 from .research import summary as research_summary
 from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
+from .terminal import inline
 
 if TYPE_CHECKING:
     from .periods import Period
@@ -289,8 +290,7 @@ def md_text(value: Any) -> str:
         return value
     if value is None:
         return ""
-    # line breaks fold into one space; split/strip is linear (a regex around \s* was quadratic on long blanks)
-    text = " ".join(part.strip() for part in re.split(r"[\r\n]+", str(value)))
+    text = inline(value)
     text = _MD_INLINE.sub(r"\\\1", text)
     m = _MD_LEADING.match(text)
     if m is None:

@@ -36,6 +36,13 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_shown, text)
 
 
+def inline(text: object) -> str:
+    """A value that may span lines, for a place that is one line (a message, a commit subject, a table
+    heading): its lines joined by one space, each stripped. Linear in the length (a regex around ``\\s*``
+    was quadratic on long blanks)."""
+    return " ".join(part.strip() for part in re.split(r"[\r\n\u2028\u2029\x0b\x0c\x85]+", str(text)))
+
+
 def one_line(text: object) -> str:
     """A name (a file name, a path) on one line: controls shown visibly and LF, CR and TAB too, so that a
     file committed as ``"x.yaml\\nZB-001.yaml:1:1: 错误[…]"`` cannot print a forged finding of its own."""

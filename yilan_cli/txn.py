@@ -32,6 +32,7 @@ from typing import Any
 
 from .errors import YilanError
 from .i18n import t
+from .terminal import inline
 
 LOCK_TIMEOUT = 120  # seconds a writer waits for another writer
 NESTED = "YILAN_LOCK_HELD"  # set for git hooks that run yilan while we hold the lock
@@ -318,7 +319,9 @@ class Transaction:
         ids = [matter_id] if isinstance(matter_id, str) else matter_id or []
         lines = [f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids),
                  *(f"{k}: {v}" for k, v in (trailers or {}).items())]
-        self.message = f"{subject}\n\n" + "\n".join(lines) + "\n"
+        # a title typed or pasted with line breaks (Alt+Enter in an Excel cell) stays in the subject line: a
+        # line of its own would be read by git as the message body, where it could pose as a trailer
+        self.message = f"{inline(subject)}\n\n" + "\n".join(lines) + "\n"
         try:
             self._save_journal()
         except OSError as e:  # nothing was written: the journal comes first

@@ -7,6 +7,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..i18n import t
+from ..terminal import inline
 from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, workspace
 
 
@@ -115,8 +116,8 @@ def show(
         text = show_text(ws, record, st, include_sensitive)
         if visits:
             text += f"\n一线调研({len(visits)} 次):\n" + "\n".join(
-                f"  {v.day} {p.name}({p.title}){v.place} {v.topic}" + (f";发现问题:{v.found}" if v.found else "")
-                + (f";解决情况:{v.result}" if v.result else "") for v, p in visits)
+                "  " + inline(f"{v.day} {p.name}({p.title}){v.place} {v.topic}" + (f";发现问题:{v.found}" if v.found else "")
+                       + (f";解决情况:{v.result}" if v.result else "")) for v, p in visits)
         out(text)
 
 

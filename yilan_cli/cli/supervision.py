@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
+from ..terminal import inline
 from .common import (
     STATE,
     TodayOpt,
@@ -227,7 +228,7 @@ def _escalation_plan(ws: Any, entries: list[dict[str, Any]], d: date, apply: boo
     out(f"截至 {d},需升级督办 {len(found)} 份{'' if apply else '(预览;加 --apply 印发)'}:")
     for esc in found:
         items = ";".join(f"{s.matter} {s.title}({'、'.join(s.reasons)})" for s in esc.steps)
-        out(f"{esc.title} → {'、'.join(esc.referral_to) or esc.unit}:{items}")
+        out(inline(f"{esc.title} → {'、'.join(esc.referral_to) or esc.unit}:{items}"))
     return list(found)
 
 

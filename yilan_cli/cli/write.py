@@ -9,6 +9,7 @@ import typer
 
 from ..errors import ExitCode, UsageError, YilanError
 from ..i18n import t
+from ..terminal import inline
 from .common import STATE, handled, out, parse_day_arg, today_arg, workspace
 
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="业务日期,默认今天(如 2022-06-30、6月底)")]
@@ -72,7 +73,7 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
         new_text = dump(tree)
         _validated(ws, new_text, rel)
         tx.write(rel, new_text)
-        subject = f"{verb} {record.matter.id} {record.matter.title}:{summary}"
+        subject = inline(f"{verb} {record.matter.id} {record.matter.title}:{summary}")
         tx.commit(subject, action, record.matter.id)
     out(subject)
 
@@ -119,7 +120,7 @@ def add(
         tx.write(rel, text)
         tx.write(seq_rel, f"{int(matter_id.split('-')[1])}\n")
         tx.commit(f"新增 {matter_id} {title}", "add", matter_id)
-    out(f"新增 {matter_id} {title}({lg.name},牵头单位 {lead_unit},完成时限 {due})")
+    out(inline(f"新增 {matter_id} {title}({lg.name},牵头单位 {lead_unit},完成时限 {due})"))
     out(matter_id)
 
 
