@@ -243,3 +243,98 @@ def test_a_finding_about_a_multi_line_title_is_one_line(git_demo: Path) -> None:
     out = run(git_demo, "check", "--today", "2022-06-30").stdout
     assert not any(line.startswith("ledgers/x.yaml") for line in out.splitlines())
     assert "ZB-004 供水 ledgers/x.yaml:1:1: 错误[E999] 伪造:超期 30 天" in out
+
+
+# --------------------------------------------------------------------------- the smaller kinds, each in two places
+@pytest.mark.parametrize("args", [
+    ["report", "2022Q2", "-o", "长" * 100 + ".md"],
+    ["notice", "--today", "2022-06-30", "-o", "长" * 100],
+    ["export", "-o", "长" * 100 + ".xlsx"],
+])
+def test_an_output_name_longer_than_a_file_system_takes_is_a_sentence(git_demo: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       args: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and "[E504]" in r.stderr and "文件名太长" in r.stderr, r.output
+
+
+def test_a_default_name_from_a_long_title_fits_a_file_system() -> None:
+    from yilan_cli.sheets import safe_name
+
+    assert len(safe_name("𠀀" * 300).encode()) <= 200 and safe_name("长" * 300) == "长" * 50
+    assert safe_name("县水务局/../x\x7f") == "县水务局_.._x_"
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("左\u200e右", "左\\u200e右"), ("左\u200f右", "左\\u200f右"), ("左\u061c右", "左\\u061c右"),
+    ("行\u2028行", "行\\u2028行"), ("段\u2029段", "段\\u2029段"),
+])
+def test_bidi_marks_and_unicode_line_separators_are_shown(text: str, shown: str) -> None:
+    from yilan_cli.terminal import inline, visible
+
+    assert visible(text) == shown
+    assert inline("标题" + text[1] + "第二行") in ("标题 第二行", "标题" + text[1] + "第二行")
+
+
+def test_init_into_a_read_only_place_is_g012(tmp_path: Path) -> None:
+    from .conftest import tmpfs
+
+    with tmpfs(tmp_path / "ro", "1m") as ro:
+        import subprocess
+
+        subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        for target in (ro / "台账", ro):
+            r = CliRunner().invoke(app, ["init", str(target)], catch_exceptions=False)
+            assert r.exit_code == 2 and "[G012]" in r.stderr and "只读" in r.stderr, r.output
+
+
+def test_autocrlf_with_safecrlf_does_not_stop_init_or_writes(tmp_path: Path) -> None:
+    """core.autocrlf=true and core.safecrlf=true (common on Windows) made git refuse the files yilan wrote."""
+    git(tmp_path, "config", "--global", "core.autocrlf", "true")
+    git(tmp_path, "config", "--global", "core.safecrlf", "true")
+    root = tmp_path / "台账"
+    assert CliRunner().invoke(app, ["init", str(root), "--example"], catch_exceptions=False).exit_code == 0
+    assert run(root, "add", "zhuanban", "--title", "t", "--lead-unit", "县水务局", "--deadline", "2022-12-31",
+               "--assigned", "2022-01-01").exit_code == 0
+    assert git(root, "status", "--porcelain") == ""
+    assert (root / "ledgers/zhuanban/.last-id").read_bytes() == b"4\n"
+
+
+def test_a_hook_that_refuses_without_a_word_is_named(git_demo: Path) -> None:
+    from .conftest import hook
+
+    before = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_bytes()
+    hook(git_demo / ".git", "commit-msg", "exit 1")
+    r = run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-01")
+    assert r.exit_code == 2 and "[G009]" in r.stderr and "commit-msg" in r.stderr, r.output
+    assert (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_bytes() == before  # taken back, as the hint says
+
+
+def test_a_template_that_runs_too_long_is_stopped(git_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yilan_cli import report
+
+    monkeypatch.setattr(report, "TEMPLATE_SECONDS", 0.5)
+    (git_demo / "report_templates" / "quarterly.md.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", encoding="utf-8")
+    r = run(git_demo, "report", "2022Q2")
+    assert r.exit_code == 2 and "[T006]" in r.stderr and "quarterly.md.j2" in r.stderr, r.output
+
+
+def test_a_template_that_writes_too_much_is_stopped(git_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Second place of the kind: output size (the one limit that holds on Windows too)."""
+    from yilan_cli import report
+
+    monkeypatch.setattr(report, "TEMPLATE_CHARS", 1000)
+    (git_demo / "report_templates" / "quarterly.md.j2").write_text(
+        "{% for i in range(100000) %}很长的一行文字{% endfor %}", encoding="utf-8")
+    r = run(git_demo, "report", "2022Q2")
+    assert r.exit_code == 2 and "[T006]" in r.stderr, r.output
+
+
+def test_export_names_the_files_it_leaves_out(git_demo: Path) -> None:
+    (git_demo / "ledgers/zhuanban/ZB-002.yaml").write_text("编号: ZB-002\n事项: [\n", encoding="utf-8")
+    r = run(git_demo, "export", "zhuanban", "--format", "csv", "--today", "2022-06-30")
+    assert r.exit_code == 0 and "ZB-002" not in r.stdout and "ledgers/zhuanban/ZB-002.yaml" in r.stderr
+    r = run(git_demo, "export", "--fill", "--unit", "县发改局", "--period", "2022Q2", "-o", str(git_demo.parent / "f.xlsx"))
+    assert "ledgers/zhuanban/ZB-002.yaml" in r.stderr  # the fill-in form too

@@ -80,15 +80,18 @@ def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool)
     return row
 
 
-def load_full(ws: Workspace) -> list[Validated]:
-    """Every valid matter with its full model (exports need the log, not just the record)."""
+def load_full(ws: Workspace, problems: list[Finding] | None = None) -> list[Validated]:
+    """Every valid matter with its full model (exports need the log, not just the record); the findings of
+    the files left out are added to ``problems`` when given (a caller that lists matters must say so)."""
     from .store import matter_files
 
     out = []
     for path in matter_files(ws.root):
-        valid, _ = read_matter(ws, path)
+        valid, found = read_matter(ws, path)
         if valid is not None:
             out.append(valid)
+        elif problems is not None:
+            problems.extend(found)
     return out
 
 
@@ -351,10 +354,11 @@ FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进�
 FILL_EDITABLE = ("本期进度", "进展情况", "存在问题", "下步措施")
 
 
-def fill_matters(ws: Workspace, unit: str, period: Period) -> list[tuple[Validated, Status]]:
-    """A unit's open matters at the period's end (the ones it leads)."""
+def fill_matters(ws: Workspace, unit: str, period: Period, problems: list[Finding] | None = None
+                 ) -> list[tuple[Validated, Status]]:
+    """A unit's open matters at the period's end (the ones it leads); invalid files' findings to ``problems``."""
     out = []
-    for v, st in statuses(ws, load_full(ws), period.last):
+    for v, st in statuses(ws, load_full(ws, problems), period.last):
         m = v.matter
         if m.lead_unit == unit and m.assigned <= period.last and st.state not in ("已办结", "已销号", "中止"):
             out.append((v, st))

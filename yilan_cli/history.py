@@ -61,9 +61,15 @@ class GitFailed(YilanError):
             super().__init__(t("err.no_space"), t("hint.no_space"), code="G010")
         elif "does not have any commits yet" in err or "ambiguous argument 'HEAD'" in err:
             super().__init__(t("err.no_commits"), t("hint.no_commits"), code="G014")
+        elif "Read-only file system" in err or "Permission denied" in err:
+            where = next((ln.split(": ")[0].removeprefix("fatal: ").removeprefix("error: ") for ln in detail), "")
+            super().__init__(t("err.readonly", path=where or "仓库"), t("hint.readonly"), code="G012")
         elif "ignored by one of your .gitignore files" in err:
             path = next((ln.strip() for ln in err.splitlines() if ln and not ln.startswith(("The following", "hint:"))), "")
             super().__init__(t("err.ignored", path=path), t("hint.ignored", path=path), code="G015")
+        elif sub == "commit" and not detail:  # a hook that refuses without a word
+            super().__init__(t("err.git_failed", detail=f"退出码 {r.returncode},没有说明原因"), t("hint.hook_refused"),
+                             code="G009")
         else:
             words = "err.git_failed" if sub == "commit" else "err.git_other"
             super().__init__(t(words, detail=detail[-1] if detail else r.returncode, sub=sub),

@@ -233,6 +233,10 @@ UI: dict[str, tuple[str, str]] = {
                         "after an interrupted write ({message}), {files} changed again (perhaps by hand); yilan left it alone. It may hold both that write's uncommitted text and the later change: check with git diff {files}, then commit or restore it. The interrupted write is kept in {kept}"),
     "waiting_writer": ("另一个 yilan 命令正在写入(或正在与台账服务器同步),等待它结束……", "another yilan command is writing (or syncing); waiting for it…"),
     "err.git_failed": ("git 提交失败:{detail}", "git commit failed: {detail}"),
+    "hint.hook_refused": ("通常是仓库的 pre-commit 或 commit-msg 钩子(.git/hooks/ 或 core.hooksPath 指定的文件夹)拒绝了提交;"
+                          "请询问设置钩子的管理员。yilan 已撤回这次修改,可以重新运行",
+                          "usually a pre-commit or commit-msg hook refused the commit; ask whoever set it up. "
+                          "yilan took the change back; run the command again"),
     "err.git_other": ("git 执行失败(git {sub}):{detail}", "git {sub} failed: {detail}"),
     "err.no_commits": ("这个仓库还没有任何提交", "the repository has no commit yet"),
     "hint.no_commits": ("空文件夹或空仓库用 yilan init 新建工作区;已有台账文件的,先提交一次:git add -A,再 git commit -m 初始化台账", "use yilan init in an empty folder, or commit the files once: git add -A, then git commit -m init"),

@@ -9,6 +9,8 @@ name. docs/reports.md documents every field of the context for template authors.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -342,14 +344,52 @@ def render(ws: Workspace, report: Report, fmt: str, template: str | None = None)
     return _render(environment(ws.root, fmt), name, "报告", r=report)
 
 
+# a template is the workspace's own code, committed by anyone: it may run this long and write this much
+TEMPLATE_SECONDS = 120
+TEMPLATE_CHARS = 256 * 2**20
+
+
+@contextmanager
+def _time_limit(seconds: float, name: str, what: str) -> Iterator[None]:
+    """Stop a template that runs longer than ``seconds`` (T006). Needs SIGALRM, so only on POSIX and in
+    the main thread; elsewhere the size limit and Ctrl-C remain."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TemplateFailed(f"{what}模板 {name} 运行超过 {seconds:g} 秒,已停止",
+                             "模板中可能有过大的循环(如两层 range);请简化该模板", code="T006")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _render(env: Any, name: str, what: str, **context: Any) -> str:
     """``name`` rendered with ``context``; every failure — missing, forbidden, broken or failing at run time
-    (1/0, a loop too large, endless recursion) — is a TemplateFailed naming the template and its line."""
+    (1/0, a loop too large, endless recursion, more than TEMPLATE_SECONDS or TEMPLATE_CHARS) — is a
+    TemplateFailed naming the template and its line."""
     from jinja2 import TemplateError, TemplateNotFound
     from jinja2.exceptions import SecurityError
 
     try:
-        return str(env.get_template(name).render(**context))
+        with _time_limit(TEMPLATE_SECONDS, name, what):
+            parts, size = [], 0
+            for chunk in env.get_template(name).generate(**context):
+                size += len(chunk)
+                if size > TEMPLATE_CHARS:
+                    raise TemplateFailed(f"{what}模板 {name} 的输出超过 {TEMPLATE_CHARS // 2**20} MB,已停止",
+                                         "模板中可能有过大的循环;请简化该模板", code="T006")
+                parts.append(chunk)
+            return "".join(parts)
     except YilanError:
         raise
     except TemplateNotFound as e:

@@ -366,8 +366,10 @@ def sheet_title(text: str, taken: set[str] | None = None) -> str:
 
 
 def safe_name(text: str) -> str:
-    """A name safe as one path component on Windows and POSIX (units come from a hand-edited registry)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")
+    """A name safe as one path component on Windows and POSIX (units come from a hand-edited registry, titles
+    from anyone): no separators, controls or reserved characters, and at most 50 characters — at most 200 bytes in
+    UTF-8, leaving room for a prefix and an extension within the 255-byte limit of a file name."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", text).strip(" .")[:50].rstrip(" .")
     return cleaned or "_"
 
 

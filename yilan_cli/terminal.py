@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-# C0 controls but TAB and LF, DEL, C1 controls, and the bidi embeddings, overrides and isolates
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but TAB and LF, DEL, C1 controls, the bidi marks, embeddings, overrides and isolates (they
+# reorder what is shown), and the Unicode line and paragraph separators (some terminals break the line there)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 # characters XML 1.0 cannot hold, so no .docx or .xlsx can carry them (\v comes with text pasted from Word);

@@ -208,9 +208,25 @@ def _refuse_managed(path: Path) -> None:
                              "输出文件放到工作区以外,或工作区下的其他文件夹(如 输出/)", code="E504")
 
 
+def _unusable(path: Path, e: OSError) -> UsageError:
+    """An output path the system cannot take (a name longer than 255 bytes, a loop of links …), in words."""
+    import errno
+
+    hint = ("文件名太长(一个名字最多约 80 个汉字);换一个短一些的名字" if e.errno == errno.ENAMETOOLONG
+            else "换一个可写的位置")
+    return UsageError(f"无法使用输出位置 {path}:{e.strerror or e}", hint, code="E504")
+
+
 def output_file(path: Path, records: bool = False) -> Path:
     """A file the user named with ``-o``: its folder is created; a folder, a place among the workspace's own
     records (unless ``records``: `yilan schema` writes schemas/matter.schema.json) or an unwritable place is refused."""
+    try:
+        return _output_file(path, records)
+    except OSError as e:
+        raise _unusable(path, e) from None
+
+
+def _output_file(path: Path, records: bool) -> Path:
     if not (records and path.suffix == ".json" and path.resolve().parent.name == "schemas"):
         _refuse_managed(path)  # `yilan schema` may write schemas/*.json, nothing else among the records
     if path.is_dir():
@@ -225,6 +241,13 @@ def output_file(path: Path, records: bool = False) -> Path:
 def output_dir(path: Path, create: bool = True) -> Path:
     """A folder the user named with ``-o`` (created when missing, unless ``create`` is off: a check made before
     anything is decided); an existing file there, or the workspace's own records, are refused."""
+    try:
+        return _output_dir(path, create)
+    except OSError as e:
+        raise _unusable(path, e) from None
+
+
+def _output_dir(path: Path, create: bool) -> Path:
     _refuse_managed(path)
     if path.exists() and not path.is_dir():
         raise UsageError(f"-o 指定的 {path} 是一个文件,不是文件夹", "写一个文件夹名,如 -o 督办通知单", code="E504")
@@ -240,8 +263,8 @@ def output_dir(path: Path, create: bool = True) -> Path:
 def write_output(path: Path, document: str | bytes, make_folder: bool = False) -> None:
     """Write a rendered document (text as UTF-8 with LF), never through a link inside the workspace (E114);
     ``make_folder`` creates the file's folder first. A failure is said in Chinese, not as a traceback."""
-    _refuse_link(path)
     try:
+        _refuse_link(path)
         if make_folder:
             path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(document, bytes):
@@ -255,6 +278,20 @@ def write_output(path: Path, document: str | bytes, make_folder: bool = False) -
             raise disk_full_error() from None
         raise UsageError(f"无法写入 {path}:{e.strerror or e}", "文件可能正被 WPS/Word 打开,关闭后重试,或换一个位置",
                          code="E504") from None
+
+
+def warn_invalid(findings: list[Any]) -> None:
+    """Name each invalid file on stderr; the valid matters are still listed or exported (SPEC §6)."""
+    errors = [f for f in findings if f.severity == "error"]
+    if not errors:
+        return
+    first: dict[str, Any] = {}
+    for f in errors:
+        first.setdefault(f.file, f)
+    typer.echo(t("invalid_files", n=len(first)), err=True)
+    for f in first.values():
+        typer.echo(t("invalid_file", place=f.place, message=f"[{f.code}] {f.message}"), err=True)
+    typer.echo(t("run_check"), err=True)
 
 
 def out(text: str) -> None:

@@ -17,6 +17,7 @@ from .common import (
     output_file,
     parse_day_arg,
     today_arg,
+    warn_invalid,
     workspace,
     write_output,
 )
@@ -147,8 +148,10 @@ def export(
     if fmt == "xlsx" and output is None:
         raise UsageError("导出 Excel 需要用 -o 指定文件名", "例如 -o 台账.xlsx", code="X011")
     filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), True)
-    rows = [(v, st) for v, st in exchange.statuses(ws, exchange.load_full(ws), d)
+    problems: list[Any] = []
+    rows = [(v, st) for v, st in exchange.statuses(ws, exchange.load_full(ws, problems), d)
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
+    warn_invalid(problems)
     if fmt == "json":
         from ..render import envelope, status_json
 
@@ -238,7 +241,9 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
         p = parse_period(period)
     except DateError:
         raise UsageError(t("err.bad_period", text=period), t("hint.bad_period")) from None
-    rows = exchange.fill_matters(ws, unit, p)
+    problems: list[Any] = []
+    rows = exchange.fill_matters(ws, unit, p, problems)
+    warn_invalid(problems)  # a form without one of the unit's matters must say so
     from ..sheets import safe_name
 
     target = output or Path(f"填报表-{safe_name(unit)}-{p.code}.xlsx")

@@ -18,7 +18,9 @@ __pycache__/
 """
 
 GITATTRIBUTES = """\
-# every YAML file is UTF-8 text with LF line endings, whatever the OS
+# every text file (YAML, .last-id, templates) keeps LF line endings whatever the OS and core.autocrlf say
+# (with core.autocrlf=true and core.safecrlf=true git would refuse to add a file yilan wrote)
+* text=auto eol=lf
 *.yaml text eol=lf
 # matter files merge entry by entry (yilan merge-file), not line by line
 ledgers/**/*.yaml merge=yilan
@@ -134,7 +136,10 @@ def _create(root: Path, files: dict[str, str], new_repo: bool) -> None:
     from ..history import run_git
     from ..txn import Transaction
 
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(t("err.readonly", path=root) + f":{e.strerror or e}", t("hint.readonly"), code="G012") from None
     if new_repo:
         run_git(root, "init", "-q")
     with Transaction(root) as tx:

@@ -8,7 +8,7 @@ import typer
 from ..errors import ExitCode, UsageError
 from ..i18n import t
 from ..terminal import inline
-from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, workspace
+from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, warn_invalid, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def status(
     filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_, tf_name)
     loaded = load_ledgers(ws)
     result = evaluate_all(ws, loaded, d, filters)
-    _warn_invalid(loaded)
+    warn_invalid(loaded.findings)
     if fmt == "json":
         from ..render import envelope, status_json, summary_json
 
@@ -59,23 +59,6 @@ def status(
         from ..render import status_table
 
         status_table(result.rows, ws.rules, result.summary, result.hidden)
-
-
-def _warn_invalid(loaded: object) -> None:
-    """Name each invalid file on stderr; the valid matters are still listed (SPEC §6)."""
-    from ..store import Ledgers
-
-    assert isinstance(loaded, Ledgers)
-    errors = [f for f in loaded.findings if f.severity == "error"]
-    if not errors:
-        return
-    first: dict[str, Any] = {}
-    for f in errors:
-        first.setdefault(f.file, f)
-    typer.echo(t("invalid_files", n=len(first)), err=True)
-    for f in first.values():
-        typer.echo(t("invalid_file", place=f.place, message=f"[{f.code}] {f.message}"), err=True)
-    typer.echo(t("run_check"), err=True)
 
 
 @handled
