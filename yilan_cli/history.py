@@ -237,10 +237,12 @@ class Commit:
     changes: list[FileChange] = field(default_factory=list)
     email: str = ""
     signature: str = "N"  # git's %G?: N none, G good, B bad, U/X/Y/R/E untrusted, expired, revoked, unknown
+    undoes: str = ""  # the Yilan-Undoes trailer: the commit an undo takes back
 
 
 _SHA = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")
-_FIELDS = ("%H", "%an", "%ad", "%s", "%(trailers:key=Yilan-Action,valueonly,separator=%x2C)", "%ae", "%G?")
+_FIELDS = ("%H", "%an", "%ad", "%s", "%(trailers:key=Yilan-Action,valueonly,separator=%x2C)", "%ae",
+           "%(trailers:key=Yilan-Undoes,valueonly,separator=%x2C)", "%G?")
 
 
 def _parse_raw(tokens: list[str]) -> list[FileChange]:
@@ -271,22 +273,25 @@ def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
     token = secrets.token_hex(12)
     start, sep = f"<{token}>", f"|{token}|"
     fmt = start + sep.join(_FIELDS)
-    r = run_git(root, "log", "--no-abbrev", "--raw", "-z", "--date=short", f"--format={fmt}", *args, "--", *paths)
+    # --relative: paths relative to ``root`` (a workspace may be a sub-folder of the repository), and only its own
+    r = run_git(root, "log", "--no-abbrev", "--raw", "-z", "--relative", "--date=short", f"--format={fmt}", *args, "--",
+                *paths)
     commits: list[Commit] = []
     for chunk in r.stdout.split(start)[1:]:
         fields = chunk.split(sep)
         if len(fields) != len(_FIELDS) or not _SHA.fullmatch(fields[0]):
             raise YilanError(f"无法读取 git log 的输出(提交 {fields[0][:12]!r})", "请运行 yilan doctor 检查仓库", code="G016")
-        sha, author, day, subject, action, email, rest = fields
+        sha, author, day, subject, action, email, undoes, rest = fields
         tokens = rest.split("\0")
         sig = tokens[0]
         commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:]),
-                              email.strip(), sig.strip() or "N"))
+                              email.strip(), sig.strip() or "N", undoes.strip().split(",")[0]))
     return commits
 
 
 def diff_trees(root: Path, a: str, b: str, paths: tuple[str, ...], renames: bool = True) -> list[FileChange]:
-    r = run_git(root, "diff", "--no-abbrev", "--raw", "-z", "-M" if renames else "--no-renames", a, b, "--", *paths)
+    r = run_git(root, "diff", "--no-abbrev", "--raw", "-z", "--relative", "-M" if renames else "--no-renames", a, b, "--",
+                *paths)
     return _parse_raw(r.stdout.split("\0"))
 
 
@@ -323,11 +328,6 @@ class Blobs:
 def parents(root: Path, sha: str) -> list[str]:
     """The parents git has for ``sha`` (none for a root commit or the edge of a shallow clone)."""
     return run_git(root, "rev-list", "--parents", "-n", "1", sha, "--").stdout.split()[1:]
-
-
-def prefix(root: Path) -> str:
-    """Where ``root`` lies inside its repository ("" at the top, else like ``sub/``): git log prints paths from the top."""
-    return run_git(root, "rev-parse", "--show-prefix").stdout.strip()
 
 
 def last_commit_of(root: Path, path: str) -> str:

@@ -1,11 +1,26 @@
 """What changed in a matter between two versions of its file, in the office's words. Pure.
 
-``changes(before, after)`` compares two parsed matter documents (Chinese keys; None when the file did not
-exist) and names each change: added, deleted, closed, reopened, status, progress, deadline, edited.
+``changes(before, after)`` compares two parsed matter documents (Chinese keys as stored; None when the file
+did not exist) and names every change, one :class:`Change` each:
+
+* ``added`` / ``deleted`` — the matter itself;
+* ``field`` — one field (事项, 牵头单位, 配合单位, 牵头领导, 完成时限, 目标要求, 专班, 标签, 状态, 办结日期, an
+  extension field …), before → after;
+* ``entry_added`` / ``entry_changed`` / ``entry_removed`` — one entry of a record list: a 进展 (keyed by its
+  日期), a 延期 (by 申请日期), the 销号 record, a 量化指标 or a 节点 (by 名称); a changed entry names the keys
+  that differ, each before → after.
+
+Derived from those, for briefs that summarise a period: ``closed``, ``reopened``, ``progress`` (the latest
+进度) and ``deadline`` (完成时限 as extended) — marked ``derived``. ``history`` shows the concrete changes,
+``diff`` the derived ones and every change the derived ones do not explain, ``audit`` judges the concrete
+ones against the commit's action (docs/audit.md).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 CLOSED = ("已办结", "已销号", "阶段性办结")
@@ -13,71 +28,35 @@ CLOSED = ("已办结", "已销号", "阶段性办结")
 ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
            "import": "导入", "init": "初始化", "issue": "印发", "undo": "撤销",
            "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "": "手工编辑"}
-TRACKED_ELSEWHERE = ("状态", "办结日期", "进展", "延期", "销号", "完成时限")
+# record lists: the office's word → the key that tells one entry from another
+RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称"}
+APPEND_ONLY = ("进展", "延期", "销号")  # records only ever appended to: changing one rewrites the past
+ENTRY_WORDS = {"进展": "进展", "延期": "延期申请", "销号": "销号记录", "量化指标": "指标", "节点": "节点"}
 
 
-def latest_progress(doc: dict[str, Any]) -> int | None:
-    for entry in reversed(doc.get("进展") or []):
-        if isinstance(entry, dict) and isinstance(entry.get("进度"), int):
-            return int(entry["进度"])
-    return None
+@dataclass(frozen=True)
+class Change:
+    """One change to one matter. ``part`` is the field or record list (its Chinese key); ``key`` tells
+    which entry (a 进展's 日期, a 节点's 名称); ``fields`` are the keys that differ in a changed entry."""
+
+    kind: str
+    part: str = ""
+    key: str = ""
+    before: Any = None
+    after: Any = None
+    fields: tuple[str, ...] = ()
+    derived: bool = False
+
+    @property
+    def words(self) -> str:
+        return describe(self)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"change": self.kind, "part": self.part, "key": self.key, "fields": list(self.fields),
+                "before": self.before, "after": self.after, "derived": self.derived, "words": self.words}
 
 
-def deadline(doc: dict[str, Any]) -> str | None:
-    """The last 延期's 新时限 once approved, else 完成时限 (as text)."""
-    out = doc.get("完成时限")
-    for ext in doc.get("延期") or []:
-        if isinstance(ext, dict) and ext.get("批准日期") and ext.get("新时限"):
-            out = ext["新时限"]
-    return None if out is None else str(out)
-
-
-def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
-    if before is None and after is None:
-        return []
-    if before is None:
-        assert after is not None
-        return [("added", None, after.get("事项"))]
-    if after is None:
-        return [("deleted", before.get("事项"), None)]
-    out: list[tuple[str, Any, Any]] = []
-    b_state, a_state = before.get("状态"), after.get("状态")
-    if b_state != a_state:
-        if a_state in CLOSED and b_state not in CLOSED:
-            out.append(("closed", b_state, a_state))
-        elif b_state in CLOSED and a_state not in CLOSED:
-            out.append(("reopened", b_state, a_state))
-        else:
-            out.append(("status", b_state, a_state))
-    b_progress, a_progress = latest_progress(before), latest_progress(after)
-    if b_progress != a_progress:
-        out.append(("progress", b_progress, a_progress))
-    if deadline(before) != deadline(after):
-        out.append(("deadline", deadline(before), deadline(after)))
-    edited = sorted(k for k in set(before) | set(after) if k not in TRACKED_ELSEWHERE and before.get(k) != after.get(k))
-    if edited:
-        out.append(("edited", edited, None))
-    return out
-
-
-def describe(change: str, before: Any, after: Any) -> str:
-    """One change in words: 进度 40% → 70%, 状态 推进中 → 已办结, 完成时限 2022-08-31 → 2022-10-31 …"""
-    if change == "added":
-        return f"新增:{after}"
-    if change == "deleted":
-        return f"删除(!):{before}"
-    if change in ("closed", "reopened", "status"):
-        word = {"closed": "办结", "reopened": "重新打开", "status": "状态"}[change]
-        return f"{word} {before} → {after}"
-    if change == "progress":
-        return f"进度 {'—' if before is None else f'{before}%'} → {'—' if after is None else f'{after}%'}"
-    if change == "deadline":
-        return f"完成时限 {before} → {after}"
-    if isinstance(before, list):
-        return "修改 " + "、".join(str(b) for b in before)
-    return str(after or before or "")  # a linked document or record: its subject
-
-
+# --------------------------------------------------------------------------- reading a version
 def parse(text: str | None) -> dict[str, Any] | None:
     """A stored version of a matter file as data; text that is not a matter reads as an empty mapping."""
     if text is None:
@@ -89,3 +68,200 @@ def parse(text: str | None) -> dict[str, Any] | None:
     except Exception:  # noqa: BLE001 - a broken version in history is still a version
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def latest_progress(doc: dict[str, Any]) -> int | None:
+    for entry in reversed(_as_list(doc.get("进展"))):
+        if isinstance(entry, dict) and isinstance(entry.get("进度"), int):
+            return int(entry["进度"])
+    return None
+
+
+def deadline(doc: dict[str, Any]) -> str | None:
+    """The last 延期's 新时限 once approved, else 完成时限 (as text)."""
+    out = doc.get("完成时限")
+    for ext in _as_list(doc.get("延期")):
+        if isinstance(ext, dict) and ext.get("批准日期") and ext.get("新时限"):
+            out = ext["新时限"]
+    return None if out is None else str(out)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]  # the 销号 record is one mapping: a list of one
+
+
+# --------------------------------------------------------------------------- comparing two versions
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """Every change from ``before`` to ``after``: the derived ones first, then fields in the file's order,
+    then the record lists' entries."""
+    if before is None and after is None:
+        return []
+    if before is None:
+        assert after is not None
+        return [Change("added", after=after.get("事项"))]
+    if after is None:
+        return [Change("deleted", before=before.get("事项"))]
+    out = _derived(before, after)
+    keys = list(after) + [k for k in before if k not in after]
+    for k in keys:
+        if k in RECORDS:
+            continue
+        b, a = before.get(k), after.get(k)
+        if b != a:
+            out.append(Change("field", k, before=b, after=a))
+    for part, ident in RECORDS.items():
+        out += _entries(part, ident, _as_list(before.get(part)), _as_list(after.get(part)))
+    return out
+
+
+def _derived(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    out = []
+    b_state, a_state = before.get("状态"), after.get("状态")
+    if b_state != a_state and (a_state in CLOSED) != (b_state in CLOSED):
+        out.append(Change("closed" if a_state in CLOSED else "reopened", "状态", before=b_state, after=a_state,
+                          derived=True))
+    b_progress, a_progress = latest_progress(before), latest_progress(after)
+    if b_progress != a_progress:
+        out.append(Change("progress", "进度", before=b_progress, after=a_progress, derived=True))
+    if deadline(before) != deadline(after):
+        out.append(Change("deadline", "完成时限", before=deadline(before), after=deadline(after), derived=True))
+    return out
+
+
+def _same(a: Any) -> str:
+    return json.dumps(a, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _entries(part: str, ident: str, before: list[Any], after: list[Any]) -> list[Change]:
+    """Entries of one record list: unchanged runs found by sequence matching; inside a run that differs,
+    entries with the same identity are one entry changed, the rest are added or removed."""
+    out: list[Change] = []
+    matcher = SequenceMatcher(a=[_same(e) for e in before], b=[_same(e) for e in after], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        olds, news = list(before[i1:i2]), list(after[j1:j2])
+        for new in list(news):
+            key = _ident(new, ident)
+            old = next((o for o in olds if key and _ident(o, ident) == key), None)
+            if old is None:
+                continue
+            olds.remove(old)
+            news.remove(new)
+            out.append(_changed(part, key, old, new))
+        while op == "replace" and olds and news and len(olds) == len(news):  # same place, new identity
+            old, new = olds.pop(0), news.pop(0)
+            out.append(_changed(part, _ident(new, ident) or _ident(old, ident), old, new))
+        out += [Change("entry_removed", part, _ident(o, ident), before=o) for o in olds]
+        out += [Change("entry_added", part, _ident(n, ident), after=n) for n in news]
+    return out
+
+
+def _ident(entry: Any, key: str) -> str:
+    return str(entry.get(key, "")) if isinstance(entry, dict) else ""
+
+
+def records(doc: dict[str, Any], part: str) -> list[Any]:
+    """The entries of the record list ``part`` (进展, 延期, 销号, 量化指标, 节点) of a parsed matter."""
+    return _as_list(doc.get(part))
+
+
+def identity(entry: Any, part: str) -> str:
+    """What tells this entry of ``part`` from the others (a 进展's 日期, a 节点's 名称)."""
+    return _ident(entry, RECORDS.get(part, ""))
+
+
+def _changed(part: str, key: str, old: Any, new: Any) -> Change:
+    if isinstance(old, dict) and isinstance(new, dict):
+        fields = tuple(k for k in [*new, *(k for k in old if k not in new)] if old.get(k) != new.get(k))
+        return Change("entry_changed", part, key, before={k: old.get(k) for k in fields},
+                      after={k: new.get(k) for k in fields}, fields=fields)
+    return Change("entry_changed", part, key, before=old, after=new)
+
+
+# --------------------------------------------------------------------------- in words
+def short(value: Any, limit: int = 40) -> str:
+    """A value as one short phrase: lists joined with 、, absence as (无), long text cut with …"""
+    if value is None or value == "" or value == []:
+        return "(无)"
+    if isinstance(value, list):
+        text = "、".join(short(v, limit) for v in value)
+    elif isinstance(value, dict):
+        text = ",".join(f"{k} {short(v, limit)}" for k, v in value.items())
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def describe(c: Change) -> str:
+    """One change in words: 进度 40% → 70%, 牵头单位 县水务局 → 县住建局, 删除了进展 2022-03-30(!) …"""
+    if c.kind == "added":
+        return f"新增事项:{short(c.after)}"
+    if c.kind == "deleted":
+        return f"删除事项(!):{short(c.before)}"
+    if c.kind == "closed":
+        return f"办结 {c.before} → {c.after}"
+    if c.kind == "reopened":
+        return f"重新打开 {c.before} → {c.after}"
+    if c.kind == "progress":
+        return f"进度 {_percent(c.before)} → {_percent(c.after)}"
+    if c.kind == "deadline":
+        return f"完成时限 {c.before} → {c.after}"
+    if c.kind == "field":
+        return f"{c.part} {short(c.before)} → {short(c.after)}"
+    word = ENTRY_WORDS.get(c.part, c.part)
+    which = f" {c.key}" if c.key else ""
+    if c.kind == "entry_added":
+        return f"新增{word}{which}:{entry_words(c.part, c.after)}"
+    if c.kind == "entry_removed":
+        return f"删除了{word}{which}(!):{entry_words(c.part, c.before)}"
+    if c.kind == "entry_changed":
+        if isinstance(c.before, dict) and isinstance(c.after, dict):
+            parts = ";".join(f"{k} {short(c.before.get(k))} → {short(c.after.get(k))}" for k in c.fields)
+        else:
+            parts = f"{short(c.before)} → {short(c.after)}"
+        return f"改动了{word}{which}{'(!)' if c.part in APPEND_ONLY else ''}:{parts}"
+    return short(c.after or c.before)
+
+
+def entry_words(part: str, entry: Any) -> str:
+    """An entry of the record list ``part`` in a few words (进度 70%,已办结,情况 …)."""
+    if not isinstance(entry, dict):
+        return short(entry)
+    if part == "进展":
+        bits = [f"进度 {entry['进度']}%" if "进度" in entry else "", str(entry.get("状态", "")),
+                short(entry.get("情况"), 60) if entry.get("情况") else ""]
+        return ",".join(b for b in bits if b) or "(无内容)"
+    if part == "延期":
+        approved = f",{entry.get('批准人', '')}{entry['批准日期']} 批准" if entry.get("批准日期") else ",待批准"
+        return f"新时限 {entry.get('新时限', '')}{approved}"
+    if part == "销号":
+        return f"审核人 {entry.get('审核人', '')},批准人 {entry.get('批准人', '')}"
+    return short({k: v for k, v in entry.items() if k != RECORDS.get(part)}, 60)
+
+
+def brief(found: list[Change]) -> list[Change]:
+    """The changes a period's brief shows: the derived ones, and each concrete change they do not explain
+    (new 进展 entries are explained by the progress and status lines, unless they are all there is)."""
+    explained = {"进展": "entry_added"}
+    shown = [c for c in found if c.derived]
+    for c in found:
+        if c.derived or (explained.get(c.part) == c.kind and shown):
+            continue
+        if c.kind == "field" and ((c.part == "状态" and any(x.kind in ("closed", "reopened") for x in shown))
+                                  or c.part in ("办结日期",)):
+            continue
+        if c.kind == "field" and c.part == "完成时限" and any(x.kind == "deadline" for x in shown):
+            continue
+        if c.part == "延期" and c.kind == "entry_added" and any(x.kind == "deadline" for x in shown):
+            continue
+        shown.append(c)
+    return shown
+

@@ -77,7 +77,7 @@ def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
                 found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
                 out.setdefault(ch.new_path, []).append({
                     "date": c.date, "author": c.author, "action": ACTIONS.get(c.action, c.action),
-                    "words": ";".join(semantic.describe(*x) for x in found) or "(内容未变)"})
+                    "words": ";".join(x.words for x in found if not x.derived) or "(内容未变)"})
     return out
 
 

@@ -10,8 +10,8 @@ import typer
 
 from ..errors import UsageError
 from ..semantic import ACTIONS
-from ..terminal import continued
-from .common import choice, handled, out, parse_day_arg, workspace
+from ..terminal import continued, inline
+from .common import TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
 
 LINKED = ("research", "reply", "escalate", "issue")  # commits that name a matter without changing its file
 
@@ -44,39 +44,47 @@ def history_(
     ws = workspace()
     root = _git_root(ws)
     rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
-    rows = []
+    rows: list[tuple[Any, list[semantic.Change]]] = []
     with history.Blobs(root) as blobs:
         for c in history.log(root, "--follow", paths=(rel,)):
             for ch in c.changes:
                 found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
-                rows.append((c, found))
+                rows.append((c, [x for x in found if not x.derived]))
     # field research and supervision documents that name the matter (Yilan-Matter trailers), newest first
     mid = matter_id.strip().upper()
     linked = history.log(root, "-E", f"--grep=^Yilan-Matter: {re.escape(mid)}$", paths=("research", "reports"))
-    rows += [(c, [(c.action, None, c.subject)]) for c in linked if c.action in LINKED]
+    rows += [(c, []) for c in linked if c.action in LINKED]
     rows.sort(key=lambda row: row[0].date, reverse=True)  # stable: same-day order of each log is kept
     if fmt == "json":
-        doc = {"version": 1, "id": matter_id.upper(), "history": [
-            {"commit": c.sha, "date": c.date, "author": c.author, "action": c.action or "manual", "subject": c.subject,
-             "changes": [{"change": k, "before": b, "after": a} for k, b, a in found]} for c, found in rows]}
+        doc = {"version": 2, "id": mid, "history": [
+            {"commit": c.sha, "date": c.date, "author": c.author, "email": c.email, "action": c.action or "manual",
+             "subject": c.subject, "changes": [x.as_json() for x in found]} for c, found in rows]}
         out(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     for c, found in rows:
-        words = (c.subject if c.action in LINKED else ";".join(semantic.describe(*x) for x in found)) or "(内容未变)"
-        out(continued(f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}  {words}"))
+        head = f"{c.date}  {c.sha[:8]}  {c.author}  {ACTIONS.get(c.action, c.action)}"
+        if c.action in LINKED:
+            out(continued(f"{head}  {c.subject}"))
+            continue
+        out(inline(head + ("" if found else "  (内容未变)")))
+        for x in found:
+            out("    " + inline(x.words))
 
 
-def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until: Optional[str]) -> tuple[str, str]:
+def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until: Optional[str],
+           today: date) -> tuple[str, str, str]:
+    """(from, to, which time chose them, in words) for ``diff``."""
     from .. import history
 
-    today = date.today()
-    origin = ""  # where a revision came from, when the user did not type it
     if rng:
         a, sep, b = rng.partition("..")
         start, end = (a, b or "HEAD") if sep else (a, "HEAD")
+        basis, origin = "两次提交之间的全部修改(提交号见标题)", ""
     elif since:
-        start = history.commit_before(root, (parse_day_arg(since, today) - timedelta(days=1)).isoformat()) or ""
-        end = (history.commit_before(root, parse_day_arg(until, today).isoformat()) if until else None) or "HEAD"
+        first, last = parse_day_arg(since, today), parse_day_arg(until, today) if until else today
+        start = history.commit_before(root, (first - timedelta(days=1)).isoformat()) or ""
+        end = (history.commit_before(root, last.isoformat()) if until else None) or "HEAD"
+        basis, origin = f"按提交时间:{first} 至 {last} 提交到台账的修改(业务日期见 --business)", ""
     else:
         from ..issuing import read_register
 
@@ -85,25 +93,18 @@ def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until:
         start = str(issued[-1]["源提交"]) if issued else (history.commit_before(root, (today - timedelta(days=7)).isoformat())
                                                        or "")
         end = "HEAD"
+        basis = (f"自最近一次印发({issued[-1].get('编号', '')},{issued[-1].get('印发日期', '')})以来提交的修改" if issued
+                 else f"近 7 天({today - timedelta(days=7)} 以来)提交的修改")
     # nothing that old: from the very first commit's parent (the empty tree)
     a_sha = history.verified(root, start, origin) if start else \
         history.run_git(root, "hash-object", "-t", "tree", "/dev/null").stdout.strip()
-    return a_sha, history.verified(root, end)
+    return a_sha, history.verified(root, end), basis
 
 
-@handled
-def diff(
-    rng: Annotated[Optional[str], typer.Argument(metavar="[REV..REV]", help="提交范围,默认:上次印发报告以来,否则近 7 天")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="从这一天起(如 2022-07-01、7月1日)")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="到这一天止")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md | table | json")] = "md",
-) -> None:
+def _tree_changes(ws: Any, root: Path, a: str, b: str) -> list[dict[str, Any]]:
+    """Every change between commits ``a`` and ``b``: per matter the semantic changes, per other file one."""
     from .. import history, semantic
 
-    fmt = choice(fmt, ("md", "table", "json"))
-    ws = workspace()
-    root = _git_root(ws)
-    a, b = _range(ws, root, rng, since, until)
     found: list[dict[str, Any]] = []
     with history.Blobs(root) as blobs:
         for ch in history.diff_trees(root, a, b, ("ledgers", "schemas")):
@@ -112,57 +113,147 @@ def diff(
             if parts[0] == "ledgers" and not path.endswith(".yaml"):
                 continue  # .last-id and other bookkeeping
             if parts[0] == "schemas" or len(parts) != 3:
-                found.append({"id": path, "ledger": "", "change": "edited", "before": None, "after": None})
+                found.append({"id": path, "ledger": "", "path": path, "brief": True,
+                              **semantic.Change("config", path).as_json(), "words": f"修改了配置 {path}"})
                 continue
-            for kind, before, after in semantic.changes(semantic.parse(blobs.text(ch.old_blob)),
-                                                        semantic.parse(blobs.text(ch.new_blob))):
-                found.append({"id": Path(path).stem, "ledger": parts[1], "change": kind, "before": before, "after": after})
+            changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+            shown = semantic.brief(changes)
+            found += [{"id": Path(path).stem, "ledger": parts[1], "path": path, "brief": x in shown, **x.as_json()}
+                      for x in changes]
+    return found
+
+
+def _business_changes(ws: Any, root: Path, end: str, first: date, last: date) -> list[dict[str, Any]]:
+    """Records whose business date lies in [first, last], as the ledgers stand at commit ``end``: matters
+    assigned, 进展 reported for those days, 延期 applied or approved, 节点 completed, matters closed, 销号."""
+    from .. import history, semantic
+
+    lo, hi = first.isoformat(), last.isoformat()
+
+    def within(value: Any) -> bool:
+        return isinstance(value, str) and lo <= value[:10] <= hi
+
+    listing = history.run_git(root, "ls-tree", "-r", "-z", end, "--", "ledgers").stdout
+    found: list[dict[str, Any]] = []
+    with history.Blobs(root) as blobs:
+        for item in listing.split("\0"):
+            meta, _, path = item.partition("\t")
+            if not path.endswith(".yaml") or len(Path(path).parts) != 3:
+                continue
+            doc = semantic.parse(blobs.text(meta.split()[-1])) or {}
+            mid, ledger = Path(path).stem, Path(path).parts[1]
+            hits: list[tuple[semantic.Change, str]] = []
+            if within(doc.get("交办日期")):
+                hits.append((semantic.Change("added", after=doc.get("事项"), key=str(doc.get("交办日期"))),
+                             f"交办 {doc.get('交办日期')}:{semantic.short(doc.get('事项'))}"))
+            for part, dates in (("进展", ("日期",)), ("延期", ("申请日期", "批准日期")), ("节点", ("完成日期",)),
+                                ("销号", ("日期",))):
+                for entry in semantic.records(doc, part):
+                    if isinstance(entry, dict) and any(within(entry.get(k)) for k in dates):
+                        key = semantic.identity(entry, part)
+                        hits.append((semantic.Change("entry_added", part, key, after=entry),
+                                     f"{semantic.ENTRY_WORDS[part]} {key}:{semantic.entry_words(part, entry)}"))
+            if within(doc.get("办结日期")):
+                hits.append((semantic.Change("closed", "办结日期", after=doc.get("办结日期")), f"办结 {doc.get('办结日期')}"))
+            found += [{"id": mid, "ledger": ledger, "path": path, "brief": True, **x.as_json(), "words": words}
+                      for x, words in hits]
+    return found
+
+
+@handled
+def diff(
+    rng: Annotated[Optional[str], typer.Argument(metavar="[REV..REV]", help="提交范围,默认:上次印发报告以来,否则近 7 天")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="从这一天起(如 2022-07-01、7月1日)")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="到这一天止(默认今天)")] = None,
+    business: Annotated[bool, typer.Option("--business", help="按业务日期(进展、延期、办结的日期)而不是提交时间选取")] = False,
+    today: TodayOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | table | json")] = "md",
+) -> None:
+    fmt = choice(fmt, ("md", "table", "json"))
+    ws = workspace()
+    root = _git_root(ws)
+    d = today_arg(today)
+    if business:
+        if rng or not since:
+            raise UsageError("--business 按业务日期选取,需要 --since(可加 --until),不能与提交范围同用",
+                             "例如 yilan diff --business --since 2022-07-01 --until 2022-07-07", code="E505")
+        first, last = parse_day_arg(since, d), parse_day_arg(until, d) if until else d
+        from .. import history
+
+        a, b = "", history.verified(root, "HEAD")
+        basis = f"按业务日期:{first} 至 {last} 的进展、延期、节点、办结与销号(以当前台账记载为准)"
+        found = _business_changes(ws, root, b, first, last)
+    else:
+        a, b, basis = _range(ws, root, rng, since, until, d)
+        found = _tree_changes(ws, root, a, b)
     if fmt == "json":
-        out(json.dumps({"version": 1, "from": a, "to": b, "changes": found}, ensure_ascii=False, indent=2))
+        out(json.dumps({"version": 2, "from": a, "to": b, "basis": "business" if business else "commits",
+                        "basis_words": basis, "changes": found}, ensure_ascii=False, indent=2))
         return
-    lines = [f"# 台账变化简报 {a[:8]}..{b[:8]}", ""] if fmt == "md" else []
+    from ..report import md_text
+
+    show = md_text if fmt == "md" else str  # the brief is a Markdown document: values are text, not structure
+    title = f"台账变化简报 {a[:8]}..{b[:8]}" if a else f"台账变化简报 截至 {b[:8]}"
+    lines = [f"# {title}", "", show(basis), ""] if fmt == "md" else [basis, ""]
     deleted = [c for c in found if c["change"] == "deleted"]
     if deleted:
-        from ..report import md_text
-
         ids = "、".join(c["id"] for c in deleted)
-        lines += [f"**注意:删除了 {len(deleted)} 个事项:{md_text(ids) if fmt == 'md' else ids}**", ""]
+        warning = f"注意:删除了 {len(deleted)} 个事项:{show(ids)}"
+        lines += [f"**{warning}**" if fmt == "md" else warning, ""]
     by_ledger: dict[str, list[dict[str, Any]]] = {}
     for c in found:
-        by_ledger.setdefault(c["ledger"], []).append(c)
+        if c["brief"]:
+            by_ledger.setdefault(c["ledger"], []).append(c)
     for key in [k for k in ws.ledgers if k in by_ledger] + [k for k in by_ledger if k not in ws.ledgers]:
         name = ws.ledgers[key].name if key in ws.ledgers else "配置"
-        from ..report import md_text
-
-        show = md_text if fmt == "md" else str  # the brief is a Markdown document: values are text, not structure
         lines.append(f"## {show(name)}" if fmt == "md" else f"【{name}】")
         for c in by_ledger[key]:
-            words = semantic.describe(c["change"], c["before"], c["after"]) if c["ledger"] else "修改"
-            lines.append(f"- {show(c['id'])}:{continued(show(words), '  ')}")
+            lines.append(f"- {show(c['id'])}:{show(inline(c['words']))}")
         lines.append("")
     if not found:
         lines.append("这段时间台账没有变化。")
     out("\n".join(lines).rstrip())
 
 
+def _undo_verified(root: Path, commit: Any, matter_changes: list[Any]) -> bool:
+    """Whether an undo restores, for each matter file it touched, exactly the version before the commit its
+    Yilan-Undoes trailer names (a trailer is text: the named commit is verified first)."""
+    from .. import history
+
+    target = history.resolve(root, commit.undoes)
+    parents = history.parents(root, target) if target else []
+    if len(parents) != 1:
+        return False
+    for ch in matter_changes:
+        path = ch.new_path if ch.status != "D" else ch.old_path
+        r = history.run_git(root, "rev-parse", "-q", "--verify", f"{parents[0]}:./{path}", check=False)
+        before = r.stdout.strip() if r.returncode == 0 else ""
+        if (ch.status == "D" and before) or (ch.status != "D" and before != ch.new_blob):
+            return False
+    return True
+
+
 @handled
 def audit(
     since: Annotated[Optional[str], typer.Option("--since", help="只查这一天以后的提交")] = None,
+    today: TodayOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
-    """Hand commits, deletions, reused IDs, reopened matters, bad signatures, unlisted authors. Exit 1 if any."""
-    from .. import history, semantic
+    """Rewritten records, actions that do not match their effect, hand edits, deletions, reused IDs, bad
+    signatures, unlisted authors (docs/audit.md). Exit 1 if anything is 篡改."""
+    from .. import auditing, history, semantic
 
     fmt = choice(fmt, ("text", "json"))
     ws = workspace()
     root = _git_root(ws)
-    args = ["--reverse"] + ([f"--since={parse_day_arg(since, date.today()).isoformat()} 00:00:00"] if since else [])
+    args = ["--reverse"] + ([f"--since={parse_day_arg(since, today_arg(today)).isoformat()} 00:00:00"] if since else [])
     commits = history.log(root, *args, paths=("ledgers",))
     deleted: dict[str, str] = {}  # path → the commit that deleted it
     found: list[dict[str, str]] = []
 
-    def note(c: Any, kind: str, what: str) -> None:
-        found.append({"commit": c.sha, "date": c.date, "author": f"{c.author} <{c.email}>", "kind": kind, "detail": what})
+    def note(c: Any, severity: str, kind: str, matter: str, what: str) -> None:
+        found.append({"commit": c.sha, "date": c.date, "author": f"{c.author} <{c.email}>", "action": c.action or "manual",
+                      "matter": matter, "severity": severity, "kind": kind, "detail": what})
 
     with history.Blobs(root) as blobs:
         for c in commits:
@@ -170,33 +261,42 @@ def audit(
             if not touched:
                 continue
             if not c.action:
-                note(c, "手工提交", f"不是 yilan 命令做的提交:{c.subject}")
+                note(c, auditing.NOTICE, "手工提交", "", f"不是 yilan 命令做的提交:{c.subject}")
             if c.signature not in ("N", "G"):
-                note(c, "签名无效", f"提交签名未通过验证(git %G? = {c.signature})")
+                note(c, auditing.TAMPER, "签名无效", "", f"提交签名未通过验证(git %G? = {c.signature})")
+            undo_ok = _undo_verified(root, c, touched) if c.action == "undo" else None
             for ch in touched:
                 path = ch.new_path if ch.status != "D" else ch.old_path
                 parts = Path(path).parts
+                mid = Path(path).stem
                 key = parts[1] if len(parts) == 3 else ""
                 maintainers = ws.ledgers[key].maintainers if key in ws.ledgers else ()
                 if maintainers and c.email not in maintainers and c.action != "init":
-                    note(c, "非维护人提交", f"{c.email} 不在台账 {ws.ledgers[key].name} 的维护人名单中:{path}")
+                    note(c, auditing.NOTICE, "非维护人提交", mid,
+                         f"{c.email} 不在台账 {ws.ledgers[key].name} 的维护人名单中:{path}")
                 if ch.status == "D":
                     deleted[ch.old_path] = c.sha
-                    note(c, "删除事项", f"删除了 {Path(ch.old_path).stem}")
+                    if not undo_ok:
+                        note(c, auditing.TAMPER, "删除事项", mid, f"删除了 {mid}")
                     continue
                 if ch.status == "A" and ch.new_path in deleted:
-                    note(c, "编号重复使用", f"{Path(ch.new_path).stem} 曾在 {deleted[ch.new_path][:8]} 删除,又被重新使用")
-                for kind, before, after in semantic.changes(semantic.parse(blobs.text(ch.old_blob)),
-                                                            semantic.parse(blobs.text(ch.new_blob))):
-                    if kind == "reopened":
-                        note(c, "重新打开", f"{Path(path).stem} 由{before}改回{after}")
+                    note(c, auditing.TAMPER, "编号重复使用", mid,
+                         f"{mid} 曾在 {deleted[ch.new_path][:8]} 删除,又被重新使用")
+                changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                for concern in auditing.judge(c.action, changes, undo_ok):
+                    note(c, concern.severity, concern.kind, mid, concern.detail)
+    tampered = sum(f["severity"] == auditing.TAMPER for f in found)
     if fmt == "json":
-        out(json.dumps({"version": 1, "findings": found}, ensure_ascii=False, indent=2))
+        out(json.dumps({"version": 2, "tampered": tampered, "notices": len(found) - tampered, "findings": found},
+                       ensure_ascii=False, indent=2))
     else:
         for f in found:
-            out(continued(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['detail']}"))
-        out(f"审计发现 {len(found)} 处需要关注" if found else "审计未发现问题")
-    if found:
+            out(inline(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['matter']} {f['detail']}"))
+        if tampered:
+            out(f"审计发现 {tampered} 处篡改迹象" + (f",另有 {len(found) - tampered} 处提示" if len(found) > tampered else ""))
+        else:
+            out(f"审计未发现篡改迹象;{len(found)} 处提示(手工修改等)供核对" if found else "审计未发现问题")
+    if tampered:
         raise typer.Exit(1)
 
 

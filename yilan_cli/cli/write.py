@@ -293,17 +293,11 @@ def _undo_target(root: Path) -> Any:
 
 
 def _undo_changes(root: Path, commit: Any) -> list[Any]:
-    """The commit's file changes, with paths relative to the workspace (which may be a sub-folder).
+    """The commit's file changes (paths relative to the workspace, which may be a sub-folder: history.log).
 
     The ID record is never rolled back: an undone 新增 must not give its number out again.
     """
-    from dataclasses import replace
-
-    from .. import history
-
-    top = history.prefix(root)
-    return [replace(c, old_path=c.old_path.removeprefix(top), new_path=c.new_path.removeprefix(top))
-            for c in commit.changes if not c.new_path.endswith(".last-id")]
+    return [c for c in commit.changes if not c.new_path.endswith(".last-id")]
 
 
 def _undo_paths(changes: list[Any]) -> list[str]:

@@ -1,0 +1,91 @@
+"""Whether a commit's changes to a matter are what its action does: the tamper rules of ``yilan audit``. Pure.
+
+The county's rule is 全程留痕、严禁弄虚作假: records are appended, never rewritten. A commit is judged by
+what it changed (semantic.changes), not by what its trailer claims — a trailer is text anyone can copy:
+
+* an existing 进展 entry, 延期 record or 销号 record changed or removed → 篡改;
+* a 办结/销号 matter reopened without a 进展 entry recording it (``update --status 推进中`` writes one) → 篡改;
+  reopened with one → 重新打开, a notice (leaders follow reopened matters);
+* a yilan action with an effect that action never has (an "update" that edits 牵头单位) → 篡改 (操作不符);
+* a commit made by hand that changes fields or appends records → 手工修改, a notice (exit 0);
+* an undo is judged by whether it restores exactly what the commit it names changed (checked by the caller).
+
+Source of the rules: issue 17, docs/audit.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .semantic import ACTIONS, APPEND_ONLY, Change
+
+TAMPER = "篡改"
+NOTICE = "提示"
+
+# what each yilan action may change in a matter: (kind, part) pairs; a part of "*" is any part
+_UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期"), ("entry_changed", "量化指标"),
+           ("entry_changed", "节点")}
+EFFECTS: dict[str, set[tuple[str, str]]] = {
+    "add": {("added", "")},
+    "init": {("added", "")},
+    "update": _UPDATE,
+    "import": _UPDATE | {("added", "")},
+    "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")},
+    "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")},
+    "extend": {("entry_added", "延期")},
+}
+# the fields an update may set inside an existing entry of these lists
+_SETTABLE = {"量化指标": {"完成"}, "节点": {"完成日期"}}
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One thing a leader should look at: ``severity`` 篡改 (audit exits 1) or 提示; ``kind`` in words."""
+
+    severity: str
+    kind: str
+    detail: str
+
+
+def judge(action: str, found: list[Change], undo_verified: bool | None = None) -> list[Concern]:
+    """The concerns about one commit's ``found`` changes to one matter, made under ``action`` (the
+    Yilan-Action trailer; empty for a commit made by hand). ``undo_verified`` is, for an undo, whether it
+    restores exactly the state before the commit it names."""
+    concrete = [c for c in found if not c.derived]
+    if action == "undo":
+        if undo_verified:
+            return []
+        return [Concern(TAMPER, "撤销不符", "提交标为撤销,但改动与被撤销的提交不对应:" + _words(concrete))]
+    out = [Concern(TAMPER, "改动历史记录", c.words) for c in concrete
+           if c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed")]
+    reopened = next((c for c in found if c.kind == "reopened"), None)
+    if reopened is not None:
+        recorded = any(c.kind == "entry_added" and c.part == "进展" and isinstance(c.after, dict)
+                       and c.after.get("状态") == reopened.after for c in concrete)
+        out.append(Concern(NOTICE, "重新打开", f"由{reopened.before}改回{reopened.after}") if recorded else
+                   Concern(TAMPER, "无记录重新打开", f"由{reopened.before}改回{reopened.after},"
+                           "但没有记录重新督办的进展(应使用 yilan update --status 推进中)"))
+    rest = [c for c in concrete if not (c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed"))]
+    if not action:
+        out += [Concern(NOTICE, "手工修改", c.words) for c in rest if c.kind != "deleted"]
+        return out
+    allowed = EFFECTS.get(action, set())
+    odd = [c for c in rest if not _allowed(c, allowed)]
+    if odd:
+        out.append(Concern(TAMPER, "操作不符",
+                           f"提交标为「{ACTIONS.get(action, action)}」,却{_words(odd)}"))
+    return out
+
+
+def _allowed(c: Change, allowed: set[tuple[str, str]]) -> bool:
+    if c.kind == "deleted":
+        return True  # reported on its own (删除事项)
+    if (c.kind, c.part) not in allowed and (c.kind, "") not in allowed:
+        return False
+    if c.kind == "entry_changed":
+        return set(c.fields) <= _SETTABLE.get(c.part, set())
+    return True
+
+
+def _words(found: list[Change]) -> str:
+    return ";".join(c.words for c in found) or "(没有可识别的改动)"
