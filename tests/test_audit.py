@@ -150,3 +150,106 @@ def test_history_and_diff_goldens(git_demo: Path, golden) -> None:  # type: igno
     golden("history_ZB-001.txt", "\n".join(map(without_commit, history)) + "\n")
     body = run(git_demo, "diff", f"{base}..HEAD").stdout.split("\n", 1)[1]
     golden("diff_week.md", body)
+
+
+# --------------------------------------------------------------------------- tampering, seen whatever the trailer says
+FORGED_TRAILER = "更新 ZB-001 火山口国家森林公园(地下森林)景区提档升级:记录进展\n\nYilan-Action: update\nYilan-Matter: ZB-001"
+
+
+def audit_json(root: Path) -> tuple[int, dict[str, Any]]:
+    r = CliRunner().invoke(app, ["--root", str(root), "audit", "--format", "json"], catch_exceptions=False)
+    return r.exit_code, json.loads(r.stdout)
+
+
+def test_rewritten_entries_under_a_copied_trailer_are_tamper(git_demo: Path) -> None:
+    """../shared/cases/audit/audit_blind_tamper.sh: history, diff and audit all see it."""
+    run(git_demo, "update", "ZB-001", "--note", "正常进展", "--date", "2022-07-10")
+    base = git(git_demo, "rev-parse", "HEAD").strip()
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines(keepends=True) if "2022-03-30" not in ln]
+    path.write_text("".join(lines).replace("情况: 游客中心开工", "情况: 已篡改的历史记录"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", FORGED_TRAILER)
+    code, doc = audit_json(git_demo)
+    assert code == 1 and doc["tampered"] == 2
+    got = {(f["kind"], f["matter"], f["action"], f["detail"]) for f in doc["findings"] if f["severity"] == "篡改"}
+    assert got == {("改动历史记录", "ZB-001", "update", "删除了进展 2022-03-30(!):进度 20%,规划设计通过评审"),
+                   ("改动历史记录", "ZB-001", "update", "改动了进展 2022-04-28(!):情况 游客中心开工 → 已篡改的历史记录")}
+    history = run(git_demo, "history", "ZB-001").stdout
+    assert "删除了进展 2022-03-30(!)" in history and "(内容未变)" not in history
+    brief = run(git_demo, "diff", f"{base}..HEAD").stdout
+    assert "- ZB-001:删除了进展 2022-03-30(!)" in brief and "没有变化" not in brief
+
+
+def test_an_earlier_progress_raised_by_hand_is_tamper(git_demo: Path) -> None:
+    """../shared/cases/audit/23-retroactive-edit: 进度 20 → 35 in the 2022-04-30 entry of ZB-002."""
+    path = git_demo / "ledgers/zhuanban/ZB-002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("{日期: 2022-04-30, 进度: 20, 情况: 签约亿元以上项目2个",
+                                                             "{日期: 2022-04-30, 进度: 35, 情况: 签约亿元以上项目3个"),
+                    encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更正")
+    code, doc = audit_json(git_demo)
+    tamper = [f for f in doc["findings"] if f["severity"] == "篡改"]
+    assert code == 1 and [(f["matter"], f["detail"]) for f in tamper] == [
+        ("ZB-002", "改动了进展 2022-04-30(!):进度 20 → 35;情况 签约亿元以上项目2个 → 签约亿元以上项目3个")]
+
+
+def test_a_trailer_that_claims_an_effect_the_commit_does_not_have(git_demo: Path) -> None:
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("完成时限: 2022-12-31", "完成时限: 2023-12-31"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", FORGED_TRAILER)
+    code, doc = audit_json(git_demo)
+    assert code == 1 and [(f["kind"], f["detail"]) for f in doc["findings"]] == [
+        ("操作不符", "提交标为「更新」,却完成时限 2022-12-31 → 2023-12-31")]
+
+
+def test_yilan_commands_and_their_undo_are_not_tamper(git_demo: Path) -> None:
+    run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
+    run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-29")
+    run(git_demo, "undo", "--yes")  # removes the 进展 entry it added: restores exactly the version before
+    run(git_demo, "extend", "XM-002", "--to", "2023-06-30", "--reason", "林地审批", "--date", "2022-07-10")
+    run(git_demo, "close", "SW-002", "--date", "2022-07-20")
+    run(git_demo, "fmt")
+    code, doc = audit_json(git_demo)
+    assert code == 0 and doc["findings"] == []
+
+
+def test_an_undo_that_does_more_than_undo_is_tamper(git_demo: Path) -> None:
+    run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-29")
+    sha = git(git_demo, "rev-parse", "HEAD").strip()
+    path = git_demo / "ledgers/zhuanban/ZB-002.yaml"
+    git(git_demo, "checkout", "HEAD~1", "--", "ledgers/zhuanban/ZB-002.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("进度: 20", "进度: 30"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", f"撤销\n\nYilan-Action: undo\nYilan-Undoes: {sha}")
+    code, doc = audit_json(git_demo)
+    assert code == 1 and [f["kind"] for f in doc["findings"]] == ["撤销不符"]
+
+
+# --------------------------------------------------------------------------- a workspace in a sub-folder of a repository
+def test_every_git_reading_command_works_in_a_sub_folder_workspace(git_demo: Path, tmp_path: Path) -> None:
+    """../shared/cases/audit/diff_subfolder.sh: matter changes were filed under 配置 with their raw path."""
+    import shutil
+
+    repo = tmp_path / "大仓库"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "说明.txt").write_text("别的内容\n", encoding="utf-8")
+    shutil.copytree(git_demo, repo / "台账", ignore=shutil.ignore_patterns(".git"))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "台账放在子目录")
+    ws = repo / "台账"
+    base = git(repo, "rev-parse", "HEAD").strip()
+    run(ws, "update", "ZB-001", "--note", "子目录", "--progress", "70", "--date", "2022-07-10")
+    (repo / "说明.txt").write_text("别的内容改了\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "仓库里别的文件")
+    brief = run(ws, "diff", f"{base}..HEAD").stdout
+    assert "- ZB-001:进度 50% → 70%" in brief and "配置" not in brief and "说明" not in brief
+    assert "新增进展 2022-07-10:进度 70%,子目录" in run(ws, "history", "ZB-001").stdout
+    code, doc = audit_json(ws)
+    assert code == 0 and {f["kind"] for f in doc["findings"]} == {"手工提交", "手工修改"}  # the copy, made by hand
+    assert "子目录" in run(ws, "show", "ZB-001", "--as-recorded", "HEAD", "--today", "2022-07-31").stdout
+    assert run(ws, "site", "-o", str(tmp_path / "site"), "--today", "2022-07-31").exit_code == 0
+    assert "子目录" in (tmp_path / "site" / "matter" / "ZB-001.html").read_text(encoding="utf-8")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    assert "已撤销" in run(ws, "undo", "--yes").stdout
+    assert "子目录" not in (ws / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
