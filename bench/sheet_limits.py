@@ -6,7 +6,7 @@ Each case is a workbook built straight from XML to sit just inside one limit (or
 the guard must pass it, then `sheets._xlsx_grids` (openpyxl's full reader plus the grid `import` builds)
 runs in a fresh process, which reports wall and CPU seconds and its peak RSS. The last columns time the
 guard on the same file and on the case pushed just over its limit (the guard must refuse that one, fast).
-With --import the combined case also runs as `yilan import --dry-run` in a temporary workspace.
+With --import the two combined cases also run as `yilan import --dry-run` in a temporary workspace.
 Results and the defaults chosen from them: docs/reliability.md (workbooks that exhaust memory).
 """
 
@@ -99,7 +99,7 @@ def styles(xfs: int) -> str:
 def cases(limits: tuple[int, int, int, int, int], over: bool) -> dict[str, bytes]:
     """name → workbook just inside the limits (``over``: just outside the one it probes)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from yilan_cli.sheets import element_caps
+    from yilan_cli.sheets import _LINK_CHECKS, _SHEETS, element_caps
 
     rows, cols, cells, merged, mb = limits
     _, other = element_caps(cells)
@@ -128,9 +128,22 @@ def cases(limits: tuple[int, int, int, int, int], over: bool) -> dict[str, bytes
                                          + "</c></row>")]),
         # the cell limit spread over a hundred sheets
         "100 sheets": workbook([dense(n50 // 100 + (k if i == 99 else 0), 50) for i in range(100)], strings=strings(50)),
+        # hyperlinks inside merged ranges (openpyxl searches the ranges for each) up to the guard's bound
+        "links into merges": workbook([sheet(HEAD, "<mergeCells>" + "".join(f'<mergeCell ref="A{r}:B{r}"/>'
+                                                                             for r in range(2, merged // 2 + 2))
+                                             + "</mergeCells><hyperlinks>" + f'<hyperlink ref="B{merged // 2 + 1}"/>'
+                                             * (_LINK_CHECKS // (merged // 2) + k) + "</hyperlinks>")]),
+        # as many sheets as the guard lets through (openpyxl checks each title against all before it)
+        "255 sheets": workbook([sheet(HEAD)] * (_SHEETS + k)),
         # text up to the size limit: few cells, long shared strings
         "big text": workbook([dense(200, 5)], strings=f'<sst xmlns="{NS}">'
                              + f"<si><t>{'督查' * (mb * 2**20 // (7 - k) // 50 + 1000 * k)}</t></si>" * 50 + "</sst>"),
+        # every limit spent at once on what openpyxl finds dearest: inline text in every cell, two-cell merges
+        # with hyperlinks inside, and the rest of the element weight on styles
+        "all at once": workbook([dense(n50 - 2 + 4 * k, 50, shared=False, after="<mergeCells>" + "".join(
+            f'<mergeCell ref="A{r}:D{r}"/>' for r in range(2, merged // 4 + 2)) + "</mergeCells><hyperlinks>"
+            + f'<hyperlink ref="B{merged // 4 + 1}"/>' * (_LINK_CHECKS // (merged // 4)) + "</hyperlinks>")],
+            styles=styles((other - 3 * (merged // 4 + _LINK_CHECKS // (merged // 4)) - 300) // 3)),
         # everything at once: cells, merges, styles, strings, each just inside its limit
         "combined": workbook([dense(n50 // 2, 50, after=f'<mergeCells><mergeCell ref="A2:{col(50)}{1 + merged // 50}"/>'
                                                         "</mergeCells>"),
@@ -192,12 +205,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             exe = str(Path(sys.executable).with_name("yilan"))
             subprocess.run([exe, "init", f"{tmp}/w", "--example"], check=True, capture_output=True)
-            (Path(tmp) / "combined.xlsx").write_bytes(inside["combined"])
-            r = subprocess.run(["/usr/bin/time", "-f", "%e s wall, %U s user, %M KB max RSS", exe, "--root", f"{tmp}/w",
-                                "import", f"{tmp}/combined.xlsx", "--ledger", "zhuanban", "--dry-run"],
-                               capture_output=True, text=True)
-            print("yilan import --dry-run (combined):", r.stderr.strip().splitlines()[-1])
-
+            for name in ("all at once", "combined"):
+                book = Path(tmp) / f"{name.replace(' ', '_')}.xlsx"
+                book.write_bytes(inside[name])
+                r = subprocess.run(["/usr/bin/time", "-f", "%e s wall, %U s user, %M KB max RSS", exe, "--root", f"{tmp}/w",
+                                    "import", str(book), "--ledger", "zhuanban", "--dry-run"], capture_output=True, text=True)
+                print(f"yilan import --dry-run ({name}):", r.stderr.strip().splitlines()[-1])
 
 if __name__ == "__main__":
     main()

@@ -330,6 +330,10 @@ HOSTILE_WORKBOOKS = [
     ("one_part_two_sheets", package(worksheet("".join(f'<row r="{r}">' + "<c><v>1</v></c>" * 100 + "</row>"
                                                       for r in range(2, 800))), sheets=2),
      "单位报表1”有 150001 个单元格(连同之前的工作表)", 320_000),
+    ("hyperlinks_into_merged_cells", package(worksheet(after="<mergeCells>" + "".join(
+        f'<mergeCell ref="A{r}:B{r}"/>' for r in range(2, 5002)) + "</mergeCells><hyperlinks>"
+        + '<hyperlink ref="B5001"/>' * 30 + "</hyperlinks>")), "30 个超链接指向 5000 处合并单元格的内部", 5100),
+    ("hundreds_of_sheets", package(worksheet(), sheets=300), "含有 300 个工作表", 400),
     ("zip_bomb", package(worksheet(), extra={"xl/media/image1.png": bytes(60 * 2**20)}), "解压后有 60 MB", 0),
     ("too_many_parts", package(worksheet(), extra={f"customXml/item{i}.xml": "<a/>" for i in range(1000)}),
      "含有 1005 个部件", 0),

@@ -186,10 +186,13 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
 
 # --------------------------------------------------------------------------- the import guard
 # What an .xlsx may unfold into before openpyxl builds it. openpyxl's full reader (the only one that keeps
-# merged cells) costs ~15 µs per cell, ~5 µs per empty grid cell, ~20 µs per merged cell and up to ~30 µs
-# per style or rich-text element on the reference machine: see docs/reliability.md for the measurements
-# behind these defaults (bench/sheet_limits.py).
+# merged cells) costs ~10-17 µs per cell, ~4 µs per empty grid cell, 20-50 µs per merged cell, ~28 µs per
+# style element and ~9 µs per rich-text element: the measurements behind the defaults are in
+# docs/performance.md (bench/sheet_limits.py).
 _PARTS = 1000  # zip members: a WPS/Excel workbook has a few dozen, one more per picture
+_SHEETS = 255  # openpyxl checks each new title against all before it: 3,000 empty sheets take 3 s
+_LINK_CHECKS = 50_000  # a hyperlink inside a merged range: openpyxl tries the ranges one by one, ~13 µs each
+_COVERED = 1_000_000  # merged cells the guard keeps track of (the default limit is 10,000)
 _WHOLE_ROWS, _WHOLE_COLS = 1_048_576, 16_384  # a whole-column or whole-row reference (A:A, 1:1)
 _ROW, _CELL, _IN_CELL, _OTHER, _SI, _TEXT = 1, 2, 4, 8, 16, 32  # what an open element is to openpyxl's reader
 _STRING = _IN_CELL | _SI  # an inline string <is> or a shared one <si>: its <t> comes with it
@@ -205,7 +208,7 @@ def element_caps(cells: int) -> tuple[int, int]:
     """XML elements a workbook may hold in all (rows, cells and their values included), and the weight it
     may hold outside rows and cells: a shared string or a rich-text run's element weighs 1, any other
     element (styles, drawings, comments…) 3. Both follow 表格导入限制.单元格数."""
-    return 4 * cells + cells // 2, cells
+    return 4 * cells + cells // 2, cells * 2 // 3
 
 
 def _row_number(r: str | None) -> int | None:
@@ -386,6 +389,9 @@ class _Tally:
         self.rows = 0  # <row> elements
         self.cells = 0  # cell elements, plus the cells hyperlink and comment ranges create
         self.merged = 0
+        self.merges = 0  # merged ranges
+        self.covered: set[tuple[int, int]] | None = set()  # the cells merged ranges cover, their first cells aside
+        self.links: list[tuple[int, int]] = []  # cells single-cell hyperlinks point at
         self.elements, self.other = guard.elements, guard.other  # running totals over the workbook
         self.cells_left = guard.max_cells - guard.cells
         self.max_elements, self.max_other = guard.max_elements, guard.max_other
@@ -450,10 +456,13 @@ class _Tally:
             elif local == "mergeCell":
                 self._merge(attrs.get("ref"))
             elif local in ("hyperlink", "comment"):  # openpyxl creates every cell of such a range
-                span = _span(attrs.get("ref"))
+                ref = attrs.get("ref")
+                span = _span(ref)
                 if span:
                     self.cells += span[2]
                     self._reach(span[0], span[1])
+                    if local == "hyperlink" and ":" not in ref:
+                        self.links.append((span[0], span[1]))
         self.stack.append(kind)
 
     def end(self, _name: str) -> None:
@@ -497,6 +506,8 @@ class _Tally:
         self._reach(bottom, col)
 
     def _merge(self, ref: str | None) -> None:
+        from openpyxl.utils.cell import range_boundaries
+
         span = _span(ref)
         if span:
             self.merged += span[2]
@@ -504,6 +515,24 @@ class _Tally:
                 self.g.refuse(self.label, self.g.merged + self.merged, "个合并单元格" + self._so_far(self.g.merged),
                               self.g.max_merged)
             self._reach(span[0], span[1])
+            self.merges += 1
+            c1, r1, c2, r2 = range_boundaries(ref)
+            if None in (c1, r1, c2, r2) or self.merged > _COVERED:
+                self.covered = None  # limits raised that far: count every hyperlink as landing inside
+            elif self.covered is not None:
+                self.covered.update((r, c) for r in range(min(r1, r2), max(r1, r2) + 1)
+                                    for c in range(min(c1, c2), max(c1, c2) + 1))
+                self.covered.discard((r1, c1))  # the range's first cell stays an ordinary cell
+
+    def finish(self) -> None:
+        """After the sheet: openpyxl binds each hyperlink on a merged cell by searching the merged ranges."""
+        covered = self.covered
+        hits = len(self.links) if covered is None else sum(1 for at in self.links if at in covered)
+        if hits * self.merges > _LINK_CHECKS:
+            raise UsageError(f"{self.g.name} 的{self.label}有 {hits} 个超链接指向 {self.merges} 处合并单元格的内部,"
+                             f"核对要 {hits * self.merges} 次,超过导入上限 {_LINK_CHECKS}",
+                             "取消这些合并或删掉指向其中的超链接后另存再导入;" + _BROKEN_HINT, code="X013")
+        self.commit()
 
     def _reach(self, row: int, col: int) -> None:
         g = self.g
@@ -531,7 +560,7 @@ class _Tally:
         g.refuse(self.label, g.cells + self.size(), "个单元格" + self._so_far(g.cells), g.max_cells)
 
 
-def _sheet_parts(z: Any, names: set[str], first: Any, out: list[tuple[str, str, list[str]]]) -> None:
+def _sheet_parts(z: Any, names: set[str], first: Any, out: list[tuple[str, str, list[str]]], file: str) -> None:
     """(title, worksheet part, its comments parts) in workbook order into ``out``, found with openpyxl's own
     functions as its reader finds them (reader/excel.py, reader/workbook.py): the workbook part from
     [Content_Types].xml, relationship targets through get_dependents. ``first(name)`` counts a part before
@@ -548,7 +577,10 @@ def _sheet_parts(z: Any, names: set[str], first: Any, out: list[tuple[str, str, 
     first(part)
     first(get_rels_path(part))
     rels = get_dependents(z, get_rels_path(part)).to_dict()
-    for sheet in WorkbookPackage.from_tree(fromstring(z.read(part))).sheets:
+    entries = WorkbookPackage.from_tree(fromstring(z.read(part))).sheets
+    if len(entries) > _SHEETS:
+        raise UsageError(f"{file} 含有 {len(entries)} 个工作表,超过导入上限 {_SHEETS}", _BROKEN_HINT, code="X013")
+    for sheet in entries:
         if not sheet.id:
             continue
         rel = rels[sheet.id]
@@ -595,11 +627,11 @@ def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, in
                 done.add(name)
                 tally = _Tally(g, f"部件 {name} ")
                 g.scan(z, members[name], tally)
-                tally.commit()
+                tally.finish()
 
         sheets: list[tuple[str, str, list[str]]] = []
         try:
-            _sheet_parts(z, set(members), alone, sheets)
+            _sheet_parts(z, set(members), alone, sheets, path.name)
         except UsageError:
             raise
         except Exception:  # noqa: BLE001 - openpyxl stops at the same place; every member is still counted below
@@ -610,7 +642,7 @@ def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, in
                 if name in members:
                     done.add(name)
                     g.scan(z, members[name], tally)
-            tally.commit()
+            tally.finish()
         for info in infos:
             alone(info.filename)
 
