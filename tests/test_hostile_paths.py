@@ -337,6 +337,7 @@ HOSTILE_WORKBOOKS = [
     ("zip_bomb", package(worksheet(), extra={"xl/media/image1.png": bytes(60 * 2**20)}), "解压后有 60 MB", 0),
     ("too_many_parts", package(worksheet(), extra={f"customXml/item{i}.xml": "<a/>" for i in range(1000)}),
      "含有 1005 个部件", 0),
+    ("a_huge_zip_directory", package(worksheet(), extra={f"{i:0>400}": "" for i in range(2000)}), "部件远超导入上限 1000", 0),
 ]
 
 

@@ -192,7 +192,7 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
 _PARTS = 1000  # zip members: a WPS/Excel workbook has a few dozen, one more per picture
 _SHEETS = 255  # openpyxl checks each new title against all before it: 3,000 empty sheets take 3 s
 _LINK_CHECKS = 50_000  # a hyperlink inside a merged range: openpyxl tries the ranges one by one, ~13 µs each
-_COVERED = 1_000_000  # merged cells the guard keeps track of (the default limit is 10,000)
+_COVERED = 100_000  # merged cells the guard keeps track of (the default limit is 10,000)
 _WHOLE_ROWS, _WHOLE_COLS = 1_048_576, 16_384  # a whole-column or whole-row reference (A:A, 1:1)
 _ROW, _CELL, _IN_CELL, _OTHER, _SI, _TEXT = 1, 2, 4, 8, 16, 32  # what an open element is to openpyxl's reader
 _STRING = _IN_CELL | _SI  # an inline string <is> or a shared one <si>: its <t> comes with it
@@ -606,6 +606,13 @@ def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, in
     import zipfile
 
     g = _Guard(path.name, limits)
+    try:  # zipfile makes an object of every entry of the central directory before anyone can count them
+        end = zipfile._EndRecData(io.BytesIO(data))  # type: ignore[attr-defined]
+        directory = end[zipfile._ECD_SIZE] if end else 0  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a damaged zip: ZipFile says so below
+        directory = 0
+    if directory > _PARTS * 512:  # a member's entry is 46 bytes and its name; 300,000 empty members took 4 s
+        raise UsageError(f"{path.name} 的目录有 {directory // 1024} KB,部件远超导入上限 {_PARTS}", _BROKEN_HINT, code="X013")
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
