@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from yilan_cli.cli import app
@@ -234,10 +236,276 @@ def test_a_tiny_workbook_that_would_unfold_into_billions_of_cells_is_refused_at_
 
 def test_import_limits_come_from_the_rules(git_demo: Path, tmp_path: Path) -> None:
     rules = git_demo / "schemas" / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("最大行数: 100000", "最大行数: 1"), encoding="utf-8")
+    rules.write_text(rules.read_text(encoding="utf-8").replace("最大行数: 20000", "最大行数: 1"), encoding="utf-8")
     sheet = _doctored(tmp_path, "two_rows.xlsx", lambda s: s)
     r = run(git_demo, "import", str(sheet), "--ledger", "zhuanban", "--dry-run")
     assert r.exit_code == 2 and "[X013]" in r.stderr and "超过导入上限 1" in r.stderr
+
+
+# Hostile workbooks built straight from XML: each row is one way past the old regex scan (issue: the
+# attacker helper's list). The guard must refuse every one with X013 naming the sheet (or the part), before
+# openpyxl builds anything and after reading no more of the file than its limits allow.
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+HEADER = ('<row r="1"><c r="A1" t="inlineStr"><is><t>事项</t></is></c><c r="B1" t="inlineStr"><is><t>牵头单位</t></is></c>'
+          '<c r="C1" t="inlineStr"><is><t>完成时限</t></is></c><c r="D1" t="inlineStr"><is><t>交办日期</t></is></c></row>')
+
+
+def worksheet(rows: str = "", after: str = "", declaration: str = "") -> str:
+    return f'{declaration}<worksheet xmlns="{MAIN}" xmlns:r="{RELS}"><sheetData>{HEADER}{rows}</sheetData>{after}</worksheet>'
+
+
+def package(sheet: str = "", *, target: str = "worksheets/sheet1.xml", at: str = "xl/workbook.xml",
+            sheets: int = 1, extra: dict[str, str | bytes] | None = None) -> bytes:
+    """A workbook written by hand: ``at`` is where the workbook part lives (found through [Content_Types].xml
+    and _rels/.rels, as openpyxl finds it), ``target`` the sheets' relationship target as written."""
+    import io
+    import zipfile
+
+    folder = at.rsplit("/", 1)[0]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   f'<Override PartName="/{at}" ContentType="{SPREADSHEET}.sheet.main+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" '
+                   f'Type="{RELS}/officeDocument" Target="{at}"/></Relationships>')
+        entries = "".join(f'<sheet name="单位报表{i or ""}" sheetId="{i + 1}" r:id="rId1"/>' for i in range(sheets))
+        z.writestr(at, f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>{entries}</sheets></workbook>')
+        z.writestr(f"{folder}/_rels/{at.rsplit('/', 1)[1]}.rels", f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship '
+                   f'Id="rId1" Type="{RELS}/worksheet" Target="{target}"/></Relationships>')
+        if sheet:
+            z.writestr(f"{folder}/worksheets/sheet1.xml", sheet)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def far_cell(prefix: str = "") -> str:
+    return f'<{prefix}row r="1048576"><{prefix}c r="XFD1048576"><{prefix}v>1</{prefix}v></{prefix}c></{prefix}row>'
+
+
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+          '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+COMMENTED = {  # a comment far away: openpyxl creates the cell it hangs on
+    "xl/worksheets/_rels/sheet1.xml.rels": f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId9" '
+                                           f'Type="{RELS}/comments" Target="../comments1.xml"/></Relationships>',
+    "xl/comments1.xml": f'<comments xmlns="{MAIN}"><authors><author>甲</author></authors><commentList>'
+                        '<comment ref="XFD1048576" authorId="0"><text><t>批注</t></text></comment></commentList></comments>'}
+GBK_STYLES = ('<?xml version="1.0" encoding="GBK"?><styleSheet xmlns="' + MAIN + '"><cellXfs>'
+              + '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * 60_000 + "</cellXfs></styleSheet>").encode("gbk")
+HOSTILE_WORKBOOKS = [
+    # (name, workbook, words in the refusal, most XML elements the guard may read)
+    ("single_quotes", package(worksheet(far_cell().replace('"', "'"))), "单位报表”有 1048576 行", 100),
+    ("spaces_around_equals", package(worksheet(far_cell().replace("=", " = "))), "1048576 行", 100),
+    ("character_reference", package(worksheet('<row r="2"><c r="&#88;FD2"><v>1</v></c></row>')), "16384 列", 100),
+    ("prefixed_elements", package(worksheet(far_cell("x:")).replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" ')),
+     "1048576 行", 100),
+    ("prefixed_merge", package(worksheet(after=f'<x:mergeCells xmlns:x="{MAIN}"><x:mergeCell ref="A1:XFD1048576"/>'
+                                               "</x:mergeCells>")), "17179869184 个合并单元格", 100),
+    ("whole_column_merge", package(worksheet(after='<mergeCells><mergeCell ref="D:E"/></mergeCells>')), "2097152 个合并单元格",
+     100),
+    ("rows_without_r", package(worksheet("<row/>" * 1_000_000)), "20001 行", 20_100),
+    ("row_number_as_float", package(worksheet('<row r="1.048576e6"><c><v>1</v></c></row>')), "1048576 行", 100),
+    ("cells_without_r", package(worksheet("<row>" + "<c><v>1</v></c>" * 300 + "</row>")), "300 列", 1000),
+    ("cells_not_named_c", package(worksheet('<row r="2">' + "<x/>" * 300 + "</row>")), "300 列", 1000),
+    ("foreign_element_in_a_row", package(worksheet('<row r="2"><y:row xmlns:y="urn:y" r="XFD2"/></row>')), "16384 列", 100),
+    ("target_dot_slash", package(worksheet(far_cell()), target="./worksheets/sheet1.xml"), "单位报表”有 1048576 行", 100),
+    ("target_dot_dot", package(worksheet(far_cell()), target="../xl/worksheets/sheet1.xml"), "单位报表”有 1048576 行", 100),
+    ("target_absolute", package(worksheet(far_cell()), target="/xl/worksheets/sheet1.xml"), "单位报表”有 1048576 行", 100),
+    ("workbook_elsewhere", package(worksheet(far_cell()), at="book/main.xml"), "单位报表”有 1048576 行", 100),
+    ("sheet_nowhere_listed", package(extra={"xl/worksheets/sheet1.xml": "", "xl/worksheets/sheet9.xml": worksheet(far_cell())}),
+     "部件 xl/worksheets/sheet9.xml 有 1048576 行", 100),
+    ("hyperlink_range", package(worksheet(after='<hyperlinks><hyperlink ref="A2:GR20000"/></hyperlinks>')),
+     "单位报表”有 4000000 个单元格", 100),
+    ("comment_far_away", package(worksheet(), extra=COMMENTED), "单位报表”有 1048576 行", 100),
+    ("doctype_in_the_sheet", package(worksheet(declaration=LAUGHS)), "单位报表”含有 DOCTYPE", 10),
+    ("doctype_in_shared_strings", package(worksheet(), extra={"xl/sharedStrings.xml": LAUGHS + f'<sst xmlns="{MAIN}">'
+                                                              "<si><t>&lol3;</t></si></sst>"}),
+     "部件 xl/sharedStrings.xml 含有 DOCTYPE", 100),
+    ("styles_in_gbk", package(worksheet(), extra={"xl/styles.xml": GBK_STYLES}), "部件 xl/styles.xml 的格式", 60_000),
+    ("one_part_two_sheets", package(worksheet("".join(f'<row r="{r}">' + "<c><v>1</v></c>" * 100 + "</row>"
+                                                      for r in range(2, 800))), sheets=2),
+     "单位报表1”有 150001 个单元格(连同之前的工作表)", 320_000),
+    ("hyperlinks_into_merged_cells", package(worksheet(after="<mergeCells>" + "".join(
+        f'<mergeCell ref="A{r}:B{r}"/>' for r in range(2, 5002)) + "</mergeCells><hyperlinks>"
+        + '<hyperlink ref="B5001"/>' * 30 + "</hyperlinks>")), "30 个超链接指向 5000 处合并单元格的内部", 5100),
+    ("hundreds_of_sheets", package(worksheet(), sheets=300), "含有 300 个工作表", 400),
+    ("zip_bomb", package(worksheet(), extra={"xl/media/image1.png": bytes(60 * 2**20)}), "解压后有 60 MB", 0),
+    ("too_many_parts", package(worksheet(), extra={f"customXml/item{i}.xml": "<a/>" for i in range(1000)}),
+     "含有 1005 个部件", 0),
+    ("a_huge_zip_directory", package(worksheet(), extra={f"{i:0>400}": "" for i in range(2000)}), "部件远超导入上限 1000", 0),
+]
+
+
+@pytest.fixture(scope="module")
+def importer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from .conftest import make_workspace
+
+    return make_workspace(tmp_path_factory.mktemp("guard") / "w", demo=True)
+
+
+@pytest.mark.parametrize(("name", "data", "words", "most"), HOSTILE_WORKBOOKS, ids=[row[0] for row in HOSTILE_WORKBOOKS])
+def test_hostile_workbooks_are_refused_before_openpyxl_reads_them(
+        importer: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: bytes, words: str, most: int) -> None:
+    """Every bypass of the regex scan: X013 naming the sheet, no grid built, the parse cut short at the limit."""
+    from yilan_cli import sheets
+
+    seen = 0
+    start = sheets._Tally.start
+
+    def counting(self: object, tag: str, attrs: object) -> None:
+        nonlocal seen
+        seen += 1
+        start(self, tag, attrs)  # type: ignore[arg-type]
+
+    def never(*_: object) -> None:
+        raise AssertionError("openpyxl was asked to build the grid")
+
+    monkeypatch.setattr(sheets._Tally, "start", counting)
+    monkeypatch.setattr(sheets, "_xlsx_grids", never)
+    book = tmp_path / f"{name}.xlsx"
+    book.write_bytes(data)
+    r = run(importer, "import", str(book), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 2 and "[X013]" in r.stderr and f"{name}.xlsx" in r.stderr, r.output
+    assert words in r.stderr, r.stderr
+    assert seen <= most, f"the guard read {seen} elements"
+
+
+def test_what_openpyxl_ignores_is_not_counted(importer: Path, tmp_path: Path) -> None:
+    """<dimension> only claims a size (openpyxl's full reader never reads it); a row's r jumping far ahead
+    with no cells in between is what a WPS sheet with a styled last row looks like — within the limits."""
+    book = tmp_path / "dimension.xlsx"
+    rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>导入测试</t></is></c><c r="B2" t="inlineStr"><is><t>县水务局</t></is></c>' \
+           '<c r="C2" t="inlineStr"><is><t>2022-12-31</t></is></c><c r="D2" t="inlineStr"><is><t>2022-01-01</t></is></c>' \
+           '</row><row r="19999" ht="20" customHeight="1"/>'
+    book.write_bytes(package(worksheet(rows).replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>')))
+    r = run(importer, "import", str(book), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "导入测试" in r.stdout
+
+
+def test_an_ordinary_workbook_of_a_few_thousand_rows_imports(importer: Path, tmp_path: Path) -> None:
+    """What WPS and openpyxl write (shared strings, styles, a merged title row, red text runs): 3,000 rows
+    pass the guard well inside the limits, and a few hundred import."""
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from yilan_cli.sheets import guard_workbook
+    from yilan_cli.workspace import Rules
+
+    def ledger(rows: int) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "2022年台账"
+        ws.append(["2022年县委县政府重点工作台账"])
+        ws.merge_cells("A1:F1")
+        ws.append(["序号", "事项", "牵头单位", "完成时限", "交办日期", "进展情况"])
+        for i in range(1, rows + 1):
+            note = CellRichText("第", TextBlock(InlineFont(color="FF0000", b=True), f"{i}"), "项:按序时推进")
+            ws.append([i, f"重点工作{i}", "县水务局", "2022-12-31", "2022-01-01", note])
+        book = tmp_path / f"台账{rows}.xlsx"
+        wb.save(book)
+        return book
+
+    big = ledger(3000)
+    guard_workbook(big.read_bytes(), big, Rules().sheet_limits)
+    r = run(importer, "import", str(ledger(300)), "--ledger", "zhuanban", "--dry-run")
+    assert r.exit_code == 0 and "300 个事项将被写入" in r.stdout, r.output
+
+
+# Properties: on small random sheets the guard never lets through what openpyxl builds beyond the limits,
+# and on orderly ones (what WPS and Excel write) it refuses exactly what openpyxl builds beyond them.
+SMALL = (12, 8, 60, 20, 50)  # rows, columns, cells, merged cells, MB
+_REF = st.one_of(st.none(), st.sampled_from(["", "1", "A", "A0", "$A$1", "a5", "A1.5", "XFD1", "A9999", "B2 "]),
+                 st.builds(lambda c, r: f"{c}{r}", st.sampled_from(["A", "B", "C", "H", "I", "J", "Z", "AA"]),
+                           st.integers(1, 16)))
+_ROW_R = st.one_of(st.none(), st.integers(-1, 16).map(str), st.sampled_from(["", "x", "1.0", "3e0", "2.5", "13", "١٢"]))
+_CELL_TAG = st.sampled_from(["c", "c", "c", "x:c", "y:c", "v", "x:row"])
+_CELL = st.builds(lambda tag, r: f"<{tag}{'' if r is None else f' r={chr(34)}{r}{chr(34)}'}/>", _CELL_TAG, _REF)
+_ROW = st.builds(lambda tag, r, cells: f"<{tag}{'' if r is None else f' r={chr(34)}{r}{chr(34)}'}>{''.join(cells)}</{tag}>",
+                 st.sampled_from(["row", "row", "x:row", "y:row"]), _ROW_R, st.lists(_CELL, max_size=6))
+_RANGE = st.builds(lambda a, b: f"{a}:{b}" if b else a, _REF.filter(bool), st.one_of(st.none(), _REF.filter(bool)))
+
+
+def _sheet(rows: list[str], merges: list[str], links: list[str]) -> bytes:
+    after = ""
+    if merges:
+        after += "<mergeCells>" + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+    if links:
+        after += "<hyperlinks>" + "".join(f'<hyperlink ref="{h}"/>' for h in links) + "</hyperlinks>"
+    xml = worksheet("".join(rows), after).replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" xmlns:y="urn:y" ')
+    return package(xml)
+
+
+def _built(data: bytes) -> tuple[int, int, int] | None:
+    """openpyxl's max row, max column and merged area, or None where it refuses the file itself."""
+    import io
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    except Exception:  # noqa: BLE001 - a file openpyxl cannot read is refused later as X006
+        return None
+    return ws.max_row, ws.max_column, sum(r.size["rows"] * r.size["columns"] for r in ws.merged_cells.ranges)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_ROW, max_size=8), merges=st.lists(_RANGE, max_size=2), links=st.lists(_RANGE, max_size=2))
+def test_the_guard_never_passes_a_sheet_that_openpyxl_builds_beyond_the_limits(
+        rows: list[str], merges: list[str], links: list[str]) -> None:
+    from yilan_cli.errors import UsageError
+    from yilan_cli.sheets import guard_workbook
+
+    data = _sheet(rows, merges, links)
+    try:
+        guard_workbook(data, Path("p.xlsx"), SMALL)
+    except UsageError as e:
+        assert e.code == "X013"
+        return
+    built = _built(data)
+    if built is not None:
+        max_row, max_col, merged = built
+        assert max_row <= SMALL[0] and max_col <= SMALL[1] and max_row * max_col <= SMALL[2] and merged <= SMALL[3], built
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 4)),
+                                 st.lists(st.one_of(st.none(), st.integers(1, 3)), min_size=1, max_size=5)), max_size=6))
+def test_on_orderly_sheets_the_guard_refuses_exactly_what_openpyxl_builds_too_large(
+        layout: list[tuple[int | None, list[int | None]]]) -> None:
+    """Rows and cells in order, each with an r or without (a gap to skip, or None: the next one)."""
+    from openpyxl.utils import get_column_letter
+
+    from yilan_cli.errors import UsageError
+    from yilan_cli.sheets import guard_workbook
+
+    rows, row = [], 1
+    for gap, cells in layout:
+        row += gap or 1
+        col, xml = 0, []
+        for step in cells:
+            col += step or 1
+            xml.append("<c><v>1</v></c>" if step is None else f'<c r="{get_column_letter(col)}{row}"><v>1</v></c>')
+        rows.append(f"<row>{''.join(xml)}</row>" if gap is None else f'<row r="{row}">{"".join(xml)}</row>')
+    data = _sheet(rows, [], [])
+    limits = (SMALL[0], SMALL[1], 10**6, 10**6, 50)
+    built = _built(data)
+    assert built is not None
+    try:
+        guard_workbook(data, Path("p.xlsx"), limits)
+        passed = True
+    except UsageError:
+        passed = False
+    assert passed == (built[0] <= limits[0] and built[1] <= limits[1]), (built, rows)
 
 
 # --------------------------------------------------------------------------- no input ends in "internal error"

@@ -120,11 +120,12 @@ def decode_csv(data: bytes) -> str:
     raise UsageError("CSV 文件编码无法识别", "请在 WPS/Excel 中另存为 CSV UTF-8", code="X004")
 
 
-LIMITS = (100_000, 200, 1_000_000, 100)  # rows, columns, merged cells, MB unzipped (rules.yaml 表格导入限制)
+# rows, columns, cells, merged cells, MB unzipped (rules.yaml 表格导入限制; measured in docs/reliability.md)
+LIMITS = (20_000, 200, 150_000, 10_000, 50)
 
 
 def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...] = (),
-               mapping: dict[str, str] | None = None, limits: tuple[int, int, int, int] = LIMITS) -> Sheet:
+               mapping: dict[str, str] | None = None, limits: tuple[int, int, int, int, int] = LIMITS) -> Sheet:
     """The rows under the header row (the first of the first 15 rows naming at least two fields).
 
     Without ``sheet``, every worksheet that has a header row is read (a yilan export has one sheet per
@@ -183,59 +184,474 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     return Sheet(path, name, rows, unknown, meta)  # type: ignore[arg-type]
 
 
-_TAG = re.compile(r"<(sheet|Relationship)\b([^>]*)>")
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW = re.compile(r'<row\b[^>]*?\br="([0-9]{1,7})"')
-_MERGED = re.compile(r'<mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+# --------------------------------------------------------------------------- the import guard
+# What an .xlsx may unfold into before openpyxl builds it. openpyxl's full reader (the only one that keeps
+# merged cells) costs ~10-17 µs per cell, ~4 µs per empty grid cell, 20-50 µs per merged cell, ~28 µs per
+# style element and ~9 µs per rich-text element: the measurements behind the defaults are in
+# docs/performance.md (bench/sheet_limits.py).
+_PARTS = 1000  # zip members: a WPS/Excel workbook has a few dozen, one more per picture
+_SHEETS = 255  # openpyxl checks each new title against all before it: 3,000 empty sheets take 3 s
+_LINK_CHECKS = 50_000  # a hyperlink inside a merged range: openpyxl tries the ranges one by one, ~13 µs each
+_COVERED = 100_000  # merged cells the guard keeps track of (the default limit is 10,000)
+_WHOLE_ROWS, _WHOLE_COLS = 1_048_576, 16_384  # a whole-column or whole-row reference (A:A, 1:1)
+_ROW, _CELL, _IN_CELL, _OTHER, _SI, _TEXT = 1, 2, 4, 8, 16, 32  # what an open element is to openpyxl's reader
+_STRING = _IN_CELL | _SI  # an inline string <is> or a shared one <si>: its <t> comes with it
+_RICH = _STRING | _TEXT  # inside a string: rich-text runs, ~8 µs an element to openpyxl
+_DEAR = 3  # any other element outside the cells (styles, drawings, comments…): up to ~27 µs, three times that
+_NAMED = ("row", "mergeCell", "hyperlink", "comment", "si", "t")  # local names the tally looks at
+_LIMIT_HINT = "上限见 schemas/rules.yaml 的 表格导入限制"
+_SPREAD_HINT = "表格中可能有远处的零星内容或整表合并;在 WPS/Excel 中删掉多余的行列、取消合并后另存再导入;" + _LIMIT_HINT
+_BROKEN_HINT = "文件可能被破坏或是刻意构造;请在 WPS/Excel 中打开、只复制需要的内容另存为 .xlsx 后再导入"
 
 
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+def element_caps(cells: int) -> tuple[int, int]:
+    """XML elements a workbook may hold in all (rows, cells and their values included), and the weight it
+    may hold outside rows and cells: a shared string or a rich-text run's element weighs 1, any other
+    element (styles, drawings, comments…) 3. Both follow 表格导入限制.单元格数."""
+    return 4 * cells + cells // 2, cells * 2 // 3
 
 
-def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int]) -> None:
-    """Refuse a workbook whose sheets would unfold into more than ``limits`` allow — read from the zip's
-    own XML, before openpyxl builds anything (a 5 KB file with one cell at XFD1048576, or one merged
-    range over the whole sheet, would otherwise take minutes and gigabytes). X013 names the sheet."""
+def _row_number(r: str | None) -> int | None:
+    """A <row r> as openpyxl reads it (worksheet/_reader.py parse_row); None where it numbers the row itself
+    or gives up on the file."""
+    if r is None:
+        return None
+    try:
+        return int(r)
+    except ValueError:
+        try:
+            number = float(r)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+
+
+_COORD = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_COLUMNS: dict[str, int] = {}
+
+
+def _cell_at(r: str | None) -> tuple[int, int] | None:
+    """A cell's (row, column) from its r as openpyxl reads it (coordinate_to_tuple), or None."""
+    if not r:
+        return None
+    m = _COORD.fullmatch(r)
+    if m:  # the common form, memoised; the same numbers as openpyxl's
+        letters = m[1]
+        if letters not in _COLUMNS:
+            from openpyxl.utils.cell import column_index_from_string
+
+            _COLUMNS[letters] = column_index_from_string(letters)
+        return int(m[2]), _COLUMNS[letters]
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    try:
+        return coordinate_to_tuple(r)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - openpyxl stops on it too; counted as positional meanwhile
+        return None
+
+
+def _span(ref: str | None) -> tuple[int, int, int] | None:
+    """(last row, last column, number of cells) of a range openpyxl fills cell by cell (merged cells,
+    hyperlinks, comments); a whole-row or whole-column range counts as reaching the sheet's edge."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        c1, r1, c2, r2 = range_boundaries(ref)
+    except Exception:  # noqa: BLE001 - not a range: openpyxl gives up on the file there
+        return None
+    if r1 is None or r2 is None:
+        r1, r2 = 1, _WHOLE_ROWS
+    if c1 is None or c2 is None:
+        c1, c2 = 1, _WHOLE_COLS
+    return max(r1, r2), max(c1, c2), (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+class _Guard:
+    """Running totals over one workbook; refuses (X013) the moment one passes its limit."""
+
+    def __init__(self, name: str, limits: tuple[int, int, int, int, int]) -> None:
+        self.name = name
+        self.max_rows, self.max_cols, self.max_cells, self.max_merged, self.max_mb = limits
+        self.max_elements, self.max_other = element_caps(self.max_cells)
+        self.cells = self.merged = self.elements = self.other = 0  # of the parts already counted
+        self.unzipped = 0
+        self.read: dict[str, int] = {}
+
+    def refuse(self, label: str, value: int, what: str, limit: int, hint: str = _SPREAD_HINT) -> None:
+        raise UsageError(f"{self.name} 的{label}有 {value} {what},超过导入上限 {limit}", hint, code="X013")
+
+    def unzip(self, name: str, got: int) -> None:
+        """Bytes actually inflated from one member (zip headers can lie), against 解压后大小MB."""
+        seen = self.read.get(name, 0)
+        if got > seen:
+            self.read[name] = got
+            self.unzipped += got - seen
+            if self.unzipped > self.max_mb * 2**20:
+                raise UsageError(f"{self.name} 解压后超过 {self.max_mb} MB(读到 {name} 时),超过导入上限",
+                                 "表格异常庞大(可能被破坏或是压缩炸弹);请在 WPS/Excel 中只复制需要的行另存后再导入;"
+                                 + _LIMIT_HINT, code="X013")
+
+    def scan(self, z: Any, info: Any, tally: _Tally) -> None:
+        """Stream one member through expat (openpyxl's worksheet and shared-string parser) into ``tally``;
+        where expat gives up and lxml (openpyxl's parser for every other part) is installed, through lxml too,
+        keeping the larger count. A member that is no XML (a picture) stops at its first bytes."""
+        import pyexpat
+
+        tally.restore(tally.save())  # what a damaged part left open does not carry into the next one
+        before = tally.save()
+        parser = pyexpat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = tally.start
+        parser.EndElementHandler = tally.end
+        parser.StartDoctypeDeclHandler = tally.doctype
+        try:
+            for chunk in self._chunks(z, info):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+            return
+        except (pyexpat.ExpatError, ValueError):  # ValueError: an encoding expat lacks (GBK, UTF-32…)
+            pass
+        try:
+            from lxml import etree
+        except ImportError:
+            return
+        after = tally.save()
+        tally.restore(before)
+        stream, root = _Chunks(self._chunks(z, info)), True
+        try:
+            for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                                                   load_dtd=False, no_network=True):
+                if event == "start":
+                    if root and element.getroottree().docinfo.doctype:
+                        tally.doctype()
+                    root = False
+                    tally.start(element.tag if isinstance(element.tag, str) else "", element.attrib)
+                else:
+                    tally.end("")
+                    element.clear()
+        except etree.LxmlError:
+            pass
+        tally.merge(after)
+
+    def _chunks(self, z: Any, info: Any) -> Any:
+        got = 0
+        try:
+            src = z.open(info)
+        except Exception:  # noqa: BLE001 - encrypted or damaged: openpyxl cannot read it either
+            return
+        with src:
+            while True:
+                try:
+                    chunk = src.read(1 << 16)
+                except Exception:  # noqa: BLE001 - a damaged member (bad CRC, bad deflate stream)
+                    return
+                if not chunk:
+                    return
+                got += len(chunk)
+                self.unzip(info.filename, got)
+                yield chunk
+
+
+class _Chunks(io.RawIOBase):
+    """A file over a generator of byte chunks, for lxml's iterparse."""
+
+    def __init__(self, chunks: Any) -> None:
+        self.chunks, self.rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.rest:
+            self.rest = next(self.chunks, b"")
+        n = min(len(buffer), len(self.rest))
+        buffer[:n] = self.rest[:n]
+        self.rest = self.rest[n:]
+        return n
+
+
+class _Tally:
+    """What openpyxl builds from one worksheet part (and the comments bound to it), counted as the XML
+    streams past, by openpyxl's own rules (worksheet/_reader.py) but never below them: elements are taken
+    by local name whatever their namespace; every child of a <row> is a cell; rows and cells are numbered
+    at the row's end, a row without r as the previous one + 1, a cell without r as the previous column + 1;
+    where openpyxl would jump back (an r lower than the running number) the higher number is kept."""
+
+    _STATE = ("row_counter", "last_row", "grid_rows", "grid_cols", "rows", "cells", "merged", "elements", "other")
+
+    def __init__(self, guard: _Guard, label: str) -> None:
+        self.g, self.label = guard, label
+        self.stack: list[int] = [_OTHER]
+        self.open_rows: list[tuple[str | None, list[str | None]]] = []  # each open <row>'s r and its cells' r
+        self.refs: list[str | None] = []  # the cells' r of the innermost open row
+        self.row_counter = 0
+        self.last_row = 0  # the highest row number, rows without cells included
+        self.grid_rows = self.grid_cols = 0  # the extent of the cells openpyxl creates
+        self.rows = 0  # <row> elements
+        self.cells = 0  # cell elements, plus the cells hyperlink and comment ranges create
+        self.merged = 0
+        self.merges = 0  # merged ranges
+        self.covered: set[tuple[int, int]] | None = set()  # the cells merged ranges cover, their first cells aside
+        self.links: list[tuple[int, int]] = []  # cells single-cell hyperlinks point at
+        self.elements, self.other = guard.elements, guard.other  # running totals over the workbook
+        self.cells_left = guard.max_cells - guard.cells
+        self.max_elements, self.max_other = guard.max_elements, guard.max_other
+
+    # --- checkpoints, for a member parsed twice (expat, then lxml)
+    def save(self) -> tuple[int, ...]:
+        return tuple(getattr(self, k) for k in self._STATE)
+
+    def restore(self, state: tuple[int, ...]) -> None:
+        for k, v in zip(self._STATE, state, strict=True):
+            setattr(self, k, v)
+        self.stack[1:] = []
+        self.open_rows.clear()
+        self.refs = []
+
+    def merge(self, other: tuple[int, ...]) -> None:
+        self.restore(tuple(max(a, b) for a, b in zip(self.save(), other, strict=True)))
+
+    def commit(self) -> None:
+        g = self.g
+        g.cells += self.size()
+        g.merged += self.merged
+        g.elements, g.other = self.elements, self.other
+
+    # --- the parse (the handlers run once per element: kept lean)
+    def doctype(self, *_: Any) -> None:
+        raise UsageError(f"{self.g.name} 的{self.label}含有 DOCTYPE 声明,无法安全读取",
+                         "WPS/Excel 保存的表格从不含 DOCTYPE(它能让几 KB 的文件展开成几 GB:XML 实体炸弹);" + _BROKEN_HINT,
+                         code="X013")
+
+    def start(self, name: str, attrs: Any) -> None:
+        self.elements += 1
+        if self.elements > self.max_elements:
+            self.g.refuse(self.label, self.elements, "个 XML 元素(连同之前读过的部分)", self.max_elements, _BROKEN_HINT)
+        local = name[name.rfind("}") + 1:] if name.endswith(_NAMED) else ""
+        parent = self.stack[-1]
+        if parent & _ROW:  # openpyxl makes a cell of every child of a row, whatever its name
+            kind = _CELL
+            self.refs.append(attrs.get("r"))
+            self.cells += 1
+            if self.cells > self.cells_left:
+                self._over_cells()
+        elif parent & _CELL:
+            kind = _IN_CELL  # <v>, <f>, <is>: read with the cell
+        elif parent & _STRING and local == "t":
+            kind = 0  # the plain text of an inline or shared string: costs what its string costs
+        elif local == "row":
+            kind = _OTHER  # rows have their own limit
+        else:
+            if parent & _RICH:
+                kind, self.other = _TEXT, self.other + 1
+            elif local == "si":
+                kind, self.other = _SI, self.other + 1
+            else:
+                kind, self.other = _OTHER, self.other + _DEAR
+            if self.other > self.max_other:
+                self._over_other()
+        if local:
+            if local == "row":
+                kind |= _ROW
+                self._row_start(attrs.get("r"))
+            elif local == "mergeCell":
+                self._merge(attrs.get("ref"))
+            elif local in ("hyperlink", "comment"):  # openpyxl creates every cell of such a range
+                ref = attrs.get("ref")
+                span = _span(ref)
+                if span:
+                    self.cells += span[2]
+                    self._reach(span[0], span[1])
+                    if local == "hyperlink" and ":" not in ref:
+                        self.links.append((span[0], span[1]))
+        self.stack.append(kind)
+
+    def end(self, _name: str) -> None:
+        if self.stack.pop() & _ROW:
+            self._row_end()
+
+    def _row_start(self, r: str | None) -> None:
+        g = self.g
+        self.refs = []
+        self.open_rows.append((r, self.refs))
+        self.rows += 1
+        number = _row_number(r)
+        if self.rows > g.max_rows or (number is not None and number > g.max_rows):
+            g.refuse(self.label, max(self.rows, number or 0), "行", g.max_rows)
+
+    def _row_end(self) -> None:
+        r, refs = self.open_rows.pop()
+        self.refs = self.open_rows[-1][1] if self.open_rows else []
+        number = _row_number(r)
+        if number is None:
+            self.row_counter += 1
+        elif number > self.row_counter:
+            self.row_counter = number
+        row = self.row_counter
+        bottom = row if refs else 0  # a row without cells adds nothing to the grid
+        self.last_row = max(self.last_row, row)
+        col = 0
+        match, columns = _COORD.fullmatch, _COLUMNS
+        for ref in refs:
+            m = match(ref) if ref else None
+            if m and m[1] in columns:  # the common form, numbered as openpyxl numbers it
+                at: tuple[int, int] | None = (int(m[2]), columns[m[1]])
+            else:
+                at = _cell_at(ref)
+            if at is None:
+                col += 1
+            else:
+                col = max(col + 1, at[1])
+                if at[0] > bottom:
+                    bottom = at[0]
+        self._reach(bottom, col)
+
+    def _merge(self, ref: str | None) -> None:
+        from openpyxl.utils.cell import range_boundaries
+
+        span = _span(ref)
+        if span:
+            self.merged += span[2]
+            if self.g.merged + self.merged > self.g.max_merged:
+                self.g.refuse(self.label, self.g.merged + self.merged, "个合并单元格" + self._so_far(self.g.merged),
+                              self.g.max_merged)
+            self._reach(span[0], span[1])
+            self.merges += 1
+            c1, r1, c2, r2 = range_boundaries(ref)
+            if None in (c1, r1, c2, r2) or self.merged > _COVERED:
+                self.covered = None  # limits raised that far: count every hyperlink as landing inside
+            elif self.covered is not None:
+                self.covered.update((r, c) for r in range(min(r1, r2), max(r1, r2) + 1)
+                                    for c in range(min(c1, c2), max(c1, c2) + 1))
+                self.covered.discard((r1, c1))  # the range's first cell stays an ordinary cell
+
+    def finish(self) -> None:
+        """After the sheet: openpyxl binds each hyperlink on a merged cell by searching the merged ranges."""
+        covered = self.covered
+        hits = len(self.links) if covered is None else sum(1 for at in self.links if at in covered)
+        if hits * self.merges > _LINK_CHECKS:
+            raise UsageError(f"{self.g.name} 的{self.label}有 {hits} 个超链接指向 {self.merges} 处合并单元格的内部,"
+                             f"核对要 {hits * self.merges} 次,超过导入上限 {_LINK_CHECKS}",
+                             "取消这些合并或删掉指向其中的超链接后另存再导入;" + _BROKEN_HINT, code="X013")
+        self.commit()
+
+    def _reach(self, row: int, col: int) -> None:
+        g = self.g
+        self.grid_rows, self.grid_cols = max(self.grid_rows, row), max(self.grid_cols, col)
+        if max(self.last_row, self.grid_rows) > g.max_rows:
+            g.refuse(self.label, max(self.last_row, self.grid_rows), "行", g.max_rows)
+        if self.grid_cols > g.max_cols:
+            g.refuse(self.label, self.grid_cols, "列", g.max_cols)
+        if self.size() > self.cells_left:
+            self._over_cells()
+
+    def size(self) -> int:
+        """Cells openpyxl creates: the cell elements, or the rectangle its grid spans, whichever is more."""
+        return max(self.cells, self.grid_rows * self.grid_cols)
+
+    def _over_other(self) -> None:
+        raise UsageError(f"{self.g.name} 的{self.label}的格式、富文本等内容折合 {self.other} 个 XML 元素(连同之前读过的部分),"
+                         f"超过导入上限 {self.max_other}", _BROKEN_HINT, code="X013")
+
+    def _so_far(self, before: int) -> str:
+        return "(连同之前的工作表)" if before else ""
+
+    def _over_cells(self) -> None:
+        g = self.g
+        g.refuse(self.label, g.cells + self.size(), "个单元格" + self._so_far(g.cells), g.max_cells)
+
+
+def _sheet_parts(z: Any, names: set[str], first: Any, out: list[tuple[str, str, list[str]]], file: str) -> None:
+    """(title, worksheet part, its comments parts) in workbook order into ``out``, found with openpyxl's own
+    functions as its reader finds them (reader/excel.py, reader/workbook.py): the workbook part from
+    [Content_Types].xml, relationship targets through get_dependents. ``first(name)`` counts a part before
+    it is parsed here. Raises where openpyxl would."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.packaging.workbook import WorkbookPackage
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, COMMENTS_NS
+    from openpyxl.xml.functions import fromstring
+
+    first(ARC_CONTENT_TYPES)
+    part = _find_workbook_part(Manifest.from_tree(fromstring(z.read(ARC_CONTENT_TYPES)))).PartName[1:]
+    first(part)
+    first(get_rels_path(part))
+    rels = get_dependents(z, get_rels_path(part)).to_dict()
+    entries = WorkbookPackage.from_tree(fromstring(z.read(part))).sheets
+    if len(entries) > _SHEETS:
+        raise UsageError(f"{file} 含有 {len(entries)} 个工作表,超过导入上限 {_SHEETS}", _BROKEN_HINT, code="X013")
+    for sheet in entries:
+        if not sheet.id:
+            continue
+        rel = rels[sheet.id]
+        if rel.target not in names or "chartsheet" in rel.Type:
+            continue
+        comments = []
+        rels_path = get_rels_path(rel.target)
+        if rels_path in names:
+            first(rels_path)
+            comments = [r.target for r in get_dependents(z, rels_path).find(COMMENTS_NS)]
+        out.append((sheet.name, rel.target, comments))
+
+
+def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, int]) -> None:
+    """Refuse (X013, naming the sheet or part) a workbook that would unfold into more than ``limits``
+    (rows, columns, cells, merged cells, MB unzipped) before openpyxl builds anything: a 5 KB file with one
+    cell at XFD1048576, a merged range over the whole sheet, a million rows without numbers, a DOCTYPE.
+
+    Every zip member is streamed once through the XML parser openpyxl would use, and the parse stops at
+    the first element over a limit. The worksheets are found as openpyxl finds them and counted sheet by
+    sheet (with their comments); every other member is counted too, as if it were one, so a part reached
+    some other way cannot slip past. Cells, merged cells and XML elements are totals over the workbook."""
     import zipfile
 
-    max_rows, max_cols, max_merged, max_mb = limits
+    g = _Guard(path.name, limits)
+    try:  # zipfile makes an object of every entry of the central directory before anyone can count them
+        end = zipfile._EndRecData(io.BytesIO(data))  # type: ignore[attr-defined]
+        directory = end[zipfile._ECD_SIZE] if end else 0  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a damaged zip: ZipFile says so below
+        directory = 0
+    if directory > _PARTS * 512:  # a member's entry is 46 bytes and its name; 300,000 empty members took 4 s
+        raise UsageError(f"{path.name} 的目录有 {directory // 1024} KB,部件远超导入上限 {_PARTS}", _BROKEN_HINT, code="X013")
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return  # not a zip: the reader says what it is instead
     with z:
-        total = sum(i.file_size for i in z.infolist())
-        if total > max_mb * 2**20:
-            raise UsageError(f"{path.name} 解压后有 {total / 2**20:.0f} MB,超过导入上限 {max_mb} MB",
+        infos = z.infolist()
+        if len(infos) > _PARTS:
+            raise UsageError(f"{path.name} 含有 {len(infos)} 个部件,超过导入上限 {_PARTS}", _BROKEN_HINT, code="X013")
+        total = sum(i.file_size for i in infos)
+        if total > g.max_mb * 2**20:
+            raise UsageError(f"{path.name} 解压后有 {total / 2**20:.0f} MB,超过导入上限 {g.max_mb} MB",
                              "表格异常庞大(可能被破坏或是压缩炸弹);请在 WPS/Excel 中只复制需要的行另存后再导入;"
-                             "上限见 schemas/rules.yaml 的 表格导入限制", code="X013")
-        def text(name: str) -> str:
-            try:
-                return z.read(name).decode("utf-8", errors="replace")
-            except KeyError:
-                return ""
+                             + _LIMIT_HINT, code="X013")
+        members = {i.filename: i for i in infos}  # a repeated name: the last entry, as zipfile reads it
+        done: set[str] = set()
 
-        def tags(name: str, kind: str) -> list[dict[str, str]]:
-            return [dict(_ATTR.findall(attrs)) for k, attrs in _TAG.findall(text(name)) if k == kind]
+        def alone(name: str) -> None:
+            if name in members and name not in done:
+                done.add(name)
+                tally = _Tally(g, f"部件 {name} ")
+                g.scan(z, members[name], tally)
+                tally.finish()
 
-        rels = {r.get("Id", ""): r.get("Target", "") for r in tags("xl/_rels/workbook.xml.rels", "Relationship")}
-        for sheet_tag in tags("xl/workbook.xml", "sheet"):
-            title, target = sheet_tag.get("name", ""), rels.get(sheet_tag.get("r:id", ""), "")
-            xml = text(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-            rows = max([int(r) for r in _ROW.findall(xml)] + [int(r) for _, r in _CELL.findall(xml)], default=0)
-            cols = max((_column(c) for c, _ in _CELL.findall(xml)), default=0)
-            merged = sum((int(r2) - int(r1) + 1) * (_column(c2) - _column(c1) + 1)
-                         for c1, r1, c2, r2 in _MERGED.findall(xml))
-            for what, value, limit in (("行", rows, max_rows), ("列", cols, max_cols), ("合并单元格", merged, max_merged)):
-                if value > limit:
-                    raise UsageError(f"{path.name} 的工作表“{title}”有 {value} {what},超过导入上限 {limit}",
-                                     "表格中可能有远处的零星内容或整表合并;在 WPS/Excel 中删掉多余的行列、取消合并后另存再导入;"
-                                     "上限见 schemas/rules.yaml 的 表格导入限制", code="X013")
+        sheets: list[tuple[str, str, list[str]]] = []
+        try:
+            _sheet_parts(z, set(members), alone, sheets, path.name)
+        except UsageError:
+            raise
+        except Exception:  # noqa: BLE001 - openpyxl stops at the same place; every member is still counted below
+            pass
+        for title, part, comments in sheets:  # a part named by two sheets is read, and counted, twice
+            tally = _Tally(g, f"工作表“{title}”")
+            for name in (part, *comments):
+                if name in members:
+                    done.add(name)
+                    g.scan(z, members[name], tally)
+            tally.finish()
+        for info in infos:
+            alone(info.filename)
 
 
 def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str]]:

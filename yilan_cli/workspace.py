@@ -88,10 +88,11 @@ class Rules:
     refer_red_months: int = 3
     refer_ignored: int = 2
     quarter_weights: tuple[float, ...] = (0.25, 0.25, 0.25, 0.25)  # 年度赛马: 四个季度的权重
-    # 表格导入限制: rows, columns, merged cells, MB unzipped — checked before any grid is built
-    sheet_limits: tuple[int, int, int, int] = (100_000, 200, 1_000_000, 100)
+    # 表格导入限制: rows, columns, cells, merged cells, MB unzipped — checked before any grid is built
+    sheet_limits: tuple[int, int, int, int, int] = (20_000, 200, 150_000, 10_000, 50)
 
 
+SHEET_LIMIT_KEYS = ("最大行数", "最大列数", "单元格数", "合并单元格数", "解压后大小MB")  # in Rules.sheet_limits order
 SCORING_KEYS = {"按期办结权重": "weight_on_time", "序时达标权重": "weight_schedule", "按期报告权重": "weight_report",
                 "超期扣分": "deduct_overdue", "红灯扣分": "deduct_red"}
 
@@ -249,7 +250,7 @@ def load_rules(path: Path) -> Rules:
             refer_ignored=int(refer.get("未回复通知数", Rules.refer_ignored)),
             quarter_weights=weights,
             sheet_limits=tuple(int(limits.get(k, d)) for k, d in zip(  # type: ignore[arg-type]
-                ("最大行数", "最大列数", "合并单元格数", "解压后大小MB"), Rules.sheet_limits, strict=True)),
+                SHEET_LIMIT_KEYS, Rules.sheet_limits, strict=True)),
         )
     except (TypeError, ValueError, KeyError) as e:
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
@@ -315,7 +316,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 7
+SCHEMA_CACHE_FORMAT = 8  # 8: 表格导入限制 gained 单元格数
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
