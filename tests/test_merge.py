@@ -210,3 +210,21 @@ def test_sync_without_an_upstream_says_how_to_set_one(git_demo: Path) -> None:
     r = CliRunner().invoke(app, ["--root", str(git_demo), "sync"])
     assert r.exit_code == 2 and "没有远端仓库" in r.stderr and "git remote add origin" in r.stderr
     assert "git push -u origin main" in r.stderr
+
+
+def test_the_conflict_report_says_what_each_side_did(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """git names the file; the driver names each field in conflict and both sides' change in words."""
+    from yilan_cli.merge import describe_conflicts, merge_file
+
+    ours, theirs = BASE.replace("牵头单位: 县文体广电和旅游局", "牵头单位: 县住建局"), BASE.replace(
+        "牵头单位: 县文体广电和旅游局", "牵头单位: 县交通局")
+    assert describe_conflicts(BASE, ours, theirs) == [
+        "冲突的字段 牵头单位——本地:牵头单位 县文体广电和旅游局 → 县住建局;远端:牵头单位 县文体广电和旅游局 → 县交通局"]
+    files = []
+    for name, text in (("O", BASE), ("A", ours), ("B", theirs)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    assert merge_file(*files) == 1
+    assert "yilan: 冲突的字段 牵头单位——本地:牵头单位 县文体广电和旅游局 → 县住建局" in capsys.readouterr().err
+    assert describe_conflicts(None, BASE, BASE.replace("景区提档升级", "另一个事项")) == [
+        "两边用同一个编号新增了不同的事项,整个文件冲突;请给其中一个换一个新编号"]

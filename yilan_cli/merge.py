@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,25 @@ def merge_texts(base: str | None, ours: str, theirs: str) -> tuple[str, bool] | 
     return text, not conflicts
 
 
+def describe_conflicts(base: str | None, ours: str, theirs: str) -> list[str]:
+    """Each field in conflict, with what each side did to it in the office's words (semantic.changes)."""
+    from . import semantic
+
+    b, o, t = semantic.parse(base), semantic.parse(ours) or {}, semantic.parse(theirs) or {}
+    _, conflicts = merge_docs(b, o, t)
+    out = []
+    for k in conflicts:
+        if k == "*":
+            out.append("两边用同一个编号新增了不同的事项,整个文件冲突;请给其中一个换一个新编号")
+            continue
+        sides = []
+        for who, doc in (("本地", o), ("远端", t)):
+            words = [c.words for c in semantic.changes(b or {}, doc) if c.part == k and not c.derived]
+            sides.append(f"{who}:{';'.join(words) or '未改'}")
+        out.append(f"冲突的字段 {k}——" + ";".join(sides))
+    return out
+
+
 def _one(key: str, value: Any) -> str:
     """``key: value`` in the canonical layout, for one side of a conflict block."""
     from ruamel.yaml.comments import CommentedMap
@@ -126,12 +146,16 @@ def _one(key: str, value: Any) -> str:
 def merge_file(base: Path, ours: Path, theirs: Path) -> int:
     """git's merge-driver protocol: write the result to ``ours``; 0 when clean, 1 on conflict."""
     read = lambda p: p.read_text(encoding="utf-8") if p.exists() and p.stat().st_size else None  # noqa: E731
-    result = merge_texts(read(base), read(ours) or "", read(theirs) or "")
+    texts = read(base), read(ours) or "", read(theirs) or ""
+    result = merge_texts(*texts)
     if result is None:
         r = subprocess.run(["git", "merge-file", "-L", "本地", "-L", "共同祖先", "-L", "远端", str(ours), str(base), str(theirs)])
         return 1 if r.returncode else 0
     text, clean = result
     ours.write_text(text, encoding="utf-8", newline="\n")
+    if not clean:  # git names the file; say what each side did to the fields in conflict
+        for line in describe_conflicts(*texts):
+            print(f"yilan: {line}", file=sys.stderr)
     return 0 if clean else 1
 
 
