@@ -42,7 +42,7 @@ def test_init_example_then_status_and_check(tmp_path: Path) -> None:
     assert "含示例数据 42 项" in r.stdout
     assert git(ws, "log", "--format=%s").strip() == "初始化台账工作区"
     assert git(ws, "status", "--porcelain").strip() == ""  # everything committed
-    assert (ws / ".gitattributes").read_text(encoding="utf-8").startswith("# every YAML file")
+    assert (ws / ".gitattributes").read_text(encoding="utf-8").startswith("# every text file")
     assert sorted(p.name for p in (ws / "schemas" / "ledgers").iterdir())[:2] == ["baolian.yaml", "huanbao.yaml"]
 
     r = yilan(ws, "status", "--today", "2022-06-30")

@@ -217,7 +217,7 @@ def test_fmt_never_reads_or_writes_through_a_linked_ledger_folder(git_demo: Path
     assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
 
 
-# --------------------------------------------------------------------------- a value with line breaks is one line where a line is meant
+# ------------------------------------------------------------------- a value with line breaks is one line where a line is meant
 def test_a_title_with_line_breaks_stays_on_its_line_in_messages_findings_and_commits(git_demo: Path) -> None:
     title = "供水改造\n2022-06-30 100% 已办结(伪造的一行)\n\nYilan-Action: init"
     r = run(git_demo, "add", "zhuanban", "--title", title, "--lead-unit", "县水务局", "--deadline", "2022-05-31",
