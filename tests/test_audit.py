@@ -38,9 +38,13 @@ def test_history_names_every_commit_including_hand_edits(git_demo: Path) -> None
     a_week_of_work(git_demo)
     lines = run(git_demo, "history", "ZB-001").stdout.strip().splitlines()
     assert [line.split("  ")[3:] for line in lines] == [
-        ["手工编辑", "修改 备注"], ["更新", "进度 50% → 60%"], ["初始化", "新增:火山口国家森林公园(地下森林)景区提档升级"]]
+        ["手工编辑", "修改 备注"], ["更新", "进度 50% → 60%"],
+        # the demo's own year (yilan init --example): each monthly report by the unit, the office's 新增
+        ["更新", "进度 40% → 50%"], ["更新", "进度 30% → 40%"], ["更新", "进度 20% → 30%"], ["更新", "进度 10% → 20%"],
+        ["更新", "进度 5% → 10%"], ["更新", "状态 未启动 → 推进中;进度 — → 5%"],
+        ["新增", "新增:火山口国家森林公园(地下森林)景区提档升级"]]
     doc = json.loads(run(git_demo, "history", "ZB-001", "--format", "json").stdout)
-    assert [h["action"] for h in doc["history"]] == ["manual", "update", "init"]
+    assert [h["action"] for h in doc["history"]] == ["manual"] + ["update"] * 7 + ["add"]
     assert doc["history"][1]["changes"] == [{"change": "progress", "before": 50, "after": 60}]
 
 
@@ -50,7 +54,7 @@ def test_history_follows_a_renamed_file(git_demo: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("XM-003", "XM-009"), encoding="utf-8")
     git(git_demo, "commit", "-qam", "改编号")
     lines = run(git_demo, "history", "XM-009").stdout.strip().splitlines()
-    assert len(lines) == 2 and "手工编辑" in lines[0] and "初始化" in lines[1]
+    assert len(lines) == 5 and "手工编辑" in lines[0] and "新增:江湾镇现代农业产业园建设" in lines[-1]  # XM-003's own
 
 
 def test_diff_briefs_a_range_for_leaders(git_demo: Path) -> None:
@@ -79,7 +83,7 @@ def test_diff_defaults_to_the_last_issued_report(git_demo: Path, tmp_path: Path)
 
 
 def test_diff_since_a_day_before_anything(git_demo: Path) -> None:
-    doc = json.loads(run(git_demo, "diff", "--since", "2022-06-01", "--format", "json").stdout)
+    doc = json.loads(run(git_demo, "diff", "--since", "2021-12-31", "--format", "json").stdout)  # the demo starts 2022-01-01
     assert {c["change"] for c in doc["changes"] if c["ledger"]} == {"added"}
     assert len([c for c in doc["changes"] if c["change"] == "added"]) == 42
 
@@ -102,8 +106,8 @@ def test_as_recorded_reads_the_ledgers_git_held_then(git_demo: Path) -> None:
 
 
 def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
-    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit"])
-    assert r.exit_code == 0 and "审计未发现问题" in r.stdout
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit"])  # the demo's own year: one hand edit, one reopening
+    assert r.exit_code == 1 and r.stdout.count("【") == 2 and "【手工提交】" in r.stdout and "【重新打开】XF-001" in r.stdout
     run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
     run(git_demo, "update", "XC-002", "--status", "推进中", "--note", "验收发现问题,重新督办", "--date", "2022-07-05")
     a_week_of_work(git_demo)  # includes a hand commit and the deletion of XM-003
@@ -122,7 +126,7 @@ def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
     assert ("重新打开", "XC-002 由已办结改回推进中") in kinds
     assert ("删除事项", "删除了 XM-003") in kinds
     assert any(k == "编号重复使用" and "XM-003" in d for k, d in kinds)
-    assert sum(k == "手工提交" for k, _ in kinds) == 3  # 手工补充备注, 删除 XM-003, 重新使用 XM-003
+    assert sum(k == "手工提交" for k, _ in kinds) == 4  # the demo's 补记备注, 手工补充备注, 删除 XM-003, 重新使用 XM-003
     assert any(k == "非维护人提交" and "tester@example.gov.cn" in d and "ZB-002" in d for k, d in kinds)
     # the current list judges the whole history (a leader asks "who outside the list touched this ledger?")
     assert any(k == "非维护人提交" and "ZB-001" in d for k, d in kinds)
