@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
 @handled
 def init(
     path: Annotated[Optional[Path], typer.Argument(help="工作区目录(须为空目录或空的 git 仓库),默认当前目录")] = None,
-    example: Annotated[bool, typer.Option("--example", help="同时加入示例数据(依兰县 2022 年台账)")] = False,
+    example: Annotated[bool, typer.Option("--example",
+                                          help="同时加入示例数据:依兰县 2022 年台账,连同全年的修改记录(git 历史)")] = False,
 ) -> None:
     """Create the workspace's files in an empty folder and commit exactly those, through the write pipeline."""
     from ..store import matter_files
