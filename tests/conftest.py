@@ -142,7 +142,8 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
 
 @pytest.fixture
 def git_demo(tmp_path: Path) -> Path:
-    """A ledger repository made by `yilan init --example` (one commit, the demo data)."""
+    """A ledger repository made by `yilan init --example`: the demo data as a year of history (~510 commits,
+    the last 2022-11-25, by 县住建局; tests/test_demo_history.py), with the half-year evaluation issued."""
     from typer.testing import CliRunner
 
     from yilan_cli.cli import app

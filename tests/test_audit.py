@@ -87,7 +87,7 @@ def test_diff_defaults_to_the_last_issued_report(git_demo: Path, tmp_path: Path)
 
 
 def test_diff_since_a_day_before_anything(git_demo: Path) -> None:
-    doc = json.loads(run(git_demo, "diff", "--since", "2022-06-01", "--format", "json").stdout)
+    doc = json.loads(run(git_demo, "diff", "--since", "2021-12-31", "--format", "json").stdout)  # the demo starts 2022-01-01
     assert {c["change"] for c in doc["changes"] if c["ledger"]} == {"added"}
     assert len([c for c in doc["changes"] if c["change"] == "added"]) == 42
 
@@ -110,8 +110,8 @@ def test_as_recorded_reads_the_ledgers_git_held_then(git_demo: Path) -> None:
 
 
 def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
-    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit"])
-    assert r.exit_code == 0 and "审计未发现问题" in r.stdout
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "audit"])  # the demo's own year: one hand edit, one reopening
+    assert r.exit_code == 1 and r.stdout.count("【") == 2 and "【手工提交】" in r.stdout and "【重新打开】XF-001" in r.stdout
     run(git_demo, "update", "ZB-001", "--progress", "60", "--date", "2022-07-28")
     run(git_demo, "update", "XC-002", "--status", "推进中", "--note", "验收发现问题,重新督办", "--date", "2022-07-05")
     a_week_of_work(git_demo)  # includes a hand commit and the deletion of XM-003

@@ -86,7 +86,7 @@ def test_a_symlinked_ledger_folder_and_register_are_refused(git_demo: Path, tmp_
     outside.rename(git_demo / "ledgers" / "zhuanban")
     register = tmp_path / "register.yaml"
     register.write_text("- {编号: 依督通〔2022〕第1期, 种类: 季度通报, 期间: 2022Q2, 源提交: abc}\n", encoding="utf-8")
-    (git_demo / "reports").mkdir(exist_ok=True)
+    (git_demo / "reports" / "issued.yaml").unlink()  # the demo's own register, replaced by a link
     (git_demo / "reports" / "issued.yaml").symlink_to(register)
     r = run(git_demo, "report", "2022Q2", "--as-issued")
     assert r.exit_code == 2 and "[E114]" in r.stderr and "reports/issued.yaml" in r.stderr

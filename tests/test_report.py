@@ -117,17 +117,18 @@ def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> 
     base = git(git_demo, "rev-parse", "HEAD").strip()
     r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
     assert r.exit_code == 0, r.output
-    assert "中共依兰县委督查室 依兰县人民政府督查室 依督通〔2022〕第1期" in (tmp_path / "q2.md").read_text(encoding="utf-8")
+    # the demo's history issued the half-year evaluation as 第1期 (2022-07-12): the next number is 第2期
+    assert "中共依兰县委督查室 依兰县人民政府督查室 依督通〔2022〕第2期" in (tmp_path / "q2.md").read_text(encoding="utf-8")
     subject = git(git_demo, "log", "-1", "--format=%s").strip()
-    assert subject == "印发 依督通〔2022〕第1期 关于2022年第二季度重点工作督办落实情况的季度通报"
+    assert subject == "印发 依督通〔2022〕第2期 关于2022年第二季度重点工作督办落实情况的季度通报"
     assert git(git_demo, "show", "--name-only", "--format=", "HEAD").split() == ["reports/issued.yaml"]
     register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
     assert "期间: 2022Q2" in register and f"印发日期: 2022-07-05, 源提交: {base}" in register
     again = run("report", "2022年二季度", "--issue", "-o", str(tmp_path / "x.md"), root=git_demo)
-    assert again.exit_code == 2 and "已印发:依督通〔2022〕第1期" in again.stderr
+    assert again.exit_code == 2 and "已印发:依督通〔2022〕第2期" in again.stderr
     r = run("report", "2022Q3", "--issue", "--date", "2022-10-08", "--format", "docx", "-o", str(tmp_path / "q3.docx"),
             root=git_demo)
-    assert r.exit_code == 0 and "依督通〔2022〕第2期" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    assert r.exit_code == 0 and "依督通〔2022〕第3期" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
     issued = (tmp_path / "q2.md").read_bytes()
     assert run("update", "SW-002", "--progress", "90", "--date", "2022-06-29", root=git_demo).exit_code == 0
     assert run("report", "2022Q2", root=git_demo).stdout.encode() != issued  # the data moved on …

@@ -178,6 +178,18 @@ def commit_paths(root: Path, paths: list[str], message: str, author: str | None 
         raise
 
 
+def move_head(root: Path, sha: str, drop_ref: str | None = None) -> None:
+    """Move the current branch forward to the commit ``sha``, built on it (or the first commit of a branch not
+    born yet), and delete ``drop_ref``, in one all-or-nothing ref transaction that fails if the branch moved
+    meanwhile: no commit is ever dropped. The work tree and the index are not touched."""
+    old = resolve(root, "HEAD")
+    if old and run_git(root, "merge-base", "--is-ancestor", old, sha, check=False).returncode != 0:
+        raise YilanError(t("err.git_failed", detail=f"HEAD {old[:8]} 不在 {sha[:8]} 的历史中"), "请重新运行命令",
+                         code="G009")
+    lines = [f"update HEAD {sha} {old or '0' * len(sha)}"] + ([f"delete {drop_ref}"] if drop_ref else [])
+    run_git(root, "update-ref", "--stdin", "-m", "yilan init", stdin="\n".join(lines) + "\n")
+
+
 def reset_index(root: Path, paths: list[str]) -> None:
     """Make the index equal HEAD for ``paths`` (the work tree is not touched)."""
     if paths:

@@ -44,7 +44,8 @@ def fault(step: str) -> None:
     """Die here, like a power cut, when the fault-injection tests ask for this step.
 
     Honoured only with YILAN_TESTING=1 as well, so a stray YILAN_FAULT can never kill a real write.
-    Steps: holding-lock, after-journal, after-temp, after-replace, before-commit, after-commit.
+    Steps: holding-lock, after-journal, after-temp, after-replace, before-commit, after-adopt, after-commit;
+    init --example also has history-half (half the demo history streamed to git) and after-history.
     """
     if os.environ.get("YILAN_FAULT") == step and os.environ.get("YILAN_TESTING") == "1":
         import signal
@@ -314,8 +315,13 @@ class Transaction:
         return self.state_dir / JOURNAL
 
     def commit(self, subject: str, action: str, matter_id: str | list[str] | None = None,
-               trailers: dict[str, str] | None = None) -> None:
-        """Journal the whole plan, write every file atomically, and commit them alone in one commit."""
+               trailers: dict[str, str] | None = None, adopt: str | None = None, drop_ref: str | None = None) -> None:
+        """Journal the whole plan, write every file atomically, and commit them alone in one commit.
+
+        ``adopt``: instead of a new commit, HEAD moves to this commit, already built (init --example: the demo
+        history, whose tip holds exactly these files), and ``drop_ref`` (the ref it was built on) goes with the
+        same update; the journal's message then only names the write if it is interrupted.
+        """
         ids = [matter_id] if isinstance(matter_id, str) else matter_id or []
         lines = [f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids),
                  *(f"{k}: {v}" for k, v in (trailers or {}).items())]
@@ -343,10 +349,15 @@ class Transaction:
             from . import history
 
             paths = list(self.files)
-            maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
-            known = history.tracked(self.root, maybe_new) if maybe_new else set()
-            new = [p for p in maybe_new if p not in known]
-            history.commit_paths(self.root, paths, self.message, self.author, new=new)
+            if adopt:
+                history.move_head(self.root, adopt, drop_ref)
+                fault("after-adopt")
+                history.reset_index(self.root, paths)
+            else:
+                maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
+                known = history.tracked(self.root, maybe_new) if maybe_new else set()
+                new = [p for p in maybe_new if p not in known]
+                history.commit_paths(self.root, paths, self.message, self.author, new=new)
         self.committed = True
         fault("after-commit")
         self.journal.unlink(missing_ok=True)

@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
 @handled
 def init(
     path: Annotated[Optional[Path], typer.Argument(help="工作区目录(须为空目录或空的 git 仓库),默认当前目录")] = None,
-    example: Annotated[bool, typer.Option("--example", help="同时加入示例数据(依兰县 2022 年台账)")] = False,
+    example: Annotated[bool, typer.Option("--example",
+                                          help="同时加入示例数据:依兰县 2022 年台账,连同全年的修改记录(git 历史)")] = False,
 ) -> None:
     """Create the workspace's files in an empty folder and commit exactly those, through the write pipeline."""
     from ..store import matter_files
@@ -59,7 +60,7 @@ def init(
     files = _workspace_files(example)
     made_root, made_git = not root.exists(), not (root / ".git").exists()
     try:
-        _create(root, files, made_git)
+        _create(root, files, made_git, example)
     except BaseException:
         # leave the folder as it was found, so that running init again simply works
         if made_root:
@@ -73,20 +74,25 @@ def init(
 
 
 def _interrupted_init(root: Path) -> bool:
-    """An init killed half way left its journal: settle it like any interrupted write (the workspace is
-    committed whole, or its files are taken back and the empty folders removed), so init can simply run again."""
+    """An init killed half way left its journal: if it had not committed yet, its files are taken back (only
+    those still holding what init wrote) and the empty folders removed, so init simply runs again and makes the
+    same workspace — with --example the same history, which recovery could not make from the files alone."""
     import os
+
+    from ..demo_history import REF
+    from ..history import run_git
+    from ..txn import FAILED, Transaction
 
     journal = root / ".git" / "yilan" / "journal.json"
     try:
         if "Yilan-Action: init" not in journal.read_text(encoding="utf-8", errors="replace"):
             return False
+        os.replace(journal, journal.with_name(FAILED))  # a journal that recovery only ever takes back
     except OSError:
         return False
-    from ..txn import Transaction
-
     with Transaction(root):
-        pass  # entering settles the journal
+        pass  # entering settles the journal: nothing left if init had committed, else its files taken back
+    run_git(root, "update-ref", "-d", REF, check=False)  # a history that was built but never became HEAD
     for folder, _, _ in sorted(os.walk(root), key=lambda w: -len(w[0])):
         here = Path(folder)
         if here != root and ".git" not in here.relative_to(root).parts and not any(here.iterdir()):
@@ -132,9 +138,12 @@ def _workspace_files(example: bool) -> dict[str, str]:
     return files
 
 
-def _create(root: Path, files: dict[str, str], new_repo: bool) -> None:
+def _create(root: Path, files: dict[str, str], new_repo: bool, example: bool = False) -> None:
+    """Write and commit the workspace. With the demo data the commit is the demo's year of history
+    (demo_history.build): built into objects first, then the files are written through the journal and
+    HEAD takes the history's tip as the commit step."""
     from ..history import run_git
-    from ..txn import Transaction
+    from ..txn import Transaction, fault
 
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -143,6 +152,13 @@ def _create(root: Path, files: dict[str, str], new_repo: bool) -> None:
     if new_repo:
         run_git(root, "init", "-q")
     with Transaction(root) as tx:
+        tip = None
+        if example:
+            from ..demo_history import REF, build
+
+            tip, added = build(root, files)
+            files = {**files, **added}
+            fault("after-history")
         for rel, text in files.items():
             tx.write(rel, text)
-        tx.commit("初始化台账工作区", "init")
+        tx.commit("初始化台账工作区", "init", adopt=tip, drop_ref=REF if tip else None)
