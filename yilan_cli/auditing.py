@@ -7,6 +7,8 @@ what it changed (semantic.changes), not by what its trailer claims — a trailer
 * a 办结/销号 matter reopened without a 进展 entry recording it (``update --status 推进中`` writes one) → 篡改;
   reopened with one → 重新打开, a notice (leaders follow reopened matters);
 * a yilan action with an effect that action never has (an "update" that edits 牵头单位) → 篡改 (操作不符);
+  an ``extend`` may fill the empty 批准人/批准日期 of a 延期 applied earlier (its approval), an ``update`` or
+  ``close`` may set 量化指标 完成 and 节点 完成日期 (the figures reported);
 * a commit made by hand that changes fields or appends records → 手工修改, a notice (exit 0);
 * an undo is judged by whether it restores exactly what the commit it names changed (checked by the caller).
 
@@ -17,20 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .semantic import ACTIONS, APPEND_ONLY, Change
+from .semantic import ACTIONS, APPEND_ONLY, Change, is_approval
 
 TAMPER = "篡改"
 NOTICE = "提示"
 
 # what each yilan action may change in a matter: (kind, part) pairs; a part of "*" is any part
-_UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期"), ("entry_changed", "量化指标"),
-           ("entry_changed", "节点")}
+_FIGURES = {("entry_changed", "量化指标"), ("entry_changed", "节点")}  # 完成 and 完成日期 only (_SETTABLE)
+_UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES
 EFFECTS: dict[str, set[tuple[str, str]]] = {
     "add": {("added", "")},
     "init": {("added", "")},
     "update": _UPDATE,
     "import": _UPDATE | {("added", "")},
-    "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")},
+    "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES,  # final figures
     "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")},
     "extend": {("entry_added", "延期")},
 }
@@ -56,6 +58,7 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
         if undo_verified:
             return []
         return [Concern(TAMPER, "撤销不符", "提交标为撤销,但改动与被撤销的提交不对应:" + _words(concrete))]
+    concrete = [c for c in concrete if not (action == "extend" and is_approval(c))]
     out = [Concern(TAMPER, "改动历史记录", c.words) for c in concrete
            if c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed")]
     reopened = next((c for c in found if c.kind == "reopened"), None)

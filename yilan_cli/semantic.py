@@ -31,6 +31,7 @@ ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "�
 # record lists: the office's word → the key that tells one entry from another
 RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称"}
 APPEND_ONLY = ("进展", "延期", "销号")  # records only ever appended to: changing one rewrites the past
+APPROVAL = ("批准人", "批准日期")  # a 延期 applied earlier is approved by filling these in
 ENTRY_WORDS = {"进展": "进展", "延期": "延期申请", "销号": "销号记录", "量化指标": "指标", "节点": "节点"}
 
 
@@ -200,6 +201,12 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{value}%"
 
 
+def is_approval(c: Change) -> bool:
+    """A 延期 record's empty approval fields filled in: the approval of an application, not a rewrite."""
+    return (c.kind == "entry_changed" and c.part == "延期" and bool(c.fields) and set(c.fields) <= set(APPROVAL)
+            and isinstance(c.before, dict) and all(c.before.get(k) in (None, "") for k in c.fields))
+
+
 def describe(c: Change) -> str:
     """One change in words: 进度 40% → 70%, 牵头单位 县水务局 → 县住建局, 删除了进展 2022-03-30(!) …"""
     if c.kind == "added":
@@ -222,12 +229,16 @@ def describe(c: Change) -> str:
         return f"新增{word}{which}:{entry_words(c.part, c.after)}"
     if c.kind == "entry_removed":
         return f"删除了{word}{which}(!):{entry_words(c.part, c.before)}"
+    if is_approval(c):
+        return f"批准延期申请{which}:{c.after.get('批准人', '')} {c.after.get('批准日期', '')} 批准".rstrip()
     if c.kind == "entry_changed":
         if isinstance(c.before, dict) and isinstance(c.after, dict):
             parts = ";".join(f"{k} {short(c.before.get(k))} → {short(c.after.get(k))}" for k in c.fields)
         else:
             parts = f"{short(c.before)} → {short(c.after)}"
-        return f"改动了{word}{which}{'(!)' if c.part in APPEND_ONLY else ''}:{parts}"
+        if c.part in APPEND_ONLY:
+            return f"改动了{word}{which}(!):{parts}"
+        return f"{word}{which}:{parts}"  # a figure or a milestone date reported
     return short(c.after or c.before)
 
 

@@ -291,7 +291,8 @@ def audit(
                        ensure_ascii=False, indent=2))
     else:
         for f in found:
-            out(inline(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】{f['matter']} {f['detail']}"))
+            out(inline(f"{f['date']}  {f['commit'][:8]}  {f['author']}  【{f['kind']}】"
+                       + (f"{f['matter']} " if f["matter"] else "") + f["detail"]))
         if tampered:
             out(f"审计发现 {tampered} 处篡改迹象" + (f",另有 {len(found) - tampered} 处提示" if len(found) > tampered else ""))
         else:
