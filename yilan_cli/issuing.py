@@ -45,12 +45,31 @@ def read_register(root: Path) -> list[dict[str, Any]]:
     return data
 
 
+def format_problem(fmt: str) -> str:
+    """What is wrong with a document number format ("" when nothing): it holds ``{n}`` once, ``{year}`` at
+    most once, and no other brace. Formats come from rules.yaml, so they are filled in by plain substitution
+    (:func:`numbered`), never by ``str.format`` — which would reach attributes and pad to any width."""
+    if fmt.count("{n}") != 1:
+        return "应含且只含一个 {n}(序号)"
+    if fmt.count("{year}") > 1:
+        return "{year} 只能出现一次"
+    rest = fmt.replace("{n}", "").replace("{year}", "")
+    if "{" in rest or "}" in rest:
+        return "除 {year} 和 {n} 外不能有花括号"
+    return ""
+
+
+def numbered(fmt: str, year: int, n: int) -> str:
+    """A document number: ``fmt`` with ``{year}`` and ``{n}`` filled in."""
+    return fmt.replace("{year}", str(year)).replace("{n}", str(n))
+
+
 def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int = 1) -> list[str]:
     """The next ``count`` numbers of ``year`` in format ``fmt`` ({year}, {n})."""
-    pattern = re.escape(fmt).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"(\d+)")
+    pattern = re.escape(fmt).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"([0-9]{1,18})")
     used = [int(m.group(1)) for e in entries if (m := re.fullmatch(pattern, str(e.get("编号", ""))))]
     start = max(used, default=0) + 1
-    return [fmt.format(year=year, n=n) for n in range(start, start + count)]
+    return [numbered(fmt, year, n) for n in range(start, start + count)]
 
 
 def source_commit(root: Path) -> str:
