@@ -414,7 +414,7 @@ def _scoring(v: Values, race: Any) -> tuple[tuple[str, float], ...]:
     """A ledger's own 赛马 rules: the keys of rules.yaml's 赛马 it overrides."""
     out = []
     for k, x in v.mapping(race, "赛马").items():
-        v.need(k in SCORING_KEYS, f"赛马.{k}", f"不支持(可用:{'、'.join(SCORING_KEYS)})")
+        v.need(k in SCORING_KEYS, "赛马", f"不支持 {k}(可用:{'、'.join(SCORING_KEYS)})")
         out.append((SCORING_KEYS[k], v.number(x, f"赛马.{k}", WEIGHT)))
     return tuple(out)
 
