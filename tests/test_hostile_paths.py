@@ -336,6 +336,8 @@ ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format
     ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ["escalate", "--today", "2022-07-20"], "I011", "的 事项 应为清单"),
     ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ACCOUNTABILITY, "I011", "的 事项 应为清单"),
     ("reports/issued.yaml", "印发日期: 2022-06-30", "印发日期: [2022]", ["escalate"], "I011", "的 印发日期 应为"),
+    ("reports/issued.yaml", "印发日期: 2022-06-30, ", "", ["notice", "--as-issued", "督办〔2022〕1号", "-o", "{out}/n"], "I011",
+     "缺少 印发日期"),
 ])
 def test_hostile_values_in_shared_files_are_refused_naming_the_file_and_field(
         demo_workspace: Path, tmp_path: Path, rel: str, old: str | None, new: str, args: list[str], code: str,
