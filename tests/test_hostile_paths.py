@@ -381,6 +381,12 @@ def test_quarters_weighed_zero_rank_without_dividing_by_zero(demo_workspace: Pat
     assert r.exit_code == 2 and "[E400]" in r.stderr and "赛马.年度季度权重" in r.stderr
 
 
+def test_a_matter_schema_that_is_not_utf8_is_stale_not_an_internal_error(demo_workspace: Path) -> None:
+    (demo_workspace / "schemas" / "matter.schema.json").write_bytes(b"\xff\xfe{")
+    r = run(demo_workspace, "check", "--today", "2022-06-30")
+    assert r.exit_code == 1 and "schemas/matter.schema.json:1:1: 错误[E401]" in r.stdout and "E999" not in r.output
+
+
 # --------------------------------------------------------------------------- text as document structure
 def test_a_title_can_never_restructure_a_markdown_document(git_demo: Path, tmp_path: Path) -> None:
     """markdown_injection.sh: newlines and HTML in a title stay text in the circular and in a notice."""
