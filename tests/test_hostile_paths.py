@@ -387,6 +387,21 @@ def test_a_matter_schema_that_is_not_utf8_is_stale_not_an_internal_error(demo_wo
     assert r.exit_code == 1 and "schemas/matter.schema.json:1:1: 错误[E401]" in r.stdout and "E999" not in r.output
 
 
+@POSIX
+def test_a_schema_file_that_is_a_folder_or_a_link_is_refused_before_it_is_read(demo_workspace: Path) -> None:
+    """The cache key read every schema file before read_schema could refuse it: a folder was E999, and a
+    committed link to /dev/zero would have been read until memory ran out."""
+    units = demo_workspace / "schemas" / "units.yaml"
+    units.unlink()
+    units.mkdir()
+    r = run(demo_workspace, "status")
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "schemas/units.yaml" in r.stderr and "E999" not in r.output
+    units.rmdir()
+    units.symlink_to("/dev/zero")
+    r = run(demo_workspace, "status")
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "符号链接" in r.stderr
+
+
 # --------------------------------------------------------------------------- text as document structure
 def test_a_title_can_never_restructure_a_markdown_document(git_demo: Path, tmp_path: Path) -> None:
     """markdown_injection.sh: newlines and HTML in a title stay text in the circular and in a notice."""

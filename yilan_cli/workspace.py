@@ -456,6 +456,8 @@ def load(root: Path) -> Workspace:
     files = schema_files(root)
     h = hashlib.sha256(f"{__version__}|{SCHEMA_CACHE_FORMAT}".encode())
     for p in files:
+        if p.is_symlink() or not p.is_file():
+            read_schema(p)  # refuses it: a link may point anywhere (/dev/zero), a folder is no schema
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     key = h.hexdigest()
     cached = _read_schema_cache(root, key)
