@@ -560,6 +560,116 @@ def test_output_into_a_missing_folder_is_created(git_demo: Path, tmp_path: Path)
     assert run(git_demo, "report", "2022Q2", "-o", str(target)).exit_code == 0 and target.exists()
 
 
+REGISTER = ("- {编号: 督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
+            "事项: [ZB-002], 源提交: 0123abc}\n")
+DOCX = ["report", "2022Q2", "--format", "docx", "-o", "{out}/通报.docx"]
+ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format", "docx", "-o", "{out}/问责.docx"]
+
+
+# (file, text replaced, replacement, command, code, what the message names). Before, most rows ended in E999;
+# the others were taken silently (a name that is a mapping, a 10,000-year holiday) or refused as E000
+# without the field
+@pytest.mark.parametrize(("rel", "old", "new", "args", "code", "field"), [
+    # wrong shapes (a list where fields are expected, fields where text is, a null list item)
+    ("schemas/units.yaml", "单位:\n", "单位: 5\nx:\n", ["status"], "E400", "单位 应为清单"),
+    ("schemas/units.yaml", "- 分组: 乡镇", "- 分组: {乡: 镇}", ["status"], "E400", "单位[1].分组 应为文本"),
+    ("schemas/rules.yaml", "灯:\n", "灯: 5\nx:\n", ["status"], "E400", "灯 应为字段"),
+    ("schemas/rules.yaml", "赛马:\n", "赛马: [1]\nx:\n", ["rank", "2022Q2"], "E400", "赛马 应为字段"),
+    ("schemas/rules.yaml", "县级领导: {每周次数: 1, 全年天数: 60}", "县级领导: {x: 5}", ["status"], "E400",
+     "一线调研.定额.县级领导.每周次数"),
+    ("schemas/taskforces.yaml", "- {id: TF10", "- null\n- {id: TF10", ["status"], "E400", "专班[10] 应为字段"),
+    ("schemas/ledgers/zhuanban.yaml", "前缀: ZB", "前缀: [ZB]", ["status"], "E400", "前缀 应为文本"),
+    # numbers that would overflow date arithmetic, or are not numbers at all
+    ("schemas/rules.yaml", "报告宽限天数: 10", "报告宽限天数: 1000000000000000000000000000000", ["status"], "E400",
+     "报告宽限天数 应为 0–3660 之间的整数"),
+    ("schemas/rules.yaml", "连续红灯月数: 3", "连续红灯月数: 1000000000000000000000000000000", ACCOUNTABILITY, "E400",
+     "督导问责.问责移交条件.连续红灯月数 应为 0–120"),
+    ("schemas/rules.yaml", "按期办结权重: 40", "按期办结权重: 1e400", ["rank", "2022Q2"], "E400",
+     "赛马.按期办结权重 应为 0–1000"),
+    ("schemas/rules.yaml", "- 2022-01-01..2022-01-03", "- 0001-01-01..9999-12-31", ["research", "status"], "E400",
+     "工作日历.节假日[1]"),
+    # document number formats are filled in by substitution, never str.format
+    ("schemas/rules.yaml", "依督通〔{year}〕第{n}期", '"{year.__class__}{n}"', ["status"], "E400", "通报.文号格式"),
+    ("schemas/rules.yaml", '"督督〔{year}〕{n}号"', '"督督{n:>999999999}"', ["escalate"], "E400", "督导问责.阶梯[2].文号格式"),
+    # characters no .docx/.xlsx can hold
+    ("schemas/ledgers/zhuanban.yaml", "名称: 重点工作专班", '名称: "重点工作\\v专班"', DOCX, "E400", "名称 含有"),
+    ("schemas/rules.yaml", "red: {名称: 红灯", 'red: {名称: "红\\x01灯"', DOCX, "E400", "灯.red.名称 含有"),
+    ("schemas/rules.yaml", "发文机关: 中共依兰县委督查室 依兰县人民政府督查室", '发文机关: "\\uFFFE督查室"', ["status"], "E400",
+     "通报.发文机关 含有"),
+    ("schemas/units.yaml", "- 县水务局", '- "县水务局\\v"', ["status"], "E400", "单位[2].成员[15] 含有"),
+    ("report_notes/2022Q2.md", None, "## 主要成效\n\n好\x01的\n", DOCX, "E116", "report_notes/2022Q2.md:3:2"),
+    ("report_notes/2022Q2.md", None, "## 主要成效\n\n\udcc4\udce3\n", DOCX, "E101", "不是 UTF-8"),
+    ("reports/issued.yaml", "编号: 督办〔2022〕1号", '编号: "督办\\v1号"', ["escalate"], "I011", "第 1 份文书的 编号"),
+    # a register entry of the wrong shape
+    ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ["escalate", "--today", "2022-07-20"], "I011", "的 事项 应为清单"),
+    ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ACCOUNTABILITY, "I011", "的 事项 应为清单"),
+    ("reports/issued.yaml", "印发日期: 2022-06-30", "印发日期: [2022]", ["escalate"], "I011", "的 印发日期 应为"),
+    ("reports/issued.yaml", "印发日期: 2022-06-30, ", "", ["notice", "--as-issued", "督办〔2022〕1号", "-o", "{out}/n"], "I011",
+     "缺少 印发日期"),
+])
+def test_hostile_values_in_shared_files_are_refused_naming_the_file_and_field(
+        demo_workspace: Path, tmp_path: Path, rel: str, old: str | None, new: str, args: list[str], code: str,
+        field: str) -> None:
+    """Found by the attacker helper: schemas/, report_notes and the register as a colleague may commit them.
+    Each is refused with its code, the file and the field — never E999 (internal error)."""
+    (demo_workspace / "reports").mkdir()
+    (demo_workspace / "reports" / "issued.yaml").write_text(REGISTER, encoding="utf-8")
+    path = demo_workspace / rel
+    path.parent.mkdir(exist_ok=True)
+    if old is None:
+        path.write_text(new, encoding="utf-8", errors="surrogateescape")
+    else:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    r = run(demo_workspace, *[a.format(out=tmp_path) for a in args])
+    assert r.exit_code == 2 and f"[{code}]" in r.stderr, r.output
+    assert rel in r.stderr and field in r.stderr, r.stderr
+    assert "E999" not in r.output and not list(tmp_path.glob("*.docx"))
+
+
+def test_document_numbers_are_filled_in_by_substitution() -> None:
+    from yilan_cli.issuing import format_problem, next_number
+
+    entries = [{"编号": "督办〔2022〕7号"}, {"编号": "督办〔2022〕0000000000000000000000000000000000000009号"}]
+    assert next_number(entries, "督办〔{year}〕{n}号", 2022, 2) == ["督办〔2022〕8号", "督办〔2022〕9号"]
+    for fmt in ("{year.__class__}{n}", "{n:>999999999}", "{0}{n}", "{n}{n}", "无序号", "{n}}"):
+        assert format_problem(fmt), fmt
+    assert not format_problem("依督通〔{year}〕第{n}期") and not format_problem("第{n}期")
+
+
+def test_quarters_weighed_zero_rank_without_dividing_by_zero(demo_workspace: Path) -> None:
+    """年度季度权重 [0, 0, 0, 1] before the fourth quarter divided by zero (E999); all four 0 is refused."""
+    rules = demo_workspace / "schemas" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("[0.2, 0.25, 0.25, 0.3]", "[0, 0, 0, 1]"), encoding="utf-8")
+    r = run(demo_workspace, "rank", "2022", "--today", "2022-06-30", "--format", "json")
+    assert r.exit_code == 0 and "有得分的季度权重均为 0" in r.stdout
+    rules.write_text(rules.read_text(encoding="utf-8").replace("[0, 0, 0, 1]", "[0, 0, 0, 0]"), encoding="utf-8")
+    r = run(demo_workspace, "rank", "2022")
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "赛马.年度季度权重" in r.stderr
+
+
+def test_a_matter_schema_that_is_not_utf8_is_stale_not_an_internal_error(demo_workspace: Path) -> None:
+    (demo_workspace / "schemas" / "matter.schema.json").write_bytes(b"\xff\xfe{")
+    r = run(demo_workspace, "check", "--today", "2022-06-30")
+    assert r.exit_code == 1 and "schemas/matter.schema.json:1:1: 错误[E401]" in r.stdout and "E999" not in r.output
+
+
+@POSIX
+def test_a_schema_file_that_is_a_folder_or_a_link_is_refused_before_it_is_read(demo_workspace: Path) -> None:
+    """The cache key read every schema file before read_schema could refuse it: a folder was E999, and a
+    committed link to /dev/zero would have been read until memory ran out."""
+    units = demo_workspace / "schemas" / "units.yaml"
+    units.unlink()
+    units.mkdir()
+    r = run(demo_workspace, "status")
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "schemas/units.yaml" in r.stderr and "E999" not in r.output
+    units.rmdir()
+    units.symlink_to("/dev/zero")
+    r = run(demo_workspace, "status")
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "符号链接" in r.stderr
+
+
 # --------------------------------------------------------------------------- text as document structure
 def test_a_title_can_never_restructure_a_markdown_document(git_demo: Path, tmp_path: Path) -> None:
     """markdown_injection.sh: newlines and HTML in a title stay text in the circular and in a notice."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -117,3 +118,94 @@ def test_no_hostile_file_ends_in_an_internal_error(playground: Path, text: str, 
     finally:
         path.write_bytes(original)
         shutil.rmtree(playground / "out" / "site", ignore_errors=True)
+
+
+# files colleagues commit besides the matters: each example puts one hostile value at one place of one of them
+REGISTER = ("- {编号: 督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
+            "事项: [ZB-002], 源提交: 0123abc}\n"
+            "- {编号: 依督通〔2022〕第1期, 种类: 季度通报, 期间: 2022Q2, 评估日: 2022-06-30, 印发日期: 2022-07-05, "
+            "源提交: 0123abc}\n")
+SHARED = ["schemas/rules.yaml", "schemas/units.yaml", "schemas/taskforces.yaml", "schemas/ledgers/zhuanban.yaml",
+          "schemas/people.yaml", "reports/issued.yaml"]
+INF = "__INF__"  # written out as 1e400, which the reader takes as an infinite float
+SCHEMA_VALUES = st.one_of(
+    st.sampled_from([None, 0, -1, 5, 10**30, INF, 1.5, True, "", "x\x0b", "\ufffe", "\x01", [1], [None], {"x": 5},
+                     "{n}", "{year.__class__}{n}", "{n:>999999999}", "{0}", "2022-13-45", "0001-01-01..9999-12-31",
+                     "9999-12-31", "nan", "ZB-001"]),
+    st.text(max_size=8), st.integers(), st.lists(st.text(max_size=4), max_size=2))
+NOTES = st.one_of(st.text(max_size=60).map(lambda s: ("## 主要成效\n" + s).encode("utf-8", "surrogatepass")),
+                  st.binary(max_size=60), st.sampled_from([b"## \xc4\xe3\n", "## 主要成效\n好\x01的\n".encode()]))
+
+
+def _places(node: object, at: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a parsed file: the whole, each mapping value, each list item."""
+    out = [at]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _places(v, (*at, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _places(v, (*at, i))
+    return out
+
+
+def _put(node: object, at: tuple[object, ...], value: object) -> object:
+    import copy
+
+    if not at:
+        return value
+    node = copy.deepcopy(node)
+    inner: Any = node
+    for key in at[:-1]:
+        inner = inner[key]
+    inner[at[-1]] = value
+    return node
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("YILAN_HOSTILE_EXAMPLES", "200")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), command=st.sampled_from([
+    ["status", "--today", "2022-06-30"], ["report", "2022Q2", "--format", "docx", "-o", "{out}/q2.docx"],
+    ["escalate", "--today", "2022-07-20"], ["accountability", "2022Q3", "--today", "2022-09-30", "-o", "{out}/a.docx"],
+    ["research", "status", "--today", "2022-06-30"], ["rank", "2022"], ["export", "-o", "{out}/x.xlsx"],
+    ["notice", "--today", "2022-06-30", "--format", "docx", "-o", "{out}/n"], ["report", "2022Q2", "--as-issued"],
+    ["check", "--today", "2022-06-30"], ["site", "-o", "{out}/site", "--today", "2022-06-30"],
+]))
+def test_no_hostile_schema_notes_or_register_ends_in_an_internal_error(playground: Path, data: st.DataObject,
+                                                                       command: list[str]) -> None:
+    """schemas/, report_notes and the register as a colleague may commit them (values of any shape, size or
+    character at any place): exit 0, 1 or 2 only, never E999 or a traceback."""
+    import yaml
+
+    ws = playground / "ws"
+    rel = data.draw(st.sampled_from([*SHARED, "report_notes/2022Q2.md"]))
+    path = ws / rel
+    original = path.read_bytes() if path.exists() else None
+    register = ws / "reports" / "issued.yaml"
+    register_before = register.read_bytes() if register.exists() else None
+    try:
+        register.parent.mkdir(exist_ok=True)
+        register.write_text(REGISTER, encoding="utf-8")
+        if rel.endswith(".md"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data.draw(NOTES))
+        else:
+            doc = yaml.safe_load(REGISTER if rel == "reports/issued.yaml" else original.decode("utf-8"))  # type: ignore[union-attr]
+            at = data.draw(st.sampled_from(_places(doc)))
+            text = yaml.safe_dump(_put(doc, at, data.draw(SCHEMA_VALUES)), allow_unicode=True)
+            path.write_text(text.replace(INF, "1e400"), encoding="utf-8")
+        args = [w.format(out=playground / "out") for w in command]
+        r = CliRunner().invoke(app, ["--root", str(ws), *args])
+        assert r.exit_code in (0, 1, 2), (rel, args, r.exit_code, r.output)
+        assert r.exception is None or isinstance(r.exception, SystemExit), (rel, args, repr(r.exception))
+        assert "E999" not in r.output and "Traceback" not in r.output, (rel, args, r.output)
+    finally:
+        for p, before in ((register, register_before), (path, original)):
+            if before is None:
+                p.unlink(missing_ok=True)
+            else:
+                p.write_bytes(before)
+        for name in ("site", "n", "q2.docx", "a.docx", "x.xlsx"):
+            target = playground / "out" / name
+            shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)

@@ -43,7 +43,10 @@ class NotAWorkspace(YilanError):
 
 
 class SchemaError(YilanError):
-    """schemas/ itself is broken: nothing can be evaluated."""
+    """schemas/ itself is broken: nothing can be evaluated (E400, naming the file and the field)."""
+
+    def __init__(self, message: str, hint: str = "", *, code: str = "E400", path: str = "") -> None:
+        super().__init__(message, hint, code=code, path=path)
 
 
 class UsageError(YilanError):

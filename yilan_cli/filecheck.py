@@ -15,7 +15,7 @@ from typing import Any
 
 from .findings import Finding, make_finding
 from .i18n import t
-from .terminal import NOT_XML
+from .terminal import NOT_XML, escaped
 from .yamlio import MAX_FILE_BYTES, YamlProblem, explain, fast_load, position, positioned_load
 
 # (code, loc, params): a problem before its position is known
@@ -143,7 +143,7 @@ def scan_values(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
         if isinstance(value, str):
             bad = NOT_XML.search(value)
             if bad:
-                out.append(("E116", loc, {"field": field, "char": f"\\x{ord(bad.group()):02x}"}))
+                out.append(("E116", loc, {"field": field, "char": escaped(bad.group())}))
             if private:
                 return
             if _ID_CARD.search(value):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import UsageError
 
@@ -40,17 +40,80 @@ def read_register(root: Path) -> list[dict[str, Any]]:
     except Exception:  # noqa: BLE001 - not UTF-8, not YAML (merge markers): the same refusal
         data = None
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise UsageError(f"{REGISTER} 不是印发登记的清单(可能被手工改坏,或有合并冲突标记),不能据此编号",
-                         f"用 git log -p -- {REGISTER} 找到改坏它的提交,恢复为每行一份文书的清单后再运行", code="I011")
+        _damaged("不是印发登记的清单(可能被手工改坏,或有合并冲突标记)")
+    for i, entry in enumerate(data):
+        _check_entry(i + 1, entry)
     return data
+
+
+# the register's fields by shape; any other field holds text. Every reader of an entry relies on these.
+ENTRY_REQUIRED = ("编号", "种类", "印发日期", "源提交")
+ENTRY_DATES = ("印发日期", "评估日", "回复期限", "回复日期")
+ENTRY_LISTS = ("事项", "依据", "移交")
+YEARS = (1900, 2100)  # as typed dates (cli.common.TYPED_YEARS): date arithmetic stays far from its limits
+
+
+def _damaged(detail: str) -> NoReturn:
+    raise UsageError(f"{REGISTER} {detail},不能据此编号或判断督办",
+                     f"用 git log -p -- {REGISTER} 找到改坏它的提交,恢复为每行一份文书的清单后再运行", code="I011")
+
+
+def _check_entry(i: int, entry: dict[str, Any]) -> None:
+    """One register entry in the shapes its readers rely on (I011 names the entry and the field): text where
+    text is read, ``YYYY-MM-DD`` dates, lists of texts, and no character a Word/Excel document cannot hold."""
+    from .periods import iso_day
+    from .terminal import NOT_XML
+
+    def text(value: Any) -> bool:
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool) and not NOT_XML.search(str(value))
+
+    number = entry.get("编号")
+    which = f"第 {i} 份文书" + (f"({str(number)[:40]})" if text(number) else "")
+    for key in ENTRY_REQUIRED:
+        if entry.get(key) in (None, ""):
+            _damaged(f"{which}缺少 {key}")
+    for key, value in entry.items():
+        if not isinstance(key, str) or NOT_XML.search(key):
+            _damaged(f"{which}有不是文本的字段名")
+        where = f"{which}的 {key}"
+        if value is None:
+            continue
+        if key in ENTRY_LISTS:
+            if not isinstance(value, list) or not all(text(x) for x in value):
+                _damaged(f"{where} 应为清单(如 [ZB-001, ZB-002])")
+        elif key in ENTRY_DATES:
+            day = iso_day(value) if isinstance(value, str) and value.isascii() and len(value) == 10 else None
+            if day is None or not YEARS[0] <= day.year <= YEARS[1]:
+                _damaged(f"{where} 应为 {YEARS[0]}–{YEARS[1]} 年间的日期(如 2022-07-05)")
+        elif not text(value):
+            _damaged(f"{where} 应为文本,且不能含 Word/Excel 文件无法容纳的字符")
+
+
+def format_problem(fmt: str) -> str:
+    """What is wrong with a document number format ("" when nothing): it holds ``{n}`` once, ``{year}`` at
+    most once, and no other brace. Formats come from rules.yaml, so they are filled in by plain substitution
+    (:func:`numbered`), never by ``str.format`` — which would reach attributes and pad to any width."""
+    if fmt.count("{n}") != 1:
+        return "应含且只含一个 {n}(序号)"
+    if fmt.count("{year}") > 1:
+        return "{year} 只能出现一次"
+    rest = fmt.replace("{n}", "").replace("{year}", "")
+    if "{" in rest or "}" in rest:
+        return "除 {year} 和 {n} 外不能有花括号"
+    return ""
+
+
+def numbered(fmt: str, year: int, n: int) -> str:
+    """A document number: ``fmt`` with ``{year}`` and ``{n}`` filled in."""
+    return fmt.replace("{year}", str(year)).replace("{n}", str(n))
 
 
 def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int = 1) -> list[str]:
     """The next ``count`` numbers of ``year`` in format ``fmt`` ({year}, {n})."""
-    pattern = re.escape(fmt).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"(\d+)")
+    pattern = re.escape(fmt).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"([0-9]{1,18})")
     used = [int(m.group(1)) for e in entries if (m := re.fullmatch(pattern, str(e.get("编号", ""))))]
     start = max(used, default=0) + 1
-    return [fmt.format(year=year, n=n) for n in range(start, start + count)]
+    return [numbered(fmt, year, n) for n in range(start, start + count)]
 
 
 def source_commit(root: Path) -> str:

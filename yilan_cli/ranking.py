@@ -215,7 +215,9 @@ def rank_year(ws: Workspace, records: list[Record], year: Period, today: date | 
             used = [(w, s, name) for w, s, name in zip(weights, qs, QUARTER_NAMES, strict=True) if s is not None]
             score = None
             breakdown = "本年无牵头事项"
-            if used and u.score is not None:
+            if used and u.score is not None and not sum(w for w, _, _ in used):
+                breakdown = "有得分的季度权重均为 0"  # rules.yaml may weigh a quarter 0 (never all four)
+            elif used and u.score is not None:
                 score = round(sum(w * s for w, s, _ in used) / sum(w for w, _, _ in used), 2)
                 breakdown = " + ".join(f"{name} {s:.1f}×{w:g}" for w, s, name in used)
                 if len(used) < 4 or abs(sum(weights) - 1) > 1e-9:

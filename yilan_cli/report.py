@@ -189,7 +189,7 @@ def read_notes(root: Path, period: Period) -> dict[str, str]:
         return {}
     sections: dict[str, list[str]] = {}
     current = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in _notes_lines(path, rel):
         m = re.match(r"^##\s+(.+?)\s*$", line)
         if m:
             current = m.group(1)
@@ -197,6 +197,29 @@ def read_notes(root: Path, period: Period) -> dict[str, str]:
         elif current is not None:
             sections[current].append(line)
     return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def _notes_lines(path: Path, rel: str) -> list[str]:
+    """The notes' lines as a Word document can hold them: UTF-8 (E101), no character XML cannot carry (E116;
+    ``\\v`` pasted from Word is a line break, as ``str.splitlines`` reads it)."""
+    from .terminal import NOT_XML, escaped
+
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise TemplateFailed(f"{rel} 无法读取:{e.strerror or e}", "report_notes/ 中每期一个 .md 文本文件",
+                             code="E104", path=rel) from None
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise TemplateFailed(f"{rel} 不是 UTF-8 编码的文本(可能是 GBK)", "用 UTF-8 重新保存(WPS/记事本:另存为,编码选 UTF-8)",
+                             code="E101", path=rel, line=raw[: e.start].count(b"\n") + 1) from None
+    for number, line in enumerate(lines, 1):
+        bad = NOT_XML.search(line)
+        if bad:
+            raise TemplateFailed(f"{rel} 含有 Word/Excel 文件无法容纳的字符 {escaped(bad.group())}", "删除该字符",
+                                 code="E116", path=rel, line=number, column=bad.start() + 1)
+    return lines
 
 
 def build(ws: Workspace, records: list[Record], period: Period, today: date | None = None,

@@ -27,7 +27,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SchemaError
 from .filecheck import Issue, locate, read_text, scan_values, unreadable
 from .findings import Finding, make_finding
 from .i18n import t
@@ -66,31 +65,26 @@ class Visit:
 # --------------------------------------------------------------------------- the registry
 def load_people(ws: Workspace) -> list[Person]:
     """schemas/people.yaml (empty when the workspace tracks nobody); a broken registry stops the command."""
-    from .workspace import read_schema
+    from .workspace import Values, read_schema
 
     path = ws.root / PEOPLE
     if not path.is_file():
         return []
-    data = read_schema(path) or []
-
-    def need(cond: bool, detail: str) -> None:
-        if not cond:
-            raise SchemaError(t("err.schema", detail=f"{path}: {detail}"),
-                              "每人一行:{id: zhangwei, 姓名: 张某, 职务: 副县长, 类别: 县级领导, 单位: 县政府}",
-                              path=str(path))
-
-    need(isinstance(data, list), "应为人员列表")
+    v = Values(path, "每人一行:{id: zhangwei, 姓名: 张某, 职务: 副县长, 类别: 县级领导, 单位: 县政府}")
     people: list[Person] = []
-    for item in data:
-        need(isinstance(item, dict), f"人员 {item} 应为字段")
-        pid = str(item.get("id", ""))
-        need(bool(PERSON_ID.match(pid)), f"人员编号 {pid!r} 应为小写字母开头的字母、数字(如 zhangwei)")
-        need(pid not in {p.id for p in people}, f"人员编号 {pid} 重复")
-        need(bool(item.get("姓名")), f"{pid} 缺少 姓名")
-        category = str(item.get("类别", ""))
-        need(category in ws.rules.research_quotas,
-             f"{pid} 的类别 {category!r} 不在 rules.yaml 一线调研.定额 中({'、'.join(ws.rules.research_quotas)})")
-        people.append(Person(pid, str(item["姓名"]), str(item.get("职务", "")), category, str(item.get("单位", ""))))
+    for i, item in enumerate(v.items(read_schema(path), "")):
+        where = f"人员[{i + 1}]"
+        item = v.mapping(item, where, optional=False)
+        pid = v.text(item.get("id"), f"{where}.id", "")
+        v.need(bool(PERSON_ID.match(pid)), f"{where}.id", f"人员编号 {pid!r} 应为小写字母开头的字母、数字(如 zhangwei)")
+        v.need(pid not in {p.id for p in people}, f"{where}.id", f"人员编号 {pid} 重复")
+        name = v.text(item.get("姓名"), f"{where}.姓名", "")
+        v.need(bool(name), f"{where}.姓名", f"{pid} 缺少 姓名")
+        category = v.text(item.get("类别"), f"{where}.类别", "")
+        v.need(category in ws.rules.research_quotas, f"{where}.类别",
+               f"{pid} 的类别 {category!r} 不在 rules.yaml 一线调研.定额 中({'、'.join(ws.rules.research_quotas)})")
+        people.append(Person(pid, name, v.text(item.get("职务"), f"{where}.职务", ""), category,
+                             v.text(item.get("单位"), f"{where}.单位", "")))
     return people
 
 

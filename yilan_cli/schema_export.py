@@ -34,8 +34,11 @@ def stale_schema(ws: Workspace) -> Finding | None:
     path = ws.root / SCHEMA_FILE
     if not path.exists():
         return None
-    if path.read_text(encoding="utf-8") == schema_text(ws):
-        return None
+    try:
+        if path.read_text(encoding="utf-8") == schema_text(ws):
+            return None
+    except (OSError, UnicodeDecodeError):  # not UTF-8, a folder: not the schema either, and made again the same way
+        pass
     return make_finding(SCHEMA_FILE, 1, 1, "E401")
 
 

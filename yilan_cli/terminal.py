@@ -27,9 +27,14 @@ def xml_safe(text: str) -> str:
     return NOT_XML.sub(" ", text)
 
 
-def _shown(m: re.Match[str]) -> str:
-    code = ord(m.group())
+def escaped(char: str) -> str:
+    """One character written out: ``\\x0b``, ``\\u202e``."""
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _shown(m: re.Match[str]) -> str:
+    return escaped(m.group())
 
 
 def visible(text: str) -> str:

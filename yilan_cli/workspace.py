@@ -6,9 +6,11 @@ schema file stops every command (exit 2) because nothing can be evaluated withou
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import NotAWorkspace, SchemaError
 from .i18n import t
@@ -88,29 +90,16 @@ class Rules:
     refer_red_months: int = 3
     refer_ignored: int = 2
     quarter_weights: tuple[float, ...] = (0.25, 0.25, 0.25, 0.25)  # 年度赛马: 四个季度的权重
+    # 表格导入限制: rows, columns, merged cells, MB unzipped — checked before any grid is built
     # 表格导入限制: rows, columns, cells, merged cells, MB unzipped — checked before any grid is built
     sheet_limits: tuple[int, int, int, int, int] = (20_000, 200, 150_000, 10_000, 50)
 
 
 SHEET_LIMIT_KEYS = ("最大行数", "最大列数", "单元格数", "合并单元格数", "解压后大小MB")  # in Rules.sheet_limits order
+
+
 SCORING_KEYS = {"按期办结权重": "weight_on_time", "序时达标权重": "weight_schedule", "按期报告权重": "weight_report",
                 "超期扣分": "deduct_overdue", "红灯扣分": "deduct_red"}
-
-
-def _days(items: Any, path: Path, what: str) -> tuple[str, ...]:
-    """ISO dates from a list of dates and ranges (2022-01-31..2022-02-06)."""
-    from datetime import date, timedelta
-
-    out: list[str] = []
-    for item in items or []:
-        a, _, b = str(item).partition("..")
-        try:
-            first, last = date.fromisoformat(a.strip()), date.fromisoformat((b or a).strip())
-        except ValueError:
-            raise SchemaError(t("err.schema", detail=f"{path}: {what} {item}"), "日期写成 2022-10-01,连续几天写成 "
-                              "2022-10-01..2022-10-07", path=str(path)) from None
-        out += [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
-    return tuple(sorted(set(out)))
 
 
 @dataclass
@@ -197,102 +186,289 @@ def _schema_bytes(path: Path) -> bytes:
                       "schemas/ 中的文件应是几 KB 的配置;请检查是否误放了别的文件", code="E100", path=rel)
 
 
-def _need(cond: bool, path: Path, detail: str) -> None:
-    if not cond:
-        raise SchemaError(t("err.schema", detail=f"{path}: {detail}"), t("hint.schema"), path=str(path))
+# --------------------------------------------------------------------------- typed reading of schema values
+# Bounds of the numbers schemas/ holds: a value outside is a typo or hostile, and a huge one would overflow the
+# date arithmetic deep inside a command. Days reach ten years, months ten years, counts ten thousand.
+DAYS = (0, 3660)
+MONTHS = (0, 120)
+COUNT = (0, 10_000)
+LAG = (0, 100)  # 黄灯滞后, 红灯滞后: percentage points behind the pro-rata progress
+WEIGHT = (0, 1000)  # 赛马 weights and deductions, 年度季度权重
+CALENDAR_YEARS = (1900, 2100)  # 工作日历 dates, as typed dates (cli.common.TYPED_YEARS)
+MAX_HOLIDAY_RUN = 366  # days in one 节假日 range
+# Excel's own maxima (rows, columns, cells, merged cells); 10 GB unzipped
+SHEET_LIMITS = ((1, 1_048_576), (1, 16_384), (1, 1_048_576 * 16_384), (0, 1_048_576 * 16_384), (1, 10_000))
+_COLOR = re.compile(r"(#[0-9A-Fa-f]{6}|[A-Za-z][A-Za-z0-9_]{0,30})?")  # #d32f2f or a terminal colour name
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: short, with characters no document can hold written out."""
+    from .terminal import NOT_XML, escaped
+
+    if value is None:
+        return "空"
+    text = NOT_XML.sub(lambda m: escaped(m.group()), value if isinstance(value, str) else repr(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+class Values:
+    """Typed reading of one schemas/ file: each getter returns a value in the shape the code uses, or raises
+    SchemaError naming the file and the field (``where``: 督导问责.问责移交条件.超期天数, 单位[2].成员[5]).
+
+    A key written without a value (``键:``) counts as absent; an absent required value is refused."""
+
+    def __init__(self, path: Path, hint: str = "") -> None:
+        self.path = path
+        self.hint = hint
+
+    def fail(self, where: str, detail: str, hint: str = "") -> NoReturn:
+        field = f"{where} " if where else ""
+        raise SchemaError(t("err.schema", detail=f"{self.path}: {field}{detail}"), hint or self.hint or t("hint.schema"),
+                          path=str(self.path))
+
+    def need(self, cond: bool, where: str, detail: str, hint: str = "") -> None:
+        if not cond:
+            self.fail(where, detail, hint)
+
+    def mapping(self, value: Any, where: str, optional: bool = True) -> dict[str, Any]:
+        """Fields (``键: 值``) with text keys; a section left empty is no fields, an empty list item is refused."""
+        if value is None and optional:
+            return {}
+        self.need(isinstance(value, dict), where, f"应为字段(键: 值),现为 {_shown(value)}")
+        for k in value:
+            key = f"{where}.{k}" if where else str(k)
+            self.need(isinstance(k, str), key, "的键应为文本")
+            self.text(k, key)
+        return value  # type: ignore[no-any-return]
+
+    def items(self, value: Any, where: str) -> list[Any]:
+        """A list (``[甲, 乙]`` or ``- `` lines)."""
+        if value is None:
+            return []
+        self.need(isinstance(value, list), where, f"应为清单([甲, 乙] 或每行 - 开头),现为 {_shown(value)}")
+        return value  # type: ignore[no-any-return]
+
+    def text(self, value: Any, where: str, default: str | None = None) -> str:
+        """One line of text (a number written bare is its text); characters no Word/Excel file holds are refused."""
+        from .terminal import NOT_XML
+
+        if value is None and default is not None:
+            return default
+        self.need(value is not None, where, "缺少内容")
+        self.need(isinstance(value, (str, int, float)) and not isinstance(value, bool), where,
+                  f"应为文本,现为 {_shown(value)}")
+        text = str(value)
+        bad = NOT_XML.search(text)
+        if bad:
+            self.fail(where, f"含有 Word/Excel 文件无法容纳的字符 {_shown(bad.group())}:{_shown(text)}",
+                      "删除该字符(常见于从 Word 复制带来的换行 \\v)")
+        return text
+
+    def texts(self, value: Any, where: str) -> tuple[str, ...]:
+        """A list of texts; one text alone is a list of one."""
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return (self.text(value, where),)
+        return tuple(self.text(x, f"{where}[{i + 1}]") for i, x in enumerate(self.items(value, where)))
+
+    def integer(self, value: Any, where: str, bounds: tuple[int, int], default: int | None = None) -> int:
+        lo, hi = bounds
+        if value is None and default is not None:
+            return default
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        self.need(whole and not isinstance(value, bool) and lo <= value <= hi, where,
+                  f"应为 {lo}–{hi} 之间的整数,现为 {_shown(value)}")
+        return int(value)
+
+    def number(self, value: Any, where: str, bounds: tuple[float, float], default: float | None = None) -> float:
+        lo, hi = bounds
+        if value is None and default is not None:
+            return default
+        self.need(isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                  and lo <= value <= hi, where, f"应为 {lo:g}–{hi:g} 之间的数,现为 {_shown(value)}")
+        return float(value)
+
+    def flag(self, value: Any, where: str) -> bool:
+        if value is None:
+            return False
+        self.need(isinstance(value, bool), where, f"应为 true 或 false,现为 {_shown(value)}")
+        return bool(value)
+
+    def choice(self, value: Any, where: str, allowed: tuple[str, ...], default: str) -> str:
+        text = self.text(value, where, default)
+        self.need(text in allowed, where, f"{_shown(text)} 不可用(可用:{'、'.join(allowed)})")
+        return text
+
+    def number_format(self, value: Any, where: str, default: str) -> str:
+        """A document number format: text with ``{n}`` once and ``{year}`` at most once, no other braces."""
+        from .issuing import format_problem
+
+        text = self.text(value, where, default)
+        problem = format_problem(text)
+        if problem:
+            self.fail(where, f"{_shown(text)}:{problem}", "文号格式只能用 {year}(年份)和 {n}(序号),如 督办〔{year}〕{n}号")
+        return text
+
+    def days(self, value: Any, where: str) -> tuple[str, ...]:
+        """ISO dates from a list of dates and ranges (2022-01-31..2022-02-06)."""
+        from datetime import date, timedelta
+
+        hint = "日期写成 2022-10-01,连续几天写成 2022-10-01..2022-10-07"
+        out: list[str] = []
+        for i, item in enumerate(self.items(value, where)):
+            text = self.text(item, f"{where}[{i + 1}]")
+            a, _, b = text.partition("..")
+            try:
+                first, last = date.fromisoformat(a.strip()), date.fromisoformat((b or a).strip())
+            except ValueError:
+                self.fail(f"{where}[{i + 1}]", f"{_shown(text)} 不是日期", hint)
+            lo, hi = CALENDAR_YEARS
+            self.need(lo <= first.year <= hi and lo <= last.year <= hi, f"{where}[{i + 1}]",
+                      f"{_shown(text)} 的年份不在 {lo}–{hi} 年之间", hint)
+            self.need(0 <= (last - first).days < MAX_HOLIDAY_RUN, f"{where}[{i + 1}]",
+                      f"{_shown(text)} 应为从前到后、不超过 {MAX_HOLIDAY_RUN} 天的一段日期", hint)
+            out += [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
+        return tuple(sorted(set(out)))
 
 
 def load_rules(path: Path) -> Rules:
-    data = read_schema(path) or {}
-    _need(isinstance(data, dict), path, "应为字段")
-    lights = data.get("灯") or {}
-    names = {k: str(v.get("名称", k)) for k, v in lights.items() if isinstance(v, dict)}
-    colors = {k: str(v.get("颜色", "")) for k, v in lights.items() if isinstance(v, dict)}
-    race = data.get("赛马") or {}
-    notice = data.get("通报") or {}
-    urge = data.get("督办通知") or {}
-    research = data.get("一线调研") or {}
-    calendar = data.get("工作日历") or {}
-    escalation = data.get("督导问责") or {}
-    refer = escalation.get("问责移交条件") or {}
-    limits = data.get("表格导入限制") or {}
-    try:
-        quotas = {str(k): (int(v["每周次数"]), int(v["全年天数"])) for k, v in (research.get("定额") or {}).items()}
-        ladder = tuple((str(x["名称"]), str(x.get("颜色", "")), str(x["文号格式"])) for x in escalation.get("阶梯") or [])
-        weights = tuple(float(x) for x in race.get("年度季度权重") or Rules.quarter_weights)
-        _need(len(weights) == 4, path, "赛马.年度季度权重 应为四个数(一至四季度)")
-        return Rules(
-            due_soon_days=int(data.get("临期天数", 7)),
-            yellow_lag=float(data.get("黄灯滞后", 10)),
-            red_lag=float(data.get("红灯滞后", 30)),
-            grace_days=int(data.get("报告宽限天数", 10)),
-            light_names=names,
-            light_colors=colors,
-            weight_on_time=float(race.get("按期办结权重", 40)),
-            weight_schedule=float(race.get("序时达标权重", 30)),
-            weight_report=float(race.get("按期报告权重", 30)),
-            deduct_overdue=float(race.get("超期扣分", 2)),
-            deduct_red=float(race.get("红灯扣分", 1)),
-            red_list=int(race.get("红榜名额", 3)),
-            black_list=int(race.get("黑榜名额", 3)),
-            office=str(notice.get("发文机关", Rules.office)),
-            number_format=str(notice.get("文号格式", Rules.number_format)),
-            notice_format=str(urge.get("文号格式", Rules.notice_format)),
-            reply_days=int(urge.get("回复天数", Rules.reply_days)),
-            research_quotas=quotas or Rules().research_quotas,
-            research_week_max=int(research.get("每周最多天数", Rules.research_week_max)),
-            holidays=_days(calendar.get("节假日"), path, "节假日"),
-            workdays=_days(calendar.get("调休上班"), path, "调休上班"),
-            ladder=ladder or Rules.ladder,
-            referral_to=tuple(str(x) for x in escalation.get("移交单位") or Rules.referral_to),
-            refer_overdue_days=int(refer.get("超期天数", Rules.refer_overdue_days)),
-            refer_red_months=int(refer.get("连续红灯月数", Rules.refer_red_months)),
-            refer_ignored=int(refer.get("未回复通知数", Rules.refer_ignored)),
-            quarter_weights=weights,
-            sheet_limits=tuple(int(limits.get(k, d)) for k, d in zip(  # type: ignore[arg-type]
-                SHEET_LIMIT_KEYS, Rules.sheet_limits, strict=True)),
-        )
-    except (TypeError, ValueError, KeyError) as e:
-        raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema")) from None
+    from .status import LIGHTS
 
-
-def load_ledger(path: Path) -> LedgerDef:
-    d = read_schema(path)
-    _need(isinstance(d, dict), path, "应为字段")
-    for k in ("键", "前缀", "名称"):
-        _need(isinstance(d.get(k), str) and bool(d.get(k)), path, f"缺少 {k}")
-    cycle = d.get("报告周期", "季")
-    _need(cycle in CYCLES, path, f"报告周期 {cycle}")
-    fields = []
-    for f in d.get("扩展字段") or []:
-        _need(isinstance(f, dict) and bool(f.get("名称")) and bool(f.get("键")), path, f"扩展字段 {f}")
-        ftype = f.get("类型", "文本")
-        _need(ftype in FIELD_TYPES, path, f"扩展字段类型 {ftype}")
-        fields.append(FieldDef(str(f["名称"]), str(f["键"]), ftype, bool(f.get("必填")), bool(f.get("敏感"))))
-    return LedgerDef(
-        key=d["键"],
-        prefix=d["前缀"],
-        name=d["名称"],
-        unit=str(d.get("主管单位", "")),
-        cycle=cycle,
-        fields=tuple(fields),
-        maintainers=tuple(str(x) for x in d.get("维护人") or []),
-        order=int(d.get("顺序", 99)),
-        scoring=_scoring(d.get("赛马"), path),
+    v = Values(path)
+    data = v.mapping(read_schema(path), "")
+    lights = v.mapping(data.get("灯"), "灯")
+    names: dict[str, str] = {}
+    colors: dict[str, str] = {}
+    for k, spec in lights.items():
+        v.need(k in LIGHTS, f"灯.{k}", f"不是灯的名称(可用:{'、'.join(LIGHTS)})")
+        spec = v.mapping(spec, f"灯.{k}")
+        names[k] = v.text(spec.get("名称"), f"灯.{k}.名称", k)
+        colors[k] = v.text(spec.get("颜色"), f"灯.{k}.颜色", "")
+        v.need(bool(_COLOR.fullmatch(colors[k])), f"灯.{k}.颜色", f"{_shown(colors[k])} 应写成 #d32f2f 或颜色名(如 red)")
+    race = v.mapping(data.get("赛马"), "赛马")
+    notice = v.mapping(data.get("通报"), "通报")
+    urge = v.mapping(data.get("督办通知"), "督办通知")
+    research = v.mapping(data.get("一线调研"), "一线调研")
+    calendar = v.mapping(data.get("工作日历"), "工作日历")
+    escalation = v.mapping(data.get("督导问责"), "督导问责")
+    refer = v.mapping(escalation.get("问责移交条件"), "督导问责.问责移交条件")
+    limits = v.mapping(data.get("表格导入限制"), "表格导入限制")
+    quotas = {}
+    for k, q in v.mapping(research.get("定额"), "一线调研.定额").items():
+        q = v.mapping(q, f"一线调研.定额.{k}")
+        quotas[k] = (v.integer(q.get("每周次数"), f"一线调研.定额.{k}.每周次数", (0, 7)),
+                     v.integer(q.get("全年天数"), f"一线调研.定额.{k}.全年天数", (0, 366)))
+    ladder: list[tuple[str, str, str]] = []
+    for i, x in enumerate(v.items(escalation.get("阶梯"), "督导问责.阶梯")):
+        where = f"督导问责.阶梯[{i + 1}]"
+        x = v.mapping(x, where, optional=False)
+        name = v.text(x.get("名称"), f"{where}.名称")
+        v.need(bool(name) and name not in (n for n, _, _ in ladder), f"{where}.名称", f"{_shown(name)} 为空或重复")
+        ladder.append((name, v.text(x.get("颜色"), f"{where}.颜色", ""),
+                       v.number_format(x.get("文号格式"), f"{where}.文号格式", "")))
+    weights = race.get("年度季度权重")
+    weights = tuple(v.number(w, f"赛马.年度季度权重[{i + 1}]", WEIGHT)
+                    for i, w in enumerate(v.items(weights, "赛马.年度季度权重"))) if weights is not None \
+        else Rules.quarter_weights
+    v.need(len(weights) == 4 and sum(weights) > 0, "赛马.年度季度权重",
+           "应为四个数(一至四季度),不能全为 0")
+    return Rules(
+        due_soon_days=v.integer(data.get("临期天数"), "临期天数", DAYS, Rules.due_soon_days),
+        yellow_lag=v.number(data.get("黄灯滞后"), "黄灯滞后", LAG, Rules.yellow_lag),
+        red_lag=v.number(data.get("红灯滞后"), "红灯滞后", LAG, Rules.red_lag),
+        grace_days=v.integer(data.get("报告宽限天数"), "报告宽限天数", DAYS, Rules.grace_days),
+        light_names=names,
+        light_colors=colors,
+        weight_on_time=v.number(race.get("按期办结权重"), "赛马.按期办结权重", WEIGHT, Rules.weight_on_time),
+        weight_schedule=v.number(race.get("序时达标权重"), "赛马.序时达标权重", WEIGHT, Rules.weight_schedule),
+        weight_report=v.number(race.get("按期报告权重"), "赛马.按期报告权重", WEIGHT, Rules.weight_report),
+        deduct_overdue=v.number(race.get("超期扣分"), "赛马.超期扣分", WEIGHT, Rules.deduct_overdue),
+        deduct_red=v.number(race.get("红灯扣分"), "赛马.红灯扣分", WEIGHT, Rules.deduct_red),
+        red_list=v.integer(race.get("红榜名额"), "赛马.红榜名额", COUNT, Rules.red_list),
+        black_list=v.integer(race.get("黑榜名额"), "赛马.黑榜名额", COUNT, Rules.black_list),
+        office=v.text(notice.get("发文机关"), "通报.发文机关", Rules.office),
+        number_format=v.number_format(notice.get("文号格式"), "通报.文号格式", Rules.number_format),
+        notice_format=v.number_format(urge.get("文号格式"), "督办通知.文号格式", Rules.notice_format),
+        reply_days=v.integer(urge.get("回复天数"), "督办通知.回复天数", DAYS, Rules.reply_days),
+        research_quotas=quotas or Rules().research_quotas,
+        research_week_max=v.integer(research.get("每周最多天数"), "一线调研.每周最多天数", (0, 7), Rules.research_week_max),
+        holidays=v.days(calendar.get("节假日"), "工作日历.节假日"),
+        workdays=v.days(calendar.get("调休上班"), "工作日历.调休上班"),
+        ladder=tuple(ladder) or Rules.ladder,
+        referral_to=v.texts(escalation.get("移交单位"), "督导问责.移交单位") or Rules.referral_to,
+        refer_overdue_days=v.integer(refer.get("超期天数"), "督导问责.问责移交条件.超期天数", DAYS, Rules.refer_overdue_days),
+        refer_red_months=v.integer(refer.get("连续红灯月数"), "督导问责.问责移交条件.连续红灯月数", MONTHS,
+                                   Rules.refer_red_months),
+        refer_ignored=v.integer(refer.get("未回复通知数"), "督导问责.问责移交条件.未回复通知数", COUNT, Rules.refer_ignored),
+        quarter_weights=weights,
+        sheet_limits=tuple(v.integer(limits.get(k), f"表格导入限制.{k}", b, d) for k, b, d in zip(  # type: ignore[arg-type]
+            SHEET_LIMIT_KEYS, SHEET_LIMITS, Rules.sheet_limits, strict=True)),
     )
 
 
-def _scoring(race: Any, path: Path) -> tuple[tuple[str, float], ...]:
+def load_ledger(path: Path) -> LedgerDef:
+    from .records import ID_RE
+
+    v = Values(path)
+    d = v.mapping(read_schema(path), "")
+    key, prefix, name = (v.text(d.get(k), k) for k in ("键", "前缀", "名称"))
+    v.need(bool(key) and bool(name), "键" if not key else "名称", "缺少内容")
+    v.need(bool(ID_RE.match(f"{prefix}-1")), "前缀", f"{_shown(prefix)} 应为 1–8 个大写字母(如 ZB)")
+    fields = []
+    for i, f in enumerate(v.items(d.get("扩展字段"), "扩展字段")):
+        where = f"扩展字段[{i + 1}]"
+        f = v.mapping(f, where, optional=False)
+        fname, fkey = v.text(f.get("名称"), f"{where}.名称"), v.text(f.get("键"), f"{where}.键")
+        v.need(bool(fname) and bool(fkey), where, "缺少 名称 或 键")
+        fields.append(FieldDef(fname, fkey, v.choice(f.get("类型"), f"{where}.类型", FIELD_TYPES, "文本"),
+                               v.flag(f.get("必填"), f"{where}.必填"), v.flag(f.get("敏感"), f"{where}.敏感")))
+    return LedgerDef(
+        key=key,
+        prefix=prefix,
+        name=name,
+        unit=v.text(d.get("主管单位"), "主管单位", ""),
+        cycle=v.choice(d.get("报告周期"), "报告周期", CYCLES, "季"),
+        fields=tuple(fields),
+        maintainers=v.texts(d.get("维护人"), "维护人"),
+        order=v.integer(d.get("顺序"), "顺序", COUNT, 99),
+        scoring=_scoring(v, d.get("赛马")),
+    )
+
+
+def _scoring(v: Values, race: Any) -> tuple[tuple[str, float], ...]:
     """A ledger's own 赛马 rules: the keys of rules.yaml's 赛马 it overrides."""
-    if not race:
-        return ()
-    _need(isinstance(race, dict), path, "赛马 应为字段")
     out = []
-    for k, v in race.items():
-        _need(k in SCORING_KEYS, path, f"赛马 不支持 {k}(可用:{'、'.join(SCORING_KEYS)})")
-        _need(isinstance(v, (int, float)) and not isinstance(v, bool), path, f"赛马.{k} 应为数字")
-        out.append((SCORING_KEYS[k], float(v)))
+    for k, x in v.mapping(race, "赛马").items():
+        v.need(k in SCORING_KEYS, "赛马", f"不支持 {k}(可用:{'、'.join(SCORING_KEYS)})")
+        out.append((SCORING_KEYS[k], v.number(x, f"赛马.{k}", WEIGHT)))
     return tuple(out)
+
+
+def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """schemas/units.yaml: unit name → group (乡镇 / 县直部门), and the usual leaders' titles."""
+    v = Values(path)
+    doc = v.mapping(read_schema(path), "")
+    units: dict[str, str] = {}
+    for i, group in enumerate(v.items(doc.get("单位"), "单位")):
+        group = v.mapping(group, f"单位[{i + 1}]", optional=False)
+        name = v.text(group.get("分组"), f"单位[{i + 1}].分组", "")
+        for unit in v.texts(group.get("成员"), f"单位[{i + 1}].成员"):
+            units[unit] = name
+    return units, v.texts(doc.get("领导职务"), "领导职务")
+
+
+def load_task_forces(path: Path) -> tuple[TaskForce, ...]:
+    """schemas/taskforces.yaml: the registered 工作专班, one per list item."""
+    v = Values(path)
+    forces = []
+    for i, item in enumerate(v.items(read_schema(path), "")):
+        where = f"专班[{i + 1}]"
+        item = v.mapping(item, where, optional=False)
+        tf = TaskForce(v.text(item.get("id"), f"{where}.id"), v.text(item.get("名称"), f"{where}.名称"),
+                       v.text(item.get("级别"), f"{where}.级别", "县级"), v.text(item.get("牵头领导"), f"{where}.牵头领导", ""),
+                       v.texts(item.get("成员单位"), f"{where}.成员单位"))
+        v.need(bool(tf.id) and bool(tf.name), where, "缺少 id 或 名称")
+        forces.append(tf)
+    return tuple(forces)
 
 
 def load(root: Path) -> Workspace:
@@ -304,6 +480,7 @@ def load(root: Path) -> Workspace:
     files = schema_files(root)
     h = hashlib.sha256(f"{__version__}|{SCHEMA_CACHE_FORMAT}".encode())
     for p in files:
+        # a link may point anywhere (/dev/zero), a folder is no schema: refused before a byte is read
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + _schema_bytes(p) + b"\0")
     key = h.hexdigest()
     cached = _read_schema_cache(root, key)
@@ -316,7 +493,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 8  # 8: 表格导入限制 gained 单元格数
+SCHEMA_CACHE_FORMAT = 9  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -371,23 +548,14 @@ def _parse(root: Path) -> Workspace:
     loaded = []
     for p in sorted(ldir.glob("*.yaml")) if ldir.is_dir() else []:
         lg = load_ledger(p)
-        _need(lg.key == p.stem, p, f"键 {lg.key} 应与文件名 {p.stem} 一致")
+        Values(p).need(lg.key == p.stem, "键", f"{lg.key} 应与文件名 {p.stem} 一致")
         loaded.append(lg)
     for lg in sorted(loaded, key=lambda x: (x.order, x.key)):
         ledgers[lg.key] = lg
-    units_doc = read_schema(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else {}
-    units: dict[str, str] = {}
-    for group in units_doc.get("单位") or []:
-        for name in group.get("成员") or []:
-            units[str(name)] = str(group.get("分组", ""))
-    leaders = tuple(str(x) for x in units_doc.get("领导职务") or [])
-    forces = []
+    units, leaders = load_units(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else ({}, ())
     tf_path = schemas / "taskforces.yaml"
-    for item in (read_schema(tf_path) or []) if tf_path.is_file() else []:
-        _need(isinstance(item, dict) and bool(item.get("id")) and bool(item.get("名称")), tf_path, f"专班 {item}")
-        forces.append(TaskForce(str(item["id"]), str(item["名称"]), str(item.get("级别", "县级")),
-                                str(item.get("牵头领导", "")), tuple(str(u) for u in item.get("成员单位") or [])))
-    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=tuple(forces))
+    forces = load_task_forces(tf_path) if tf_path.is_file() else ()
+    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=forces)
 
 
 def schema_files(root: Path) -> list[Path]:
