@@ -166,8 +166,8 @@ def read_schema(path: Path) -> Any:
 
 def _schema_bytes(path: Path) -> bytes:
     """A schemas/ file's bytes; a link (or a file in a linked folder) is refused with E114 before anything is
-    read — a link to /dev/zero or ~/.gitconfig must not be read, not even to compute the cache key — and so is
-    a file above the matter-file size limit (E100)."""
+    read — a link to /dev/zero or ~/.gitconfig must not be read, not even to compute the cache key; a folder or
+    a file above the matter-file size limit is E400 like any broken schema file."""
     from .filecheck import linked
     from .yamlio import MAX_FILE_BYTES
 
@@ -180,10 +180,9 @@ def _schema_bytes(path: Path) -> bytes:
         if size <= MAX_FILE_BYTES:
             return path.read_bytes()
     except OSError as e:
-        raise SchemaError(t("err.schema", detail=f"{rel}: {e.strerror or e}"), t("hint.schema"), code="E104",
-                          path=rel) from None
+        raise SchemaError(t("err.schema", detail=f"{rel}: {e.strerror or e}"), t("hint.schema"), path=rel) from None
     raise SchemaError(t("err.schema", detail=f"{rel}: 文件有 {size} 字节,超过 {MAX_FILE_BYTES} 字节的上限"),
-                      "schemas/ 中的文件应是几 KB 的配置;请检查是否误放了别的文件", code="E100", path=rel)
+                      "schemas/ 中的文件应是几 KB 的配置;请检查是否误放了别的文件", path=rel)
 
 
 # --------------------------------------------------------------------------- typed reading of schema values
