@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from yilan_cli.cli import app
@@ -138,7 +139,7 @@ def test_audit_finds_what_leaders_must_see(git_demo: Path) -> None:
     found = [(f["severity"], f["kind"], f["matter"], f["detail"]) for f in doc["findings"]]
     kinds = [(k, d) for _, k, _, d in found]
     assert ("提示", "重新打开", "XC-002", "由已办结改回推进中") in found  # recorded by update --status 推进中
-    assert ("篡改", "删除事项", "XM-003", "删除了 XM-003") in found
+    assert ("篡改", "删除事项", "XM-003", "删除了 XM-003(ledgers/xiangmu/XM-003.yaml)") in found
     assert any(s == "篡改" and k == "编号重复使用" and m == "XM-003" for s, k, m, _ in found)
     assert sum(k == "手工提交" for k, _ in kinds) == 3  # 手工补充备注, 删除 XM-003, 重新使用 XM-003
     assert ("提示", "手工修改", "ZB-001", "备注 (无) → 手工补充") in found
@@ -266,3 +267,91 @@ def test_every_git_reading_command_works_in_a_sub_folder_workspace(git_demo: Pat
     git(repo, "reset", "-q", "--hard", "HEAD~1")
     assert "已撤销" in run(ws, "undo", "--yes").stdout
     assert "子目录" not in (ws / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- what the attacker helper found
+UNDO = "撤销:更新 ZB-003\n\nYilan-Action: undo\nYilan-Undoes: {sha}"
+ZB3 = "ledgers/zhuanban/ZB-003.yaml"
+
+
+def test_a_forged_undo_naming_an_old_commit_is_tamper(git_demo: Path) -> None:
+    """Taking ZB-003 back to its version before a report months ago (ten entries, the 延期 and the close lost)
+    under a Yilan-Undoes naming that report: not what yilan undo does — the file had later commits."""
+    old = git(git_demo, "log", "--format=%H", "--grep=进度 10% → 20%", "--", ZB3).split()[0]
+    (git_demo / ZB3).write_text(git(git_demo, "show", f"{old}^:{ZB3}"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", UNDO.format(sha=old))
+    code, doc = audit_json(git_demo)
+    assert code == 1 and [(f["kind"], f["matter"]) for f in doc["findings"]] == [("撤销不符", "ZB-003")]
+
+
+def test_a_forged_undo_deleting_a_matter_is_tamper(git_demo: Path) -> None:
+    added = git(git_demo, "log", "--format=%H", "--diff-filter=A", "--", "ledgers/zhuanban/ZB-001.yaml").split()[0]
+    git(git_demo, "rm", "-q", "ledgers/zhuanban/ZB-001.yaml")
+    git(git_demo, "commit", "-qm", UNDO.format(sha=added))
+    code, doc = audit_json(git_demo)
+    assert code == 1 and ("删除事项", "ZB-001") in [(f["kind"], f["matter"]) for f in doc["findings"]]
+
+
+@pytest.mark.parametrize("target", ["ledgers/zhuanban/ZB-002.yaml.bak", "ledgers/zhuanban/old/ZB-002.yaml",
+                                    "ledgers/zhuanban/ZB-009.yaml"])
+def test_a_matter_moved_away_is_deleted_and_its_id_reused_is_seen(git_demo: Path, target: str) -> None:
+    """git calls it a rename; for the ledgers ZB-002 is gone (and a new ZB-002 reuses its number)."""
+    (git_demo / target).parent.mkdir(exist_ok=True)
+    git(git_demo, "mv", "ledgers/zhuanban/ZB-002.yaml", target)
+    git(git_demo, "commit", "-qm", "格式化\n\nYilan-Action: fmt")
+    base = git(git_demo, "rev-parse", "HEAD~1").strip()
+    assert "删除事项(!)" in run(git_demo, "diff", f"{base}..HEAD").stdout
+    (git_demo / "ledgers/zhuanban/ZB-002.yaml").write_text(
+        "编号: ZB-002\n事项: 另一个事项\n牵头单位: 县商务局\n交办日期: 2022-01-10\n完成时限: 2022-12-31\n状态: 未启动\n",
+        encoding="utf-8")
+    git(git_demo, "add", "-A")
+    git(git_demo, "commit", "-qm", "新增 ZB-002\n\nYilan-Action: add\nYilan-Matter: ZB-002")
+    code, doc = audit_json(git_demo)
+    kinds = {(f["kind"], f["matter"]) for f in doc["findings"] if f["severity"] == "篡改"}
+    assert code == 1 and {("删除事项", "ZB-002"), ("编号重复使用", "ZB-002")} <= kinds
+
+
+def test_init_anywhere_but_the_first_commit_is_tamper(git_demo: Path) -> None:
+    """Moving or rewriting files under an "init" trailer: an init happens once, as the root commit."""
+    path = git_demo / ZB3
+    path.write_text(path.read_text(encoding="utf-8").replace("进度: 50, 情况: 牛舍主体完工", "进度: 65, 情况: 牛舍主体完工"),
+                    encoding="utf-8")
+    git(git_demo, "commit", "-qam", "初始化台账工作区\n\nYilan-Action: init")
+    code, doc = audit_json(git_demo)
+    assert code == 1 and {f["kind"] for f in doc["findings"]} == {"操作不符", "改动历史记录"}
+
+
+def test_a_local_replace_ref_changes_nothing_yilan_reads(git_demo: Path) -> None:
+    path = git_demo / ZB3
+    path.write_text(path.read_text(encoding="utf-8").replace("进度: 50, 情况: 牛舍主体完工", "进度: 65, 情况: 牛舍主体完工"),
+                    encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更新\n\nYilan-Action: update")
+    git(git_demo, "replace", "-f", git(git_demo, "rev-parse", f"HEAD~1:{ZB3}").strip(),
+        git(git_demo, "rev-parse", f"HEAD:{ZB3}").strip())
+    code, doc = audit_json(git_demo)
+    head = git(git_demo, "rev-parse", "HEAD").strip()
+    assert code == 1 and [(f["commit"], f["kind"]) for f in doc["findings"]] == [(head, "改动历史记录")]
+    lines = run(git_demo, "history", "ZB-003").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if f"  {head[:8]}  " in line)
+    assert lines[at + 1].startswith("    改动了进展 2022-04-30(!)")  # the tamperer's commit, not "(内容未变)"
+
+
+def test_a_met_milestone_cannot_be_backdated(git_demo: Path) -> None:
+    path = git_demo / ZB3
+    path.write_text(path.read_text(encoding="utf-8").replace("完成日期: 2022-11-02}", "完成日期: 2022-08-30}"),
+                    encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更新 ZB-003\n\nYilan-Action: update")
+    code, doc = audit_json(git_demo)
+    assert code == 1 and [f["kind"] for f in doc["findings"]] == ["改动历史记录"]
+    git(git_demo, "reset", "-q", "--hard", "HEAD~1")
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "update", "ZB-003", "--milestone", "正式投产=2022-08-30",
+                                 "--status", "推进中", "--date", "2022-12-01"])
+    assert r.exit_code == 2 and "[E319]" in r.stderr  # the tool itself never rewrites it
+
+
+def test_as_recorded_ignores_export_attributes(git_demo: Path) -> None:
+    """git archive honours a committed export-ignore; the views read the tree object by object."""
+    with (git_demo / ".gitattributes").open("a", encoding="utf-8") as f:
+        f.write("ledgers/zhuanban/ZB-002.yaml export-ignore\nledgers/** export-subst\n")
+    git(git_demo, "commit", "-qam", "规范换行")
+    assert "招商引资" in run(git_demo, "show", "ZB-002", "--as-recorded", "HEAD", "--today", "2022-12-31").stdout

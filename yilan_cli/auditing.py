@@ -3,7 +3,8 @@
 The county's rule is 全程留痕、严禁弄虚作假: records are appended, never rewritten. A commit is judged by
 what it changed (semantic.changes), not by what its trailer claims — a trailer is text anyone can copy:
 
-* an existing 进展 entry, 延期 record or 销号 record changed or removed → 篡改;
+* an existing 进展 entry, 延期 record or 销号 record changed or removed, a milestone's recorded 完成日期
+  changed → 篡改;
 * a 办结/销号 matter reopened without a 进展 entry recording it (``update --status 推进中`` writes one) → 篡改;
   reopened with one → 重新打开, a notice (leaders follow reopened matters);
 * a yilan action with an effect that action never has (an "update" that edits 牵头单位) → 篡改 (操作不符);
@@ -59,8 +60,7 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
             return []
         return [Concern(TAMPER, "撤销不符", "提交标为撤销,但改动与被撤销的提交不对应:" + _words(concrete))]
     concrete = [c for c in concrete if not (action == "extend" and is_approval(c))]
-    out = [Concern(TAMPER, "改动历史记录", c.words) for c in concrete
-           if c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed")]
+    out = [Concern(TAMPER, "改动历史记录", c.words) for c in concrete if rewrites(c)]
     reopened = next((c for c in found if c.kind == "reopened"), None)
     if reopened is not None:
         recorded = any(c.kind == "entry_added" and c.part == "进展" and isinstance(c.after, dict)
@@ -68,7 +68,7 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
         out.append(Concern(NOTICE, "重新打开", f"由{reopened.before}改回{reopened.after}") if recorded else
                    Concern(TAMPER, "无记录重新打开", f"由{reopened.before}改回{reopened.after},"
                            "但没有记录重新督办的进展(应使用 yilan update --status 推进中)"))
-    rest = [c for c in concrete if not (c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed"))]
+    rest = [c for c in concrete if not rewrites(c)]
     if not action:
         out += [Concern(NOTICE, "手工修改", c.words) for c in rest if c.kind != "deleted"]
         return out
@@ -88,6 +88,15 @@ def _allowed(c: Change, allowed: set[tuple[str, str]]) -> bool:
     if c.kind == "entry_changed":
         return set(c.fields) <= _SETTABLE.get(c.part, set())
     return True
+
+
+def rewrites(c: Change) -> bool:
+    """Whether ``c`` rewrites the past: an existing 进展/延期/销号 record changed or removed, or a milestone's
+    recorded 完成日期 changed (met on a day stays met on that day; filling an empty one is a report)."""
+    if c.part in APPEND_ONLY and c.kind in ("entry_changed", "entry_removed"):
+        return True
+    return (c.kind == "entry_changed" and c.part == "节点" and "完成日期" in c.fields
+            and isinstance(c.before, dict) and bool(c.before.get("完成日期")))
 
 
 def _words(found: list[Change]) -> str:

@@ -153,6 +153,11 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
         changes.append(f"{name} {_num(old)} → {_num(value)}")
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
+        done = str(item.get("完成日期") or "")
+        if done and done != when.isoformat():
+            raise UsageError(f"节点 {name} 已记录于 {done} 完成,不能改为 {when}",
+                             "已记录的完成日期不能改动(yilan audit 会视为篡改);确有错误请在 --note 中说明并报督查室处理",
+                             code="E319")
         item["完成日期"] = when.isoformat()
         changes.append(f"节点 {name} 完成")
     _append_entry(tree, _entry(d, progress=progress, state=transition, note=note, problem=problem,

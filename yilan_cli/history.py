@@ -23,6 +23,11 @@ def identity_error() -> YilanError:
 # --------------------------------------------------------------------------- the git CLI
 # One short process per step is faster than importing a git library, and `git commit --only` is exactly
 # "commit these paths, leave the rest of the index".
+# git as yilan reads it: C messages (matched by GitFailed), no password prompt, and the history as committed —
+# a local `git replace` (or a graft) would otherwise let one clone show other content under the same commits
+GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+
+
 def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run git with pinned encodings; a Ctrl-C lets git finish (or clean up after its own signal) first.
@@ -30,7 +35,7 @@ def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str
     ``subprocess.run`` would SIGKILL git on KeyboardInterrupt, which can leave ``index.lock`` behind
     and a commit half made; waiting for git keeps the repository in a state the next command can judge.
     """
-    full_env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    full_env = {**os.environ, **GIT_ENV, **(env or {})}
     try:
         proc = subprocess.Popen(["git", "-c", "core.quotepath=false", "-c", "i18n.logOutputEncoding=UTF-8", *args],
                                 cwd=root, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -206,22 +211,24 @@ def head_texts(root: Path, paths: list[str]) -> dict[str, str | None]:
 
 def export_tree(root: Path, commit: str, target: Path) -> None:
     """The workspace folders as they were at ``commit``, written under ``target`` (the work tree and the
-    index are not touched)."""
-    import io
-    import tarfile
-
+    index are not touched). Read object by object (ls-tree, cat-file), not through ``git archive``: a
+    committed .gitattributes could make an archive leave files out (export-ignore) or rewrite them
+    (export-subst). Links and submodules in the tree are not written (a live workspace refuses them, E114)."""
     wanted = ("ledgers", "schemas", "report_notes", "report_templates", "research")
     commit = verified(root, commit)
-    present = set(run_git(root, "ls-tree", "--name-only", commit, "--").stdout.split())
-    paths = [p for p in wanted if p in present]
-    r = subprocess.run(["git", "archive", "--format=tar", commit, "--", *paths], cwd=root, capture_output=True)
-    if r.returncode != 0:
-        raise YilanError(t("err.git_failed", detail=r.stderr.decode("utf-8", "replace").strip()), "", code="G009")
-    with tarfile.open(fileobj=io.BytesIO(r.stdout)) as tar:
-        for member in tar.getmembers():  # our own archive, but never write outside ``target``
-            if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or not (member.isfile() or member.isdir()):
-                raise YilanError(t("err.git_failed", detail=f"unexpected path {member.name}"), "", code="G009")
-        tar.extractall(target)  # every member was checked above
+    listing = run_git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", *wanted).stdout
+    prefix = run_git(root, "rev-parse", "--show-prefix").stdout.strip()  # a workspace in a sub-folder
+    with Blobs(root) as blobs:
+        for item in filter(None, listing.split("\0")):
+            meta, _, path = item.partition("\t")
+            mode, kind, sha = meta.split()
+            rel = Path(path.removeprefix(prefix))
+            if kind != "blob" or mode not in ("100644", "100755") or rel.is_absolute() or ".." in rel.parts:
+                continue
+            data = blobs.data(sha)
+            if data is not None:
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                (target / rel).write_bytes(data)
 
 
 # --------------------------------------------------------------------------- reading history
@@ -250,11 +257,12 @@ class Commit:
     email: str = ""
     signature: str = "N"  # git's %G?: N none, G good, B bad, U/X/Y/R/E untrusted, expired, revoked, unknown
     undoes: str = ""  # the Yilan-Undoes trailer: the commit an undo takes back
+    parents: tuple[str, ...] = ()
 
 
 _SHA = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")
 _FIELDS = ("%H", "%an", "%ad", "%s", "%(trailers:key=Yilan-Action,valueonly,separator=%x2C)", "%ae",
-           "%(trailers:key=Yilan-Undoes,valueonly,separator=%x2C)", "%G?")
+           "%(trailers:key=Yilan-Undoes,valueonly,separator=%x2C)", "%P", "%G?")
 
 
 def _parse_raw(tokens: list[str]) -> list[FileChange]:
@@ -293,11 +301,12 @@ def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
         fields = chunk.split(sep)
         if len(fields) != len(_FIELDS) or not _SHA.fullmatch(fields[0]):
             raise YilanError(f"无法读取 git log 的输出(提交 {fields[0][:12]!r})", "请运行 yilan doctor 检查仓库", code="G016")
-        sha, author, day, subject, action, email, undoes, rest = fields
+        sha, author, day, subject, action, email, undoes, parent_list, rest = fields
         tokens = rest.split("\0")
         sig = tokens[0]
         commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:]),
-                              email.strip(), sig.strip() or "N", undoes.strip().split(",")[0]))
+                              email.strip(), sig.strip() or "N", undoes.strip().split(",")[0],
+                              tuple(parent_list.split())))
     return commits
 
 
@@ -312,7 +321,7 @@ class Blobs:
 
     def __init__(self, root: Path) -> None:
         self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE)
+                                     stdout=subprocess.PIPE, env={**os.environ, **GIT_ENV})
 
     def __enter__(self) -> Blobs:
         return self
@@ -322,8 +331,8 @@ class Blobs:
             self.proc.stdin.close()
         self.proc.wait()
 
-    def text(self, sha: str) -> str | None:
-        """The object's text, decoded exactly as the journal reads files (BOM and CR kept); None if missing."""
+    def data(self, sha: str) -> bytes | None:
+        """The object's bytes; None if missing."""
         if not sha or sha == ZERO:
             return None
         assert self.proc.stdin and self.proc.stdout
@@ -334,7 +343,12 @@ class Blobs:
             return None
         data = self.proc.stdout.read(int(header[2]))
         self.proc.stdout.read(1)  # the newline after the contents
-        return data.decode("utf-8", errors="replace")
+        return data
+
+    def text(self, sha: str) -> str | None:
+        """The object's text, decoded exactly as the journal reads files (BOM and CR kept); None if missing."""
+        data = self.data(sha)
+        return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def parents(root: Path, sha: str) -> list[str]:

@@ -107,14 +107,17 @@ def _tree_changes(ws: Any, root: Path, a: str, b: str) -> list[dict[str, Any]]:
 
     found: list[dict[str, Any]] = []
     with history.Blobs(root) as blobs:
-        for ch in history.diff_trees(root, a, b, ("ledgers", "schemas")):
+        # no rename detection: a matter file moved to another name is a deletion, never a quiet rename
+        for ch in history.diff_trees(root, a, b, ("ledgers", "schemas"), renames=False):
             path = ch.new_path if ch.status != "D" else ch.old_path
             parts = Path(path).parts
-            if parts[0] == "ledgers" and not path.endswith(".yaml"):
-                continue  # .last-id and other bookkeeping
-            if parts[0] == "schemas" or len(parts) != 3:
+            if path.endswith(".last-id"):
+                continue  # the ID record
+            if not (parts[0] == "ledgers" and len(parts) == 3 and path.endswith(".yaml")):  # not a matter file
+                verb = {"A": "新增了", "D": "删除了"}.get(ch.status, "修改了")
                 found.append({"id": path, "ledger": "", "path": path, "brief": True,
-                              **semantic.Change("config", path).as_json(), "words": f"修改了配置 {path}"})
+                              **semantic.Change("config", path).as_json(),
+                              "words": f"{verb}{'配置' if parts[0] == 'schemas' else '台账文件夹中的文件'} {path}"})
                 continue
             changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
             shown = semantic.brief(changes)
@@ -216,14 +219,28 @@ def diff(
 
 
 def _undo_verified(root: Path, commit: Any, matter_changes: list[Any]) -> bool:
-    """Whether an undo restores, for each matter file it touched, exactly the version before the commit its
-    Yilan-Undoes trailer names (a trailer is text: the named commit is verified first)."""
+    """Whether an undo is what ``yilan undo`` makes (a trailer is text: all of it is checked): the commit its
+    Yilan-Undoes trailer names is an earlier yilan command that may be undone, touched exactly these matter
+    files and was the newest commit of each of them; and each is restored to its version before that commit."""
     from .. import history
+    from .write import _NOT_UNDONE
 
     target = history.resolve(root, commit.undoes)
     parents = history.parents(root, target) if target else []
-    if len(parents) != 1:
+    if len(parents) != 1 or len(commit.parents) != 1:
         return False
+    named = history.log(root, "-1", "--no-renames", target, paths=("ledgers",))
+    if not named or named[0].sha != target or not named[0].action or named[0].action in _NOT_UNDONE:
+        return False
+    mine = {ch.new_path if ch.status != "D" else ch.old_path for ch in matter_changes}
+    theirs = {ch.new_path if ch.status != "D" else ch.old_path for ch in named[0].changes
+              if ch.new_path.endswith(".yaml") or ch.old_path.endswith(".yaml")}
+    if mine != theirs:
+        return False
+    for path in mine:  # nothing committed to the file between the named commit and the undo
+        newest = history.run_git(root, "log", "-1", "--format=%H", commit.parents[0], "--", path).stdout.strip()
+        if newest != target:
+            return False
     for ch in matter_changes:
         path = ch.new_path if ch.status != "D" else ch.old_path
         r = history.run_git(root, "rev-parse", "-q", "--verify", f"{parents[0]}:./{path}", check=False)
@@ -247,8 +264,10 @@ def audit(
     ws = workspace()
     root = _git_root(ws)
     args = ["--reverse"] + ([f"--since={parse_day_arg(since, today_arg(today)).isoformat()} 00:00:00"] if since else [])
-    commits = history.log(root, *args, paths=("ledgers",))
-    deleted: dict[str, str] = {}  # path → the commit that deleted it
+    # no rename detection: a matter moved to ZB-002.yaml.bak or renamed to another ID is deleted (and its ID
+    # free to be reused), whatever git would call it
+    commits = history.log(root, *args, "--no-renames", paths=("ledgers",))
+    deleted: dict[str, str] = {}  # matter ID → the commit that deleted it
     found: list[dict[str, str]] = []
 
     def note(c: Any, severity: str, kind: str, matter: str, what: str) -> None:
@@ -264,6 +283,8 @@ def audit(
                 note(c, auditing.NOTICE, "手工提交", "", f"不是 yilan 命令做的提交:{c.subject}")
             if c.signature not in ("N", "G"):
                 note(c, auditing.TAMPER, "签名无效", "", f"提交签名未通过验证(git %G? = {c.signature})")
+            if c.action == "init" and c.parents:
+                note(c, auditing.TAMPER, "操作不符", "", "提交标为「初始化」,但它不是仓库的第一个提交(初始化只有一次)")
             undo_ok = _undo_verified(root, c, touched) if c.action == "undo" else None
             for ch in touched:
                 path = ch.new_path if ch.status != "D" else ch.old_path
@@ -275,13 +296,12 @@ def audit(
                     note(c, auditing.NOTICE, "非维护人提交", mid,
                          f"{c.email} 不在台账 {ws.ledgers[key].name} 的维护人名单中:{path}")
                 if ch.status == "D":
-                    deleted[ch.old_path] = c.sha
+                    deleted[mid] = c.sha
                     if not undo_ok:
-                        note(c, auditing.TAMPER, "删除事项", mid, f"删除了 {mid}")
+                        note(c, auditing.TAMPER, "删除事项", mid, f"删除了 {mid}({path})")
                     continue
-                if ch.status == "A" and ch.new_path in deleted:
-                    note(c, auditing.TAMPER, "编号重复使用", mid,
-                         f"{mid} 曾在 {deleted[ch.new_path][:8]} 删除,又被重新使用")
+                if ch.status == "A" and mid in deleted:
+                    note(c, auditing.TAMPER, "编号重复使用", mid, f"{mid} 曾在 {deleted[mid][:8]} 删除,又被重新使用")
                 changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
                 for concern in auditing.judge(c.action, changes, undo_ok):
                     note(c, concern.severity, concern.kind, mid, concern.detail)
