@@ -339,3 +339,19 @@ def test_export_names_the_files_it_leaves_out(git_demo: Path) -> None:
     assert r.exit_code == 0 and "ZB-002" not in r.stdout and "ledgers/zhuanban/ZB-002.yaml" in r.stderr
     r = run(git_demo, "export", "--fill", "--unit", "县发改局", "--period", "2022Q2", "-o", str(git_demo.parent / "f.xlsx"))
     assert "ledgers/zhuanban/ZB-002.yaml" in r.stderr  # the fill-in form too
+
+
+def test_a_site_template_failing_at_run_time_names_the_template(git_demo: Path, tmp_path: Path) -> None:
+    """Found re-running template_runtime_e999.sh on the site: its pages are rendered like reports (T005/T006)."""
+    (git_demo / "report_templates" / "site_index.html.j2").write_text("<p>{{ 1/0 }}</p>\n", encoding="utf-8")
+    r = run(git_demo, "site", "-o", str(tmp_path / "site"), "--today", "2022-06-30")
+    assert r.exit_code == 2 and "[T005]" in r.stderr and "site_index.html.j2" in r.stderr, r.output
+
+
+def test_diff_in_a_repository_without_commits_is_g014(tmp_path: Path) -> None:
+    from .conftest import make_workspace
+
+    root = make_workspace(tmp_path / "ws")
+    git(root, "init", "-q")
+    r = run(root, "diff")
+    assert r.exit_code == 2 and "[G014]" in r.stderr, r.output

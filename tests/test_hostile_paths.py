@@ -6,6 +6,7 @@ stands for a case in shared/cases/hostile/ and asserts the file untouched and th
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -536,7 +537,10 @@ def test_history_in_a_shallow_clone_and_into_a_closed_pipe(git_demo: Path, tmp_p
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{git_demo}", str(shallow)], check=True)
     r = run(shallow, "history", "ZB-001")
-    assert r.exit_code == 0 and "E999" not in r.output and "新增" in r.stdout  # all git has here: the file appears
+    assert r.exit_code == 0 and "E999" not in r.output and "(浅克隆:这个提交之前的历史不在本仓库中,改动不详)" in r.stdout
+    r = run(shallow, "audit", "--format", "json")  # the boundary commit "adds" every matter: never judged as tamper
+    findings = json.loads(r.stdout)["findings"]
+    assert r.exit_code == 0 and [f["kind"] for f in findings] == ["浅克隆"]
     for _ in range(5):
         p = subprocess.run(f"'{yilan_exe()}' --root '{git_demo}' history ZB-001 | head -1", shell=True,
                            capture_output=True, text=True)

@@ -64,7 +64,7 @@ class GitFailed(YilanError):
         sub = next((a for a, before in zip(args[1:], args[:-1], strict=True) if before != "-c" and not a.startswith("-")), "")
         if any(s in err for s in ("No space left on device", "Out of diskspace", "Disk quota exceeded")):
             super().__init__(t("err.no_space"), t("hint.no_space"), code="G010")
-        elif "does not have any commits yet" in err or "ambiguous argument 'HEAD'" in err:
+        elif any(s in err for s in ("does not have any commits yet", "ambiguous argument 'HEAD'", "bad revision 'HEAD'")):
             super().__init__(t("err.no_commits"), t("hint.no_commits"), code="G014")
         elif "Read-only file system" in err or "Permission denied" in err:
             where = next((ln.split(": ")[0].removeprefix("fatal: ").removeprefix("error: ") for ln in detail), "")
@@ -349,6 +349,16 @@ class Blobs:
         """The object's text, decoded exactly as the journal reads files (BOM and CR kept); None if missing."""
         data = self.data(sha)
         return None if data is None else data.decode("utf-8", errors="replace")
+
+
+def shallow_boundary(root: Path) -> set[str]:
+    """The commits whose parents a shallow clone does not have (git's ``shallow`` file); empty when complete.
+    Such a commit looks as if it added every file: nothing can be said about what it changed."""
+    path = run_git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
+    try:
+        return set((root / path).read_text(encoding="ascii", errors="replace").split())
+    except OSError:
+        return set()
 
 
 def parents(root: Path, sha: str) -> list[str]:

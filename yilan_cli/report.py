@@ -364,7 +364,7 @@ def render(ws: Workspace, report: Report, fmt: str, template: str | None = None)
     name = template or f"{report.kind}.{fmt}.j2"
     if "/" in name or "\\" in name or name.startswith("."):
         raise TemplateFailed(f"模板名不正确:{name}", "模板名只能是 report_templates/ 下的文件名", code="T001")
-    return _render(environment(ws.root, fmt), name, "报告", r=report)
+    return render_template(environment(ws.root, fmt), name, "报告", r=report)
 
 
 # a template is the workspace's own code, committed by anyone: it may run this long and write this much
@@ -396,7 +396,7 @@ def _time_limit(seconds: float, name: str, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _render(env: Any, name: str, what: str, **context: Any) -> str:
+def render_template(env: Any, name: str, what: str, **context: Any) -> str:
     """``name`` rendered with ``context``; every failure — missing, forbidden, broken or failing at run time
     (1/0, a loop too large, endless recursion, more than TEMPLATE_SECONDS or TEMPLATE_CHARS) — is a
     TemplateFailed naming the template and its line."""
@@ -496,4 +496,4 @@ def render_accountability(ws: Workspace, acc: Any) -> str:
 
 def render_document(ws: Workspace, name: str, what: str, **context: Any) -> str:
     """One of the office's single documents (notices, escalations, referrals) from its template."""
-    return _render(environment(ws.root, "md"), name, what, **context)
+    return render_template(environment(ws.root, "md"), name, what, **context)

@@ -209,6 +209,8 @@ def is_approval(c: Change) -> bool:
 
 def describe(c: Change) -> str:
     """One change in words: 进度 40% → 70%, 牵头单位 县水务局 → 县住建局, 删除了进展 2022-03-30(!) …"""
+    if c.kind == "shallow":
+        return "(浅克隆:这个提交之前的历史不在本仓库中,改动不详)"
     if c.kind == "added":
         return f"新增事项:{short(c.after)}"
     if c.kind == "deleted":

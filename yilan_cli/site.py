@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .render import light_name, reasons
-from .report import MARK, environment
+from .report import MARK, environment, render_template
 from .sheets import safe_name
 from .status import LIGHTS, evaluate, percent, summarize
 
@@ -118,7 +118,7 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
     def write(rel: str, template: str, up: str, **extra: Any) -> None:
         nonlocal pages
         site.up = up
-        save(target / rel, env.get_template(template).render(s=site, **extra))
+        save(target / rel, render_template(env, template, "看板", s=site, **extra))  # T001–T006 as for reports
         pages += 1
 
     write("index.html", "site_index.html.j2", "")

@@ -45,8 +45,12 @@ def history_(
     root = _git_root(ws)
     rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
     rows: list[tuple[Any, list[semantic.Change]]] = []
+    edge = history.shallow_boundary(root)
     with history.Blobs(root) as blobs:
         for c in history.log(root, "--follow", paths=(rel,)):
+            if c.sha in edge:
+                rows.append((c, [semantic.Change("shallow")]))
+                continue
             for ch in c.changes:
                 found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
                 rows.append((c, [x for x in found if not x.derived]))
@@ -176,6 +180,9 @@ def diff(
     ws = workspace()
     root = _git_root(ws)
     d = today_arg(today)
+    from .. import history
+
+    history.run_git(root, "rev-parse", "HEAD", "--")  # no commit yet: G014, before any register is read
     if business:
         if rng or not since:
             raise UsageError("--business 按业务日期选取,需要 --since(可加 --until),不能与提交范围同用",
@@ -274,10 +281,15 @@ def audit(
         found.append({"commit": c.sha, "date": c.date, "author": f"{c.author} <{c.email}>", "action": c.action or "manual",
                       "matter": matter, "severity": severity, "kind": kind, "detail": what})
 
+    edge = history.shallow_boundary(root)
     with history.Blobs(root) as blobs:
         for c in commits:
             touched = [ch for ch in c.changes if ch.new_path.endswith(".yaml") or ch.old_path.endswith(".yaml")]
             if not touched:
+                continue
+            if c.sha in edge:  # a shallow clone: what this commit changed is not known here
+                note(c, auditing.NOTICE, "浅克隆", "", "这个提交之前的历史不在本仓库中,只审计它之后的提交;"
+                     "完整审计请先运行 git fetch --unshallow")
                 continue
             if not c.action:
                 note(c, auditing.NOTICE, "手工提交", "", f"不是 yilan 命令做的提交:{c.subject}")
