@@ -355,3 +355,18 @@ def test_as_recorded_ignores_export_attributes(git_demo: Path) -> None:
         f.write("ledgers/zhuanban/ZB-002.yaml export-ignore\nledgers/** export-subst\n")
     git(git_demo, "commit", "-qam", "规范换行")
     assert "招商引资" in run(git_demo, "show", "ZB-002", "--as-recorded", "HEAD", "--today", "2022-12-31").stdout
+
+
+def test_diff_says_which_time_it_uses_and_business_dates_select_by_the_records(git_demo: Path) -> None:
+    """ZB-003's June report was committed on 07-04: by commit time it is July's, by business date June's."""
+    by_commit = run(git_demo, "diff", "--since", "2022-07-01", "--until", "2022-07-31", "--today", "2022-12-31").stdout
+    assert "按提交时间:2022-07-01 至 2022-07-31 提交到台账的修改" in by_commit
+    june = json.loads(run(git_demo, "diff", "--business", "--since", "2022-06-01", "--until", "2022-06-30",
+                          "--today", "2022-12-31", "--format", "json").stdout)
+    assert june["basis"] == "business" and "按业务日期:2022-06-01 至 2022-06-30" in june["basis_words"]
+    reports = {(c["id"], c["key"]) for c in june["changes"] if c["part"] == "进展"}
+    assert ("ZB-003", "2022-06-30") in reports and all("2022-06-01" <= key <= "2022-06-30" for _, key in reports)
+    md = run(git_demo, "diff", "--business", "--since", "2022-06-01", "--until", "2022-06-30", "--today", "2022-12-31").stdout
+    assert "- ZB-003:进展 2022-06-30:进度 70%" in md
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", "--business"])
+    assert r.exit_code == 2 and "[E505]" in r.stderr
