@@ -49,7 +49,7 @@ def test_history_names_every_commit_including_hand_edits(git_demo: Path) -> None
     assert doc["version"] == 2 and [h["action"] for h in doc["history"]] == ["manual"] + ["update"] * 7 + ["add"]
     assert doc["history"][1]["changes"] == [{
         "change": "entry_added", "part": "进展", "key": "2022-07-28", "fields": [], "before": None,
-        "after": {"日期": "2022-07-28", "进度": 60, "情况": "栈道完工"}, "derived": False,
+        "after": {"日期": "2022-07-28", "进度": 60, "情况": "栈道完工"}, "derived": False, "earlier": False,
         "words": "新增进展 2022-07-28:进度 60%,栈道完工"}]
 
 
@@ -214,7 +214,7 @@ def test_a_trailer_that_claims_an_effect_the_commit_does_not_have(git_demo: Path
     git(git_demo, "commit", "-qam", FORGED_TRAILER)
     code, doc = audit_json(git_demo)
     assert code == 1 and [(f["kind"], f["detail"]) for f in doc["findings"]] == [
-        ("操作不符", "提交标为「更新」,却完成时限 2022-12-31 → 2023-12-31")]
+        ("操作不符", "提交标为「更新」,却有这个操作不会有的改动:完成时限 2022-12-31 → 2023-12-31")]
 
 
 def test_yilan_commands_and_their_undo_are_not_tamper(git_demo: Path) -> None:

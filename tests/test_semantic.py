@@ -80,7 +80,7 @@ def test_every_change_is_named_in_the_offices_words(what: str, after: dict[str, 
 def test_the_json_of_a_change_names_kind_part_entry_and_keys() -> None:
     (c,) = [c for c in changes(BASE, CASES[10][1]) if not c.derived]
     assert c.as_json() == {"change": "entry_changed", "part": "进展", "key": "2022-04-30", "fields": ["进度"],
-                           "before": {"进度": 20}, "after": {"进度": 35}, "derived": False,
+                           "before": {"进度": 20}, "after": {"进度": 35}, "derived": False, "earlier": False,
                            "words": "改动了进展 2022-04-30(!):进度 20 → 35"}
 
 
@@ -174,3 +174,12 @@ def test_appending_entries_is_never_tamper_and_any_rewrite_is(old: list[dict[str
         rewritten = edited(进展=[{**old[0], "进度": old[0]["进度"] + 1}, *old[1:]])
         assert [c.kind for c in judge("update", changes(before, rewritten))] == ["改动历史记录"]
         assert [c.kind for c in judge("update", changes(before, edited(进展=old[1:])))] == ["改动历史记录"]
+
+
+def test_a_report_filed_before_existing_ones_is_named_for_leaders() -> None:
+    """New user helper: a 2022-05-31 entry slipped between April and June turned a missed month green."""
+    backfilled = edited(进展=[BASE["进展"][0], {"日期": "2022-04-15", "进度": 18, "情况": "补报"}, BASE["进展"][1]])
+    (c,) = [c for c in changes(BASE, backfilled) if not c.derived]
+    assert c.earlier and c.words == "新增进展 2022-04-15(补记在已有进展之前):进度 18%,补报"
+    assert [(x.severity, x.kind) for x in judge("update", changes(BASE, backfilled))] == [(NOTICE, "补记较早的进展")]
+    assert [(x.severity, x.kind) for x in judge("", changes(BASE, CASES[5][1]))] == [(NOTICE, "改动完成时限")]

@@ -311,7 +311,7 @@ def test_undo_refuses_a_hand_commit_and_dirty_files(git_demo: Path) -> None:
     assert r.exit_code == 2 and "有尚未提交的修改" in r.stderr
     git(git_demo, "commit", "-qam", "手工修改")
     r = run(git_demo, "undo", "--yes")
-    assert r.exit_code == 2 and "不是 yilan 命令做的提交" in r.stderr and "git revert" in r.stderr
+    assert r.exit_code == 2 and "不是 yilan 命令做的提交" in r.stderr and "报督查室核对" in r.stderr
 
 
 def test_a_journal_torn_while_being_saved_is_cleaned_up(git_demo: Path) -> None:

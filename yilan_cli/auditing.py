@@ -69,14 +69,19 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
                    Concern(TAMPER, "无记录重新打开", f"由{reopened.before}改回{reopened.after},"
                            "但没有记录重新督办的进展(应使用 yilan update --status 推进中)"))
     rest = [c for c in concrete if not rewrites(c)]
+    # a report filed before reports already there (it can turn a missed month green): leaders should see it;
+    # a notice, not tamper — sync's replay of a colleague's earlier report lands the same way
+    out += [Concern(NOTICE, "补记较早的进展", c.words) for c in rest if c.earlier]
     if not action:
-        out += [Concern(NOTICE, "手工修改", c.words) for c in rest if c.kind != "deleted"]
+        out += [Concern(NOTICE, "改动完成时限" if c.kind == "field" and c.part == "完成时限" and c.before else "手工修改",
+                        ("未经延期审批:" if c.kind == "field" and c.part == "完成时限" and c.before else "") + c.words)
+                for c in rest if c.kind != "deleted" and not c.earlier]
         return out
     allowed = EFFECTS.get(action, set())
     odd = [c for c in rest if not _allowed(c, allowed)]
     if odd:
         out.append(Concern(TAMPER, "操作不符",
-                           f"提交标为「{ACTIONS.get(action, action)}」,却{_words(odd)}"))
+                           f"提交标为「{ACTIONS.get(action, action)}」,却有这个操作不会有的改动:{_words(odd)}"))
     return out
 
 

@@ -47,6 +47,7 @@ class Change:
     after: Any = None
     fields: tuple[str, ...] = ()
     derived: bool = False
+    earlier: bool = False  # an entry added before entries already there (a report filed in the past)
 
     @property
     def words(self) -> str:
@@ -54,7 +55,8 @@ class Change:
 
     def as_json(self) -> dict[str, Any]:
         return {"change": self.kind, "part": self.part, "key": self.key, "fields": list(self.fields),
-                "before": self.before, "after": self.after, "derived": self.derived, "words": self.words}
+                "before": self.before, "after": self.after, "derived": self.derived, "earlier": self.earlier,
+                "words": self.words}
 
 
 # --------------------------------------------------------------------------- reading a version
@@ -156,7 +158,8 @@ def _entries(part: str, ident: str, before: list[Any], after: list[Any]) -> list
             old, new = olds.pop(0), news.pop(0)
             out.append(_changed(part, _ident(new, ident) or _ident(old, ident), old, new))
         out += [Change("entry_removed", part, _ident(o, ident), before=o) for o in olds]
-        out += [Change("entry_added", part, _ident(n, ident), after=n) for n in news]
+        latest = max((_ident(o, ident) for o in before if part == "进展"), default="")
+        out += [Change("entry_added", part, _ident(n, ident), after=n, earlier=_ident(n, ident) < latest) for n in news]
     return out
 
 
@@ -228,7 +231,7 @@ def describe(c: Change) -> str:
     word = ENTRY_WORDS.get(c.part, c.part)
     which = f" {c.key}" if c.key else ""
     if c.kind == "entry_added":
-        return f"新增{word}{which}:{entry_words(c.part, c.after)}"
+        return f"新增{word}{which}{'(补记在已有进展之前)' if c.earlier else ''}:{entry_words(c.part, c.after)}"
     if c.kind == "entry_removed":
         return f"删除了{word}{which}(!):{entry_words(c.part, c.before)}"
     if is_approval(c):
@@ -253,7 +256,7 @@ def entry_words(part: str, entry: Any) -> str:
                 short(entry.get("情况"), 60) if entry.get("情况") else ""]
         return ",".join(b for b in bits if b) or "(无内容)"
     if part == "延期":
-        approved = f",{entry.get('批准人', '')}{entry['批准日期']} 批准" if entry.get("批准日期") else ",待批准"
+        approved = f",{entry.get('批准人', '')} {entry['批准日期']} 批准" if entry.get("批准日期") else ",待批准"
         return f"新时限 {entry.get('新时限', '')}{approved}"
     if part == "销号":
         return f"审核人 {entry.get('审核人', '')},批准人 {entry.get('批准人', '')}"

@@ -86,6 +86,8 @@ def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until:
         basis, origin = "两次提交之间的全部修改(提交号见标题)", ""
     elif since:
         first, last = parse_day_arg(since, today), parse_day_arg(until, today) if until else today
+        if first > last:
+            raise UsageError(f"--since {first} 晚于 --until {last}", "起始日期应早于截止日期", code="E505")
         start = history.commit_before(root, (first - timedelta(days=1)).isoformat()) or ""
         end = (history.commit_before(root, last.isoformat()) if until else None) or "HEAD"
         basis, origin = f"按提交时间:{first} 至 {last} 提交到台账的修改(业务日期见 --business)", ""
@@ -188,6 +190,8 @@ def diff(
             raise UsageError("--business 按业务日期选取,需要 --since(可加 --until),不能与提交范围同用",
                              "例如 yilan diff --business --since 2022-07-01 --until 2022-07-07", code="E505")
         first, last = parse_day_arg(since, d), parse_day_arg(until, d) if until else d
+        if first > last:
+            raise UsageError(f"--since {first} 晚于 --until {last}", "起始日期应早于截止日期", code="E505")
         from .. import history
 
         a, b = "", history.verified(root, "HEAD")

@@ -15,6 +15,10 @@ GITIGNORE = """\
 .yilan/
 __pycache__/
 *.tmp
+督办输出/
+督办看板/
+督办通知单/
+督办升级/
 """
 
 GITATTRIBUTES = """\

@@ -261,8 +261,8 @@ def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
 # what undo will not take back, and what to do instead: the first commit, an undo, and documents already
 # issued (their numbers went out on paper; a correction is a new document)
 _NOT_UNDONE = {
-    "": ("不是 yilan 命令做的提交", "yilan undo 只撤销 yilan 命令刚做的那次提交;这次手工提交请找提交人更正"
-                                   "(熟悉 git 的可用 git revert {sha})"),
+    "": ("不是 yilan 命令做的提交", "yilan undo 只撤销 yilan 命令刚做的那次提交;这次手工提交({sha})请报督查室核对,"
+                                   "由提交人用 yilan 命令另行更正——删除或改动已有记录会被 yilan audit 视为篡改"),
     "init": ("是初始化提交", "初始化提交不能撤销;不要的工作区直接删除文件夹即可"),
     "undo": ("是撤销提交", "撤销不能再撤销;需要恢复时,用原来的命令(如 yilan update)重新记录"),
     "issue": ("是印发登记,文号已发出", "需要更正请另行发文;重新生成已印发的文件用 --as-issued"),
