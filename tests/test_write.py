@@ -320,3 +320,32 @@ def test_a_journal_torn_while_being_saved_is_cleaned_up(git_demo: Path) -> None:
     (state / ".journal.json.abc123.tmp").write_text('{"version": 1, "files": {', encoding="utf-8")
     run(git_demo, "update", "ZB-001", "--progress", "55", "--date", "2022-07-01")
     assert not list(state.glob("*.tmp"))
+
+
+# --------------------------------------------------------------------------- issue 18 (a start): an update carries a fact
+def test_an_update_without_any_fact_is_refused(git_demo: Path) -> None:
+    """An empty entry would clear 未按期报告 for the month without anything having been reported."""
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    before = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_bytes()
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "update", "ZB-001", "--date", "2022-07-10"])
+    assert r.exit_code == 2 and "[E320]" in r.stderr
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "update", "ZB-001", "--note", "  ", "--date", "2022-07-10"])
+    assert r.exit_code == 2 and "[E320]" in r.stderr
+    assert (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_bytes() == before
+
+
+def test_progress_falling_needs_a_reason_and_says_so(git_demo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    def update(*args: str) -> Any:
+        return CliRunner().invoke(app, ["--root", str(git_demo), "update", "ZB-001", *args, "--date", "2022-07-10"])
+
+    r = update("--progress", "10")
+    assert r.exit_code == 2 and "[E321]" in r.stderr and "50%" in r.stderr
+    r = update("--progress", "10", "--note", "审计发现前期数据虚报,据实调整")
+    assert r.exit_code == 0 and "进度 50% → 10%(进度回调)" in r.stdout

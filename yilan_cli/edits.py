@@ -136,8 +136,11 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
     if state is not None and state not in ("推进中", "中止"):
         raise UsageError(f"update 不能把状态改为 {state}", "办结用 yilan close,销号用 yilan signoff", code="E207")
     changes = []
+    if progress is not None and progress < _progress_now(m) and not (note or "").strip():
+        raise UsageError(f"进度 {progress}% 低于上次的 {_progress_now(m)}%(进度回调)", "进度回调须在 --note 中说明原因",
+                         code="E321")
     if progress is not None:
-        changes.append(f"进度 {_progress_now(m)}% → {progress}%")
+        changes.append(f"进度 {_progress_now(m)}% → {progress}%" + ("(进度回调)" if progress < _progress_now(m) else ""))
     new_state: str
     transition: str | None
     if state is None:

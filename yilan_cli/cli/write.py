@@ -140,6 +140,10 @@ def update(
     from .. import edits
 
     day = today_arg(date)
+    if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
+            and not milestone:
+        raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
+                         "例如 yilan update ZB-001 --progress 60 --note 完成主体施工", code="E320")
     indicators = {}
     for name, value in _pairs(indicator, "--indicator").items():
         try:
