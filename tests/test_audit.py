@@ -274,6 +274,13 @@ UNDO = "撤销:更新 ZB-003\n\nYilan-Action: undo\nYilan-Undoes: {sha}"
 ZB3 = "ledgers/zhuanban/ZB-003.yaml"
 
 
+def raise_an_old_progress(repo: Path) -> None:
+    """ZB-003's 2022-04-30 report said 进度 50: make it say 65 (a rewrite of the past, not yet committed)."""
+    path = repo / ZB3
+    path.write_text(path.read_text(encoding="utf-8").replace("进度: 50, 情况: 牛舍主体完工", "进度: 65, 情况: 牛舍主体完工"),
+                    encoding="utf-8")
+
+
 def test_a_forged_undo_naming_an_old_commit_is_tamper(git_demo: Path) -> None:
     """Taking ZB-003 back to its version before a report months ago (ten entries, the 延期 and the close lost)
     under a Yilan-Undoes naming that report: not what yilan undo does — the file had later commits."""
@@ -313,18 +320,14 @@ def test_a_matter_moved_away_is_deleted_and_its_id_reused_is_seen(git_demo: Path
 
 def test_init_anywhere_but_the_first_commit_is_tamper(git_demo: Path) -> None:
     """Moving or rewriting files under an "init" trailer: an init happens once, as the root commit."""
-    path = git_demo / ZB3
-    path.write_text(path.read_text(encoding="utf-8").replace("进度: 50, 情况: 牛舍主体完工", "进度: 65, 情况: 牛舍主体完工"),
-                    encoding="utf-8")
+    raise_an_old_progress(git_demo)
     git(git_demo, "commit", "-qam", "初始化台账工作区\n\nYilan-Action: init")
     code, doc = audit_json(git_demo)
     assert code == 1 and {f["kind"] for f in doc["findings"]} == {"操作不符", "改动历史记录"}
 
 
 def test_a_local_replace_ref_changes_nothing_yilan_reads(git_demo: Path) -> None:
-    path = git_demo / ZB3
-    path.write_text(path.read_text(encoding="utf-8").replace("进度: 50, 情况: 牛舍主体完工", "进度: 65, 情况: 牛舍主体完工"),
-                    encoding="utf-8")
+    raise_an_old_progress(git_demo)
     git(git_demo, "commit", "-qam", "更新\n\nYilan-Action: update")
     git(git_demo, "replace", "-f", git(git_demo, "rev-parse", f"HEAD~1:{ZB3}").strip(),
         git(git_demo, "rev-parse", f"HEAD:{ZB3}").strip())
@@ -370,3 +373,6 @@ def test_diff_says_which_time_it_uses_and_business_dates_select_by_the_records(g
     assert "- ZB-003:进展 2022-06-30:进度 70%" in md
     r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", "--business"])
     assert r.exit_code == 2 and "[E505]" in r.stderr
+    for args in (["--since", "2022-08-01", "--until", "2022-07-01"], ["--business", "--since", "2022-08-01", "--until", "2022-07-01"]):
+        r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", *args])  # an inverted diff of what never happened
+        assert r.exit_code == 2 and "--since 2022-08-01 晚于 --until 2022-07-01" in r.stderr

@@ -31,12 +31,17 @@ def linked(path: Path, rel: str) -> bool:
     A link could point anywhere outside the workspace (another office's ledger, ~/.gitconfig, /proc), so
     yilan reads and writes only plain files in plain folders of the workspace.
     """
+    return _first_link(path, rel) is not None
+
+
+def _first_link(path: Path, rel: str) -> Path | None:
+    """The first link met going up from ``path`` (the workspace file ``rel``) to the workspace, or None."""
     p = path
     for _ in Path(rel).parts:
         if p.is_symlink():
-            return True
+            return p
         p = p.parent
-    return False
+    return None
 
 
 def link_on_the_way(path: Path, root: Path) -> Path | None:
@@ -46,15 +51,10 @@ def link_on_the_way(path: Path, root: Path) -> Path | None:
     otherwise turn a dashboard into an overwrite of ~/.bashrc."""
     p = Path(os.path.abspath(path))
     try:
-        parts = p.relative_to(root).parts
+        rel = p.relative_to(root)
     except ValueError:
         return None
-    here = root
-    for part in parts:
-        here = here / part
-        if here.is_symlink():
-            return here
-    return None
+    return _first_link(p, rel.as_posix())
 
 
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:

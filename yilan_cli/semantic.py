@@ -18,9 +18,7 @@ ones against the commit's action (docs/audit.md).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
 CLOSED = ("已办结", "已销号", "阶段性办结")
@@ -134,6 +132,8 @@ def _derived(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
 
 
 def _same(a: Any) -> str:
+    import json
+
     return json.dumps(a, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -141,6 +141,8 @@ def _entries(part: str, ident: str, before: list[Any], after: list[Any]) -> list
     """Entries of one record list: unchanged runs found by sequence matching; inside a run that differs,
     entries with the same identity are one entry changed, the rest are added or removed."""
     out: list[Change] = []
+    from difflib import SequenceMatcher  # only when matters are compared: the CLI imports this module at start
+
     matcher = SequenceMatcher(a=[_same(e) for e in before], b=[_same(e) for e in after], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":

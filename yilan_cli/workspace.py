@@ -157,32 +157,27 @@ def read_schema(path: Path) -> Any:
     """A schemas/ file parsed by the fast reader; any problem stops the command (SchemaError, exit 2)."""
     from .yamlio import YamlProblem, fast_load
 
-    data = _schema_bytes(path)
+    text = _schema_text(path)
     try:
-        return fast_load(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, YamlProblem, Exception) as e:  # noqa: BLE001
+        return fast_load(text)
+    except (YamlProblem, Exception) as e:  # noqa: BLE001
         raise SchemaError(t("err.schema", detail=f"{path}: {e}"), t("hint.schema"), path=str(path)) from None
 
 
-def _schema_bytes(path: Path) -> bytes:
-    """A schemas/ file's bytes; a link (or a file in a linked folder) is refused with E114 before anything is
-    read — a link to /dev/zero or ~/.gitconfig must not be read, not even to compute the cache key; a folder or
-    a file above the matter-file size limit is E400 like any broken schema file."""
-    from .filecheck import linked
-    from .yamlio import MAX_FILE_BYTES
+def _schema_text(path: Path) -> str:
+    """A schemas/ file's text through the one reader of workspace files (filecheck.read_text): a link (or a
+    file in a linked folder) is refused with E114 before anything is read — a link to /dev/zero or
+    ~/.gitconfig must not be read, not even to compute the cache key; a folder, an oversized, binary or
+    non-UTF-8 file is E400 like any broken schema file."""
+    from .filecheck import read_text
 
     rel = "/".join(path.parts[-3:] if path.parent.name == "ledgers" else path.parts[-2:])
-    if linked(path, rel):
-        raise SchemaError(t("err.schema", detail=f"{rel}: 是符号链接(或在链接的文件夹中),已拒绝读取"),
-                          "schemas/ 中的文件必须是普通文件;请删除链接,把文件本身放进来", code="E114", path=rel)
-    try:
-        size = path.stat().st_size
-        if size <= MAX_FILE_BYTES:
-            return path.read_bytes()
-    except OSError as e:
-        raise SchemaError(t("err.schema", detail=f"{rel}: {e.strerror or e}"), t("hint.schema"), path=rel) from None
-    raise SchemaError(t("err.schema", detail=f"{rel}: 文件有 {size} 字节,超过 {MAX_FILE_BYTES} 字节的上限"),
-                      "schemas/ 中的文件应是几 KB 的配置;请检查是否误放了别的文件", path=rel)
+    text, problems = read_text(path, rel)
+    if text is None:
+        f = problems[0]
+        raise SchemaError(t("err.schema", detail=f"{rel}: {f.message}"), f.hint,
+                          code="E114" if f.code == "E114" else "E400", path=rel)
+    return text
 
 
 # --------------------------------------------------------------------------- typed reading of schema values
@@ -480,7 +475,7 @@ def load(root: Path) -> Workspace:
     h = hashlib.sha256(f"{__version__}|{SCHEMA_CACHE_FORMAT}".encode())
     for p in files:
         # a link may point anywhere (/dev/zero), a folder is no schema: refused before a byte is read
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + _schema_bytes(p) + b"\0")
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + _schema_text(p).encode() + b"\0")
     key = h.hexdigest()
     cached = _read_schema_cache(root, key)
     if cached is not None:

@@ -75,6 +75,14 @@ def history_(
             out("    " + inline(x.words))
 
 
+def _period(since: str, until: Optional[str], today: date) -> tuple[date, date]:
+    """The days ``--since`` and ``--until`` (default today) name, in order (E505 otherwise)."""
+    first, last = parse_day_arg(since, today), parse_day_arg(until, today) if until else today
+    if first > last:
+        raise UsageError(f"--since {first} 晚于 --until {last}", "起始日期应早于截止日期", code="E505")
+    return first, last
+
+
 def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until: Optional[str],
            today: date) -> tuple[str, str, str]:
     """(from, to, which time chose them, in words) for ``diff``."""
@@ -85,9 +93,7 @@ def _range(ws: Any, root: Path, rng: Optional[str], since: Optional[str], until:
         start, end = (a, b or "HEAD") if sep else (a, "HEAD")
         basis, origin = "两次提交之间的全部修改(提交号见标题)", ""
     elif since:
-        first, last = parse_day_arg(since, today), parse_day_arg(until, today) if until else today
-        if first > last:
-            raise UsageError(f"--since {first} 晚于 --until {last}", "起始日期应早于截止日期", code="E505")
+        first, last = _period(since, until, today)
         start = history.commit_before(root, (first - timedelta(days=1)).isoformat()) or ""
         end = (history.commit_before(root, last.isoformat()) if until else None) or "HEAD"
         basis, origin = f"按提交时间:{first} 至 {last} 提交到台账的修改(业务日期见 --business)", ""
@@ -189,11 +195,7 @@ def diff(
         if rng or not since:
             raise UsageError("--business 按业务日期选取,需要 --since(可加 --until),不能与提交范围同用",
                              "例如 yilan diff --business --since 2022-07-01 --until 2022-07-07", code="E505")
-        first, last = parse_day_arg(since, d), parse_day_arg(until, d) if until else d
-        if first > last:
-            raise UsageError(f"--since {first} 晚于 --until {last}", "起始日期应早于截止日期", code="E505")
-        from .. import history
-
+        first, last = _period(since, until, d)
         a, b = "", history.verified(root, "HEAD")
         basis = f"按业务日期:{first} 至 {last} 的进展、延期、节点、办结与销号(以当前台账记载为准)"
         found = _business_changes(ws, root, b, first, last)
