@@ -373,6 +373,7 @@ def test_diff_says_which_time_it_uses_and_business_dates_select_by_the_records(g
     assert "- ZB-003:进展 2022-06-30:进度 70%" in md
     r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", "--business"])
     assert r.exit_code == 2 and "[E505]" in r.stderr
-    for args in (["--since", "2022-08-01", "--until", "2022-07-01"], ["--business", "--since", "2022-08-01", "--until", "2022-07-01"]):
-        r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", *args])  # an inverted diff of what never happened
+    for business in ([], ["--business"]):  # reversed: an inverted diff of what never happened
+        r = CliRunner().invoke(app, ["--root", str(git_demo), "diff", *business, "--since", "2022-08-01",
+                                     "--until", "2022-07-01"])
         assert r.exit_code == 2 and "--since 2022-08-01 晚于 --until 2022-07-01" in r.stderr
