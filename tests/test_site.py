@@ -35,7 +35,12 @@ def test_every_page_is_local_marked_and_masks_sensitive_fields(git_demo: Path, t
     build(git_demo, tmp_path / "full", "--include-sensitive")
     assert "许某某" in (tmp_path / "full/matter/XF-001.html").read_text(encoding="utf-8")
     zb3 = (out / "matter/ZB-003.html").read_text(encoding="utf-8")
-    assert "年底存栏肉牛" in zb3 and "新增" in zb3 and "延期" in zb3  # indicators, and the git history of the file
+    assert "年底存栏肉牛" in zb3 and "新增" in zb3  # indicators, and the git history of the file
+    # the page is the matter at 2022-06-30: the August extension, the entries from July on, the November close and
+    # its figure are not on it; the page says five later entries exist (their number only)
+    assert "延期" not in zb3 and "已办结" not in zb3 and "2022-07-31" not in zb3
+    assert "2022-06-30</strong> 70%" in zb3 and "此后另有 5 条进展记录" in zb3
+    assert '<td>年底存栏肉牛</td><td class="n">4000头</td><td class="n">—</td><td class="n">—</td>' in zb3  # none by June
 
 
 @pytest.mark.slow

@@ -113,9 +113,12 @@ def test_update_appends_an_entry_and_keeps_comments(git_demo: Path) -> None:
     assert r.exit_code == 0, r.output
     text = path.read_text(encoding="utf-8")
     assert "责任人: 蒋某  # 县商务局副局长\n" in text
-    assert "{名称: 引进亿元以上项目, 单位: 个, 目标: 10, 完成: 5}" in text
-    assert text.endswith("  - {日期: 2022-07-31, 进度: 55, 情况: 签约第5个亿元项目, 存在问题: 无, 下步措施: 赴长三角招商, "
-                         "报告人: 县商务局}\n备注: 5月进展未报送\n")
+    # the indicator's old undated 完成 moves into the entry it counted from (the last one), the new value into the new
+    # entry: every figure dated by its entry (docs/time.md)
+    assert "  - {名称: 引进亿元以上项目, 单位: 个, 目标: 10}\n" in text
+    assert "  - {日期: 2022-06-20, 进度: 45, 指标: {引进亿元以上项目: 4}, 情况: 累计签约亿元以上项目4个," in text
+    assert text.endswith("  - {日期: 2022-07-31, 进度: 55, 指标: {引进亿元以上项目: 5}, 情况: 签约第5个亿元项目, 存在问题: 无, "
+                         "下步措施: 赴长三角招商, 报告人: 县商务局}\n备注: 5月进展未报送\n")
     assert "进度 45% → 55%,引进亿元以上项目 4 → 5" in r.stdout
 
 

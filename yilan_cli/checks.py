@@ -217,12 +217,16 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     prev: date | None = None
     last_state: str | None = None
     last_finish: date | None = None
+    indicator_names = [ind.name for ind in m.indicators]
     for i, u in enumerate(m.updates):
         if prev is not None and u.date < prev:
             out.append(("E307", ("进展", i, "日期"), {"date": u.date, "prev": prev}))
         if u.date < m.assigned:
             out.append(("E312", ("进展", i, "日期"), {"assigned": m.assigned, "value": u.date}))
         prev = u.date if prev is None else max(prev, u.date)
+        for name in u.indicators:
+            if name not in indicator_names:
+                out.append(("E322", ("进展", i, "指标", name), {"name": name, "known": "、".join(indicator_names) or t("empty")}))
         if u.state is not None:
             last_state = u.state
             if u.state in FINISH_STATES:

@@ -98,12 +98,52 @@ def _extra_values(ledger: LedgerDef, extra: dict[str, str]) -> dict[str, Any]:
 
 def _entry(d: date, **fields: Any) -> Any:
     data: dict[str, Any] = {"日期": d.isoformat()}
-    names = {"progress": "进度", "state": "状态", "note": "情况", "problem": "存在问题", "next_steps": "下步措施",
-             "reporter": "报告人", "reported_on": "报送日期"}
+    names = {"progress": "进度", "indicators": "指标", "state": "状态", "note": "情况", "problem": "存在问题",
+             "next_steps": "下步措施", "reporter": "报告人", "reported_on": "报送日期"}
     for k, v in fields.items():
         if v is not None and v != "":
             data[names[k]] = v.isoformat() if isinstance(v, date) else v
     return flow_map(data)
+
+
+def _values(indicators: dict[str, float]) -> Any:
+    """``{名称: 值}`` as the entry's 指标 (whole numbers written without ``.0``), or None when empty."""
+    if not indicators:
+        return None
+    return flow_map({name: int(v) if float(v).is_integer() else v for name, v in indicators.items()})
+
+
+def legacy_into_entries(tree: Any, m: Matter, where: dict[str, int] | None = None) -> list[tuple[str, float, int]]:
+    """Move each old-format 量化指标[].完成 into a 进展 entry's 指标 (docs/time.md).
+
+    ``where`` maps an indicator's 名称 to the index of the entry that recorded it (found in git history by
+    ``yilan fmt --migrate``); any other goes to the last entry by date (asof.legacy_day), which is the date
+    the value already counts from, so no view changes. An entry that already records the indicator keeps
+    its own value (it already counted over the old one). A matter without entries keeps 完成 (it counts
+    from 交办日期). Returns (名称, 值, entry index) for each value moved.
+    """
+    from .asof import legacy_day
+
+    entries = tree.get("进展") or []
+    if not entries:
+        return []
+    last_day = legacy_day(m)
+    last = max(i for i, u in enumerate(m.updates) if u.date == last_day)
+    moved = []
+    for item in tree.get("量化指标") or []:
+        if not isinstance(item, dict) or item.get("完成") is None:
+            continue
+        name, value = item["名称"], item["完成"]
+        at = (where or {}).get(name, last)
+        entry = entries[at]
+        own = entry.get("指标")
+        if own is None:
+            set_after(entry, "指标", flow_map({name: value}), "进度", "日期")
+        elif name not in own:
+            own[name] = value
+        del item["完成"]
+        moved.append((name, value, at))
+    return moved
 
 
 def _append_entry(tree: Any, entry: Any) -> None:
@@ -149,11 +189,14 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
         new_state, transition = state, (state if state != m.state else None)
     if new_state != m.state:
         changes.append(f"状态 {m.state} → {new_state}")
-    for name, value in indicators.items():
-        item = _find(tree.get("量化指标") or [], name, "量化指标")
-        old = item.get("完成")
-        item["完成"] = int(value) if float(value).is_integer() else value
-        changes.append(f"{name} {_num(old)} → {_num(value)}")
+    if indicators:
+        from .asof import indicator_at, observations
+
+        observed = observations(m)
+        for name, value in indicators.items():
+            _find(tree.get("量化指标") or [], name, "量化指标")
+            changes.append(f"{name} {_num(indicator_at(observed.get(name, ()), d.toordinal()))} → {_num(value)}")
+        legacy_into_entries(tree, m)  # the file keeps one shape: every value dated by its entry
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
         done = str(item.get("完成日期") or "")
@@ -163,8 +206,8 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
                              code="E319")
         item["完成日期"] = when.isoformat()
         changes.append(f"节点 {name} 完成")
-    _append_entry(tree, _entry(d, progress=progress, state=transition, note=note, problem=problem,
-                               next_steps=next_steps, reporter=reporter, reported_on=reported_on))
+    _append_entry(tree, _entry(d, progress=progress, indicators=_values(indicators), state=transition, note=note,
+                               problem=problem, next_steps=next_steps, reporter=reporter, reported_on=reported_on))
     tree["状态"] = new_state
     if new_state not in ("阶段性办结", "已办结", "已销号") and "办结日期" in tree:
         del tree["办结日期"]  # reopened: no closing date in force

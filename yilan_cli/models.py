@@ -81,7 +81,7 @@ class Indicator(_Model):
     name: Text = Field(alias="名称", description="名称")
     unit: Text | None = Field(None, alias="单位", description="计量单位")
     target: float = Field(alias="目标", description="目标值")
-    done: float | None = Field(None, alias="完成", description="完成值")
+    done: float | None = Field(None, alias="完成", description="完成值(旧格式,无日期;yilan fmt --migrate 移入进展的 指标)")
 
 
 class Milestone(_Model):
@@ -108,6 +108,8 @@ class Signoff(_Model):
 class Update(_Model):
     date: Day = Field(alias="日期", description="日期")
     progress: Progress | None = Field(None, alias="进度", description="进度,0–100 的整数")
+    indicators: dict[Text, float] = Field(default_factory=dict, alias="指标",
+                                          description="本条进展时量化指标的完成值,名称: 值(名称须在 量化指标 中)")
     state: State | None = Field(None, alias="状态", description="状态,等于最后一次状态变更的进展")
     note: Text | None = Field(None, alias="情况", description="进展情况")
     problem: Text | None = Field(None, alias="存在问题", description="存在问题")

@@ -34,7 +34,8 @@ class Record(NamedTuple):
     updates: tuple[Entry, ...]
     milestones: tuple[tuple[str, int, int | None], ...]  # (名称, 时限, 完成日期)
     extensions: tuple[tuple[int, int | None], ...]  # (新时限, 批准日期)
-    indicators: tuple[tuple[str, str | None, float, float | None], ...]  # (名称, 单位, 目标, 完成)
+    # (名称, 单位, 目标, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at)
+    indicators: tuple[tuple[str, str | None, float, tuple[tuple[int, float], ...]], ...]
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
 
 
@@ -65,9 +66,16 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
         updates=tuple((u.date.toordinal(), u.progress, None if u.state is None else it(u.state)) for u in m.updates),
         milestones=tuple((ms.name, ms.deadline.toordinal(), _ord(ms.done_on)) for ms in m.milestones),
         extensions=tuple((e.new_deadline.toordinal(), _ord(e.approved_on)) for e in m.extensions),
-        indicators=tuple((i.name, i.unit, i.target, i.done) for i in m.indicators),
+        indicators=_indicators(m),
         extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
     )
+
+
+def _indicators(m: Any) -> tuple[tuple[str, str | None, float, tuple[tuple[int, float], ...]], ...]:
+    from .asof import observations
+
+    obs = observations(m)
+    return tuple((i.name, i.unit, i.target, obs[i.name]) for i in m.indicators)
 
 
 def _plain(v: Any) -> Any:

@@ -240,8 +240,11 @@ def sort_key(rec: Record, st: Status) -> tuple[Any, ...]:
 
 
 def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool) -> str:
-    """A matter as a leader reads it: its fields, indicators, milestones, log, and status at D."""
-    m = rec.matter
+    """A matter as a leader reads it at D = ``st.today``: its fields, and the indicators, milestones, log
+    and status as they stood at D (asof.matter_at: nothing dated after D)."""
+    from .asof import matter_at
+
+    m = matter_at(rec.matter, st.today)
     lg = ws.ledgers[rec.ledger]
     lines = [inline(f"{m.id} {m.title}"), f"台账: {lg.name} ({lg.key})"]
 
@@ -288,6 +291,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
             parts = [u.date.isoformat()]
             if u.progress is not None:
                 parts.append(f"{u.progress}%")
+            parts.extend(f"{name}={_num(value)}" for name, value in u.indicators.items())
             if u.state:
                 parts.append(f"[{u.state}]")
             if u.note:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .asof import indicator_at
 from .errors import YilanError
 from .ranking import GroupRanking, standings
 from .research import summary as research_summary
@@ -257,7 +258,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     progressed.sort(key=lambda m: (-(m.end - m.start), m.id))
     indicators = []
     for r, _ in evaluated:
-        for name, measure, target, done in r.indicators:
+        for name, measure, target, observed in r.indicators:
+            done = indicator_at(observed, d.toordinal())
             rate = "—" if done is None or not target else percent(done / target * 100)
             indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", _num(target),
                                            _num(done), rate))

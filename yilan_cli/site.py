@@ -95,12 +95,13 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
     matters.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].ledger, x[0].matter.id))
     summary = summarize([st for _, st in matters])
     quarter = period_of(today, "quarter")
+    site_day = today.isoformat()  # a document, commit or fact dated after the site's day is not on it
     site = Site(office=ws.rules.office, today=today.isoformat(), total=summary.total,
                 completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
                 light_names={k: light_name(k, ws.rules) for k in LIGHTS},
                 ranking=rank(ws, [v.record() for v, _ in matters], quarter, today), ranking_period=quarter.label,
                 issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
-                        for e in read_register(ws.root)])
+                        for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
     rows = [_row(ws, v, st) for v, st in matters]
     site.matters = rows
     site.overdue_list = [r for r in rows if r["overdue_days"]]
@@ -132,14 +133,19 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
             "title": f"{u['name']}牵头的督办事项", "matters": mine, "lights": {k: u[k] for k in LIGHTS if k in u}})
     history = _history(ws)
     for (v, _), row in zip(matters, rows, strict=True):
-        write(f"matter/{v.matter.id}.html", "site_matter.html.j2", "../", m=_matter_page(ws, v, row, include_sensitive,
-                                                                                          history.get(v.path, [])))
+        page = _matter_page(ws, v, today, row, include_sensitive,
+                            [h for h in history.get(v.path, []) if h["date"] <= site_day])
+        write(f"matter/{v.matter.id}.html", "site_matter.html.j2", "../", m=page)
     return pages
 
 
-def _matter_page(ws: Workspace, v: Validated, row: dict[str, Any], include_sensitive: bool,
+def _matter_page(ws: Workspace, v: Validated, today: date, row: dict[str, Any], include_sensitive: bool,
                  history: list[dict[str, str]]) -> dict[str, Any]:
-    m = v.matter
+    """A matter's page at ``today``: its facts dated ≤ today (asof.matter_at), how many later 进展 entries
+    exist (their number only), and the commits recorded by then."""
+    from .asof import later_entries, matter_at
+
+    m = matter_at(v.matter, today)
     lg = ws.ledgers[v.ledger]
     fields = [("台账", lg.name), ("任务来源", m.source), ("目标要求", m.target), ("牵头领导", "、".join(m.leaders)),
               ("牵头单位", m.lead_unit), ("配合单位", "、".join(m.co_units)), ("责任人", m.owner), ("专班", m.task_force),
@@ -160,8 +166,9 @@ def _matter_page(ws: Workspace, v: Validated, row: dict[str, Any], include_sensi
             "milestones": [{"name": n.name, "deadline": n.deadline.isoformat(),
                             "done": n.done_on.isoformat() if n.done_on else "未完成"} for n in m.milestones],
             "updates": [{"date": u.date.isoformat(), "progress": u.progress, "state": u.state, "note": u.note or "",
+                         "indicators": "、".join(f"{k} {x:g}" for k, x in u.indicators.items()),
                          "problem": u.problem, "next": u.next_steps} for u in m.updates],
-            "history": history}
+            "later": later_entries(v.matter, today), "history": history}
 
 
 def _issued_title(entry: dict[str, Any]) -> str:

@@ -165,7 +165,8 @@ def evaluate(r: Record, today: date, rules: Rules) -> Status:
     missing = None if done or suspended else missing_report(r, d, rules.grace_days)
     missed: tuple[str, ...] = ()
     if not stage:  # a stage-closed matter is judged on its reports only
-        missed = tuple(name for name, due, done_on in r.milestones if done_on is None and d > due)
+        # met only if 完成日期 ≤ d: a milestone met later was still missed at d (business time)
+        missed = tuple(name for name, due, done_on in r.milestones if d > due and (done_on is None or done_on > d))
 
     if done or suspended:
         light = "none"

@@ -82,11 +82,16 @@ def show(
         f = findings[0]
         where = f"{f.place}: [{f.code}] {f.message}"
         raise UsageError(t("err.invalid_matter", id=matter_id), where, code=f.code)
+    if record.matter.assigned > d:
+        raise UsageError(f"{record.matter.id} 于 {record.matter.assigned} 交办,{d} 时尚未交办",
+                         f"去掉 --today,或用 {record.matter.assigned} 以后的日期", code="E405")
     st = evaluate(record.record(), d, ws.rules)
-    visits = _linked_visits(ws, record.matter.id)
+    visits = [(v, p) for v, p in _linked_visits(ws, record.matter.id) if v.day <= d]
     if fmt == "json":
+        from ..asof import matter_at
+
         body = status_json(record.record(), st)
-        body["matter"] = record.matter.model_dump(mode="json", exclude_none=True)
+        body["matter"] = matter_at(record.matter, d).model_dump(mode="json", exclude_none=True)
         body["extra"] = {
             f.key: record.extra.get(f.key)
             for f in ws.ledgers[record.ledger].fields
