@@ -229,7 +229,7 @@ def render_docx(r: Report) -> bytes:
         h2("(二)量化指标")
     if r.indicators:
         _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成率"],
-               [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", f"{i.done}{i.unit}", i.rate] for i in r.indicators])
+               [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", i.done_text, i.rate] for i in r.indicators])
     else:
         _para(doc, "本期无量化指标。", indent=True)
     h1("九、下步工作要求")

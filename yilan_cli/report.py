@@ -110,8 +110,13 @@ class IndicatorRow:
     name: str
     unit: str
     target: str
-    done: str
+    done: str  # the value at the report's date (asof.indicator_at), "—" before the first observation
     rate: str
+
+    @property
+    def done_text(self) -> str:
+        """完成 with its unit, or "—" alone when nothing was reported by then."""
+        return self.done if self.done == "—" else self.done + self.unit
 
 
 @dataclass

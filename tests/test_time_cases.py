@@ -1,0 +1,102 @@
+"""Issue 18's cases with their right values: a view at D shows only facts dated ≤ D (docs/time.md).
+
+The property that holds for all inputs is in tests/test_business_time.py; these pin the exact figures an
+office would check by hand on the demo.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+
+from .conftest import git
+
+
+def run(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def indicator_row(md: str, matter_id: str) -> str:
+    return next(line for line in md.splitlines() if f"| {matter_id} |" in line and "户厕改造" in line)
+
+
+def test_a_later_figure_leaves_the_q2_circular_as_it_was(git_demo: Path) -> None:
+    """SW-002: 240户 in the Q2 table after `update --indicator 户厕改造=600 --date 2022-08-31`; 600户 in Q3."""
+    before = run(git_demo, "report", "2022Q2")
+    assert before.exit_code == 0, before.output
+    assert indicator_row(before.stdout, "SW-002").endswith("| 1200户 | 240户 | 20.0% |")
+    r = run(git_demo, "update", "SW-002", "--indicator", "户厕改造=600", "--progress", "50", "--date", "2022-08-31",
+            "--note", "完成户厕改造600户")
+    assert r.exit_code == 0, r.output
+    assert "户厕改造 240 → 600" in r.stdout
+    after = run(git_demo, "report", "2022Q2")
+    assert after.stdout == before.stdout
+    q3 = run(git_demo, "report", "2022Q3")
+    assert indicator_row(q3.stdout, "SW-002").endswith("| 1200户 | 600户 | 50.0% |")
+    # the file: the old undated 240 is now the observation of the 06-28 entry that counted it, 600 that of 08-31
+    text = (git_demo / "ledgers/sheng/SW-002.yaml").read_text(encoding="utf-8")
+    assert "  - {名称: 户厕改造, 单位: 户, 目标: 1200}\n" in text
+    assert "  - {日期: 2022-06-28, 进度: 20, 指标: {户厕改造: 240}," in text
+    assert "  - {日期: 2022-08-31, 进度: 50, 指标: {户厕改造: 600}, 情况: 完成户厕改造600户}" in text
+    shown = run(git_demo, "show", "SW-002", "--today", "2022-07-31").stdout
+    assert "户厕改造: 240/1200户 (20.0%)" in shown and "2022-08-31" not in shown
+
+
+def test_a_november_figure_is_not_in_the_june_circular(git_demo: Path) -> None:
+    """ZB-003's old-format 完成 4000 counts from its last entry (2022-11-02), not from June."""
+    q2 = run(git_demo, "report", "2022Q2").stdout
+    row = next(line for line in q2.splitlines() if "| ZB-003 |" in line and "年底存栏肉牛" in line)
+    assert row.endswith("| 4000头 | — | — |")
+    year = run(git_demo, "report", "2022").stdout
+    row = next(line for line in year.splitlines() if "| ZB-003 |" in line and "年底存栏肉牛" in line)
+    assert row.endswith("| 4000头 | 4000头 | 100.0% |")
+
+
+def test_a_milestone_met_later_was_missed_at_the_time(git_demo: Path) -> None:
+    """XW-002 stays 黄 at 2022-06-30: 完成招标 (due 05-31) was only completed on a later day."""
+    path = git_demo / "ledgers/xian/XW-002.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{名称: 完成招标, 时限: 2022-05-31}", "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-20}"),
+                    encoding="utf-8")
+    assert "完成日期: 2022-07-20" in path.read_text(encoding="utf-8")
+    git(git_demo, "commit", "-qam", "记录招标完成")
+    body = json.loads(run(git_demo, "status", "--format", "json", "--today", "2022-06-30", "xian").stdout)
+    xw2 = next(m for m in body["matters"] if m["id"] == "XW-002")
+    assert xw2["light"] == "yellow"
+    shown = run(git_demo, "show", "XW-002", "--today", "2022-06-30").stdout
+    assert "完成招标 时限 2022-05-31 未完成" in shown and "2022-07-20" not in shown
+    assert "节点“完成招标”逾期未完成" in shown
+    assert "节点“完成招标”逾期未完成" not in run(git_demo, "show", "XW-002", "--today", "2022-07-31").stdout
+
+
+def test_show_at_a_date_lists_only_what_was_known(git_demo: Path) -> None:
+    """ZB-003 at 2022-06-30: 推进中 at 70%, no August extension, no November close, no later entry."""
+    shown = run(git_demo, "show", "ZB-003", "--today", "2022-06-30")
+    assert shown.exit_code == 0, shown.output
+    out = shown.stdout
+    assert "状态: 推进中" in out and "2022-06-30 70%" in out
+    for later in ("延期", "已办结", "办结日期", "2022-07-31", "2022-11-02", "销号"):
+        assert later not in out, later
+    body = json.loads(run(git_demo, "show", "ZB-003", "--today", "2022-06-30", "--format", "json").stdout)
+    matter = body["matter"]
+    assert matter["state"] == "推进中" and matter["extensions"] == [] and "closed_on" not in matter
+    assert matter["updates"][-1]["date"] == "2022-06-30" and body["status"] == "in_progress"
+
+
+def test_an_extension_approved_later_is_pending_at_the_time(git_demo: Path) -> None:
+    """ZB-003's 延期 applied 08-20, approved 08-25: known but 待批准 on 08-22, in force on 08-31."""
+    pending = run(git_demo, "show", "ZB-003", "--today", "2022-08-22").stdout
+    assert "2022-08-20 申请延至 2022-10-31(设备到货延迟;待批准)" in pending and "时限 2022-08-31" in pending
+    approved = run(git_demo, "show", "ZB-003", "--today", "2022-08-31").stdout
+    assert "常务副县长批准" in approved and "时限 2022-10-31" in approved
+
+
+def test_a_matter_not_yet_assigned_cannot_be_shown_at_that_date(git_demo: Path) -> None:
+    r = run(git_demo, "show", "ZB-003", "--today", "2022-01-01")
+    assert r.exit_code != 0
+    assert "ZB-003 于 2022-01-10 交办,2022-01-01 时尚未交办" in r.output and "E405" in r.output
