@@ -182,20 +182,28 @@ def test_the_monthly_fill_in_round(git_demo: Path, tmp_path: Path) -> None:
     ws = wb["进展填报"]
     assert ws.protection.sheet is True
     header = [c.value for c in ws[3]]
-    assert header == ["编号", "事项", "完成时限", "上期进度", "本期进度", "进展情况", "存在问题", "下步措施"]
+    assert header == ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "进展情况", "存在问题",
+                      "下步措施"]
+    col = {name: header.index(name) + 1 for name in header}
     ids = [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)]
     assert ids == ["SW-002", "XW-002"]
     assert ws.cell(4, 1).protection.locked and ws.cell(4, 2).protection.locked
-    assert not ws.cell(4, 5).protection.locked and not ws.cell(4, 6).protection.locked
+    assert ws.cell(4, col["上期指标"]).protection.locked
+    for name in ("本期进度", "本期指标", "进展情况"):
+        assert not ws.cell(4, col[name]).protection.locked, name
+    # the figure as it stood at the period's end (2022-07-31): June's 240户
+    assert ws.cell(4, col["上期指标"]).value == "户厕改造 240/1200户 (20.0%)"
+    assert ws.cell(5, col["上期指标"]).value is None  # XW-002 has no 量化指标
     rules = ws.data_validations.dataValidation
     assert rules and rules[0].type == "whole" and (rules[0].formula1, rules[0].formula2) == ("0", "100")
     assert wb["_yilan"].sheet_state == "veryHidden"
     # the unit fills it in, the way WPS/Excel would save it
-    ws.cell(4, 5).value = 35
-    ws.cell(4, 6).value = "完成户厕改造420户"
-    ws.cell(4, 7).value = "施工队伍仍不足"
-    ws.cell(5, 5).value = 65
-    ws.cell(5, 6).value = "完成招标,7月15日开工"
+    ws.cell(4, col["本期进度"]).value = 35
+    ws.cell(4, col["本期指标"]).value = "户厕改造=420户"
+    ws.cell(4, col["进展情况"]).value = "完成户厕改造420户"
+    ws.cell(4, col["存在问题"]).value = "施工队伍仍不足"
+    ws.cell(5, col["本期进度"]).value = 65
+    ws.cell(5, col["进展情况"]).value = "完成招标,7月15日开工"
     wb.save(form)
     before = int(git(git_demo, "rev-list", "--count", "HEAD"))
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
@@ -203,9 +211,27 @@ def test_the_monthly_fill_in_round(git_demo: Path, tmp_path: Path) -> None:
     assert int(git(git_demo, "rev-list", "--count", "HEAD")) == before + 1
     assert git(git_demo, "log", "-1", "--format=%s").strip() == "导入 县住建局 2022年7月进展填报:2 项"
     sw = (git_demo / "ledgers/sheng/SW-002.yaml").read_text(encoding="utf-8")
-    assert ("- {日期: 2022-07-31, 进度: 35, 情况: 完成户厕改造420户, 存在问题: 施工队伍仍不足, 报告人: 县住建局, "
-            "报送日期: 2022-08-03}") in sw
+    assert ("- {日期: 2022-07-31, 进度: 35, 指标: {户厕改造: 420}, 情况: 完成户厕改造420户, 存在问题: 施工队伍仍不足, "
+            "报告人: 县住建局, 报送日期: 2022-08-03}") in sw
+    assert "- {日期: 2022-06-28, 进度: 20, 指标: {户厕改造: 240}," in sw  # the old undated value, dated by its entry
     assert "进度: 65, 情况: '完成招标,7月15日开工'" in (git_demo / "ledgers/xian/XW-002.yaml").read_text(encoding="utf-8")
+
+
+def test_a_fill_in_figure_that_is_not_a_pair_names_its_cell(git_demo: Path, tmp_path: Path) -> None:
+    form = tmp_path / "填报表.xlsx"
+    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    header = [c.value for c in ws[3]]
+    ws.cell(4, header.index("本期指标") + 1).value = "改造了420户"
+    ws.cell(5, header.index("本期指标") + 1).value = "户厕=5"  # XW-002 has no such indicator
+    wb.save(form)
+    before = (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes()
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert r.exit_code == 1
+    assert "填报表.xlsx:4: 错误[E205] 指标 无法识别:改造了420户" in r.stderr and "户厕改造=600" in r.stderr
+    assert "填报表.xlsx:5: 错误[E201] 没有名为 户厕 的量化指标" in r.stderr
+    assert (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes() == before
 
 
 def test_an_altered_row_in_the_fill_in_form_is_refused(git_demo: Path, tmp_path: Path) -> None:

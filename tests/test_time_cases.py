@@ -61,8 +61,8 @@ def test_a_milestone_met_later_was_missed_at_the_time(git_demo: Path) -> None:
     """XW-002 stays 黄 at 2022-06-30: 完成招标 (due 05-31) was only completed on a later day."""
     path = git_demo / "ledgers/xian/XW-002.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("{名称: 完成招标, 时限: 2022-05-31}", "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-20}"),
-                    encoding="utf-8")
+    met = "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-20}"
+    path.write_text(text.replace("{名称: 完成招标, 时限: 2022-05-31}", met), encoding="utf-8")
     assert "完成日期: 2022-07-20" in path.read_text(encoding="utf-8")
     git(git_demo, "commit", "-qam", "记录招标完成")
     body = json.loads(run(git_demo, "status", "--format", "json", "--today", "2022-06-30", "xian").stdout)

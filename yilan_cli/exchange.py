@@ -18,7 +18,7 @@ from .checks import Validated, check_text, read_matter
 from .errors import UsageError, YilanError
 from .periods import Period
 from .records import ID_RE
-from .sheets import DATE_FIELDS, LIST_FIELDS, Sheet, cell_date, cell_list, cell_progress, cell_text
+from .sheets import DATE_FIELDS, LIST_FIELDS, Sheet, cell_date, cell_indicators, cell_list, cell_progress, cell_text
 from .status import Status, evaluate
 from .terminal import inline
 from .yamlio import dump, positioned_load
@@ -142,6 +142,8 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
                                    code="E214")
             elif name == "进度":
                 out[name] = cell_progress(value)
+            elif name == "指标":
+                out[name] = cell_indicators(value)
             elif name in LIST_FIELDS:
                 out[name] = cell_list(value)
             else:
@@ -150,7 +152,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
                     continue  # a masked export never overwrites the real value
                 out[name] = text
         except (ValueError, TypeError, OverflowError):
-            hint = "日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS else "进度写 0 到 100 的整数"
+            hint = ("日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS
+                    else "指标写成 名称=数值,多个用分号或换行分开,如 户厕改造=600" if name == "指标"
+                    else "进度写 0 到 100 的整数")
             raise RowError(f"{name} 无法识别:{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
     return out
 
@@ -337,10 +341,11 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
         else:
             raise RowError(f"状态不能通过导入从{m.state}改为{state}", "请用 yilan close / signoff / update --status",
                            code="E308")
-    elif new_progress or new_note:
+    elif new_progress or new_note or f.get("指标"):
         when = f.get("进展日期") or today
         summary = edits.update(tree, m, when, progress=f.get("进度"), note=f.get("进展情况"), problem=f.get("存在问题"),
-                               next_steps=f.get("下步措施"), indicators={}, milestones={}, state=None, reporter=None)
+                               next_steps=f.get("下步措施"), indicators=f.get("指标") or {}, milestones={}, state=None,
+                               reporter=None)
         changes.append(summary)
     new_text = dump(tree)
     _validated(ws, new_text, v.path)
@@ -350,8 +355,8 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
 
 
 # --------------------------------------------------------------------------- the fill-in round
-FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "进展情况", "存在问题", "下步措施"]
-FILL_EDITABLE = ("本期进度", "进展情况", "存在问题", "下步措施")
+FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "进展情况", "存在问题", "下步措施"]
+FILL_EDITABLE = ("本期进度", "本期指标", "进展情况", "存在问题", "下步措施")
 
 
 def fill_matters(ws: Workspace, unit: str, period: Period, problems: list[Finding] | None = None
@@ -377,8 +382,8 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     wb = Workbook()
     ws = wb.active
     ws.title = "进展填报"
-    data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, None, None, None]
-            for v, st in rows]
+    data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, _figures(v, st), None, None,
+             None, None] for v, st in rows]
     style_sheet(ws, FILL_COLUMNS, data)
     ws.insert_rows(1, 2)
     ws["A1"] = f"依兰县督办事项进展填报表({period.label})"
@@ -389,7 +394,7 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
     ws.freeze_panes = "C4"
     ws.auto_filter.ref = None
-    for name in ("进展情况", "存在问题", "下步措施"):  # room to write; the text wraps
+    for name in ("上期指标", "本期指标", "进展情况", "存在问题", "下步措施"):  # room to write; the text wraps
         ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = 36
     ws.page_setup.orientation = "landscape"  # printed for the unit's leader to sign off
     ws.page_setup.fitToWidth = 1
@@ -421,6 +426,16 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     return wb
 
 
+def _figures(v: Validated, st: Status) -> str | None:
+    """上期指标: each indicator as it stood at the form's date, one per line (户厕改造 240/1200户), for the unit
+    to write 本期指标 beside it (户厕改造=600)."""
+    from .asof import matter_at
+    from .render import indicator_text
+
+    lines = [indicator_text(i) for i in matter_at(v.matter, st.today).indicators]
+    return "\n".join(lines) or None
+
+
 @dataclass
 class ProgressPlan:
     unit: str
@@ -447,7 +462,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
     for row, values in sheet.rows:
         try:
             f = _row_fields(ws, values, today)
-            if f.get("进度") is None and not f.get("进展情况"):
+            if f.get("进度") is None and not f.get("进展情况") and not f.get("指标"):
                 continue  # a row the unit left empty
             matter_id = (f.get("编号") or "").upper()
             v = existing.get(matter_id)
@@ -458,8 +473,8 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
             tree = positioned_load(_current_text(ws, v.path, texts))
             summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
-                                   problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators={}, milestones={},
-                                   state=None, reporter=unit, reported_on=today)
+                                   problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators=f.get("指标") or {},
+                                   milestones={}, state=None, reporter=unit, reported_on=today)
             new_text = dump(tree)
             existing[matter_id] = _validated(ws, new_text, v.path)  # a second row for it builds on this one
             texts[v.path] = new_text

@@ -273,10 +273,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
             add(f.name, "、".join(value) if isinstance(value, list) else value)
     if m.indicators:
         lines.append("量化指标:")
-        for ind in m.indicators:
-            done = "—" if ind.done is None else _num(ind.done)
-            rate = f"({ind.done / ind.target * 100:.1f}%)" if ind.done is not None and ind.target else ""
-            lines.append(f"  {ind.name}: {done}/{_num(ind.target)}{ind.unit or ''} {rate}".rstrip())
+        lines.extend(f"  {indicator_text(ind, ': ')}" for ind in m.indicators)
     if m.milestones:
         lines.append("节点:")
         for ms in m.milestones:
@@ -315,6 +312,14 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
     if why:
         lines.append("  " + ";".join(why))
     return "\n".join(continued(line, "      ") for line in lines)  # a value's own line breaks stay inside it
+
+
+def indicator_text(ind: Any, sep: str = " ") -> str:
+    """``户厕改造 240/1200户 (20.0%)``: a ``models.Indicator`` whose 完成 is its value at the view's date
+    (asof.matter_at); ``—`` before the first observation."""
+    done = "—" if ind.done is None else _num(ind.done)
+    rate = f"({ind.done / ind.target * 100:.1f}%)" if ind.done is not None and ind.target else ""
+    return f"{ind.name}{sep}{done}/{_num(ind.target)}{ind.unit or ''} {rate}".rstrip()
 
 
 def _num(x: float) -> str:

@@ -40,6 +40,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "进展情况": ("进展情况", "推进情况", "工作进展", "完成情况", "本期进展"),
     "存在问题": ("存在问题", "困难问题", "问题"),
     "下步措施": ("下步措施", "下步工作", "下一步措施", "下步打算"),
+    "指标": ("指标", "本期指标", "指标完成值"),
     "标签": ("标签",),
     "备注": ("备注",),
     "延期至": ("延期至", "延期后时限", "新时限"),
@@ -52,7 +53,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "批准人": ("批准人",),
     "佐证材料": ("佐证材料",),
 }
-IGNORED = ("序号", "台账", "预警灯", "序时进度", "超期天数", "灯", "上期进度")  # computed or row numbers
+IGNORED = ("序号", "台账", "预警灯", "序时进度", "超期天数", "灯", "上期进度", "上期指标")  # computed or row numbers
 LIST_FIELDS = ("牵头领导", "配合单位", "标签", "佐证材料")
 DATE_FIELDS = ("交办日期", "完成时限", "办结日期", "进展日期", "销号日期", "延期至", "延期申请日期", "延期批准日期")
 _INJECTION = ("=", "+", "-", "@", "\t", "\r")
@@ -743,6 +744,26 @@ def cell_progress(value: Any) -> int | None:
         return round(number)
     text = str(value).strip().rstrip("%％")
     return round(float(text))
+
+
+_PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>\S*)$")
+
+
+def cell_indicators(value: Any) -> dict[str, float]:
+    """``户厕改造=600`` (several separated by ; ； or line breaks; ``：`` or ``＝`` also work; a unit after the
+    number such as ``600户`` is allowed) → {名称: 值}. ValueError names the part that is not such a pair."""
+    if value is None or str(value).strip() == "":
+        return {}
+    out: dict[str, float] = {}
+    for part in re.split(r"[;；\n]+", str(value)):
+        part = part.strip()
+        if not part:
+            continue
+        m = _PAIR.match(part)
+        if m is None:
+            raise ValueError(part)
+        out[m["name"].strip()] = float(m["value"])
+    return out
 
 
 def cell_list(value: Any) -> list[str]:
