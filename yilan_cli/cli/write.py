@@ -10,7 +10,7 @@ import typer
 from ..errors import ExitCode, UsageError, YilanError
 from ..i18n import t
 from ..terminal import inline
-from .common import STATE, FutureOpt, fact_day, handled, out, parse_day_arg, workspace
+from .common import STATE, FutureOpt, fact_day, handled, not_after_today, out, parse_day_arg, workspace
 
 DateOpt = Annotated[Optional[str], typer.Option(
     "--date", help="业务日期,默认今天(如 2022-06-30、6月底;不写年份为今年);不能晚于今天,除非加 --future")]
@@ -153,8 +153,10 @@ def update(
             indicators[name] = float(value)
         except ValueError:
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
-    milestones = {name: fact_day(v, f"节点“{name}”的完成日期", future, context=day)
-                  for name, v in _pairs(milestone, "--milestone").items()}
+    milestones = {}
+    for name, value in _pairs(milestone, "--milestone").items():
+        met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
+        not_after_today(met, f"节点“{name}”的完成日期", future, value)
 
     def apply(tree: Any, v: Any) -> str:
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
