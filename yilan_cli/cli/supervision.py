@@ -63,8 +63,6 @@ def notice(
         _notice_as_issued(ws, as_issued.strip(), output, fmt)
         return
     d = today_arg(today)
-    if issue_:
-        not_after_today(d, "印发日期(--today)", future, today)  # issued, the evaluation day is the 印发日期
     if not issue_:
         found = notices(ws, _records_or_refuse(ws), d, unit, leader)
         if not found:
@@ -73,6 +71,7 @@ def notice(
         for n, target in zip(found, _save_documents(output, fmt, _render_notices(ws, found, fmt)), strict=True):
             out(f"(未编号) {n.unit}:{len(n.items)} 项 → {target}")
         return
+    not_after_today(d, "印发日期(--today)", future, today)  # issued, the evaluation day is the 印发日期
     from ..escalation import NOTICE
     from ..issuing import issuing, next_number
 
