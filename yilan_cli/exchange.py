@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from . import edits
 from .checks import Validated, check_text, read_matter
 from .errors import UsageError, YilanError
-from .periods import Period
+from .periods import Period, YearMissing
 from .records import ID_RE
-from .sheets import DATE_FIELDS, LIST_FIELDS, Sheet, cell_date, cell_indicators, cell_list, cell_progress, cell_text
+from .sheets import DATE_FIELDS, LIST_FIELDS, Place, Sheet, cell_date, cell_indicators, cell_list, cell_progress, cell_text
 from .status import Status, evaluate
 from .terminal import inline
 from .yamlio import dump, positioned_load
@@ -130,16 +130,62 @@ def _validated(ws: Workspace, text: str, rel: str) -> Validated:
     return valid
 
 
-def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str, Any]:
-    """Cell values → typed fields; a cell that cannot be read is a RowError naming the column."""
+DEADLINES = ("完成时限", "延期至")  # after today by nature: never checked against it; every other date is a fact
+
+
+@dataclass(frozen=True)
+class ImportDates:
+    """What an import reads its date cells against (docs/time.md, 日期的校验).
+
+    A cell without a year (6月底, 年底, 3月1日) takes the year of its row's business context: the sheet's own
+    year (its title rows, worksheet or file name; a fill-in form's period), else the row's 交办日期, else
+    ``assigned`` (--assigned), else ``as_of`` (--today) — what the user typed, never the clock. With none the
+    cell is refused (E324), naming it. A fact (any date but 完成时限 and 延期至) after the real today is refused
+    (E323) unless ``future``.
+    """
+
+    assigned: date | None = None
+    as_of: date | None = None
+    future: bool = False
+
+
+def _year_context(values: dict[str, Any], dates: ImportDates, place: Place | None, year: int | None) -> date | None:
+    """The date whose year a cell without one takes (ImportDates), or None when the row has no context."""
+    year = year if year is not None else place.year if place is not None else None
+    if year is not None:
+        return date(year, 1, 1)
+    try:
+        assigned = cell_date(values.get("交办日期"), None)
+    except (ValueError, TypeError, OverflowError):
+        assigned = None
+    if isinstance(assigned, date):
+        return assigned
+    return dates.assigned or dates.as_of
+
+
+def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where: tuple[Place, int] | None = None,
+                year: int | None = None) -> dict[str, Any]:
+    """Cell values → typed fields; a cell that cannot be read is a RowError naming the column.
+
+    ``where`` is the row's worksheet and row number (cells are then named F9 …); ``year`` overrides the
+    sheet's own year (a fill-in form's period).
+    """
+    from .clock import not_after_today
+
+    def cell(name: str) -> str:
+        return where[0].cell(where[1], name) if where else name
+
     out: dict[str, Any] = {}
+    context = _year_context(values, dates, where[0] if where else None, year)
     for name, value in values.items():
         try:
             if name in DATE_FIELDS:
-                out[name] = cell_date(value, today)
+                out[name] = cell_date(value, context)
                 if isinstance(out[name], date) and not 1900 <= out[name].year <= 2100:
                     raise RowError(f"{name} 的年份 {out[name].year} 不在 1900–2100 年之间:{value}", "请核对年份,如 2022-07-31",
                                    code="E214")
+                if isinstance(out[name], date) and name not in DEADLINES:
+                    not_after_today(out[name], cell(name), dates.future, value if isinstance(value, str) else None)
             elif name == "进度":
                 out[name] = cell_progress(value)
             elif name == "指标":
@@ -151,6 +197,10 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
                 if text == MASKED:
                     continue  # a masked export never overwrites the real value
                 out[name] = text
+        except YearMissing:
+            raise RowError(f"{cell(name)}的“{value}”没写年份,表中也找不到是哪一年",
+                           "写明年份(如 2023年6月底);或在表头上方加一行标题写明年份(如 2023年重点工作台账);"
+                           "或用 --assigned 指定交办日期(取它的年份)", code="E324") from None
         except (ValueError, TypeError, OverflowError):
             hint = ("日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS
                     else "指标写成 名称=数值,多个用分号或换行分开,如 户厕改造=600" if name == "指标"
@@ -159,14 +209,20 @@ def _row_fields(ws: Workspace, values: dict[str, Any], today: date) -> dict[str,
     return out
 
 
-def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned: date, today: date) -> ImportPlan:
-    """What importing ``sheet`` would do, row by row. Nothing is written."""
+def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned: date, today: date,
+                dates: ImportDates | None = None) -> ImportPlan:
+    """What importing ``sheet`` would do, row by row. Nothing is written.
+
+    ``assigned`` is the 交办日期 of a row without one, ``today`` the 日期 of a progress without 进展日期;
+    ``dates`` what cells are read against (without it: both taken as typed, no --future).
+    """
+    dates = dates or ImportDates(assigned, today)
     plan = ImportPlan()
     existing = {v.matter.id: v for v in load_full(ws)}
     by_title = {(v.ledger, v.matter.title, v.matter.lead_unit): v.matter.id for v in existing.values()}
     for row, values in sheet.rows:
         try:
-            fields = _row_fields(ws, values, today)
+            fields = _row_fields(ws, values, dates, sheet.places.get(row))
             planned = _plan_row(ws, fields, ledger, assigned, today, existing, by_title, plan)
             planned.row = row
             plan.planned.append(planned)
@@ -444,10 +500,15 @@ class ProgressPlan:
     errors: list[tuple[int | str, YilanError]] = field(default_factory=list)
 
 
-def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
-    """A filled 填报表 → one 进展 entry per filled row, dated the period's last day, 报送日期 today."""
+def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates | None = None) -> ProgressPlan:
+    """A filled 填报表 → one 进展 entry per filled row, dated the period's last day, 报送日期 today.
+
+    A period not over yet is refused (E323) unless ``dates.future``: its entries would lie after today.
+    """
+    from .clock import not_after_today
     from .periods import DateError, parse_period
 
+    dates = dates or ImportDates(as_of=today)
     unit, code = sheet.meta.get("unit"), sheet.meta.get("period")
     if not unit or not code:
         raise UsageError(f"{sheet.path.name} 不是 yilan 生成的填报表",
@@ -456,12 +517,14 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date) -> ProgressPlan:
         period = parse_period(code)
     except DateError:
         raise UsageError(f"{sheet.path.name} 的填报期间无法识别:{code}", "请重新生成填报表", code="X008") from None
+    not_after_today(period.last, f"{sheet.path.name} 的进展日期(填报期间{period.label}的最后一天)", dates.future,
+                    hint=f"{period.label}结束后再导入;确需提前导入时加 --future(进展记在 {period.last})")
     plan = ProgressPlan(unit, period)
     existing = {v.matter.id: v for v in load_full(ws)}
     texts: dict[str, str] = {}
     for row, values in sheet.rows:
         try:
-            f = _row_fields(ws, values, today)
+            f = _row_fields(ws, values, dates, sheet.places.get(row), period.year)
             if f.get("进度") is None and not f.get("进展情况") and not f.get("指标"):
                 continue  # a row the unit left empty
             matter_id = (f.get("编号") or "").upper()

@@ -12,6 +12,10 @@ class DateError(ValueError):
     """Text that is not a date or period; ``str()`` is the offending text."""
 
 
+class YearMissing(DateError):
+    """A date without a year (8月底, 年底, 8月31日) where nothing gives the year."""
+
+
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -47,10 +51,11 @@ _YEAR_END = r"^(?:(\d{4})\s*年\s*)?年\s*(?:底|末)前?$|^(\d{4})\s*年\s*(?:�
 _MONTH_DAY = r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日前?$"
 
 
-def parse_day(text: str, today: date) -> date:
+def parse_day(text: str, today: date | None) -> date:
     """``2022-08-31``, ``2022/8/31``, ``2022年8月31日``, ``2022年8月底``, ``8月底(前)``, ``年底``, ``8月31日``.
 
-    A form without a year takes the year of ``today``.
+    A form without a year takes the year of ``today`` — the business context the caller chose (docs/time.md);
+    with ``today`` None such a form raises YearMissing.
     """
     s = text.strip()
     if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isascii() and s[:4].isdigit():
@@ -62,15 +67,23 @@ def parse_day(text: str, today: date) -> date:
     if m := re.match(_FULL, s):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := re.match(_MONTH_END, s):
-        year, month = int(m[1] or today.year), int(m[2])
+        month = int(m[2])
         if not 1 <= month <= 12:
             raise DateError(text)
-        return month_end(year, month)
+        return month_end(int(m[1]) if m[1] else _year_of(today, text), month)
     if m := re.match(_YEAR_END, s):
-        return date(int(m[1] or m[2] or today.year), 12, 31)
+        return date(int(m[1] or m[2]) if m[1] or m[2] else _year_of(today, text), 12, 31)
     if m := re.match(_MONTH_DAY, s):
-        return _make(today.year, int(m[1]), int(m[2]), text)
+        month, day = int(m[1]), int(m[2])
+        _make(2000, month, day, text)  # 2月30日 is no date whatever the year (29 February is checked with it)
+        return _make(_year_of(today, text), month, day, text)
     raise DateError(text)
+
+
+def _year_of(today: date | None, text: str) -> int:
+    if today is None:
+        raise YearMissing(text)
+    return today.year
 
 
 KINDS = ("month", "quarter", "half", "year")

@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,20 @@ _INJECTION = ("=", "+", "-", "@", "\t", "\r")
 _SPLIT = re.compile(r"[、,，;；/\n]+")
 
 
+@dataclass(frozen=True)
+class Place:
+    """One worksheet as its rows' cells are named in messages, and the year it is about."""
+
+    label: str  # 工作表“…”, or "" for a CSV file
+    year: int | None  # the one year its title rows (or else its name) name: 2023年重点工作台账 → 2023
+    columns: dict[str, tuple[str, str]]  # field → (column letter, the header as written)
+
+    def cell(self, row: int, name: str) -> str:
+        """``工作表“台账”F9 单元格(时限要求)``: where a field of a row is, as WPS/Excel show it."""
+        letter, header = self.columns.get(name, ("", name))
+        return f"{self.label}{letter}{row} 单元格({header})" if letter else f"{self.label}第 {row} 行的{header}"
+
+
 @dataclass
 class Sheet:
     """Rows of one sheet as {header → value}, each with its spreadsheet row number."""
@@ -69,6 +84,7 @@ class Sheet:
     rows: list[tuple[int | str, dict[str, Any]]]  # (row number, or 工作表!行 across several sheets)
     unknown: list[str]  # header texts that map to no field
     meta: dict[str, str]  # the fill-in form's hidden key/values (unit, period)
+    places: dict[int | str, tuple[Place, int]] = dc_field(default_factory=dict)  # row key → its worksheet, row number
 
 
 def normalise_header(text: str, extra_names: tuple[str, ...] = (), mapping: dict[str, str] | None = None) -> str | None:
@@ -158,7 +174,8 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
         return tables[0]
     rows = [(f"{t.name}!{r}", v) for t in tables for r, v in t.rows]
     unknown = sorted({u for t in tables for u in t.unknown})
-    return Sheet(path, path.stem, rows, unknown, meta)  # type: ignore[arg-type]
+    places = {f"{t.name}!{r}": t.places[r] for t in tables for r, _ in t.rows}
+    return Sheet(path, path.stem, rows, unknown, meta, places)  # type: ignore[arg-type]
 
 
 def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], extra_names: tuple[str, ...],
@@ -174,6 +191,12 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
                          "表头应包含 事项、牵头单位、完成时限 等列名;其他列名可用 --map 列名=字段 指定", code="X005")
     headers = [normalise_header(c, extra_names, mapping) for c in grid[header_at]]
     unknown = [str(c) for c, f in zip(grid[header_at], headers, strict=False) if c not in (None, "") and f is None]
+    columns = {f: (column_letter(i + 1), re.sub(r"\s+", "", str(c)))
+               for i, (c, f) in enumerate(zip(grid[header_at], headers, strict=False)) if f and f != "-"}
+    csv_file = path.suffix.lower() == ".csv"
+    titles = [" ".join(str(c) for c in row if c not in (None, "")) for row in grid[:header_at]]
+    year = sheet_year(titles + [name] + ([] if csv_file else [path.stem]))
+    place = Place("" if csv_file else f"工作表“{name}”", year, columns)
     rows = []
     for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
         values = {}
@@ -182,7 +205,30 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
                 values[field] = unquote(value) if isinstance(value, str) else value
         if values:
             rows.append((i, values))
-    return Sheet(path, name, rows, unknown, meta)  # type: ignore[arg-type]
+    return Sheet(path, name, rows, unknown, meta, {i: (place, i) for i, _ in rows})  # type: ignore[arg-type]
+
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+
+
+def sheet_year(texts: list[str]) -> int | None:
+    """The year a sheet is about: the first of ``texts`` (its title rows, then the worksheet's name, then the
+    file's) that names exactly one year (2023年…台账, 填报日期:2023年7月5日); a text naming two (2022—2023年)
+    names none."""
+    for text in texts:
+        years = {int(y) for y in _YEAR.findall(text) if 1900 <= int(y) <= 2100}
+        if len(years) == 1:
+            return years.pop()
+    return None
+
+
+def column_letter(n: int) -> str:
+    """1 → A, 27 → AA: the column as WPS/Excel name it (openpyxl is not needed for a CSV)."""
+    letters = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 # --------------------------------------------------------------------------- the import guard
@@ -702,8 +748,11 @@ def guard(value: Any) -> Any:
     return value
 
 
-def cell_date(value: Any, today: date) -> date | str | None:
-    """A date cell: datetime, an Excel serial, ISO text, or the ways people type (2022年4月底, 4月底前)."""
+def cell_date(value: Any, today: date | None) -> date | str | None:
+    """A date cell: datetime, an Excel serial, ISO text, or the ways people type (2022年4月底, 4月底前).
+
+    A text without a year (4月底) takes the year of ``today`` (the sheet's business context); with None it
+    raises periods.YearMissing."""
     from .periods import DateError, parse_day
 
     if value is None or value == "":

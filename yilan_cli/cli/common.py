@@ -30,6 +30,7 @@ class Globals:
 STATE = Globals()
 
 TodayOpt = Annotated[Optional[str], typer.Option("--today", help="评估日期,默认今天(如 2022-06-30、2022年6月底)")]
+FutureOpt = Annotated[bool, typer.Option("--future", help="允许今天以后的日期(确属计划中的日期时才用)")]
 
 
 def fail(e: YilanError) -> None:
@@ -112,10 +113,11 @@ def workspace(as_recorded: str | None = None) -> Any:
     if history.git_dir(root) is None:
         raise UsageError(f"{root} 不是 git 仓库,没有历史记录", "在台账仓库中使用 --as-recorded", code="G002")
     try:
-        day = parse_day(as_recorded, date.today())
+        now = real_today()
+        day = parse_day(as_recorded, now)
         typed_year(day.year, as_recorded)
         # a day not over yet is "as recorded now" (git cannot compare dates past 2099 anyway)
-        sha = history.resolve(root, "HEAD") if day >= date.today() else history.commit_before(root, day.isoformat())
+        sha = history.resolve(root, "HEAD") if day >= now else history.commit_before(root, day.isoformat())
         if sha is None:
             raise UsageError(f"{day} 及以前没有任何提交", "换一个更晚的日期", code="G008")
     except DateError:
@@ -134,12 +136,42 @@ AsRecordedOpt = Annotated[
 ]
 
 
+def real_today() -> date:
+    """The machine's clock, read in one place (clock.real_today, which tests patch)."""
+    from .. import clock
+
+    return clock.real_today()
+
+
 def today_arg(text: str | None) -> date:
-    """``--today`` as users type it; the real clock only when it is not given."""
-    real = date.today()
+    """``--today`` as users type it: a view date, any day; the real clock only when it is not given."""
+    real = real_today()
     if not text:
         return real
     return parse_day_arg(text, real)
+
+
+def fact_day(text: str | None, what: str, future: bool = False, context: date | None = None) -> date:
+    """The business date of a fact a command records (``--date``, ``--assigned``, ``--approved-on`` …), as typed.
+
+    Not typed: the real today. A date without a year (6月底, 12月31日) takes the year of ``context`` — the
+    command's own business date, e.g. the 申请日期 of an extension — or, with none, of the real today (the
+    user types it now). A date after the real today is refused (E323) unless ``future`` (``--future``):
+    a mistyped 2099-01-01 would otherwise block every later entry of the matter (docs/time.md, 日期的校验).
+    """
+    today = real_today()
+    if not text:
+        return today
+    day = parse_day_arg(text, context or today)
+    not_after_today(day, what, future, text)
+    return day
+
+
+def not_after_today(day: date, what: str, future: bool = False, text: str | None = None) -> None:
+    """The one rule for facts (clock.not_after_today): after the real today only with ``--future`` (E323)."""
+    from .. import clock
+
+    clock.not_after_today(day, what, future, text)
 
 
 TYPED_YEARS = (1900, 2100)  # a typed date outside is a typo (2202 for 2022), and would overflow date arithmetic

@@ -10,12 +10,13 @@ from ..i18n import t
 from ..terminal import continued
 from .common import (
     STATE,
+    FutureOpt,
     TodayOpt,
     choice,
+    fact_day,
     handled,
     out,
     output_file,
-    parse_day_arg,
     today_arg,
     warn_invalid,
     workspace,
@@ -49,19 +50,22 @@ def import_(
     file: Annotated[Path, typer.Argument(help="要导入的 .xlsx 或 .csv 文件")],
     ledger: Annotated[Optional[str], typer.Option("--ledger", help="没有编号的行导入到哪个台账")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称,默认第一个")] = None,
-    assigned: Annotated[Optional[str], typer.Option("--assigned", help="缺少交办日期时使用,默认今天")] = None,
+    assigned: Annotated[Optional[str], typer.Option(
+        "--assigned", help="缺少交办日期时使用,默认今天;表中没写年份的日期(6月底)在表内找不到年份时也取它的年份")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要做的修改,不写入")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="有任何错误行就什么都不写(退出码 2)")] = False,
     map_: Annotated[Optional[list[str]], typer.Option("--map", help="列名=字段,可多次,如 工作内容=事项")] = None,
     progress: Annotated[bool, typer.Option("--progress", help="导入单位填好的进展填报表")] = False,
-    today: TodayOpt = None,
+    today: Annotated[Optional[str], typer.Option(
+        "--today", help="没有进展日期的行按这天记进展(--progress:报送日期),默认今天")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from .. import exchange
     from ..query import resolve_ledgers
     from ..sheets import read_table
 
     ws = workspace()
-    day = today_arg(today)
+    day = fact_day(today, "报送日期(--today)" if progress else "进展日期(--today)", future)
     extra = tuple(exchange.extra_names(ws))
     table = read_table(file, sheet, extra, _maps(map_), ws.rules.sheet_limits)
     name = file.name
@@ -74,14 +78,16 @@ def import_(
         typer.echo(f"{name}: 提示:第 {'、'.join(pasted[:10])} 行有 Word/Excel 无法容纳的控制字符(如从 Word 复制带来的换行),"
                    "已换成空格", err=True)
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger and not progress else None
-    default_assigned = parse_day_arg(assigned, day) if assigned else day
+    default_assigned = fact_day(assigned, "交办日期(--assigned)", future, context=day) if assigned else day
+    # the year of a cell written without one: the sheet's, the row's 交办日期, else what was typed — never the clock
+    dates = exchange.ImportDates(default_assigned if assigned else None, day if today else None, future)
 
     def plan_rows() -> tuple[Any, str, dict[str, int]]:
         """The plan of every row, from the files as they are now (called under the lock to write)."""
         if progress:
-            plan: Any = exchange.plan_progress(ws, table, day)
+            plan: Any = exchange.plan_progress(ws, table, day, dates)
             return plan, f"导入 {plan.unit} {plan.period.label}进展填报:{len(plan.planned)} 项", {}
-        plan = exchange.plan_import(ws, table, lg, default_assigned, day)
+        plan = exchange.plan_import(ws, table, lg, default_assigned, day, dates)
         added = sum(1 for p in plan.planned if p.action == "新增")
         changed = sum(1 for p in plan.planned if p.action == "更新")
         return plan, f"导入 {name}:新增 {added} 项,更新 {changed} 项", plan.issued

@@ -11,12 +11,15 @@ from ..errors import UsageError
 from ..i18n import t
 from .common import (
     AsRecordedOpt,
+    FutureOpt,
     TodayOpt,
     choice,
+    fact_day,
     handled,
     out,
     output_dir,
     output_file,
+    real_today,
     today_arg,
     typed_year,
     workspace,
@@ -74,9 +77,10 @@ def report(
     template: Annotated[Optional[str], typer.Option("--template", help="report_templates/ 下的模板文件名")] = None,
     today: TodayOpt = None,
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
-    issued_on: Annotated[Optional[str], typer.Option("--date", help="印发日期,默认今天")] = None,
+    issued_on: Annotated[Optional[str], typer.Option("--date", help="印发日期,默认今天;不能晚于今天,除非加 --future")] = None,
     as_issued: Annotated[bool, typer.Option("--as-issued", help="按印发时的提交原样重现已印发的这期报告")] = False,
     as_recorded: AsRecordedOpt = None,
+    future: FutureOpt = False,
 ) -> None:
     import tempfile
 
@@ -86,16 +90,18 @@ def report(
     if issue_ and as_recorded:
         raise UsageError("--issue 不能与 --as-recorded 同用", "印发总是基于当前提交", code="E503")
     ws = workspace(as_recorded)
-    p = period_arg(period, date.today())
+    p = period_arg(period, real_today())
     d = today_arg(today) if today else None
+    issued_day = fact_day(issued_on, "印发日期", future) if issue_ else None
     target = output_file(output) if output else None  # refused before anything is decided or numbered
     if issue_:
         from ..issuing import issuing
         from .common import STATE
 
+        assert issued_day is not None
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, number and register under the lock
             context = build(ws, _records_or_refuse(ws), p, d, leader)
-            record = _issue_record(context, p, leader, issued_on, iss, ws.rules.number_format)
+            record = _issue_record(context, p, leader, issued_day, iss, ws.rules.number_format)
             document = _render(ws, context, fmt, template)
             iss.register([record], f"印发 {context.number} {context.title}")
         _deliver(context, document, target)
@@ -124,7 +130,7 @@ def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str
     raise UsageError(f"{period} 的{kind_name}还没有印发", "先用 --issue 印发;已印发的见 reports/issued.yaml", code="I002")
 
 
-def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: Optional[str], iss: Any,
+def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: date, iss: Any,
                   number_format: str) -> dict[str, Any]:
     """The register entry of this circular, numbered from the register read under the lock."""
     from ..issuing import next_number
@@ -135,7 +141,7 @@ def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: Option
                              "同一期间只印发一次;重新生成已印发的这期用 --as-issued,需要更正请另行发文", code="I001")
     context.number = next_number(iss.entries, number_format, p.year)[0]
     record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
-              "评估日": context.today, "印发日期": today_arg(issued_on).isoformat(), "源提交": iss.sha}
+              "评估日": context.today, "印发日期": issued_on.isoformat(), "源提交": iss.sha}
     if leader:
         record["领导"] = leader
     return record
@@ -177,7 +183,7 @@ def rank(
 
     fmt = choice(fmt, ("table", "json", "md"))
     ws = workspace()
-    p = period_arg(period, date.today())
+    p = period_arg(period, real_today())
     d = today_arg(today) if today else p.last
     groups = standings(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
     if fmt == "json":

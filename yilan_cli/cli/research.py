@@ -5,7 +5,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
-from .common import STATE, TodayOpt, choice, handled, out, parse_day_arg, today_arg, workspace
+from .common import STATE, FutureOpt, TodayOpt, choice, fact_day, handled, out, today_arg, workspace
 
 research_app = typer.Typer(help="一线调研:记录领导干部下基层调研,按定额(每周次数、全年天数)亮灯。",
                            no_args_is_help=True)
@@ -36,9 +36,8 @@ def add(
     found: Annotated[Optional[str], typer.Option("--found", help="发现的问题")] = None,
     result: Annotated[Optional[str], typer.Option("--result", help="解决情况")] = None,
     matters: Annotated[Optional[list[str]], typer.Option("--matter", help="关联的事项编号,可多次")] = None,
+    future: FutureOpt = False,
 ) -> None:
-    from datetime import date
-
     from ..research import FOLDER, Visit, check_text, load_people, new_file_text
     from ..store import load_ledgers
     from ..txn import Transaction
@@ -47,7 +46,7 @@ def add(
     ws = workspace()
     people = load_people(ws)
     who = _person(ws, people, person)
-    d = parse_day_arg(day, date.today())
+    d = fact_day(day, "调研日期", future)
     linked = tuple(dict.fromkeys(m.strip().upper() for m in matters or []))
     visit = Visit(who.id, d, place.strip(), topic.strip(), (found or "").strip(), (result or "").strip(), linked)
     rel = f"{FOLDER}/{d.year}/{who.id}.yaml"

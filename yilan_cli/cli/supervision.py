@@ -10,13 +10,16 @@ from ..errors import UsageError
 from ..terminal import inline
 from .common import (
     STATE,
+    FutureOpt,
     TodayOpt,
     choice,
+    fact_day,
     handled,
+    not_after_today,
     out,
     output_dir,
     output_file,
-    parse_day_arg,
+    real_today,
     today_arg,
     workspace,
     write_output,
@@ -47,6 +50,7 @@ def notice(
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
     as_issued: Annotated[Optional[str], typer.Option(
         "--as-issued", help="按编号原样重新生成已印发的通知单,如 督办〔2022〕3号")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from ..report import notices
 
@@ -67,6 +71,7 @@ def notice(
         for n, target in zip(found, _save_documents(output, fmt, _render_notices(ws, found, fmt)), strict=True):
             out(f"(未编号) {n.unit}:{len(n.items)} 项 → {target}")
         return
+    not_after_today(d, "印发日期(--today)", future, today)  # issued, the evaluation day is the 印发日期
     from ..escalation import NOTICE
     from ..issuing import issuing, next_number
 
@@ -155,15 +160,19 @@ def reply(
     number: Annotated[str, typer.Argument(metavar="NUMBER", help="文书编号,如 督办〔2022〕3号")],
     day: Annotated[str, typer.Option("--date", help="回复日期(收到书面回复的日期)")],
     text: Annotated[str, typer.Option("--text", help="回复内容摘要")],
+    future: FutureOpt = False,
 ) -> None:
     from ..errors import UsageError
     from ..escalation import kinds
-    from ..issuing import record_reply
+    from ..issuing import read_register, record_reply
+    from ..periods import iso_day
 
     if not text.strip():
         raise UsageError("回复内容不能为空", "--text 写回复的主要内容,如 已制定整改方案,6月底前完成", code="I006")
     ws = workspace()
-    d = parse_day_arg(day, date.today())
+    # a reply date without a year (3月5日) is in the year of the document it answers, not of the clock
+    issued = next((iso_day(e.get("印发日期")) for e in read_register(ws.root) if str(e.get("编号")) == number.strip()), None)
+    d = fact_day(day, "回复日期", future, context=issued)
     entry = record_reply(ws.root, number.strip(), d.isoformat(), text.strip(), kinds(ws), not STATE.no_commit,
                          STATE.author)
     late = entry.get("回复期限") and d.isoformat() > str(entry["回复期限"])
@@ -188,6 +197,7 @@ def escalate(
     apply: Annotated[bool, typer.Option("--apply", help="印发升级文书:编号、登记到 reports/issued.yaml 并提交")] = False,
     output: Annotated[Path, typer.Option("-o", "--output", help="升级文书的输出目录")] = Path("督办升级"),
     fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
+    future: FutureOpt = False,
 ) -> None:
     from ..docx_report import escalation_docx
     from ..escalation import register_records
@@ -198,6 +208,7 @@ def escalate(
     ws = workspace()
     d = today_arg(today)
     if apply:
+        not_after_today(d, "印发日期(--today)", future, today)  # applied, the evaluation day is the 印发日期
         output_dir(output, create=False)  # checked now, made when a document is written
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # plan, numbers and register under the lock
             found = _escalation_plan(ws, iss.entries, d, apply)
@@ -244,7 +255,7 @@ def accountability(
 
     fmt = choice(fmt, ("md", "docx"))
     ws = workspace()
-    p = period_arg(period, date.today())
+    p = period_arg(period, real_today())
     d = today_arg(today) if today else p.last
     found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label)
     if fmt == "docx":

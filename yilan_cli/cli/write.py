@@ -10,9 +10,10 @@ import typer
 from ..errors import ExitCode, UsageError, YilanError
 from ..i18n import t
 from ..terminal import inline
-from .common import STATE, handled, out, parse_day_arg, today_arg, workspace
+from .common import STATE, FutureOpt, fact_day, handled, not_after_today, out, parse_day_arg, workspace
 
-DateOpt = Annotated[Optional[str], typer.Option("--date", help="业务日期,默认今天(如 2022-06-30、6月底)")]
+DateOpt = Annotated[Optional[str], typer.Option(
+    "--date", help="业务日期,默认今天(如 2022-06-30、6月底;不写年份为今年);不能晚于今天,除非加 --future")]
 
 
 def register(app: typer.Typer) -> None:
@@ -89,10 +90,11 @@ def add(
     source: Annotated[Optional[str], typer.Option("--source", help="任务来源")] = None,
     target: Annotated[Optional[str], typer.Option("--target", help="目标要求")] = None,
     owner: Annotated[Optional[str], typer.Option("--owner", help="责任人")] = None,
-    assigned: Annotated[Optional[str], typer.Option("--assigned", help="交办日期,默认今天")] = None,
+    assigned: Annotated[Optional[str], typer.Option("--assigned", help="交办日期,默认今天;不能晚于今天,除非加 --future")] = None,
     cycle: Annotated[Optional[str], typer.Option("--cycle", help="报告周期:月 季 半年 年")] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="台账扩展字段 名称=值,可多次")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from ..edits import new_matter, next_id, read_last_id
     from ..models import ONGOING
@@ -102,7 +104,7 @@ def add(
 
     ws = workspace()
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
-    day = today_arg(assigned)
+    day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
     folder = ws.root / "ledgers" / lg.key
     seq_rel = f"ledgers/{lg.key}/.last-id"
@@ -136,10 +138,11 @@ def update(
     milestone: Annotated[Optional[list[str]], typer.Option("--milestone", help="节点 名称=完成日期,可多次")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="推进中(重新打开)或 中止")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="报告人(单位或个人)")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from .. import edits
 
-    day = today_arg(date)
+    day = fact_day(date, "进展日期", future)
     if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
             and not milestone:
         raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
@@ -150,7 +153,10 @@ def update(
             indicators[name] = float(value)
         except ValueError:
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
-    milestones = {name: parse_day_arg(v, day) for name, v in _pairs(milestone, "--milestone").items()}
+    milestones = {}
+    for name, value in _pairs(milestone, "--milestone").items():
+        met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
+        not_after_today(met, f"节点“{name}”的完成日期", future, value)
 
     def apply(tree: Any, v: Any) -> str:
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
@@ -166,10 +172,11 @@ def close(
     note: Annotated[Optional[str], typer.Option("--note", help="办结情况")] = None,
     stage: Annotated[bool, typer.Option("--stage", help="阶段性办结(仍需按期报告)")] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="报告人")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from .. import edits
 
-    day = today_arg(date)
+    day = fact_day(date, "办结日期", future)
     _edit(matter_id, "close", "阶段性办结" if stage else "办结",
           lambda tree, v: edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by))
 
@@ -181,10 +188,11 @@ def signoff(
     approver: Annotated[str, typer.Option("--approver", help="批准人(如 常务副县长)")],
     evidence: Annotated[Optional[list[str]], typer.Option("--evidence", help="佐证材料,可多次")] = None,
     date: DateOpt = None,
+    future: FutureOpt = False,
 ) -> None:
     from .. import edits
 
-    day = today_arg(date)
+    day = fact_day(date, "销号日期", future)
     _edit(matter_id, "signoff", "销号",
           lambda tree, v: edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver, evidence=evidence or []))
 
@@ -194,16 +202,17 @@ def extend(
     matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
     to: Annotated[str, typer.Option("--to", help="新时限")],
     reason: Annotated[str, typer.Option("--reason", help="延期理由")],
-    date: Annotated[Optional[str], typer.Option("--date", help="申请日期,默认今天")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="申请日期,默认今天;不能晚于今天,除非加 --future")] = None,
     approved_by: Annotated[Optional[str], typer.Option("--approved-by", help="批准人")] = None,
     approved_on: Annotated[Optional[str], typer.Option("--approved-on", help="批准日期,默认同申请日期")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from .. import edits
     from ..status import deadline_at
 
-    applied = today_arg(date)
-    new_deadline = parse_day_arg(to, applied)
-    approved = parse_day_arg(approved_on, applied) if approved_on else applied
+    applied = fact_day(date, "延期申请日期", future)
+    new_deadline = parse_day_arg(to, applied)  # a deadline: naturally after today, never checked against it
+    approved = fact_day(approved_on, "延期批准日期", future, context=applied) if approved_on else applied
 
     def apply(tree: Any, v: Any) -> str:
         current = deadline_at(v.record(), max(applied, approved).toordinal())
