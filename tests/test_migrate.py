@@ -188,6 +188,7 @@ def test_the_demo_migrates_by_its_history_and_no_view_at_the_latest_date_changes
                ["report", "2022Q4", "--format", "md", "--today", "2022-12-31"]]
     before = [run(git_demo, *status).stdout] + [run(git_demo, *r).stdout for r in reports]
     errors_before = errors(git_demo)
+    audit_before = run(git_demo, "audit").stdout
     commits = git(git_demo, "rev-list", "--count", "HEAD")
 
     r = run(git_demo, "fmt", "--migrate")
@@ -221,6 +222,7 @@ def test_the_demo_migrates_by_its_history_and_no_view_at_the_latest_date_changes
     assert errors(git_demo) == errors_before
     after = [run(git_demo, *status).stdout] + [run(git_demo, *r).stdout for r in reports]
     assert after == before
+    assert run(git_demo, "audit").stdout == audit_before  # every value went where it already counted from
     again = run(git_demo, "fmt", "--migrate")
     assert again.exit_code == 0 and again.stdout.splitlines()[0] == "没有需要迁移的量化指标"
 
@@ -242,12 +244,14 @@ OLD_ENTRIES = ["  - {日期: 2022-04-30, 进度: 10, 情况: 完成摸底和招�
 
 
 def old_version(root: Path, n: int, done: int | None, subject: str) -> None:
-    """Commit the file as an older yilan wrote it: ``n`` entries and one undated 完成."""
+    """Commit the file as an older yilan wrote it: ``n`` entries and one undated 完成 (no entries: as added)."""
     rel = "ledgers/sheng/SW-001.yaml"
-    (root / rel).write_text(OLD.format(done="" if done is None else f", 完成: {done}", entries="".join(OLD_ENTRIES[:n])),
-                            encoding="utf-8")
+    text = OLD.format(done="" if done is None else f", 完成: {done}", entries="".join(OLD_ENTRIES[:n]))
+    if not n:
+        text = text.replace("状态: 推进中\n", "状态: 未启动\n").replace("进展:\n", "")
+    (root / rel).write_text(text, encoding="utf-8")
     git(root, "add", rel)
-    git(root, "commit", "-qm", f"{subject}\n\nYilan-Action: update\nYilan-Matter: SW-001")
+    git(root, "commit", "-qm", f"{subject}\n\nYilan-Action: {'update' if n else 'add'}\nYilan-Matter: SW-001")
 
 
 @pytest.fixture
@@ -260,6 +264,7 @@ def two_changes(tmp_path: Path) -> Path:
 
     r = CliRunner().invoke(app, ["init", str(root)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    old_version(root, 0, None, "新增 SW-001 户厕改造")
     old_version(root, 1, None, "更新 SW-001 户厕改造:进度 0% → 10%")
     old_version(root, 2, 240, "更新 SW-001 户厕改造:进度 10% → 20%,户厕改造 — → 240")
     old_version(root, 3, 600, "更新 SW-001 户厕改造:进度 20% → 50%,户厕改造 240 → 600")
@@ -323,3 +328,73 @@ def test_without_git_the_last_entry_and_a_matter_without_entries_keeps_its_value
         "SW-002 户厕改造 30:没有进展,保留 完成(自交办日期 2022-03-01 起计)",
         "已迁移 1 个事项文件的 1 个指标值;1 个事项没有进展,保留 完成"]
     assert legacy_left(root) == ["SW-002:无进展"]
+
+
+# --------------------------------------------------------------------------- what audit makes of it
+MOVE = ", 指标: {户厕改造: %s}"
+JUDGED = [
+    ("update moves 完成 into the entry it counted from", "update", doc((E1, E2), 240),
+     doc((E1, E2 + MOVE % 240, E3 + MOVE % 600)), []),
+    ("fmt --migrate, the entry it counted from", "fmt", doc((E1, E2), 240), doc((E1, E2 + MOVE % 240)), []),
+    ("fmt --migrate dates an earlier value by the history", "fmt", doc((E1, E2, E3), 600),
+     doc((E1, E2 + MOVE % 240, E3 + MOVE % 600)), [("提示", "迁移量化指标")]),
+    ("the same under update backdates a figure", "update", doc((E1, E2, E3), 600),
+     doc((E1, E2 + MOVE % 240, E3 + MOVE % 600)), [("篡改", "改动历史记录")]),
+    ("by hand, into the entry it counted from", "", doc((E1, E2), 240), doc((E1, E2 + MOVE % 240)), [("提示", "手工修改")]),
+    ("by hand, into an earlier entry", "", doc((E1, E2, E3), 600), doc((E1, E2 + MOVE % 600, E3)), [("篡改", "改动历史记录")]),
+    ("fmt writing another value into the entry it counted from", "fmt", doc((E1, E2), 240), doc((E1, E2 + MOVE % 300)),
+     [("篡改", "改动历史记录"), ("篡改", "操作不符")]),
+    ("fmt writing 指标 while 完成 stays", "fmt", doc((E1, E2), 240), doc((E1, E2 + MOVE % 240), 240),
+     [("篡改", "改动历史记录")]),
+    ("fmt only deleting 完成", "fmt", doc((E1, E2), 240), doc((E1, E2)), [("篡改", "操作不符")]),
+]
+
+
+@pytest.mark.parametrize(("what", "action", "before", "after", "expected"), JUDGED, ids=[c[0] for c in JUDGED])
+def test_audit_tells_a_migration_from_a_rewrite(what: str, action: str, before: str, after: str,
+                                                expected: list[tuple[str, str]]) -> None:
+    from yilan_cli import semantic
+    from yilan_cli.auditing import judge
+
+    found = semantic.changes(semantic.parse(before), semantic.parse(after))
+    assert [(c.severity, c.kind) for c in judge(action, found)] == expected
+
+
+def test_audit_after_migrating_two_values_and_after_update_on_an_old_file(two_changes: Path, tmp_path: Path) -> None:
+    import shutil
+
+    other = tmp_path / "copy"
+    shutil.copytree(two_changes, other)
+    assert run(two_changes, "fmt", "--migrate").exit_code == 0
+    sha = git(two_changes, "rev-parse", "--short=8", "HEAD").strip()
+    r = run(two_changes, "audit")
+    assert r.exit_code == 0, r.output
+    assert f"{sha}  测试员 <tester@example.gov.cn>  【迁移量化指标】SW-001 量化指标的 完成 记入进展 2022-06-30:户厕改造 240" \
+           "(按 git 历史记在较早的进展,自该日起计)" in r.stdout
+    assert "记入进展 2022-08-31" not in r.stdout  # the current value where it already counted: nothing to see
+    r = run(two_changes, "history", "SW-001")
+    assert r.stdout.splitlines()[1:3] == [
+        "    量化指标的 完成 记入进展 2022-06-30:户厕改造 240(按 git 历史记在较早的进展,自该日起计)",
+        "    量化指标的 完成 记入进展 2022-08-31:户厕改造 600"]
+    # update on a file never migrated moves 完成 into the last entry first (edits.legacy_into_entries): not a rewrite
+    r = run(other, "update", "SW-001", "--indicator", "户厕改造=700", "--progress", "60", "--date", "2022-09-30")
+    assert r.exit_code == 0, r.output
+    assert run(other, "audit").exit_code == 0
+
+
+def test_a_shallow_clone_or_an_uncommitted_file_falls_back_to_the_last_entry(two_changes: Path, tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{two_changes}", str(shallow))
+    r = run(shallow, "fmt", "--migrate")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        "SW-001 户厕改造 600 → 2022-08-31 的进展(浅克隆,记录它的提交之前的历史不在本仓库中,取最后一条进展)",
+        "已迁移 1 个事项文件的 1 个指标值"]
+    new = two_changes / "ledgers/sheng/SW-003.yaml"
+    new.write_text(OLD.format(done=", 完成: 30", entries="".join(OLD_ENTRIES[:2])).replace("SW-001", "SW-003"),
+                   encoding="utf-8")
+    r = run(two_changes, "fmt", "--check", "--migrate")
+    assert r.exit_code == 1
+    assert "SW-003 户厕改造 30 → 2022-06-30 的进展(文件未提交到 git,取最后一条进展)" in r.stdout.splitlines()
+    r = run(two_changes, "fmt", "--migrate")  # fmt never writes over work not committed
+    assert r.exit_code == 2 and "G006" in r.output
