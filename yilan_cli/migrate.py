@@ -309,7 +309,8 @@ def file_versions(root: Path, rels: Sequence[str]) -> dict[str, list[Version]] |
         if not history.resolve(root, "HEAD"):
             return {rel: [] for rel in rels}
         cut = history.shallow_boundary(root)
-        commits = history.log(root, "--no-renames", "HEAD", paths=tuple(rels))
+        # the ledgers folder, not each file: thousands of paths would overflow a Windows command line
+        commits = history.log(root, "--no-renames", "--topo-order", "HEAD", paths=("ledgers",))  # parents first, reversed
     except YilanError as e:
         if e.code == "G000":  # git is not installed
             return None
