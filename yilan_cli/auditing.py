@@ -11,6 +11,9 @@ what it changed (semantic.changes), not by what its trailer claims — a trailer
   an ``extend`` may fill the empty 批准人/批准日期 of a 延期 applied earlier (its approval), an ``update`` or
   ``close`` may set 量化指标 完成 and 节点 完成日期 (the figures reported);
 * a commit made by hand that changes fields or appends records → 手工修改, a notice (exit 0);
+* an old-format 量化指标 完成 moved into the 进展 entry it counted from (``update``, ``close``, ``import``,
+  ``fmt --migrate``: semantic ``dated``) changes no view and is allowed; moved into an earlier entry, by the
+  git history, it is 迁移量化指标 (a notice) under ``fmt`` and 篡改 (改动历史记录) under anything else;
 * an undo is judged by whether it restores exactly what the commit it names changed (checked by the caller).
 
 Source of the rules: issue 17, docs/audit.md.
@@ -27,13 +30,15 @@ NOTICE = "提示"
 
 # what each yilan action may change in a matter: (kind, part) pairs; a part of "*" is any part
 _FIGURES = {("entry_changed", "量化指标"), ("entry_changed", "节点")}  # 完成 and 完成日期 only (_SETTABLE)
-_UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES
+_DATED = {("dated", "进展")}  # an old-format 完成 moved, unchanged, into the entry it counted from (semantic._dated)
+_UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES | _DATED
 EFFECTS: dict[str, set[tuple[str, str]]] = {
     "add": {("added", "")},
     "init": {("added", "")},
     "update": _UPDATE,
     "import": _UPDATE | {("added", "")},
-    "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES,  # final figures
+    "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES | _DATED,  # final figures
+    "fmt": _DATED,  # fmt --migrate; a plain fmt changes no content
     "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")},
     "extend": {("entry_added", "延期")},
 }
@@ -69,6 +74,11 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
                    Concern(TAMPER, "无记录重新打开", f"由{reopened.before}改回{reopened.after},"
                            "但没有记录重新督办的进展(应使用 yilan update --status 推进中)"))
     rest = [c for c in concrete if not rewrites(c)]
+    # an old value dated by an earlier entry than the one it counted from: only fmt --migrate does that (from
+    # the git history); leaders see it — under any other action, or by hand, it backdates a figure
+    out += [Concern(NOTICE, "迁移量化指标", c.words) if action == "fmt" else Concern(TAMPER, "改动历史记录", c.words)
+            for c in rest if c.kind == "dated" and c.earlier]
+    rest = [c for c in rest if not (c.kind == "dated" and c.earlier)]
     # a report filed before reports already there (it can turn a missed month green): leaders should see it;
     # a notice, not tamper — sync's replay of a colleague's earlier report lands the same way
     out += [Concern(NOTICE, "补记较早的进展", c.words) for c in rest if c.earlier]

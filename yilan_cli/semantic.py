@@ -8,7 +8,8 @@ did not exist) and names every change, one :class:`Change` each:
   extension field …), before → after;
 * ``entry_added`` / ``entry_changed`` / ``entry_removed`` — one entry of a record list: a 进展 (keyed by its
   日期), a 延期 (by 申请日期), the 销号 record, a 量化指标 or a 节点 (by 名称); a changed entry names the keys
-  that differ, each before → after.
+  that differ, each before → after;
+* ``dated`` — an old-format 量化指标 完成 moved into a 进展 entry's 指标 (``update``, ``fmt --migrate``).
 
 Derived from those, for briefs that summarise a period: ``closed``, ``reopened``, ``progress`` (the latest
 进度) and ``deadline`` (完成时限 as extended) — marked ``derived``. ``history`` shows the concrete changes,
@@ -114,7 +115,38 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
             out.append(Change("field", k, before=b, after=a))
     for part, ident in RECORDS.items():
         out += _entries(part, ident, _as_list(before.get(part)), _as_list(after.get(part)))
-    return out
+    return _dated(before, out)
+
+
+def _dated(before: dict[str, Any], found: list[Change]) -> list[Change]:
+    """An old-format 量化指标 完成 moved into a 进展 entry's 指标 (``update`` does it for the matter it writes,
+    ``fmt --migrate`` for every file: docs/time.md) is one change, ``dated``, instead of a 完成 removed and an
+    entry changed. It is a move when the entry only gained 指标 names (its own values unchanged) whose 完成
+    the same commit removed, and either it is the entry the old value counted from (the last by date) with
+    that same value — nothing any view shows changes — or an earlier one (``earlier``: the value now counts
+    from an earlier day; ``fmt --migrate`` dates it by the git history, docs/audit.md)."""
+    removed = {c.key: c.before["完成"] for c in found if c.kind == "entry_changed" and c.part == "量化指标"
+               and c.fields == ("完成",) and isinstance(c.before, dict) and isinstance(c.after, dict)
+               and c.before.get("完成") is not None and c.after.get("完成") is None}
+    if not removed:
+        return found
+    legacy = max((str(e.get("日期")) for e in _as_list(before.get("进展")) if isinstance(e, dict)), default="")
+    out, moved = [], set()
+    for c in found:
+        if c.kind == "entry_changed" and c.part == "进展" and c.fields == ("指标",) and isinstance(c.before, dict) \
+                and isinstance(c.after, dict):
+            was, now = c.before.get("指标") or {}, c.after.get("指标") or {}
+            if isinstance(was, dict) and isinstance(now, dict) and all(k in now and now[k] == v for k, v in was.items()):
+                new = {k: v for k, v in now.items() if k not in was}
+                earlier = c.key < legacy
+                if new and set(new) <= set(removed) and (earlier or all(removed[k] == v for k, v in new.items())):
+                    out.append(Change("dated", "进展", c.key, before={k: removed[k] for k in new}, after=new,
+                                      fields=("指标",), earlier=earlier))
+                    moved |= set(new)
+                    continue
+        out.append(c)
+    return [c for c in out if not (c.part == "量化指标" and c.kind == "entry_changed" and c.key in moved
+                                   and c.fields == ("完成",))]
 
 
 def _derived(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
@@ -232,6 +264,10 @@ def describe(c: Change) -> str:
         return f"{c.part} {short(c.before)} → {short(c.after)}"
     word = ENTRY_WORDS.get(c.part, c.part)
     which = f" {c.key}" if c.key else ""
+    if c.kind == "dated":
+        values = "、".join(f"{k} {v}" for k, v in (c.after or {}).items())
+        return (f"量化指标的 完成 记入进展{which}:{values}"
+                + ("(按 git 历史记在较早的进展,自该日起计)" if c.earlier else ""))
     if c.kind == "entry_added":
         return f"新增{word}{which}{'(补记在已有进展之前)' if c.earlier else ''}:{entry_words(c.part, c.after)}"
     if c.kind == "entry_removed":

@@ -225,26 +225,47 @@ def extend(
 @handled
 def fmt(
     check: Annotated[bool, typer.Option("--check", help="只检查,有未规范的文件时退出码为 1")] = False,
+    migrate: Annotated[bool, typer.Option("--migrate",
+                                          help="把旧格式量化指标的 完成 移入记录它的进展(按 git 历史),逐项说明")] = False,
 ) -> None:
+    from ..migrate import migrate_workspace, summary
     from ..txn import Transaction
 
     ws = workspace()
     if check:
         drift = _drift(ws)
-        for rel in drift:
+        found = migrate_workspace(ws) if migrate else []
+        migrated = {x.rel: x.text for x in found if x.text is not None}
+        rest = [rel for rel in drift if rel not in migrated]
+        for rel in rest:
             out(f"{rel}: 格式不规范(运行 yilan fmt 整理)")
-        out(f"{len(drift)} 个文件需要整理" if drift else "全部事项文件格式规范")
-        if drift:
+        for line in [y for x in found for y in x.lines] + ([summary(found, done=False)] if migrate else []):
+            out(line)
+        if rest or not migrate:
+            out(f"{len(rest)} 个文件需要整理" if rest else "全部事项文件格式规范")
+        if drift or migrated:
             raise typer.Exit(ExitCode.FINDINGS)
         return
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
         drift = _drift(ws, tx)  # computed under the lock: a write that landed before it is kept
-        if drift:
-            tx.refuse_dirty(list(drift))
-            for rel, text in drift.items():
+        found = migrate_workspace(ws) if migrate else []  # likewise (yilan_cli/migrate.py)
+        migrated = {x.rel: str(x.text) for x in found if x.text is not None}
+        for rel, text in migrated.items():
+            _validated(ws, text, rel)
+        rest = [rel for rel in drift if rel not in migrated]
+        texts = {**drift, **migrated}
+        if texts:
+            tx.refuse_dirty(list(texts))
+            for rel, text in texts.items():
                 tx.write(rel, text)
-            tx.commit(f"格式化 {len(drift)} 个事项文件", "fmt")
-    out(f"已整理 {len(drift)} 个事项文件" if drift else "全部事项文件格式规范,无需整理")
+            subject = f"格式化 {len(rest)} 个事项文件"
+            if migrated:
+                subject = f"迁移量化指标 {len(migrated)} 个事项文件" + (f",{subject}" if rest else "")
+            tx.commit(subject, "fmt")
+    for line in [y for x in found for y in x.lines] + ([summary(found, done=True)] if migrate else []):
+        out(line)
+    if rest or not migrate:
+        out(f"已整理 {len(rest)} 个事项文件" if rest else "全部事项文件格式规范,无需整理")
 
 
 def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
