@@ -290,8 +290,10 @@ def entry_words(part: str, entry: Any) -> str:
     if not isinstance(entry, dict):
         return short(entry)
     if part == "进展":
-        bits = [f"进度 {entry['进度']}%" if "进度" in entry else "", str(entry.get("状态", "")),
-                short(entry.get("情况"), 60) if entry.get("情况") else ""]
+        figures = entry.get("指标")
+        bits = [f"进度 {entry['进度']}%" if "进度" in entry else "",
+                *([f"{k} {short(v)}" for k, v in figures.items()] if isinstance(figures, dict) else []),
+                str(entry.get("状态", "")), short(entry.get("情况"), 60) if entry.get("情况") else ""]
         return ",".join(b for b in bits if b) or "(无内容)"
     if part == "延期":
         approved = f",{entry.get('批准人', '')} {entry['批准日期']} 批准" if entry.get("批准日期") else ",待批准"
