@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import edits
+from .asof import matter_at
 from .checks import Validated, check_text, read_matter
 from .errors import UsageError, YilanError
 from .periods import Period, YearMissing
@@ -51,7 +52,8 @@ def export_header(ws: Workspace) -> list[str]:
 
 
 def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool) -> list[Any]:
-    m = v.matter
+    """One matter as a sheet row at D = ``st.today``: its facts dated ≤ D (asof.matter_at), like ``show``."""
+    m = matter_at(v.matter, st.today)
     last = m.updates[-1] if m.updates else None
     progress = next((u.progress for u in reversed(m.updates) if u.progress is not None), None)
     sensitive = {f.name for f in ws.ledgers[v.ledger].fields if f.sensitive}

@@ -159,11 +159,13 @@ def export(
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
     warn_invalid(problems)
     if fmt == "json":
+        from ..asof import matter_at
         from ..render import envelope, status_json
 
         docs = []
-        for v, st in rows:
-            doc = {"matter": v.matter.model_dump(mode="json", exclude_none=True), "status": status_json(v.record(), st)}
+        for v, st in rows:  # the matter at D, as show --format json gives it
+            doc = {"matter": matter_at(v.matter, d).model_dump(mode="json", exclude_none=True),
+                   "status": status_json(v.record(), st)}
             sensitive = {f.key for f in ws.ledgers[v.ledger].fields if f.sensitive}
             doc["extra"] = {k: val for k, val in v.extra.items() if include_sensitive or k not in sensitive}
             docs.append(doc)
