@@ -100,3 +100,28 @@ def test_a_matter_not_yet_assigned_cannot_be_shown_at_that_date(git_demo: Path) 
     r = run(git_demo, "show", "ZB-003", "--today", "2022-01-01")
     assert r.exit_code != 0
     assert "ZB-003 于 2022-01-10 交办,2022-01-01 时尚未交办" in r.output and "E405" in r.output
+
+
+def test_a_new_entry_does_not_move_an_old_undated_figure(git_demo: Path) -> None:
+    """An old-format 完成 counts from the last entry; every write that appends an entry first dates it by that
+    entry, so what an earlier day shows stays (update, close and signoff alike) and audit sees no rewrite."""
+    cases = [  # (matter, the figure's line at the mid day, the write, the mid day between the old last entry and it)
+        ("ZB-002", "引进亿元以上项目: 4/10个 (40.0%)", ["update", "ZB-002", "--progress", "50", "--note", "外出招商",
+                                                "--date", "2022-07-31"], "2022-07-15"),
+        ("XC-003", "高标准农田: 2.5/5万亩 (50.0%)", ["close", "XC-003", "--date", "2022-10-20", "--note", "全部完成"],
+         "2022-08-01"),
+        ("XC-001", "完成清理的村: 132/132个 (100.0%)", ["signoff", "XC-001", "--date", "2022-05-10", "--reviewer", "张某",
+                                                  "--approver", "李某"], "2022-05-01"),
+    ]
+    for matter_id, line, write, mid in cases:
+        assert line in run(git_demo, "show", matter_id, "--today", mid).stdout, matter_id
+        r = run(git_demo, *write)
+        assert r.exit_code == 0, r.output
+        assert line in run(git_demo, "show", matter_id, "--today", mid).stdout, matter_id
+        text = next(git_demo.glob(f"ledgers/*/{matter_id}.yaml")).read_text(encoding="utf-8")
+        assert "完成:" not in text and "指标: {" in text, matter_id
+    audit = run(git_demo, "audit", "--format", "json")
+    body = json.loads(audit.stdout)
+    assert audit.exit_code == 0 and body["tampered"] == 0, body["findings"]
+    mine = [f for f in body["findings"] if f["date"] not in ("2022-07-06", "2022-08-16")]  # the demo's own notices
+    assert mine == [], mine

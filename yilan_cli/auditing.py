@@ -39,7 +39,7 @@ EFFECTS: dict[str, set[tuple[str, str]]] = {
     "import": _UPDATE | {("added", "")},
     "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES | _DATED,  # final figures
     "fmt": _DATED,  # fmt --migrate; a plain fmt changes no content
-    "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")},
+    "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")} | _DATED,
     "extend": {("entry_added", "延期")},
 }
 # the fields an update may set inside an existing entry of these lists

@@ -113,42 +113,40 @@ def _values(indicators: dict[str, float]) -> Any:
     return flow_map({name: int(v) if float(v).is_integer() else v for name, v in indicators.items()})
 
 
-def legacy_into_entries(tree: Any, m: Matter, where: dict[str, int] | None = None) -> list[tuple[str, float, int]]:
-    """Move each old-format 量化指标[].完成 into a 进展 entry's 指标 (docs/time.md).
+def legacy_into_entries(tree: Any, m: Matter) -> None:
+    """Move each old-format 量化指标[].完成 into the 指标 of the last 进展 entry by date (docs/time.md).
 
-    ``where`` maps an indicator's 名称 to the index of the entry that recorded it (found in git history by
-    ``yilan fmt --migrate``); any other goes to the last entry by date (asof.legacy_day), which is the date
-    the value already counts from, so no view changes. An entry that already records the indicator keeps
-    its own value (it already counted over the old one). A matter without entries keeps 完成 (it counts
-    from 交办日期). Returns (名称, 值, entry index) for each value moved.
+    That is the date the undated value already counts from (asof.legacy_day), so no view at any date changes;
+    every write that appends an entry does this first, because the new entry would otherwise move the old
+    value's date to its own. When an entry of that day already records the indicator, the old value was
+    overridden the day it began to count and no view ever showed it: 完成 is dropped. A matter without
+    entries keeps 完成 (it counts from 交办日期). ``yilan fmt --migrate`` (migrate.py) does better from git.
     """
     from .asof import legacy_day
 
     entries = tree.get("进展") or []
     if not entries:
-        return []
+        return
     last_day = legacy_day(m)
-    last = max(i for i, u in enumerate(m.updates) if u.date == last_day)
-    moved = []
+    same_day = [i for i, u in enumerate(m.updates) if u.date == last_day]
     for item in tree.get("量化指标") or []:
         if not isinstance(item, dict) or item.get("完成") is None:
             continue
-        name, value = item["名称"], item["完成"]
-        at = (where or {}).get(name, last)
-        entry = entries[at]
-        own = entry.get("指标")
-        if own is None:
-            set_after(entry, "指标", flow_map({name: value}), "进度", "日期")
-        elif name not in own:
-            own[name] = value
+        name = item["名称"]
+        if not any(name in m.updates[i].indicators for i in same_day):
+            own = entries[same_day[-1]].get("指标")
+            if own is None:
+                set_after(entries[same_day[-1]], "指标", flow_map({name: item["完成"]}), "进度", "日期")
+            else:
+                own[name] = item["完成"]
         del item["完成"]
-        moved.append((name, value, at))
-    return moved
 
 
-def _append_entry(tree: Any, entry: Any) -> None:
+def _append_entry(tree: Any, m: Matter, entry: Any) -> None:
+    """Append ``entry`` to 进展, after dating any old-format 完成 by the entry it counted from."""
     from ruamel.yaml.comments import CommentedSeq
 
+    legacy_into_entries(tree, m)
     if "进展" not in tree or tree["进展"] is None:
         tree["进展"] = CommentedSeq()
     tree["进展"].append(entry)
@@ -196,7 +194,6 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
         for name, value in indicators.items():
             _find(tree.get("量化指标") or [], name, "量化指标")
             changes.append(f"{name} {_num(indicator_at(observed.get(name, ()), d.toordinal()))} → {_num(value)}")
-        legacy_into_entries(tree, m)  # the file keeps one shape: every value dated by its entry
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
         done = str(item.get("完成日期") or "")
@@ -206,7 +203,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
                              code="E319")
         item["完成日期"] = when.isoformat()
         changes.append(f"节点 {name} 完成")
-    _append_entry(tree, _entry(d, progress=progress, indicators=_values(indicators), state=transition, note=note,
+    _append_entry(tree, m, _entry(d, progress=progress, indicators=_values(indicators), state=transition, note=note,
                                problem=problem, next_steps=next_steps, reporter=reporter, reported_on=reported_on))
     tree["状态"] = new_state
     if new_state not in ("阶段性办结", "已办结", "已销号") and "办结日期" in tree:
@@ -221,7 +218,7 @@ def close(tree: Any, m: Matter, d: date, *, note: str | None, stage: bool, repor
     if m.state == "中止":
         raise UsageError(f"{m.id} 已中止", "先用 yilan update --status 推进中 恢复督办,再办结", code="E308")
     state = "阶段性办结" if stage else "已办结"
-    _append_entry(tree, _entry(d, progress=None if stage else 100, state=state, note=note, reporter=reporter))
+    _append_entry(tree, m, _entry(d, progress=None if stage else 100, state=state, note=note, reporter=reporter))
     tree["状态"] = state
     set_after(tree, "办结日期", d.isoformat(), "状态")
     return f"{m.state} → {state}" + ("" if stage else f",进度 {_progress_now(m)}% → 100%")
@@ -233,7 +230,7 @@ def signoff(tree: Any, m: Matter, d: date, *, reviewer: str, approver: str, evid
     _check_entry_date(m, d)
     set_after(tree, "销号", flow_map({"日期": d.isoformat(), "审核人": reviewer, "批准人": approver,
                                       "佐证材料": flow_seq(evidence)}), "延期", "节点", "量化指标", "办结日期")
-    _append_entry(tree, _entry(d, state="已销号", note=f"经{reviewer}审核、{approver}批准销号"))
+    _append_entry(tree, m, _entry(d, state="已销号", note=f"经{reviewer}审核、{approver}批准销号"))
     tree["状态"] = "已销号"
     return "已办结 → 已销号"
 

@@ -311,6 +311,8 @@ def brief(found: list[Change]) -> list[Change]:
     for c in found:
         if c.derived or (explained.get(c.part) == c.kind and shown):
             continue
+        if c.kind == "dated" and not c.earlier:
+            continue  # an undated 完成 written into the entry it counted from: no view at any date changes
         if c.kind == "field" and ((c.part == "状态" and any(x.kind in ("closed", "reopened") for x in shown))
                                   or c.part in ("办结日期",)):
             continue
