@@ -230,3 +230,20 @@ def test_sheet_year_and_column_letters() -> None:
     assert sheet_year(["重点工作台账", "Sheet1", "台账"]) is None
     assert sheet_year(["", "2023年重点工作"]) == 2023
     assert [column_letter(n) for n in (1, 8, 26, 27, 52, 53)] == ["A", "H", "Z", "AA", "AZ", "BA"]
+
+
+def test_a_date_without_a_year_on_a_matter_takes_the_matter_s_year(git_demo: Path) -> None:
+    """6月底 typed today (the clock says years later) for SW-002, last reported 2022-06-28, is 2022-06-30 — the
+    first 6月底 on or after its last entry — and the command says so; close and signoff read it the same way."""
+    r = run(git_demo, "update", "SW-002", "--progress", "25", "--note", "完成户厕改造300户", "--date", "6月底")
+    assert r.exit_code == 0, r.output
+    assert "进展日期 6月底 记为 2022-06-30(该事项最后一条进展为 2022-06-28,取其后最近的 6月底)" in r.stdout
+    assert "- {日期: 2022-06-30, 进度: 25, 情况: 完成户厕改造300户}" in (git_demo / "ledgers/sheng/SW-002.yaml").read_text(
+        encoding="utf-8")
+    r = run(git_demo, "update", "SW-002", "--progress", "30", "--note", "完成户厕改造360户", "--date", "3月31日")
+    assert r.exit_code == 0, r.output
+    assert "记为 2023-03-31" in r.stdout  # the first 3月31日 after 2022-06-30
+    r = run(git_demo, "close", "XC-003", "--date", "10月20日", "--note", "全部完成")
+    assert r.exit_code == 0, r.output
+    assert "办结日期 10月20日 记为 2022-10-20" in r.stdout
+    assert "办结日期: 2022-10-20" in (git_demo / "ledgers/xiangcun/XC-003.yaml").read_text(encoding="utf-8")

@@ -167,6 +167,32 @@ def fact_day(text: str | None, what: str, future: bool = False, context: date | 
     return day
 
 
+def matter_day(text: str | None, what: str, future: bool, matter: Any) -> tuple[date, str | None]:
+    """The date of a fact recorded on ``matter`` (``update``/``close``/``signoff --date``), read under the lock.
+
+    A date without a year (6月底, 12月31日) is the first such day on or after the matter's last 进展 entry
+    (else its 交办日期): the matter is the business context, never the clock's year — 6月底 typed in 2026 for a
+    2022 matter whose last report is 2022-06-28 is 2022-06-30. The second value says which date it became and
+    why, for the command to print (nothing chosen silently). Otherwise as :func:`fact_day` (E323 after today).
+    """
+    from ..periods import DateError, YearMissing, parse_day
+
+    if text:
+        try:
+            parse_day(text, None)
+        except YearMissing:
+            anchor = max((u.date for u in matter.updates), default=matter.assigned)
+            day = parse_day_arg(text, anchor)
+            if day < anchor:
+                day = parse_day_arg(text, date(anchor.year + 1, 1, 1))
+            not_after_today(day, what, future, text)
+            basis = "最后一条进展" if matter.updates else "交办日期"
+            return day, f"{what} {text} 记为 {day}(该事项{basis}为 {anchor},取其后最近的 {text})"
+        except DateError:
+            pass
+    return fact_day(text, what, future), None
+
+
 def not_after_today(day: date, what: str, future: bool = False, text: str | None = None) -> None:
     """The one rule for facts (clock.not_after_today): after the real today only with ``--future`` (E323)."""
     from .. import clock

@@ -10,7 +10,7 @@ import typer
 from ..errors import ExitCode, UsageError, YilanError
 from ..i18n import t
 from ..terminal import inline
-from .common import STATE, FutureOpt, fact_day, handled, not_after_today, out, parse_day_arg, workspace
+from .common import STATE, FutureOpt, fact_day, handled, matter_day, not_after_today, out, parse_day_arg, workspace
 
 DateOpt = Annotated[Optional[str], typer.Option(
     "--date", help="业务日期,默认今天(如 2022-06-30、6月底;不写年份为今年);不能晚于今天,除非加 --future")]
@@ -79,6 +79,12 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
     out(subject)
 
 
+def _said(chosen: list[str]) -> None:
+    """Print how a date typed without a year was read (common.matter_day): never chosen silently."""
+    for line in chosen:
+        out(inline(line))
+
+
 @handled
 def add(
     ledger: Annotated[str, typer.Argument(help="台账(键、前缀或中文名)")],
@@ -142,7 +148,6 @@ def update(
 ) -> None:
     from .. import edits
 
-    day = fact_day(date, "进展日期", future)
     if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
             and not milestone:
         raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
@@ -153,16 +158,21 @@ def update(
             indicators[name] = float(value)
         except ValueError:
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
-    milestones = {}
-    for name, value in _pairs(milestone, "--milestone").items():
-        met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
-        not_after_today(met, f"节点“{name}”的完成日期", future, value)
+    typed = _pairs(milestone, "--milestone")
+    chosen: list[str] = []
 
     def apply(tree: Any, v: Any) -> str:
+        day, why = matter_day(date, "进展日期", future, v.matter)  # a date without a year: from the matter
+        chosen.extend([why] if why else [])
+        milestones = {}
+        for name, value in typed.items():
+            met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
+            not_after_today(met, f"节点“{name}”的完成日期", future, value)
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
                             indicators=indicators, milestones=milestones, state=status, reporter=by)
 
     _edit(matter_id, "update", "更新", apply)
+    _said(chosen)
 
 
 @handled
@@ -176,9 +186,15 @@ def close(
 ) -> None:
     from .. import edits
 
-    day = fact_day(date, "办结日期", future)
-    _edit(matter_id, "close", "阶段性办结" if stage else "办结",
-          lambda tree, v: edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by))
+    chosen: list[str] = []
+
+    def apply(tree: Any, v: Any) -> str:
+        day, why = matter_day(date, "办结日期", future, v.matter)
+        chosen.extend([why] if why else [])
+        return edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by)
+
+    _edit(matter_id, "close", "阶段性办结" if stage else "办结", apply)
+    _said(chosen)
 
 
 @handled
@@ -192,9 +208,15 @@ def signoff(
 ) -> None:
     from .. import edits
 
-    day = fact_day(date, "销号日期", future)
-    _edit(matter_id, "signoff", "销号",
-          lambda tree, v: edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver, evidence=evidence or []))
+    chosen: list[str] = []
+
+    def apply(tree: Any, v: Any) -> str:
+        day, why = matter_day(date, "销号日期", future, v.matter)
+        chosen.extend([why] if why else [])
+        return edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver, evidence=evidence or [])
+
+    _edit(matter_id, "signoff", "销号", apply)
+    _said(chosen)
 
 
 @handled
