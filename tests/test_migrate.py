@@ -347,6 +347,11 @@ JUDGED = [
     ("fmt writing 指标 while 完成 stays", "fmt", doc((E1, E2), 240), doc((E1, E2 + MOVE % 240), 240),
      [("篡改", "改动历史记录")]),
     ("fmt only deleting 完成", "fmt", doc((E1, E2), 240), doc((E1, E2)), [("篡改", "操作不符")]),
+    # a copied fmt trailer cannot backdate a different figure: the value on the day 完成 counted from changes
+    ("fmt backdating another value into an earlier entry", "fmt", doc((E1, E2, E3), 240), doc((E1, E2 + MOVE % 900, E3)),
+     [("篡改", "改动历史记录"), ("篡改", "操作不符")]),
+    ("fmt backdating a value and keeping the latest", "fmt", doc((E1, E2, E3), 600),
+     doc((E1, E2 + MOVE % 900, E3 + MOVE % 600)), [("提示", "迁移量化指标")]),
 ]
 
 

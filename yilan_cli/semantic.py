@@ -115,22 +115,38 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
             out.append(Change("field", k, before=b, after=a))
     for part, ident in RECORDS.items():
         out += _entries(part, ident, _as_list(before.get(part)), _as_list(after.get(part)))
-    return _dated(before, out)
+    return _dated(before, after, out)
 
 
-def _dated(before: dict[str, Any], found: list[Change]) -> list[Change]:
+def _figures_at(doc: dict[str, Any], day: str) -> dict[str, Any]:
+    """名称 → the indicator's value at ``day`` (ISO): its last 进展[].指标 observation dated ≤ day."""
+    out: dict[str, Any] = {}
+    entries = [e for e in _as_list(doc.get("进展")) if isinstance(e, dict) and str(e.get("日期")) <= day]
+    for e in sorted(entries, key=lambda e: str(e.get("日期"))):  # stable: entries of a day keep their order
+        figures = e.get("指标")
+        if isinstance(figures, dict):
+            out.update(figures)
+    return out
+
+
+def _dated(before: dict[str, Any], after: dict[str, Any], found: list[Change]) -> list[Change]:
     """An old-format 量化指标 完成 moved into a 进展 entry's 指标 (``update`` does it for the matter it writes,
     ``fmt --migrate`` for every file: docs/time.md) is one change, ``dated``, instead of a 完成 removed and an
     entry changed. It is a move when the entry only gained 指标 names (its own values unchanged) whose 完成
     the same commit removed, and either it is the entry the old value counted from (the last by date) with
     that same value — nothing any view shows changes — or an earlier one (``earlier``: the value now counts
-    from an earlier day; ``fmt --migrate`` dates it by the git history, docs/audit.md)."""
+    from an earlier day; ``fmt --migrate`` dates it by the git history, docs/audit.md) — and in both, the
+    value on the day the old one counted from stays what it was (a backdated different figure is no move)."""
     removed = {c.key: c.before["完成"] for c in found if c.kind == "entry_changed" and c.part == "量化指标"
                and c.fields == ("完成",) and isinstance(c.before, dict) and isinstance(c.after, dict)
                and c.before.get("完成") is not None and c.after.get("完成") is None}
     if not removed:
         return found
     legacy = max((str(e.get("日期")) for e in _as_list(before.get("进展")) if isinstance(e, dict)), default="")
+    # a move never changes the value on the day the old one counted from (migrate.plan keeps it so; update adds
+    # its new figure in a later entry): one that does is a rewritten figure, not a move
+    then = _figures_at(after, legacy)
+    removed = {k: v for k, v in removed.items() if k in then and then[k] == v}
     out, moved = [], set()
     for c in found:
         if c.kind == "entry_changed" and c.part == "进展" and c.fields == ("指标",) and isinstance(c.before, dict) \
