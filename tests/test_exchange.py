@@ -305,3 +305,38 @@ def test_date_cells(tmp_path: Path) -> None:
     assert cell_date("2022-04-30 00:00:00", today) == date(2022, 4, 30)
     assert cell_date("长期", today) == "长期"
     assert [cell_progress(v) for v in (0.7, "70%", 70, "70", 1, None)] == [70, 70, 70, 70, 1, None]
+
+
+def test_a_fill_in_form_imported_twice_records_its_report_once(git_demo: Path, tmp_path: Path) -> None:
+    form = tmp_path / "填报表.xlsx"
+    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    header = [c.value for c in ws[3]]
+    ws.cell(4, header.index("本期进度") + 1).value = 35
+    ws.cell(4, header.index("本期指标") + 1).value = "户厕改造=420"
+    ws.cell(4, header.index("进展情况") + 1).value = "完成户厕改造420户"
+    wb.save(form)
+    assert run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03").exit_code == 0
+    commits = git(git_demo, "rev-list", "--count", "HEAD")
+    again = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-05")  # the unit sent it twice
+    assert again.exit_code == 0, again.output
+    assert "SW-002 农村人居环境整治提升五年行动(2022年度任务):已有相同的 2022-07-31 进展(此表已导入过),不重复写入" in again.stdout
+    assert "没有需要写入的修改" in again.stdout and git(git_demo, "rev-list", "--count", "HEAD") == commits
+    text = (git_demo / "ledgers/sheng/SW-002.yaml").read_text(encoding="utf-8")
+    assert text.count("日期: 2022-07-31") == 1
+
+
+def test_a_late_form_after_a_later_entry_says_what_to_do(git_demo: Path, tmp_path: Path) -> None:
+    form = tmp_path / "填报表.xlsx"
+    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    header = [c.value for c in ws[3]]
+    ws.cell(4, header.index("本期进度") + 1).value = 35
+    wb.save(form)
+    assert run(git_demo, "update", "SW-002", "--progress", "50", "--note", "完成600户", "--date", "2022-08-31").exit_code == 0
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-09-03")
+    assert r.exit_code == 1
+    assert ("填报表.xlsx:4: 错误[E307] SW-002 已有更晚的进展(2022-08-31),2022年7月的填报不能再按 2022-07-31 记入"
+            in r.stderr) and "--note" not in r.stderr

@@ -484,6 +484,14 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     return wb
 
 
+def _already_imported(m: Any, day: date, f: dict[str, Any], unit: str) -> bool:
+    """Whether ``m`` already has this row's entry: dated ``day``, by ``unit``, with the same 进度, 情况, 存在问题,
+    下步措施 and 指标 — a form sent (or imported) twice records its report once."""
+    return any(u.date == day and u.reporter == unit and u.progress == f.get("进度") and u.note == f.get("进展情况")
+               and u.problem == f.get("存在问题") and u.next_steps == f.get("下步措施")
+               and dict(u.indicators) == (f.get("指标") or {}) for u in m.updates)
+
+
 def _figures(v: Validated, st: Status) -> str | None:
     """上期指标: each indicator as it stood at the form's date, one per line (户厕改造 240/1200户), for the unit
     to write 本期指标 beside it (户厕改造=600)."""
@@ -536,10 +544,21 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
                                "编号和事项不能修改;请重新生成填报表后填写", code="X009")
             if v.matter.lead_unit != unit:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
+            if _already_imported(v.matter, period.last, f, unit):
+                plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
+                    f"{matter_id} {v.matter.title}:已有相同的 {period.last} 进展(此表已导入过),不重复写入")))
+                continue
             tree = positioned_load(_current_text(ws, v.path, texts))
-            summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
-                                   problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators=f.get("指标") or {},
-                                   milestones={}, state=None, reporter=unit, reported_on=today)
+            try:
+                summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
+                                       problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators=f.get("指标") or {},
+                                       milestones={}, state=None, reporter=unit, reported_on=today)
+            except UsageError as e:
+                if e.code != "E307":
+                    raise
+                raise RowError(f"{matter_id} 已有更晚的进展({v.matter.updates[-1].date}),{period.label}的填报不能再按 "
+                               f"{period.last} 记入", "进展按日期顺序追加;请督查室核对后用 yilan update 记一条说明补报情况的进展",
+                               code="E307") from None
             new_text = dump(tree)
             existing[matter_id] = _validated(ws, new_text, v.path)  # a second row for it builds on this one
             texts[v.path] = new_text

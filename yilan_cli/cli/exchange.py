@@ -86,7 +86,8 @@ def import_(
         """The plan of every row, from the files as they are now (called under the lock to write)."""
         if progress:
             plan: Any = exchange.plan_progress(ws, table, day, dates)
-            return plan, f"导入 {plan.unit} {plan.period.label}进展填报:{len(plan.planned)} 项", {}
+            new = sum(1 for p in plan.planned if p.action != "不变")
+            return plan, f"导入 {plan.unit} {plan.period.label}进展填报:{new} 项", {}
         plan = exchange.plan_import(ws, table, lg, default_assigned, day, dates)
         added = sum(1 for p in plan.planned if p.action == "新增")
         changed = sum(1 for p in plan.planned if p.action == "更新")
