@@ -125,3 +125,18 @@ def test_a_new_entry_does_not_move_an_old_undated_figure(git_demo: Path) -> None
     assert audit.exit_code == 0 and body["tampered"] == 0, body["findings"]
     mine = [f for f in body["findings"] if f["date"] not in ("2022-07-06", "2022-08-16")]  # the demo's own notices
     assert mine == [], mine
+
+
+def test_a_figure_no_table_can_show_is_refused(git_demo: Path) -> None:
+    """1e400 reads as infinity: refused where it is written (E213 in the file, E212 typed), never E999 later."""
+    path = git_demo / "ledgers/sheng/SW-002.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("完成: 240", "完成: 1e400"), encoding="utf-8")
+    r = run(git_demo, "check")
+    assert "ledgers/sheng/SW-002.yaml:13:33: 错误[E213] 完成 的值不正确:1e400" in r.stdout
+    path.write_text(text.replace("完成户厕改造240户,", "完成户厕改造240户, 指标: {户厕改造: .nan},"), encoding="utf-8")
+    assert "ledgers/sheng/SW-002.yaml:16:51: 错误[E212] 户厕改造 应为数字:.nan" in run(git_demo, "check").stdout
+    path.write_text(text, encoding="utf-8")
+    for value in ("inf", "nan", "1e400"):
+        r = run(git_demo, "update", "SW-002", "--indicator", f"户厕改造={value}", "--note", "x", "--date", "2022-07-01")
+        assert r.exit_code == 2 and f"错误[E212] 指标值不是数字:户厕改造={value}" in r.stderr, value

@@ -71,6 +71,7 @@ Deadline = Annotated[date | str, BeforeValidator(_deadline)]
 Text = Annotated[str, BeforeValidator(_text)]
 Names = Annotated[list[Text], BeforeValidator(_str_list)]
 Progress = Annotated[int, Field(ge=0, le=100)]
+Number = Annotated[float, Field(allow_inf_nan=False)]  # 1e400 reads as inf in YAML; no table can show it
 
 
 class _Model(BaseModel):
@@ -80,8 +81,8 @@ class _Model(BaseModel):
 class Indicator(_Model):
     name: Text = Field(alias="名称", description="名称")
     unit: Text | None = Field(None, alias="单位", description="计量单位")
-    target: float = Field(alias="目标", description="目标值")
-    done: float | None = Field(None, alias="完成", description="完成值(旧格式,无日期;yilan fmt --migrate 移入进展的 指标)")
+    target: Number = Field(alias="目标", description="目标值")
+    done: Number | None = Field(None, alias="完成", description="完成值(旧格式,无日期;yilan fmt --migrate 移入进展的 指标)")
 
 
 class Milestone(_Model):
@@ -108,7 +109,7 @@ class Signoff(_Model):
 class Update(_Model):
     date: Day = Field(alias="日期", description="日期")
     progress: Progress | None = Field(None, alias="进度", description="进度,0–100 的整数")
-    indicators: dict[Text, float] = Field(default_factory=dict, alias="指标",
+    indicators: dict[Text, Number] = Field(default_factory=dict, alias="指标",
                                           description="本条进展时量化指标的完成值,名称: 值(名称须在 量化指标 中)")
     state: State | None = Field(None, alias="状态", description="状态,等于最后一次状态变更的进展")
     note: Text | None = Field(None, alias="情况", description="进展情况")

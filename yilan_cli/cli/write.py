@@ -1,5 +1,6 @@
 """Write commands: add, update, close, signoff, extend, fmt. Each is one transaction, one commit."""
 
+import math
 from collections.abc import Callable
 from datetime import date as date_
 from pathlib import Path
@@ -156,6 +157,8 @@ def update(
     for name, value in _pairs(indicator, "--indicator").items():
         try:
             indicators[name] = float(value)
+            if not math.isfinite(indicators[name]):
+                raise ValueError(value)
         except ValueError:
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
     typed = _pairs(milestone, "--milestone")
