@@ -340,3 +340,34 @@ def test_a_late_form_after_a_later_entry_says_what_to_do(git_demo: Path, tmp_pat
     assert r.exit_code == 1
     assert ("填报表.xlsx:4: 错误[E307] SW-002 已有更晚的进展(2022-08-31),2022年7月的填报不能再按 2022-07-31 记入"
             in r.stderr) and "--note" not in r.stderr
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("户厕改造=600", [("户厕改造", 600.0, "")]),
+    ("户厕改造＝600户;引进项目：4", [("户厕改造", 600.0, "户"), ("引进项目", 4.0, "")]),
+    ("户厕改造=1.5万", [("户厕改造", 1.5, "万")]),  # the unit is checked against the indicator's by the importer
+    ("户厕改造=1,200", ValueError), ("户厕改造=1e3", ValueError), ("户厕改造=1 200", ValueError),
+    ("户厕改造=1+1", ValueError), ("户厕改造=600,x=1", ValueError), ("户厕改造=600;户厕改造=700", ValueError),
+    ("改造了420户", ValueError), ("", []),
+])
+def test_a_figures_cell_is_read_whole_or_refused(cell: str, expected: Any) -> None:
+    from yilan_cli.sheets import cell_indicators
+
+    if expected is ValueError:
+        with pytest.raises(ValueError):
+            cell_indicators(cell)
+    else:
+        assert cell_indicators(cell) == expected
+
+
+def test_a_figure_in_another_unit_is_refused_naming_the_unit(git_demo: Path, tmp_path: Path) -> None:
+    form = tmp_path / "填报表.xlsx"
+    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    header = [c.value for c in ws[3]]
+    ws.cell(4, header.index("本期指标") + 1).value = "户厕改造=1.2万"
+    wb.save(form)
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert r.exit_code == 1
+    assert "填报表.xlsx:4: 错误[E205] 指标 户厕改造 的单位应为 户:1.2万" in r.stderr

@@ -140,3 +140,25 @@ def test_a_figure_no_table_can_show_is_refused(git_demo: Path) -> None:
     for value in ("inf", "nan", "1e400"):
         r = run(git_demo, "update", "SW-002", "--indicator", f"户厕改造={value}", "--note", "x", "--date", "2022-07-01")
         assert r.exit_code == 2 and f"错误[E212] 指标值不是数字:户厕改造={value}" in r.stderr, value
+
+
+def test_a_name_twice_is_refused_not_the_last_one_kept(git_demo: Path) -> None:
+    r = run(git_demo, "update", "SW-002", "--indicator", "户厕改造=600", "--indicator", "户厕改造=700", "--date", "2022-08-31")
+    assert r.exit_code == 2 and "错误[E213] --indicator 给了 户厕改造 两次:600 和 700" in r.stderr
+    path = git_demo / "ledgers/sheng/SW-002.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "  - {名称: 户厕改造, 单位: 户, 目标: 1200, 完成: 240}\n"
+    path.write_text(text.replace(line, line + "  - {名称: 户厕改造, 单位: 户, 目标: 600}\n"), encoding="utf-8")
+    assert "错误[E325] 量化指标的名称 户厕改造 重复" in run(git_demo, "check").stdout
+
+
+def test_a_name_with_a_trailing_space_is_the_same_name(git_demo: Path) -> None:
+    """名称 '户厕改造 ' reads as 户厕改造 (the model strips it): update and fmt --migrate find it."""
+    path = git_demo / "ledgers/sheng/SW-002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("{名称: 户厕改造,", "{名称: '户厕改造 ',"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", "名称后多了空格")
+    r = run(git_demo, "fmt", "--migrate")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "update", "SW-002", "--indicator", "户厕改造=600", "--note", "完成600户", "--date", "2022-08-31")
+    assert r.exit_code == 0, r.output
+    assert "户厕改造 240 → 600" in r.stdout

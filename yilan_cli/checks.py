@@ -218,6 +218,10 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     last_state: str | None = None
     last_finish: date | None = None
     indicator_names = [ind.name for ind in m.indicators]
+    for part, names in (("量化指标", indicator_names), ("节点", [ms.name for ms in m.milestones])):
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                out.append(("E325", (part, i, "名称"), {"part": part, "name": name}))
     for i, u in enumerate(m.updates):
         if prev is not None and u.date < prev:
             out.append(("E307", ("进展", i, "日期"), {"date": u.date, "prev": prev}))

@@ -132,7 +132,7 @@ def legacy_into_entries(tree: Any, m: Matter) -> None:
     for item in tree.get("量化指标") or []:
         if not isinstance(item, dict) or item.get("完成") is None:
             continue
-        name = item["名称"]
+        name = str(item["名称"]).strip()
         if not any(name in m.updates[i].indicators for i in same_day):
             own = entries[same_day[-1]].get("指标")
             if own is None:
@@ -274,7 +274,7 @@ def _find(items: list[Any], name: str, what: str) -> Any:
     import difflib
 
     for item in items:
-        if isinstance(item, dict) and item.get("名称") == name:
+        if isinstance(item, dict) and str(item.get("名称")).strip() == name:  # the file's 名称 as the model reads it
             return item
     names = [str(i.get("名称")) for i in items if isinstance(i, dict)]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.4)

@@ -400,6 +400,7 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
             raise RowError(f"状态不能通过导入从{m.state}改为{state}", "请用 yilan close / signoff / update --status",
                            code="E308")
     elif new_progress or new_note or f.get("指标"):
+        f["指标"] = _figures_of(m, f.get("指标") or [])
         when = f.get("进展日期") or today
         summary = edits.update(tree, m, when, progress=f.get("进度"), note=f.get("进展情况"), problem=f.get("存在问题"),
                                next_steps=f.get("下步措施"), indicators=f.get("指标") or {}, milestones={}, state=None,
@@ -484,6 +485,17 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     return wb
 
 
+def _figures_of(m: Any, typed: list[tuple[str, float, str]]) -> dict[str, float]:
+    """A 本期指标 cell's pairs (sheets.cell_indicators) as {名称: 值}; a word after the number must be the
+    indicator's own 单位 (``1.2万`` for 户 is refused, not read as 1.2)."""
+    units = {i.name: i.unit or "" for i in m.indicators}
+    for name, value, unit in typed:
+        if unit and name in units and unit != units[name]:
+            raise RowError(f"指标 {name} 的单位应为 {units[name] or '(无单位)'}:{value:g}{unit}",
+                           f"只写数字,如 {name}={value:g}", code="E205")
+    return {name: value for name, value, _ in typed}
+
+
 def _already_imported(m: Any, day: date, f: dict[str, Any], unit: str) -> bool:
     """Whether ``m`` already has this row's entry: dated ``day``, by ``unit``, with the same 进度, 情况, 存在问题,
     下步措施 and 指标 — a form sent (or imported) twice records its report once."""
@@ -544,6 +556,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
                                "编号和事项不能修改;请重新生成填报表后填写", code="X009")
             if v.matter.lead_unit != unit:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
+            f["指标"] = _figures_of(v.matter, f.get("指标") or [])
             if _already_imported(v.matter, period.last, f, unit):
                 plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
                     f"{matter_id} {v.matter.title}:已有相同的 {period.last} 进展(此表已导入过),不重复写入")))

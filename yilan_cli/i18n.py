@@ -111,6 +111,8 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "task force not registered: {value}", "{suggest}"),
     "E322": ("进展中的指标 {name} 不在本事项的量化指标中(已有:{known})", "改正指标名称,或先在 量化指标 中增加该指标",
              "indicator {name} in an entry is not one of the matter's 量化指标 (known: {known})", "fix the name or add the indicator"),
+    "E325": ("{part}的名称 {name} 重复", "同一事项的{part}名称不能重复(进展中的指标和节点完成按名称记录),请改名或合并",
+             "duplicate {part} name {name}", "names within a matter's {part} are unique"),
     "E401": ("schemas/matter.schema.json 已过期,与当前的字段定义不一致", "运行 yilan schema -o schemas/matter.schema.json 并提交",
              "schemas/matter.schema.json is stale", "run yilan schema -o schemas/matter.schema.json and commit it"),
     "E315": ("{field} 中含有{kind},台账不应保存个人信息", "请改为引用编号(如 信访件编号),或把该字段在台账定义中标为 敏感",

@@ -380,7 +380,7 @@ def apply(tree: Any, placements: Sequence[Placement]) -> None:
     from .yamlio import flow_map
 
     entries = tree.get("进展") or []
-    items = {item["名称"]: item for item in tree.get("量化指标") or [] if isinstance(item, dict)}
+    items = {str(item["名称"]).strip(): item for item in tree.get("量化指标") or [] if isinstance(item, dict)}
     for p in placements:
         if p.entry is None:
             continue

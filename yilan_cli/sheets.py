@@ -795,23 +795,25 @@ def cell_progress(value: Any) -> int | None:
     return round(float(text))
 
 
-_PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>\S*)$")
+_PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\W\d_]*)$")
 
 
-def cell_indicators(value: Any) -> dict[str, float]:
-    """``户厕改造=600`` (several separated by ; ； or line breaks; ``：`` or ``＝`` also work; a unit after the
-    number such as ``600户`` is allowed) → {名称: 值}. ValueError names the part that is not such a pair."""
+def cell_indicators(value: Any) -> list[tuple[str, float, str]]:
+    """``户厕改造=600`` (several separated by ; ； or line breaks; ``：`` or ``＝`` also work) → [(名称, 值, 单位)]
+    where 单位 is the word written after the number (``600户``), to be checked against the indicator's own unit
+    by the caller. ValueError names the part that is not such a pair: a number with separators, an exponent or
+    anything after it (``1,200`` ``1e3`` ``1+1``) and a name given twice are refused, never truncated."""
     if value is None or str(value).strip() == "":
-        return {}
-    out: dict[str, float] = {}
+        return []
+    out: list[tuple[str, float, str]] = []
     for part in re.split(r"[;；\n]+", str(value)):
         part = part.strip()
         if not part:
             continue
         m = _PAIR.match(part)
-        if m is None:
+        if m is None or m["name"].strip() in (name for name, _, _ in out):
             raise ValueError(part)
-        out[m["name"].strip()] = float(m["value"])
+        out.append((m["name"].strip(), float(m["value"]), m["unit"]))
     return out
 
 

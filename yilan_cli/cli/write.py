@@ -44,6 +44,9 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
         key, sep, value = v.replace("＝", "=").partition("=")
         if not sep or not key.strip():
             raise UsageError(f"{what} 应写成 名称=值:{v}", f"例如 {what} 年底存栏肉牛=1200", code="E213")
+        if key.strip() in out_:  # which of two values was meant? never the last one silently
+            raise UsageError(f"{what} 给了 {key.strip()} 两次:{out_[key.strip()]} 和 {value.strip()}", "每个名称只写一次",
+                             code="E213")
         out_[key.strip()] = value.strip()
     return out_
 
