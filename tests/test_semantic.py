@@ -116,7 +116,10 @@ RULES = [
     ("hand commit removing an entry", "", CASES[11][1], None, [(TAMPER, "改动历史记录")]),
     ("update that edits the lead unit", "update", CASES[2][1], None, [(TAMPER, "操作不符")]),
     ("close that moves the deadline", "close", CASES[5][1], None, [(TAMPER, "操作不符")]),
-    ("update setting an indicator value", "update", CASES[14][1], None, []),
+    # an earlier yilan set 完成 with the entry reporting it: allowed; the figure changed alone is a rewritten figure
+    ("update setting an indicator value with its entry", "update",
+     edited(量化指标=[{**BASE["量化指标"][0], "完成": 5}], 进展=[*BASE["进展"], ENTRY_3]), None, []),
+    ("update setting an indicator value alone", "update", CASES[14][1], None, [(TAMPER, "操作不符")]),
     ("update lowering an indicator target", "update", CASES[15][1], None, [(TAMPER, "操作不符")]),
     ("update completing a milestone", "update", CASES[16][1], None, []),
     ("extend adding its record", "extend", CASES[13][1], None, []),

@@ -88,7 +88,10 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
                 for c in rest if c.kind != "deleted" and not c.earlier]
         return out
     allowed = EFFECTS.get(action, set())
-    odd = [c for c in rest if not _allowed(c, allowed)]
+    # a figure (完成) is reported with the 进展 entry that reports it; changed alone it is a rewritten figure
+    reported = any(c.kind == "entry_added" and c.part == "进展" for c in concrete)
+    odd = [c for c in rest if not _allowed(c, allowed)
+           or (c.kind == "entry_changed" and c.part == "量化指标" and not reported)]
     if odd:
         out.append(Concern(TAMPER, "操作不符",
                            f"提交标为「{ACTIONS.get(action, action)}」,却有这个操作不会有的改动:{_words(odd)}"))
