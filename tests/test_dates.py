@@ -247,3 +247,12 @@ def test_a_date_without_a_year_on_a_matter_takes_the_matter_s_year(git_demo: Pat
     assert r.exit_code == 0, r.output
     assert "办结日期 10月20日 记为 2022-10-20" in r.stdout
     assert "办结日期: 2022-10-20" in (git_demo / "ledgers/xiangcun/XC-003.yaml").read_text(encoding="utf-8")
+
+
+def test_a_view_date_without_a_year_is_in_the_period_s_year(git_demo: Path) -> None:
+    """report 2022Q2 --today 6月底 is the circular at 2022-06-30, not at 6月底 of the clock's year."""
+    full = run(git_demo, "report", "2022Q2", "--today", "2022-06-30")
+    assert full.exit_code == 0, full.output
+    assert run(git_demo, "report", "2022Q2", "--today", "6月底").stdout == full.stdout
+    assert run(git_demo, "rank", "2022Q2", "--today", "6月底").stdout == run(git_demo, "rank", "2022Q2", "--today",
+                                                                              "2022-06-30").stdout

@@ -143,12 +143,15 @@ def real_today() -> date:
     return clock.real_today()
 
 
-def today_arg(text: str | None) -> date:
-    """``--today`` as users type it: a view date, any day; the real clock only when it is not given."""
+def today_arg(text: str | None, context: date | None = None) -> date:
+    """``--today`` as users type it: a view date, any day; the real clock only when it is not given.
+
+    A date without a year (6月底) takes the year of ``context`` — the period a command reports on (its last
+    day), so ``report 2022Q2 --today 6月底`` is 2022-06-30 — else of the real today."""
     real = real_today()
     if not text:
         return real
-    return parse_day_arg(text, real)
+    return parse_day_arg(text, context or real)
 
 
 def fact_day(text: str | None, what: str, future: bool = False, context: date | None = None) -> date:

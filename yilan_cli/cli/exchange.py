@@ -271,7 +271,7 @@ def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]
     from .reports import _records_or_refuse
 
     p = make_period("year", year)
-    d = today_arg(today) if today else p.last
+    d = today_arg(today, p.last) if today else p.last
     target = output or Path(f"{year}年度督办考核结果.xlsx")
     if target.suffix.lower() != ".xlsx":
         raise UsageError("考核结果表只能导出为 .xlsx", f"例如 -o {year}年度督办考核结果.xlsx", code="X012")

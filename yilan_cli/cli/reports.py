@@ -91,7 +91,7 @@ def report(
         raise UsageError("--issue 不能与 --as-recorded 同用", "印发总是基于当前提交", code="E503")
     ws = workspace(as_recorded)
     p = period_arg(period, real_today())
-    d = today_arg(today) if today else None
+    d = today_arg(today, p.last) if today else None
     issued_day = fact_day(issued_on, "印发日期", future) if issue_ else None
     target = output_file(output) if output else None  # refused before anything is decided or numbered
     if issue_:
@@ -184,7 +184,7 @@ def rank(
     fmt = choice(fmt, ("table", "json", "md"))
     ws = workspace()
     p = period_arg(period, real_today())
-    d = today_arg(today) if today else p.last
+    d = today_arg(today, p.last) if today else p.last
     groups = standings(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
     if fmt == "json":
         doc = [{"group": g.group, "red_list": [u.unit for u in g.red_list], "black_list": [u.unit for u in g.black_list],

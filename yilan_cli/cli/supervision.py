@@ -256,7 +256,7 @@ def accountability(
     fmt = choice(fmt, ("md", "docx"))
     ws = workspace()
     p = period_arg(period, real_today())
-    d = today_arg(today) if today else p.last
+    d = today_arg(today, p.last) if today else p.last
     found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label)
     if fmt == "docx":
         from ..docx_report import accountability_docx
