@@ -403,3 +403,14 @@ def test_a_shallow_clone_or_an_uncommitted_file_falls_back_to_the_last_entry(two
     assert "SW-003 户厕改造 30 → 2022-06-30 的进展(文件未提交到 git,取最后一条进展)" in r.stdout.splitlines()
     r = run(two_changes, "fmt", "--migrate")  # fmt never writes over work not committed
     assert r.exit_code == 2 and "G006" in r.output
+
+
+def test_migrate_is_committed_by_yilan_or_not_at_all(git_demo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    before = (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes()
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "--no-commit", "fmt", "--migrate"])
+    assert r.exit_code == 2 and "错误[E326] --migrate 不能与 --no-commit 同用" in r.stderr
+    assert (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes() == before
