@@ -541,6 +541,9 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
         raise UsageError(f"{sheet.path.name} 的填报期间无法识别:{code}", "请重新生成填报表", code="X008") from None
     not_after_today(period.last, f"{sheet.path.name} 的进展日期(填报期间{period.label}的最后一天)", dates.future,
                     hint=f"{period.label}结束后再导入;确需提前导入时加 --future(进展记在 {period.last})")
+    if today < period.last and not dates.future:  # 报送日期 before the day the entries are dated
+        raise UsageError(f"报送日期 {today} 早于填报期间{period.label}的最后一天 {period.last}(各条进展记在这一天)",
+                         f"{period.label}结束后再导入;确需提前导入时加 --future", code="E323")
     plan = ProgressPlan(unit, period)
     existing = {v.matter.id: v for v in load_full(ws)}
     texts: dict[str, str] = {}
