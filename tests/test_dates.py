@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from yilan_cli.cli import app
 
 from .conftest import git
+from .test_exchange import filled_form
 
 ZB1 = "ledgers/zhuanban/ZB-001.yaml"
 XW2 = "ledgers/xian/XW-002.yaml"
@@ -196,27 +197,14 @@ def test_a_fact_cell_after_today_is_refused_naming_the_cell(fresh: Path, tmp_pat
 
 
 def test_a_fill_in_form_for_a_period_not_over_is_refused(git_demo: Path, tmp_path: Path) -> None:
-    form = tmp_path / "填报表.xlsx"
-    assert run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2099-01", "-o", str(form)).exit_code == 0
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期进度") + 1).value = 80
-    ws.cell(4, header.index("进展情况") + 1).value = "完成户厕改造"
-    wb.save(form)
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 80, "进展情况": "完成户厕改造"}}, "2099-01")
     r = refused(git_demo, "import", "--progress", str(form), typed="2099-01-31")
     assert "2099年1月结束后再导入" in r.stderr
 
 
 def test_a_fill_in_form_reported_before_its_period_ends_is_refused(git_demo: Path, tmp_path: Path) -> None:
     """import --today 2022-07-20 of a July form would record entries dated 07-31 as reported on 07-20."""
-    form = tmp_path / "填报表.xlsx"
-    assert run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form)).exit_code == 0
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期进度") + 1).value = 30
-    wb.save(form)
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 30}})
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-07-20")
     assert r.exit_code == 2
     assert "错误[E323] 报送日期 2022-07-20 早于填报期间2022年7月的最后一天 2022-07-31" in r.stderr

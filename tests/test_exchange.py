@@ -217,15 +217,24 @@ def test_the_monthly_fill_in_round(git_demo: Path, tmp_path: Path) -> None:
     assert "进度: 65, 情况: '完成招标,7月15日开工'" in (git_demo / "ledgers/xian/XW-002.yaml").read_text(encoding="utf-8")
 
 
-def test_a_fill_in_figure_that_is_not_a_pair_names_its_cell(git_demo: Path, tmp_path: Path) -> None:
+def filled_form(root: Path, tmp_path: Path, rows: dict[int, dict[str, Any]], period: str = "2022-07") -> Path:
+    """县住建局's fill-in form for ``period`` (SW-002 on row 4, XW-002 on row 5), with ``rows`` {row: {column: value}}
+    filled in as a unit would in WPS/Excel."""
     form = tmp_path / "填报表.xlsx"
-    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
+    assert run(root, "export", "--fill", "--unit", "县住建局", "--period", period, "-o", str(form)).exit_code == 0
     wb = openpyxl.load_workbook(form)
     ws = wb["进展填报"]
     header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期指标") + 1).value = "改造了420户"
-    ws.cell(5, header.index("本期指标") + 1).value = "户厕=5"  # XW-002 has no such indicator
+    for row, cells in rows.items():
+        for name, value in cells.items():
+            ws.cell(row, header.index(name) + 1).value = value
     wb.save(form)
+    return form
+
+
+def test_a_fill_in_figure_that_is_not_a_pair_names_its_cell(git_demo: Path, tmp_path: Path) -> None:
+    form = filled_form(git_demo, tmp_path, {4: {"本期指标": "改造了420户"},
+                                            5: {"本期指标": "户厕=5"}})  # XW-002 has no such indicator
     before = (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes()
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
     assert r.exit_code == 1
@@ -308,15 +317,7 @@ def test_date_cells(tmp_path: Path) -> None:
 
 
 def test_a_fill_in_form_imported_twice_records_its_report_once(git_demo: Path, tmp_path: Path) -> None:
-    form = tmp_path / "填报表.xlsx"
-    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期进度") + 1).value = 35
-    ws.cell(4, header.index("本期指标") + 1).value = "户厕改造=420"
-    ws.cell(4, header.index("进展情况") + 1).value = "完成户厕改造420户"
-    wb.save(form)
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 35, "本期指标": "户厕改造=420", "进展情况": "完成户厕改造420户"}})
     assert run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03").exit_code == 0
     commits = git(git_demo, "rev-list", "--count", "HEAD")
     again = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-05")  # the unit sent it twice
@@ -328,13 +329,7 @@ def test_a_fill_in_form_imported_twice_records_its_report_once(git_demo: Path, t
 
 
 def test_a_late_form_after_a_later_entry_says_what_to_do(git_demo: Path, tmp_path: Path) -> None:
-    form = tmp_path / "填报表.xlsx"
-    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期进度") + 1).value = 35
-    wb.save(form)
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 35}})
     assert run(git_demo, "update", "SW-002", "--progress", "50", "--note", "完成600户", "--date", "2022-08-31").exit_code == 0
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-09-03")
     assert r.exit_code == 1
@@ -361,13 +356,7 @@ def test_a_figures_cell_is_read_whole_or_refused(cell: str, expected: Any) -> No
 
 
 def test_a_figure_in_another_unit_is_refused_naming_the_unit(git_demo: Path, tmp_path: Path) -> None:
-    form = tmp_path / "填报表.xlsx"
-    run(git_demo, "export", "--fill", "--unit", "县住建局", "--period", "2022-07", "-o", str(form))
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    ws.cell(4, header.index("本期指标") + 1).value = "户厕改造=1.2万"
-    wb.save(form)
+    form = filled_form(git_demo, tmp_path, {4: {"本期指标": "户厕改造=1.2万"}})
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
     assert r.exit_code == 1
     assert "填报表.xlsx:4: 错误[E205] 指标 户厕改造 的单位应为 户:1.2万" in r.stderr
