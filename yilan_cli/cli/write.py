@@ -259,10 +259,13 @@ def fmt(
     from ..migrate import migrate_workspace, summary
     from ..txn import Transaction
 
-    if migrate and not check and STATE.no_commit:  # a later hand commit of it would read as rewritten entries
-        raise UsageError("--migrate 不能与 --no-commit 同用", "迁移须由 yilan 提交(Yilan-Action: fmt),审计才认得出它",
-                         code="E326")
     ws = workspace()
+    if migrate and not check and STATE.no_commit:  # in git, a later hand commit of it would read as rewritten entries
+        from ..history import git_dir
+
+        if git_dir(ws.root) is not None:
+            raise UsageError("--migrate 不能与 --no-commit 同用", "迁移须由 yilan 提交(Yilan-Action: fmt),审计才认得出它",
+                             code="E326")
     if check:
         drift = _drift(ws)
         found = migrate_workspace(ws) if migrate else []
