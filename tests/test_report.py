@@ -163,3 +163,28 @@ def test_notices_one_per_unit_with_red_or_yellow(git_demo: Path, tmp_path: Path)
         body = z.read("word/document.xml").decode("utf-8")
     assert "县城污水处理厂提标改造工程" in body and 'w:eastAsia="仿宋_GB2312"' in body
     assert "没有红灯、黄灯事项" in run("notice", "--today", "2022-01-05", "-o", str(out), root=git_demo).stdout
+
+
+def test_the_file_name_decides_the_format_and_a_contradiction_is_refused(git_demo: Path, tmp_path: Path) -> None:
+    """report 2022Q2 -o 通报.docx wrote Markdown into a .docx and reported success (issue 19)."""
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    def invoke(*args: str) -> Any:
+        return CliRunner().invoke(app, ["--root", str(git_demo), *args], catch_exceptions=False)
+
+    docx = tmp_path / "通报.docx"
+    assert invoke("report", "2022Q2", "-o", str(docx)).exit_code == 0
+    assert docx.read_bytes()[:2] == b"PK"  # a Word file, not text
+    html = tmp_path / "通报.html"
+    assert invoke("report", "2022Q2", "-o", str(html)).exit_code == 0
+    assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    wrong = tmp_path / "通报2.docx"
+    r = invoke("report", "2022Q2", "--format", "md", "-o", str(wrong))
+    assert r.exit_code == 2 and "错误[E506] 输出文件 通报2.docx 的扩展名是 .docx,与 --format md 不符" in r.stderr
+    assert not wrong.exists()
+    r = invoke("accountability", "2022Q2", "-o", str(tmp_path / "移交.html"))  # a second command: md and docx only
+    assert r.exit_code == 2 and "[E506]" in r.stderr and "这个命令可写:md, docx" in r.stderr
+    assert invoke("accountability", "2022Q2", "-o", str(tmp_path / "移交.docx")).exit_code == 0
+    assert (tmp_path / "移交.docx").read_bytes()[:2] == b"PK"

@@ -224,6 +224,26 @@ def parse_day_arg(text: str, today: date) -> date:
     return day
 
 
+DOCUMENT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+
+
+def document_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """The format of a document written to ``output``: ``--format`` if given, else the file's extension
+    (通报.docx → docx), else the first of ``allowed``. A contradiction (``--format md -o 通报.docx``) or an
+    extension the command cannot write is refused (E506): a .docx full of Markdown reported as success is
+    worse than no file."""
+    by_name = DOCUMENT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if fmt is None:
+        fmt = by_name if by_name in allowed else allowed[0]
+    fmt = choice(fmt, allowed)
+    if by_name is not None and by_name != fmt:
+        assert output is not None
+        raise UsageError(f"输出文件 {output.name} 的扩展名是 {output.suffix},与 --format {fmt} 不符",
+                         f"去掉 --format(按扩展名写 {by_name}),或把文件名改为 .{fmt}" if by_name in allowed
+                         else f"这个命令可写:{', '.join(allowed)};把文件名改为其中之一的扩展名", code="E506")
+    return fmt
+
+
 def choice(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UsageError(t("err.bad_option", text=value), t("hint.bad_option", values=", ".join(allowed)))

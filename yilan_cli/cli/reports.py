@@ -14,6 +14,7 @@ from .common import (
     FutureOpt,
     TodayOpt,
     choice,
+    document_format,
     fact_day,
     handled,
     out,
@@ -71,7 +72,7 @@ def _records_or_refuse(ws: Any) -> Any:
 @handled
 def report(
     period: Annotated[str, typer.Argument(help="期间:2022-06(月报)、2022Q2(季度通报)、2022H1(半年)、2022(年度)、本季度…")],
-    fmt: Annotated[str, typer.Option("--format", help="md | html | docx")] = "md",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="md | html | docx,默认按 -o 的扩展名,否则 md")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="只含某位县领导牵头的事项(报分管领导的月报)")] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="report_templates/ 下的模板文件名")] = None,
@@ -86,7 +87,7 @@ def report(
 
     from ..report import KINDS, build
 
-    fmt = choice(fmt, ("md", "html", "docx"))
+    fmt = document_format(fmt, output, ("md", "html", "docx"))
     if issue_ and as_recorded:
         raise UsageError("--issue 不能与 --as-recorded 同用", "印发总是基于当前提交", code="E503")
     ws = workspace(as_recorded)

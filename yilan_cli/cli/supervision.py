@@ -13,6 +13,7 @@ from .common import (
     FutureOpt,
     TodayOpt,
     choice,
+    document_format,
     fact_day,
     handled,
     not_after_today,
@@ -247,13 +248,13 @@ def _escalation_plan(ws: Any, entries: list[dict[str, Any]], d: date, apply: boo
 def accountability(
     period: Annotated[str, typer.Argument(help="期间,如 2022Q2、2022-06、本季度;评估日为期末")] = "本季度",
     today: TodayOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="md | docx,默认按 -o 的扩展名,否则 md")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
 ) -> None:
     from ..escalation import referrals
     from ..issuing import read_register
 
-    fmt = choice(fmt, ("md", "docx"))
+    fmt = document_format(fmt, output, ("md", "docx"))
     ws = workspace()
     p = period_arg(period, real_today())
     d = today_arg(today, p.last) if today else p.last
