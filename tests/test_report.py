@@ -188,3 +188,13 @@ def test_the_file_name_decides_the_format_and_a_contradiction_is_refused(git_dem
     assert r.exit_code == 2 and "[E506]" in r.stderr and "这个命令可写:md, docx" in r.stderr
     assert invoke("accountability", "2022Q2", "-o", str(tmp_path / "移交.docx")).exit_code == 0
     assert (tmp_path / "移交.docx").read_bytes()[:2] == b"PK"
+
+
+def test_an_unknown_leader_or_unit_is_refused_with_the_closest_names(git_demo: Path, tmp_path: Path) -> None:
+    """report --leader 副县长 and notice --unit 住建局 gave an empty document and exit 0 (issue 19)."""
+    r = run("report", "2022Q2", "--leader", "副县长", root=git_demo)
+    assert r.exit_code == 2 and "错误[E327] 没有这个牵头领导:副县长" in r.stderr and "您是否想写" in r.stderr
+    r = run("notice", "--unit", "住建局", "--today", "2022-06-30", "-o", str(tmp_path / "n"), root=git_demo)
+    assert r.exit_code == 2 and "错误[E327] 没有这个单位:住建局" in r.stderr and "县住建局" in r.stderr
+    assert not (tmp_path / "n").exists()
+    assert run("report", "2022Q2", "--leader", "分管副县长", root=git_demo).exit_code == 0

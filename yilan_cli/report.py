@@ -233,6 +233,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     """The report context for ``period``, evaluated at its last day (or ``today``), on business dates."""
     d = today or period.last
     d_ord = d.toordinal()
+    known_filter(ws, records, None, leader)
     mine = [r for r in records if r.assigned <= d_ord and (leader is None or leader in r.leaders)]
     evaluated = [(r, evaluate(r, d, ws.rules)) for r in mine]
     s = summarize([st for _, st in evaluated])
@@ -467,9 +468,26 @@ class Notice:
     number: str = ""  # 督办〔2022〕7号, once issued
 
 
+def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader: str | None) -> None:
+    """Refuse (E327) a ``--unit`` that is not registered or a ``--leader`` that no matter names, with the
+    closest name: an unknown name made an empty document and exit 0 (issue 19)."""
+    import difflib
+
+    from .errors import UsageError
+
+    for value, names, what in ((unit, list(ws.units), "单位"),
+                               (leader, sorted({x for r in records for x in r.leaders}), "牵头领导")):
+        if value is not None and value not in names:
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.3)
+            hint = (f"您是否想写 {'、'.join(close)}?" if close else f"已有的{what}:{'、'.join(names[:12])}"
+                    + ("……" if len(names) > 12 else ""))
+            raise UsageError(f"没有这个{what}:{value}", hint, code="E327")
+
+
 def notices(ws: Workspace, records: list[Record], today: date, unit: str | None = None,
             leader: str | None = None) -> list[Notice]:
     """One notice per lead unit with red or yellow matters at ``today`` (listing only that unit's matters)."""
+    known_filter(ws, records, unit, leader)
     from datetime import timedelta
 
     d = today.toordinal()
