@@ -197,7 +197,7 @@ def render_docx(r: Report) -> bytes:
     if r.research:
         _para(doc, r.research, indent=True)
     h1("二、主要成效")
-    for text in (r.achievements or f"(请在 report_notes/{r.period}.md 的“## 主要成效”下撰写)").split("\n\n"):
+    for text in (r.achievements or "【待撰写】").split("\n\n"):
         _para(doc, text.strip(), indent=True)
     h1("三、序时分析")
     cats = ["超进度", "达进度", "欠进度", "已完成", "持续推进", "中止"]
@@ -233,7 +233,7 @@ def render_docx(r: Report) -> bytes:
     else:
         _para(doc, "本期无量化指标。", indent=True)
     h1("九、下步工作要求")
-    for text in (r.requirements or f"(请在 report_notes/{r.period}.md 的“## 下步工作要求”下撰写)").split("\n\n"):
+    for text in (r.requirements or "【待撰写】").split("\n\n"):
         _para(doc, text.strip(), indent=True)
     h1("十、附件")
     for title, items in (("附件1 超期事项清单", r.overdue_list), ("附件2 滞后事项清单", r.lagging_list),
