@@ -140,6 +140,22 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
     return r.stdout
 
 
+def written_notes(root: Path, *periods: str) -> None:
+    """report_notes/<period>.md with both sections written, committed through `yilan notes` (a circular is
+    not issued while a section is missing, E507)."""
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    for code in periods:
+        path = root / "report_notes" / f"{code}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"# {code}\n\n## 主要成效\n\n督办事项推进有力。\n\n## 下步工作要求\n\n继续压实责任。\n",
+                        encoding="utf-8", newline="\n")
+        r = CliRunner().invoke(app, ["--root", str(root), "notes", code], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+
+
 @pytest.fixture
 def git_demo(tmp_path: Path) -> Path:
     """A ledger repository made by `yilan init --example`: the demo data as a year of history (~510 commits,

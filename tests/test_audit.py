@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git
+from .conftest import git, written_notes
 
 
 def run(root: Path, *args: str) -> Any:
@@ -86,6 +86,7 @@ def test_diff_briefs_a_range_for_leaders(git_demo: Path) -> None:
 
 
 def test_diff_defaults_to_the_last_issued_report(git_demo: Path, tmp_path: Path) -> None:
+    written_notes(git_demo, "2022Q2")
     run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"))
     run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")
     md = run(git_demo, "diff").stdout

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git, tmpfs
+from .conftest import git, tmpfs, written_notes
 
 POSIX = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
 
@@ -37,6 +37,7 @@ def tamper_source_commit(repo: Path, value: str) -> None:
 @pytest.mark.parametrize("args", [["diff"], ["report", "2022Q2", "--as-issued"]])
 def test_a_committed_source_commit_never_reaches_git_as_an_option(git_demo: Path, tmp_path: Path, args: list[str]) -> None:
     """diff_option_injection.sh (`diff`), and the second place of the kind (`report --as-issued`, git archive)."""
+    written_notes(git_demo, "2022Q2")
     assert run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md")).exit_code == 0
     victim = tmp_path / ".bashrc"
     victim.write_text("# 十年积累的配置\n", encoding="utf-8")

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from yilan_cli.cli import app
 from yilan_cli.txn import decide
 
-from .conftest import git, hook, tmpfs
+from .conftest import git, hook, tmpfs, written_notes
 from .test_e2e import yilan_exe
 from .test_merge import two_clones
 
@@ -213,6 +213,7 @@ def test_undo_in_a_shallow_clone_refuses_instead_of_deleting_everything(git_demo
 
 
 def test_undo_never_takes_back_an_issued_document(git_demo: Path, tmp_path: Path) -> None:
+    written_notes(git_demo, "2022Q2")
     r = run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"))
     assert r.exit_code == 0
     r = run(git_demo, "undo", "--yes")
@@ -223,6 +224,7 @@ def test_undo_never_takes_back_an_issued_document(git_demo: Path, tmp_path: Path
 @pytest.mark.slow
 def test_overlapping_issues_never_share_a_number(git_demo: Path, tmp_path: Path) -> None:
     """issue_number_race.sh: numbers and "already issued" are decided under the lock."""
+    written_notes(git_demo, "2022Q2", "2022-06")
     with lock_held(git_demo):
         runs = [start(git_demo, "report", period, "--issue", "--date", "2022-07-05", "-o", str(tmp_path / f"{k}.md"))
                 for k, period in enumerate(("2022Q2", "2022-06", "2022Q2"))]
@@ -514,6 +516,8 @@ def test_sync_after_an_undone_add_renumbers_instead_of_failing(tmp_path: Path) -
 def test_issuing_on_a_shared_branch_takes_its_number_from_the_server(tmp_path: Path) -> None:
     """Two clones issuing the same day: the second one syncs first and takes the next number."""
     a, b = two_clones(tmp_path)
+    written_notes(a, "2022-06")
+    written_notes(b, "2022Q2")
     assert run(a, "report", "2022-06", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "a.md")).exit_code == 0
     r = run(b, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "b.md"))
     assert r.exit_code == 0, r.stderr
@@ -555,6 +559,8 @@ def test_a_workspace_in_a_sub_folder_recovers_and_undoes_its_own_files(tmp_path:
 def test_a_forge_that_refuses_pushes_is_named_and_no_number_is_kept(tmp_path: Path) -> None:
     """A protected branch (a pre-receive hook says no): the forge's words, not "a colleague pushed"."""
     a, _ = two_clones(tmp_path)
+    written_notes(a, "2022-06")
+    assert run(a, "sync").exit_code == 0  # the notes are on the server before the branch is protected
     hook(tmp_path / "remote.git", "pre-receive", "echo '您没有向受保护分支推送的权限' >&2\nexit 1")
     before = git(a, "rev-parse", "HEAD")
     register = (a / "reports" / "issued.yaml").read_bytes()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import REPO, write_matter
+from .conftest import REPO, write_matter, written_notes
 
 
 def run(*args: str, root: Path = REPO) -> Any:
@@ -114,6 +114,11 @@ def test_rank_orders_each_group_and_explains_every_point() -> None:
 def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> None:
     from .conftest import git
 
+    r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
+    assert r.exit_code == 2 and "错误[E507] report_notes/2022Q2.md 中还没有撰写:## 主要成效、## 下步工作要求" in r.stderr
+    assert not (tmp_path / "q2.md").exists() and "期间: 2022Q2" not in (git_demo / "reports/issued.yaml").read_text(
+        encoding="utf-8")
+    written_notes(git_demo, "2022Q2", "2022Q3", "2022-07")
     base = git(git_demo, "rev-parse", "HEAD").strip()
     r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
     assert r.exit_code == 0, r.output

@@ -182,6 +182,28 @@ def _num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+NOTE_SECTIONS = ("主要成效", "下步工作要求")  # the ## headings of report_notes/<period>.md the office writes
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def notes_skeleton(period: Period) -> str:
+    """A new report_notes/<period>.md: a title and each section's heading over a line saying what goes there."""
+    what = {"主要成效": "本期督办工作取得的主要成效", "下步工作要求": "下一阶段的工作要求"}
+    body = "".join(f"\n## {name}\n\n<!-- 在此撰写{what[name]},段落之间空一行;写好后删除这一行 -->\n"
+                   for name in NOTE_SECTIONS)
+    return f"# {period.label}督办通报文稿\n{body}"
+
+
+def written(text: str) -> str:
+    """A notes section as it goes into a document: without the skeleton's comment lines."""
+    return _COMMENT.sub("", text).strip()
+
+
+def missing_notes(notes: dict[str, str]) -> list[str]:
+    """The sections of NOTE_SECTIONS not written yet (absent, empty, or only the skeleton's comment)."""
+    return [name for name in NOTE_SECTIONS if not written(notes.get(name, ""))]
+
+
 def read_notes(root: Path, period: Period) -> dict[str, str]:
     """report_notes/<period>.md: the staff-written sections, keyed by their ## heading."""
     from .filecheck import linked
@@ -292,7 +314,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
         on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger, by_unit=by_unit,
         schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
-        achievements=MdSafe(notes.get("主要成效", "")), requirements=MdSafe(notes.get("下步工作要求", "")),
+        achievements=MdSafe(written(notes.get("主要成效", ""))), requirements=MdSafe(written(notes.get("下步工作要求", ""))),
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],

@@ -354,7 +354,8 @@ class Transaction:
                 fault("after-adopt")
                 history.reset_index(self.root, paths)
             else:
-                maybe_new = [rel for rel, f in self.files.items() if f["old"] is None]
+                # a file that existed but git does not track yet (report_notes written by hand) is new to git too
+                maybe_new = [rel for rel, f in self.files.items() if f["new"] is not None]
                 known = history.tracked(self.root, maybe_new) if maybe_new else set()
                 new = [p for p in maybe_new if p not in known]
                 history.commit_paths(self.root, paths, self.message, self.author, new=new)

@@ -30,6 +30,7 @@ from .common import (
 
 def register(app: typer.Typer) -> None:
     app.command("report", help="生成督查通报:月报、季度通报、半年评估、年度总结(按期间自动判断)。")(report)
+    app.command("notes", help="通报文稿:生成 report_notes/<期间>.md(主要成效、下步工作要求),或提交写好的内容。")(notes)
     app.command("rank", help="赛马排名:乡镇、县直部门分组排名,含得分说明、红榜和黑榜。")(rank)
     app.command("site", help="督办看板:生成静态网站(总览、各台账、各单位、各事项页面),放到内网 Web 服务器即可。")(site)
 
@@ -102,6 +103,7 @@ def report(
         assert issued_day is not None
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, number and register under the lock
             context = build(ws, _records_or_refuse(ws), p, d, leader)
+            _refuse_unwritten_notes(ws, p)
             record = _issue_record(context, p, leader, issued_day, iss, ws.rules.number_format)
             document = _render(ws, context, fmt, template)
             iss.register([record], f"印发 {context.number} {context.title}")
@@ -115,6 +117,47 @@ def report(
         context = build(ws, _records_or_refuse(ws), p, d, leader)
         context.number = number
         _deliver(context, _render(ws, context, fmt, template), target)
+
+
+def _refuse_unwritten_notes(ws: Any, p: Any) -> None:
+    """A circular is not numbered while a section the office writes is missing (E507): it would go out 【待撰写】."""
+    from ..report import missing_notes, read_notes
+
+    missing = missing_notes(read_notes(ws.root, p))
+    if missing:
+        rel = f"report_notes/{p.code}.md"
+        raise UsageError(f"{rel} 中还没有撰写:{'、'.join(f'## {m}' for m in missing)},通报不能印发",
+                         f"运行 yilan notes {p.code} 生成(或提交)文稿,在这些标题下写好后再印发", code="E507")
+
+
+@handled
+def notes(
+    period: Annotated[str, typer.Argument(help="期间:2022Q2、2022-06、2022H1、2022、本季度…")],
+) -> None:
+    """report_notes/<期间>.md: create it with the headings to write under, or commit what was written."""
+    from ..report import missing_notes, notes_skeleton, read_notes
+    from ..txn import Transaction
+    from .common import STATE
+
+    ws = workspace()
+    p = period_arg(period, real_today())
+    rel = f"report_notes/{p.code}.md"
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
+        existing = tx.read(rel)
+        if existing is None:
+            tx.write(rel, notes_skeleton(p))
+            tx.commit(f"新增通报文稿 {p.label}", "notes")
+            out(f"已生成 {rel}:在各个 ## 标题下撰写,写好后再运行 yilan notes {p.code} 提交")
+        else:
+            read_notes(ws.root, p)  # refused (E101/E114/E116) before anything is committed
+            from ..history import changed_paths
+
+            if not STATE.no_commit and changed_paths(ws.root, [rel]):
+                tx.write(rel, existing)
+                tx.commit(f"更新通报文稿 {p.label}", "notes")
+                out(f"已提交 {rel}")
+    missing = missing_notes(read_notes(ws.root, p))
+    out(f"{rel} 还待撰写:{'、'.join(missing)}" if missing else f"{rel} 各部分都已撰写,可以印发")
 
 
 def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str], tmp: Path) -> Any:
