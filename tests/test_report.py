@@ -203,3 +203,25 @@ def test_an_unknown_leader_or_unit_is_refused_with_the_closest_names(git_demo: P
     assert r.exit_code == 2 and "错误[E327] 没有这个单位:住建局" in r.stderr and "县住建局" in r.stderr
     assert not (tmp_path / "n").exists()
     assert run("report", "2022Q2", "--leader", "分管副县长", root=git_demo).exit_code == 0
+
+
+def test_notes_creates_the_sections_and_commits_what_was_written(git_demo: Path) -> None:
+    from .conftest import git
+
+    r = run("notes", "2022Q3", root=git_demo)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == ["已生成 report_notes/2022Q3.md:在各个 ## 标题下撰写,写好后再运行 yilan notes 2022Q3 提交",
+                                     "report_notes/2022Q3.md 还待撰写:主要成效、下步工作要求"]
+    assert git(git_demo, "log", "-1", "--format=%s").strip() == "新增通报文稿 2022年第三季度"
+    draft = run("report", "2022Q3", root=git_demo).stdout
+    assert draft.count("【待撰写】") == 2 and "<!--" not in draft and "report_notes" not in draft
+    path = git_demo / "report_notes/2022Q3.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("<!-- 在此撰写本期督办工作取得的主要成效,段落之间空一行;写好后删除这一行 -->",
+                                 "三季度全县供热改造全面完工。"), encoding="utf-8")
+    r = run("notes", "2022Q3", root=git_demo)
+    assert r.stdout.splitlines() == ["已提交 report_notes/2022Q3.md", "report_notes/2022Q3.md 还待撰写:下步工作要求"]
+    assert git(git_demo, "status", "--porcelain") == ""
+    assert "三季度全县供热改造全面完工。" in run("report", "2022Q3", root=git_demo).stdout
+    audit = run("audit", root=git_demo)
+    assert audit.exit_code == 0 and "通报文稿" not in audit.stdout  # a yilan command's commit, not a hand edit
