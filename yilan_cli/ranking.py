@@ -10,8 +10,10 @@ over the matters the unit leads that exist at the period's end D:
   and were not already closed before it began, those 已办结/已销号 on time or 阶段性办结 by the deadline;
 - 序时达标率: of the matters with an expected progress at D (欠进度/达进度/超进度), those not behind;
 - 按期报告率: of the matters that owed a report for their cycle's last due period, those that reported.
-A rate with nothing to measure counts as full. Ties: fewer overdue, fewer red, more matters, then the
-order of the unit registry. Units that lead nothing are listed without a rank.
+A rate with nothing to measure counts as full. Ties: fewer overdue, then fewer red; units equal on score,
+overdue and red share a rank (并列: 1, 1, 3), listed in the unit registry's order. The 红榜 is the units ranked
+within 红榜名额 (ties at the edge all in); the 黑榜 the bottom 黑榜名额 below full marks, counted from the
+bottom the same way. Units that lead nothing are listed without a rank.
 
 "1+N+1": a ledger may carry its own 赛马 rules (schemas/ledgers/<key>.yaml, the sector department's
 "N"). A unit's matters are then scored in groups of equal rules — each group's weighted rates count in
@@ -179,14 +181,22 @@ def _ordered(ws: Workspace, groups: dict[str, list[UnitScore]]) -> list[GroupRan
     full = ws.rules.weight_on_time + ws.rules.weight_schedule + ws.rules.weight_report
     out = []
     for group, scores in groups.items():
-        ranked = sorted((s for s in scores if s.score is not None),
-                        key=lambda s: (-(s.score or 0), s.overdue, s.red, -s.matters, order[s.unit]))
-        ranked = [UnitScore(**{**s.__dict__, "rank": i}) for i, s in enumerate(ranked, start=1)]
+        ranked = sorted((s for s in scores if s.score is not None), key=lambda s: (*_merit(s), order[s.unit]))
+        ranked = [UnitScore(**{**s.__dict__, "rank": 1 + sum(_merit(o) < _merit(s) for o in ranked)}) for s in ranked]
         idle = [s for s in scores if s.score is None]
-        red_list = ranked[: ws.rules.red_list]
-        black_pool = [s for s in reversed(ranked) if s not in red_list and (s.score or 0) < full]
-        out.append(GroupRanking(group, ranked + idle, red_list, black_pool[: ws.rules.black_list]))
+        red_list = [s for s in ranked if (s.rank or 0) <= ws.rules.red_list]
+        pool = [s for s in ranked if s not in red_list and (s.score or 0) < full]
+        # the black list counts from the bottom the same way: ties at its edge all in
+        black_list = [s for s in reversed(pool)
+                      if 1 + sum(_merit(o) > _merit(s) for o in pool) <= ws.rules.black_list]
+        out.append(GroupRanking(group, ranked + idle, red_list, black_list))
     return out
+
+
+def _merit(s: UnitScore) -> tuple[float, int, int]:
+    """What ranks a unit: higher score, then fewer overdue, then fewer red matters. Units equal on all three
+    share a rank (并列, 1 1 3); the registry's order only lists them, it never ranks them (issue 19)."""
+    return -(s.score or 0), s.overdue, s.red
 
 
 QUARTER_NAMES = ("一季度", "二季度", "三季度", "四季度")
