@@ -225,3 +225,18 @@ def test_notes_creates_the_sections_and_commits_what_was_written(git_demo: Path)
     assert "三季度全县供热改造全面完工。" in run("report", "2022Q3", root=git_demo).stdout
     audit = run("audit", root=git_demo)
     assert audit.exit_code == 0 and "通报文稿" not in audit.stdout  # a yilan command's commit, not a hand edit
+
+
+def test_every_red_and_yellow_matter_is_listed_with_its_reasons() -> None:
+    """XW-002 (黄: a missed milestone only) was in no problem section yet got a 督办通知单 (issue 19): every red and
+    yellow matter at the report's date is in 六、存在问题 or 七、未按期报告, and the counts agree."""
+    status = json.loads(run("status", "--all", "--format", "json", "--today", "2022-06-30").stdout)
+    flagged = {m["id"] for m in status["matters"] if m["light"] in ("red", "yellow")}
+    md = run("report", "2022Q2").stdout
+    problems = md[md.index("## 六、存在问题"):md.index("## 七、未按期报告")]
+    missing = md[md.index("## 七、未按期报告"):md.index("## 八、")]
+    listed = {m["id"] for m in status["matters"] if f"| {m['id']} |" in problems or f"{m['id']} " in missing}
+    assert flagged <= listed, sorted(flagged - listed)
+    assert "| XW-002 | 县城集中供热老旧管网改造 | 县住建局 | 分管副县长 | 节点“完成招标”逾期未完成 |" in problems
+    counts = status["summary"]["lights"]
+    assert len(flagged) == counts["red"] + counts["yellow"]

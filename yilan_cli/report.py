@@ -152,7 +152,7 @@ class Report:
     closed_in_period: list[Line]
     added_in_period: list[Line]
     ranking: list[GroupRanking]
-    problems: list[Line]  # overdue and lagging
+    problems: list[Line]  # overdue, lagging, then milestones missed
     overdue_list: list[Line]
     lagging_list: list[Line]
     missing_reports: list[Line]
@@ -304,6 +304,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     notes = read_notes(ws.root, period)
     overdue = [ln for r, st, ln in lines if st.overdue_days > 0]
     lagging = [ln for r, st, ln in lines if st.overdue_days == 0 and st.category == "欠进度"]
+    # a yellow light for a missed milestone alone (XW-002 at 06-30) is a problem too; one for a missing report
+    # alone has its own section (七、未按期报告): every red and yellow matter is listed somewhere, by its reasons
+    missed = [ln for r, st, ln in lines if st.missed_milestones and ln not in overdue and ln not in lagging]
     leader_part = f"({leader}分管)" if leader else ""
     return Report(
         kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
@@ -318,7 +321,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
-        ranking=standings(ws, mine, period, d), problems=overdue + lagging, overdue_list=overdue, lagging_list=lagging,
+        ranking=standings(ws, mine, period, d), problems=overdue + lagging + missed, overdue_list=overdue,
+        lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
         indicators=indicators, task_forces=task_forces, research=research_summary(ws, period.year, d),
     )
