@@ -43,6 +43,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .records import figure_text
 from .terminal import inline
 
 REF = "refs/yilan/example"  # the history while it is built; HEAD takes it over in one update-ref transaction
@@ -205,13 +206,6 @@ def _day(value: Any) -> date:
     return date.fromisoformat(str(value))
 
 
-def _num(x: Any) -> str:
-    if x is None:
-        return "—"
-    f = float(x)
-    return str(int(f)) if f.is_integer() else str(f)
-
-
 def _progress(entries: list[dict[str, Any]]) -> int:
     for e in reversed(entries):
         if isinstance(e.get("进度"), int):
@@ -271,7 +265,7 @@ def matter_commits(rel: str, text: str, remarked: bool) -> tuple[list[Commit], b
             shown = []
             if i == with_figures and not st.figures:
                 st.figures = True
-                shown += [f"{x['名称']} — → {_num(x['完成'])}" for x in data.get("量化指标") or []
+                shown += [f"{x['名称']} — → {figure_text(x['完成'])}" for x in data.get("量化指标") or []
                           if isinstance(x, dict) and x.get("完成") is not None]
             for m, at in done_at.items():
                 if at == i:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 from .models import CLOSED_STATES, ID_RE, Matter, known_keys
+from .records import figure_text
 from .yamlio import canonical, flow_map, flow_seq
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
         observed = observations(m)
         for name, value in indicators.items():
             _find(tree.get("量化指标") or [], name, "量化指标")
-            changes.append(f"{name} {_num(indicator_at(observed.get(name, ()), d.toordinal()))} → {_num(value)}")
+            changes.append(f"{name} {figure_text(indicator_at(observed.get(name, ()), d.toordinal()))} → {figure_text(value)}")
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
         done = str(item.get("完成日期") or "")
@@ -288,9 +289,3 @@ def _progress_now(m: Matter) -> int:
             return u.progress
     return 0
 
-
-def _num(x: Any) -> str:
-    if x is None:
-        return "—"
-    f = float(x)
-    return str(int(f)) if f.is_integer() else str(f)

@@ -507,7 +507,6 @@ def _already_imported(m: Any, day: date, f: dict[str, Any], unit: str) -> bool:
 def _figures(v: Validated, st: Status) -> str | None:
     """上期指标: each indicator as it stood at the form's date, one per line (户厕改造 240/1200户), for the unit
     to write 本期指标 beside it (户厕改造=600)."""
-    from .asof import matter_at
     from .render import indicator_text
 
     lines = [indicator_text(i) for i in matter_at(v.matter, st.today).indicators]

@@ -23,6 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .records import figure_text
+
 if TYPE_CHECKING:
     from .models import Matter, Update
     from .workspace import Workspace
@@ -401,12 +403,12 @@ def describe(m: Matter, p: Placement) -> str:
     """One placement in the office's words: ``ZB-003 年底存栏肉牛 4000 → 2022-11-02 的进展(git 提交 … 记录)``."""
     from .terminal import inline
 
-    head = f"{m.id} {p.name} {_num(p.value)}"
+    head = f"{m.id} {p.name} {figure_text(p.value)}"
     if p.entry is None:
         return inline(head + NOT_MOVED[p.reason].format(sha=p.commit[:8], assigned=m.assigned))
     line = f"{head} → {m.updates[p.entry].date} 的进展({WHY[p.reason].format(sha=p.commit[:8])})"
     if p.own is not None:
-        line += f";该进展已记录该指标为 {_num(p.own)},保留进展中的值"
+        line += f";该进展已记录该指标为 {figure_text(p.own)},保留进展中的值"
     return inline(line)
 
 
@@ -419,6 +421,3 @@ def summary(found: Sequence[Migration], done: bool) -> str:
         return "没有需要迁移的量化指标" + tail
     return (f"已迁移 {files} 个事项文件的 {values} 个指标值" if done else f"{files} 个事项文件需要迁移({values} 个指标值)") + tail
 
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

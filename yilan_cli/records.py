@@ -39,6 +39,15 @@ class Record(NamedTuple):
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
 
 
+def figure_text(x: Any) -> str:
+    """A figure (指标 完成/目标) as offices write it: ``600``, ``13.5``, ``—`` for none. One spelling for the
+    commit subjects, show, the circulars and the migration's lines (``户厕改造 240 → 600``)."""
+    if x is None:
+        return "—"
+    f = float(x)
+    return str(int(f)) if f.is_integer() else str(f)
+
+
 def _ord(d: date | None) -> int | None:
     return None if d is None else d.toordinal()
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import lang, t
+from .records import figure_text
 from .status import LIGHTS, STATE_EN, Status, Summary, percent
 from .terminal import continued, inline, visible
 
@@ -36,7 +37,6 @@ def envelope(today: date, **body: Any) -> str:
     if sys.stdout.isatty():
         return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
     return _ENCODER.encode(doc)
-
 
 
 def _json_default(o: Any) -> Any:
@@ -288,7 +288,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
             parts = [u.date.isoformat()]
             if u.progress is not None:
                 parts.append(f"{u.progress}%")
-            parts.extend(f"{name}={_num(value)}" for name, value in u.indicators.items())
+            parts.extend(f"{name}={figure_text(value)}" for name, value in u.indicators.items())
             if u.state:
                 parts.append(f"[{u.state}]")
             if u.note:
@@ -317,13 +317,9 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
 def indicator_text(ind: Any, sep: str = " ") -> str:
     """``户厕改造 240/1200户 (20.0%)``: a ``models.Indicator`` whose 完成 is its value at the view's date
     (asof.matter_at); ``—`` before the first observation."""
-    done = "—" if ind.done is None else _num(ind.done)
+    done = figure_text(ind.done)
     rate = f"({ind.done / ind.target * 100:.1f}%)" if ind.done is not None and ind.target else ""
-    return f"{ind.name}{sep}{done}/{_num(ind.target)}{ind.unit or ''} {rate}".rstrip()
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    return f"{ind.name}{sep}{done}/{figure_text(ind.target)}{ind.unit or ''} {rate}".rstrip()
 
 
 def research_table(quotas: list[Any], rules: Rules, year: int, today: date) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .asof import indicator_at
 from .errors import YilanError
 from .ranking import GroupRanking, standings
+from .records import figure_text
 from .research import summary as research_summary
 from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
 from .terminal import inline
@@ -176,12 +177,6 @@ def _line(ws: Workspace, r: Record, st: Status) -> Line:
     )
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
 NOTE_SECTIONS = ("主要成效", "下步工作要求")  # the ## headings of report_notes/<period>.md the office writes
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -289,8 +284,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         for name, measure, target, observed in r.indicators:
             done = indicator_at(observed, d.toordinal())
             rate = "—" if done is None or not target else percent(done / target * 100)
-            indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", _num(target),
-                                           _num(done), rate))
+            indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", figure_text(target),
+                                           figure_text(done), rate))
     task_forces = []
     if kind in ("quarterly", "half"):
         levels = {"县级": 0, "部门": 1, "乡镇": 2}
