@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .status import FINISH
+from .status import FINISH, entries_at
 
 if TYPE_CHECKING:
     from .models import Matter
@@ -69,14 +69,7 @@ def matter_at(m: Matter, day: date) -> Matter:
     so that every reader of a matter shows the value at ``day`` without knowing about observations).
     """
     d = day.toordinal()
-    updates = [u for u in m.updates if u.date <= day]
-    state, finished = None, None
-    for u in updates:
-        if u.state is not None:
-            state = u.state
-            if u.state in FINISH:
-                finished = u.date
-    state = state or ("推进中" if updates else "未启动")
+    state, _, finished = entries_at(((u.date.toordinal(), u.progress, u.state) for u in m.updates), d)
     obs = observations(m)
     extensions = []
     for e in m.extensions:
@@ -86,9 +79,10 @@ def matter_at(m: Matter, day: date) -> Matter:
             e = e.model_copy(update={"approved_on": None, "approver": None})
         extensions.append(e)
     return m.model_copy(update={
-        "updates": updates,
+        "updates": [u for u in m.updates if u.date <= day],
         "state": state,
-        "closed_on": finished if state in FINISH or state == "已销号" else None,
+        "closed_on": date.fromordinal(finished) if finished is not None and (state in FINISH or state == "已销号")
+        else None,
         "milestones": [ms if ms.done_on is None or ms.done_on <= day else ms.model_copy(update={"done_on": None})
                        for ms in m.milestones],
         "extensions": extensions,

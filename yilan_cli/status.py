@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from .periods import CYCLE_KIND, last_reportable
 
 if TYPE_CHECKING:
-    from .records import Record
+    from collections.abc import Iterable
+
+    from .records import Entry, Record
     from .workspace import Rules
 
 LIGHTS = ("red", "yellow", "blue", "green", "none")  # also the sort order of every listing
@@ -66,7 +68,12 @@ def exists(r: Record, d: int) -> bool:
 
 
 def log_at(r: Record, d: int) -> tuple[str, int, int | None]:
-    """(status, progress, date of the latest 阶段性办结/已办结 transition) from the 进展 entries dated ≤ d.
+    """(status, progress, date of the latest 阶段性办结/已办结 transition) from the 进展 entries dated ≤ d."""
+    return entries_at(r.updates, d)
+
+
+def entries_at(updates: Iterable[Entry], d: int) -> tuple[str, int, int | None]:
+    """:func:`log_at` over ``(date ordinal, 进度, 状态)`` entries in file order (also asof.matter_at's 状态).
 
     Status: the last transition's 状态; before any, 推进中 once there is an entry, else 未启动.
     Progress: the latest 进度 given (0 if none).
@@ -75,7 +82,7 @@ def log_at(r: Record, d: int) -> tuple[str, int, int | None]:
     progress = 0
     finished = None
     any_entry = False
-    for day, p, s in r.updates:
+    for day, p, s in updates:
         if day > d:
             break
         any_entry = True
