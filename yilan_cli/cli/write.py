@@ -61,6 +61,23 @@ def _validated(ws: Any, text: str, rel: str) -> Any:
     return record
 
 
+def _dated_edit(matter_id: str, action: str, verb: str, typed: str | None, what: str, future: bool,
+                fn: Callable[[Any, Any, date_], str]) -> None:
+    """:func:`_edit` for a fact dated ``--date``: the date is read under the lock against the matter it is
+    recorded on (common.matter_day) and handed to ``fn(tree, validated, day)``; how a date typed without a
+    year was read is printed after the subject — never chosen silently."""
+    said: list[str] = []
+
+    def apply(tree: Any, v: Any) -> str:
+        day, why = matter_day(typed, what, future, v.matter)
+        said.extend([why] if why else [])
+        return fn(tree, v, day)
+
+    _edit(matter_id, action, verb, apply)
+    for line in said:
+        out(inline(line))
+
+
 def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str]) -> None:
     """Under the lock: read the matter, apply ``fn(tree, validated)``, validate, write, commit."""
     from ..txn import Transaction
@@ -81,12 +98,6 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
         subject = inline(f"{verb} {record.matter.id} {record.matter.title}:{summary}")
         tx.commit(subject, action, record.matter.id)
     out(subject)
-
-
-def _said(chosen: list[str]) -> None:
-    """Print how a date typed without a year was read (common.matter_day): never chosen silently."""
-    for line in chosen:
-        out(inline(line))
 
 
 @handled
@@ -165,11 +176,8 @@ def update(
         except ValueError:
             raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
     typed = _pairs(milestone, "--milestone")
-    chosen: list[str] = []
 
-    def apply(tree: Any, v: Any) -> str:
-        day, why = matter_day(date, "进展日期", future, v.matter)  # a date without a year: from the matter
-        chosen.extend([why] if why else [])
+    def apply(tree: Any, v: Any, day: date_) -> str:
         milestones = {}
         for name, value in typed.items():
             met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
@@ -177,8 +185,7 @@ def update(
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
                             indicators=indicators, milestones=milestones, state=status, reporter=by)
 
-    _edit(matter_id, "update", "更新", apply)
-    _said(chosen)
+    _dated_edit(matter_id, "update", "更新", date, "进展日期", future, apply)
 
 
 @handled
@@ -192,15 +199,8 @@ def close(
 ) -> None:
     from .. import edits
 
-    chosen: list[str] = []
-
-    def apply(tree: Any, v: Any) -> str:
-        day, why = matter_day(date, "办结日期", future, v.matter)
-        chosen.extend([why] if why else [])
-        return edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by)
-
-    _edit(matter_id, "close", "阶段性办结" if stage else "办结", apply)
-    _said(chosen)
+    _dated_edit(matter_id, "close", "阶段性办结" if stage else "办结", date, "办结日期", future,
+                lambda tree, v, day: edits.close(tree, v.matter, day, note=note, stage=stage, reporter=by))
 
 
 @handled
@@ -214,15 +214,9 @@ def signoff(
 ) -> None:
     from .. import edits
 
-    chosen: list[str] = []
-
-    def apply(tree: Any, v: Any) -> str:
-        day, why = matter_day(date, "销号日期", future, v.matter)
-        chosen.extend([why] if why else [])
-        return edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver, evidence=evidence or [])
-
-    _edit(matter_id, "signoff", "销号", apply)
-    _said(chosen)
+    _dated_edit(matter_id, "signoff", "销号", date, "销号日期", future,
+                lambda tree, v, day: edits.signoff(tree, v.matter, day, reviewer=reviewer, approver=approver,
+                                                   evidence=evidence or []))
 
 
 @handled
