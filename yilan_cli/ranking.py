@@ -182,14 +182,21 @@ def _ordered(ws: Workspace, groups: dict[str, list[UnitScore]]) -> list[GroupRan
     out = []
     for group, scores in groups.items():
         ranked = sorted((s for s in scores if s.score is not None), key=lambda s: (*_merit(s), order[s.unit]))
-        ranked = [UnitScore(**{**s.__dict__, "rank": 1 + sum(_merit(o) < _merit(s) for o in ranked)}) for s in ranked]
+        ranked = [UnitScore(**{**s.__dict__, "rank": r}) for s, r in zip(ranked, _places(ranked), strict=True)]
         idle = [s for s in scores if s.score is None]
         red_list = [s for s in ranked if (s.rank or 0) <= ws.rules.red_list]
-        pool = [s for s in ranked if s not in red_list and (s.score or 0) < full]
+        pool = [s for s in reversed(ranked) if s not in red_list and (s.score or 0) < full]
         # the black list counts from the bottom the same way: ties at its edge all in
-        black_list = [s for s in reversed(pool)
-                      if 1 + sum(_merit(o) > _merit(s) for o in pool) <= ws.rules.black_list]
+        black_list = [s for s, r in zip(pool, _places(pool), strict=True) if r <= ws.rules.black_list]
         out.append(GroupRanking(group, ranked + idle, red_list, black_list))
+    return out
+
+
+def _places(units: list[UnitScore]) -> list[int]:
+    """Competition places along ``units`` (sorted by merit either way): equal merit, equal place (1 1 3)."""
+    out: list[int] = []
+    for i, s in enumerate(units):
+        out.append(out[-1] if i and _merit(units[i - 1]) == _merit(s) else i + 1)
     return out
 
 
