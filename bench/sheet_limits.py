@@ -22,19 +22,13 @@ import time
 import zipfile
 from pathlib import Path
 
+from yilan_cli.sheets import column_letter as col
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 TEXT = "依兰县水务局牵头推进农村饮水安全巩固提升工程"
-
-
-def col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def workbook(sheets: list[str], styles: str = "", strings: str = "") -> bytes:
