@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +169,24 @@ def git_demo(tmp_path: Path) -> Path:
     r = CliRunner().invoke(app, ["init", str(root), "--example"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return root
+
+
+def filled_form(root: Path, tmp_path: Path, rows: dict[int, dict[str, Any]], period: str = "2022-07") -> Path:
+    """县住建局's fill-in form for ``period`` (SW-002 on row 4, XW-002 on row 5), with ``rows`` {row: {column: value}}
+    filled in as a unit would in WPS/Excel."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    form = tmp_path / "填报表.xlsx"
+    args = ["--root", str(root), "export", "--fill", "--unit", "县住建局", "--period", period, "-o", str(form)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    header = [c.value for c in ws[3]]
+    for row, cells in rows.items():
+        for name, value in cells.items():
+            ws.cell(row, header.index(name) + 1).value = value
+    wb.save(form)
+    return form

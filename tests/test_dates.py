@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git
-from .test_exchange import filled_form
+from .conftest import filled_form, git
 
 ZB1 = "ledgers/zhuanban/ZB-001.yaml"
 XW2 = "ledgers/xian/XW-002.yaml"

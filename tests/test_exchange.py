@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import git
+from .conftest import filled_form, git
 
 COMPUTED = 4  # 台账 预警灯 序时进度 超期天数: derived, not stored
 
@@ -215,21 +215,6 @@ def test_the_monthly_fill_in_round(git_demo: Path, tmp_path: Path) -> None:
             "报告人: 县住建局, 报送日期: 2022-08-03}") in sw
     assert "- {日期: 2022-06-28, 进度: 20, 指标: {户厕改造: 240}," in sw  # the old undated value, dated by its entry
     assert "进度: 65, 情况: '完成招标,7月15日开工'" in (git_demo / "ledgers/xian/XW-002.yaml").read_text(encoding="utf-8")
-
-
-def filled_form(root: Path, tmp_path: Path, rows: dict[int, dict[str, Any]], period: str = "2022-07") -> Path:
-    """县住建局's fill-in form for ``period`` (SW-002 on row 4, XW-002 on row 5), with ``rows`` {row: {column: value}}
-    filled in as a unit would in WPS/Excel."""
-    form = tmp_path / "填报表.xlsx"
-    assert run(root, "export", "--fill", "--unit", "县住建局", "--period", period, "-o", str(form)).exit_code == 0
-    wb = openpyxl.load_workbook(form)
-    ws = wb["进展填报"]
-    header = [c.value for c in ws[3]]
-    for row, cells in rows.items():
-        for name, value in cells.items():
-            ws.cell(row, header.index(name) + 1).value = value
-    wb.save(form)
-    return form
 
 
 def test_a_fill_in_figure_that_is_not_a_pair_names_its_cell(git_demo: Path, tmp_path: Path) -> None:
