@@ -97,7 +97,7 @@ class Op:
         return f"op#{self.index} in {self.clone}: yilan {' '.join(self.args)} → exit {self.returncode}{sent}"
 
     def numbers(self) -> list[str]:
-        """Document numbers this run printed (``督办〔2023〕3号 县住建局:2 项 → …``)."""
+        """Document numbers this run printed (``依督办〔2023〕3号 县住建局:2 项 → …``)."""
         found = []
         for line in self.stdout.splitlines():
             if " → " in line:

@@ -251,7 +251,7 @@ def later_facts(draw: Any, w: World) -> None:
         w.applied.append(f"{doc['编号']} {kind_name} 印发 {issued}")
     elif kind == "circular":
         issued = later()
-        w.register.append({"编号": f"依督通〔2022〕第{len(w.register) + 1}期", "种类": "季度通报", "期间": "2022Q2",
+        w.register.append({"编号": f"依督通〔2022〕{len(w.register) + 1}号", "种类": "季度通报", "期间": "2022Q2",
                            "标题": "关于2022年第二季度重点工作督办落实情况的季度通报", "评估日": date(2022, 6, 30),
                            "印发日期": issued, "源提交": "2" * 40})
         w.applied.append(f"季度通报 印发 {issued}")
@@ -539,25 +539,25 @@ def test_a_signoff_after_d_is_not_shown_at_d(tmp_workspace: Path) -> None:
 
 
 def test_replies_and_documents_after_d_are_not_known_at_d(tmp_workspace: Path) -> None:
-    """督办〔2022〕1号 was due 06-25 and answered (late) on 07-08; 督提〔2022〕1号 followed on 07-09, due 07-14."""
+    """依督办〔2022〕1号 was due 06-25 and answered (late) on 07-08; 依督提〔2022〕1号 followed on 07-09, due 07-14."""
     write_matter(tmp_workspace, "xian", "XW-001", "编号: XW-001\n事项: 道路改造\n牵头单位: 县住建局\n交办日期: 2022-01-01\n"
                  "完成时限: 2022-12-31\n状态: 推进中\n进展:\n  - {日期: 2022-06-10, 进度: 50}\n")
     (tmp_workspace / "reports").mkdir()
     (tmp_workspace / "reports/issued.yaml").write_text(
-        "- {编号: 督办〔2022〕1号, 种类: 督办通知单, 单位: 县住建局, 印发日期: 2022-06-20, 回复期限: 2022-06-25,"
+        "- {编号: 依督办〔2022〕1号, 种类: 督办通知单, 单位: 县住建局, 印发日期: 2022-06-20, 回复期限: 2022-06-25,"
         " 事项: [XW-001], 回复日期: 2022-07-08, 回复内容: 已整改, 源提交: " + "0" * 40 + "}\n"
-        "- {编号: 督提〔2022〕1号, 种类: 提示单, 单位: 县住建局, 印发日期: 2022-07-09, 回复期限: 2022-07-14,"
+        "- {编号: 依督提〔2022〕1号, 种类: 提示单, 单位: 县住建局, 印发日期: 2022-07-09, 回复期限: 2022-07-14,"
         " 事项: [XW-001], 源提交: " + "0" * 40 + "}\n", encoding="utf-8")
 
     def escalate(today: str) -> str:
         return run(tmp_workspace, "escalate", "--today", today).stdout
 
     # at 06-30 the reply of 07-08 is not known: the ladder calls for the 提示单 (the one issued on 07-09)
-    assert escalate("2022-06-30").splitlines()[1] == "蓝色提示单 → 县住建局:XW-001 道路改造(督办〔2022〕1号 逾期未回复)"
+    assert escalate("2022-06-30").splitlines()[1] == "蓝色提示单 → 县住建局:XW-001 道路改造(依督办〔2022〕1号 逾期未回复)"
     assert "没有需要升级的督办事项" in escalate("2022-07-10")  # answered; the 提示单 is not due before 07-14
-    assert escalate("2022-07-20").splitlines()[1] == "橙色督办单 → 县住建局:XW-001 道路改造(督提〔2022〕1号 逾期未回复)"
+    assert escalate("2022-07-20").splitlines()[1] == "橙色督办单 → 县住建局:XW-001 道路改造(依督提〔2022〕1号 逾期未回复)"
     acc = run(tmp_workspace, "accountability", "2022Q3", "--today", "2022-06-30").stdout
     assert "督办事项共 0 项" in acc and "督提" not in acc
     acc = run(tmp_workspace, "accountability", "2022Q3", "--today", "2022-07-20").stdout
     assert "督办事项共 1 项" in acc and "2 份督办文书逾期未回复" in acc
-    assert "| 督办〔2022〕1号 | 督办通知单 | 2022-06-20 | 2022-06-25 | 2022-07-08逾期回复:已整改 |" in acc
+    assert "| 依督办〔2022〕1号 | 督办通知单 | 2022-06-20 | 2022-06-25 | 2022-07-08逾期回复:已整改 |" in acc

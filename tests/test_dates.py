@@ -64,7 +64,7 @@ def test_every_write_command_checks_the_dates_of_its_facts(git_demo: Path, tmp_p
         ["add", "ZB", "--title", "测试", "--lead-unit", "县水务局", "--deadline", "2099-12-31", "--assigned", "2099-01-01"],
         ["update", "ZB-001", "--milestone", "完成招标=2099-01-01", "--date", "2022-11-30"],
         ["research", "add", "--person", "xz", "--date", "2099-01-01", "--place", "依兰镇东升村", "--topic", "秸秆离田"],
-        ["notice", "reply", "督办〔2022〕1号", "--date", "2099-01-01", "--text", "已制定整改方案"],
+        ["notice", "reply", "依督办〔2022〕1号", "--date", "2099-01-01", "--text", "已制定整改方案"],
         ["notice", "--issue", "--today", "2099-01-01", "-o", out],
         ["escalate", "--apply", "--today", "2099-01-01", "-o", out],
         ["report", "2022Q3", "--issue", "--date", "2099-01-01", "-o", f"{out}/通报.md"],
@@ -118,7 +118,7 @@ def test_a_date_without_a_year_takes_it_from_the_command(git_demo: Path, tmp_pat
     r = run(git_demo, "notice", "--issue", "--today", "2022-11-30", "-o", str(tmp_path / "通知单"))
     assert r.exit_code == 0, r.output
     number = r.stdout.split()[0]
-    assert number.startswith("督办〔2022〕")
+    assert number.startswith("依督办〔2022〕")
     r = run(git_demo, "notice", "reply", number, "--date", "12月5日", "--text", "已制定整改方案")
     assert r.exit_code == 0, r.output
     assert "回复日期: 2022-12-05" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")

@@ -115,7 +115,7 @@ def test_subjects_and_trailers_are_those_the_commands_write(git_demo: Path) -> N
             assert mid and c["body"] == f"Yilan-Action: {action}\nYilan-Matter: {mid[1]}\n", subject
     assert log["一线调研 孙某 2022-03-17 中植肉牛养殖屠宰加工项目现场:肉牛项目建设"]["body"] == \
         "Yilan-Action: research\nYilan-Matter: ZB-003\n"
-    issue = log["印发 依督通〔2022〕第1期 关于2022年上半年重点工作督办落实情况的半年评估"]
+    issue = log["印发 依督通〔2022〕1号 关于2022年上半年重点工作督办落实情况的半年评估"]
     assert re.fullmatch(r"Yilan-Action: issue\nYilan-Issue: [0-9a-f]{16}\n", issue["body"]) and issue["date"][:10] == "2022-07-12"
     # a visit that names a matter assigned after it is recorded once the matter exists (research add checks)
     late = log["一线调研 吴某 2022-01-05 三道岗镇三道岗村:环保督察整改"]
@@ -195,13 +195,13 @@ def test_head_is_the_demo_as_one_commit_made_it_plus_the_register(git_demo: Path
     (entry,) = yaml.safe_load((git_demo / REGISTER).read_text(encoding="utf-8"))
     issue = git(git_demo, "log", "-1", "--format=%H %P", "--", REGISTER).split()
     assert entry["源提交"] == issue[1]  # made from the commit just before it was issued
-    assert entry["编号"] == "依督通〔2022〕第1期" and entry["期间"] == "2022H1" and str(entry["印发日期"]) == "2022-07-12"
+    assert entry["编号"] == "依督通〔2022〕1号" and entry["期间"] == "2022H1" and str(entry["印发日期"]) == "2022-07-12"
     from yilan_cli.issuing import register_text
 
     assert (git_demo / REGISTER).read_text(encoding="utf-8") == register_text([entry | {"评估日": "2022-06-30",
                                                                                       "印发日期": "2022-07-12"}])
     again = run(git_demo, "report", "2022H1", "--as-issued").stdout
-    assert "依督通〔2022〕第1期" in again and "关于2022年上半年重点工作督办落实情况的半年评估" in again
+    assert "依督通〔2022〕1号" in again and "关于2022年上半年重点工作督办落实情况的半年评估" in again
 
 
 def leaders_week() -> list[list[str]]:

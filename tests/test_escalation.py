@@ -3,16 +3,16 @@
 One workspace, two overdue matters (deadline 2022-03-31, so both are red from April on), every step
 through the installed commands in a real git repository:
 
-    04-08  notice --issue           督办〔2022〕1号 县住建局 (XM-001), 2号 县交通运输局 (XM-002); reply by 04-13
+    04-08  notice --issue           依督办〔2022〕1号 县住建局 (XM-001), 2号 县交通运输局 (XM-002); reply by 04-13
     04-12  2号 replied in time
     04-13  escalate                 nothing: no reply deadline has passed yet
-    04-14  escalate --apply         督提〔2022〕1号 XM-001 (1号 unanswered, still red)
-                                    督提〔2022〕2号 XM-002 (answered, but still red); reply by 04-19
+    04-14  escalate --apply         依督提〔2022〕1号 XM-001 (1号 unanswered, still red)
+                                    依督提〔2022〕2号 XM-002 (answered, but still red); reply by 04-19
     04-18  督提1号 replied in time
-    04-20  escalate --apply         督督〔2022〕1号 XM-001 (still red); 督督〔2022〕2号 XM-002 (督提2号 unanswered)
+    04-20  escalate --apply         依督督〔2022〕1号 XM-001 (still red); 依督督〔2022〕2号 XM-002 (督提2号 unanswered)
     05-20  XM-002 closed (late)
-    05-26  escalate --apply         督批〔2022〕1号 XM-001 (督督1号 unanswered); XM-002 closed: its chain ends
-    06-01  escalate --apply         督移〔2022〕1号 XM-001 to 县纪委监委、县作风办 (the last rung)
+    05-26  escalate --apply         依督批〔2022〕1号 XM-001 (督督1号 unanswered); XM-002 closed: its chain ends
+    06-01  escalate --apply         依督移〔2022〕1号 XM-001 to 县纪委监委、县作风办 (the last rung)
     07-01  escalate                 nothing: the last rung has no next one
 
 Referral list at 2022-06-30 (thresholds 30 days, 3 months, 2 documents):
@@ -76,10 +76,10 @@ def _walk(root: Path, docs: Path) -> dict[str, str]:
     o = str(docs)
     said = {}
     said["notice"] = run(root, "notice", "--today", "2022-04-08", "--issue", "-o", o).stdout
-    said["reply1"] = run(root, "notice", "reply", "督办〔2022〕2号", "--date", "2022-04-12", "--text", "已制定整改方案").stdout
+    said["reply1"] = run(root, "notice", "reply", "依督办〔2022〕2号", "--date", "2022-04-12", "--text", "已制定整改方案").stdout
     said["04-13"] = run(root, "escalate", "--today", "2022-04-13").stdout
     said["04-14"] = run(root, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
-    said["reply2"] = run(root, "notice", "reply", "督提〔2022〕1号", "--date", "2022-04-18", "--text", "正在整改").stdout
+    said["reply2"] = run(root, "notice", "reply", "依督提〔2022〕1号", "--date", "2022-04-18", "--text", "正在整改").stdout
     said["04-20"] = run(root, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
     run(root, "close", "XM-002", "--date", "2022-05-20")
     said["05-26"] = run(root, "escalate", "--today", "2022-05-26", "--apply", "-o", o).stdout
@@ -91,74 +91,77 @@ def _walk(root: Path, docs: Path) -> dict[str, str]:
 def test_the_ladder_over_three_months(ws: Path, tmp_path: Path, golden: Any) -> None:
     said = _walk(ws, tmp_path / "docs")
     assert "没有需要升级" in said["04-13"] and "没有需要升级" in said["07-01"]
-    assert "蓝色提示单 → 县住建局:XM-001 县城老旧小区改造(督办〔2022〕1号 逾期未回复、仍为红灯)" in said["04-14"]
+    assert "蓝色提示单 → 县住建局:XM-001 县城老旧小区改造(依督办〔2022〕1号 逾期未回复、仍为红灯)" in said["04-14"]
     assert "蓝色提示单 → 县交通运输局:XM-002 农村公路危桥改造(仍为红灯)" in said["04-14"]
     assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(仍为红灯)" in said["04-20"]
-    assert "橙色督办单 → 县交通运输局:XM-002 农村公路危桥改造(督提〔2022〕2号 逾期未回复、仍为红灯)" in said["04-20"]
+    assert "橙色督办单 → 县交通运输局:XM-002 农村公路危桥改造(依督提〔2022〕2号 逾期未回复、仍为红灯)" in said["04-20"]
     assert "需升级督办 1 份" in said["05-26"] and "通报批评 → 县住建局" in said["05-26"]
     assert "关于移交县住建局有关问题线索的函" in said["06-01"]
     entries = read_register(ws)
     rows = [(e["编号"], e["种类"], e["单位"], e["印发日期"], e.get("回复期限"), e.get("回复日期"), e["事项"], e.get("依据"))
             for e in entries]
     assert rows == [
-        ("督办〔2022〕1号", "督办通知单", "县住建局", "2022-04-08", "2022-04-13", None, ["XM-001"], None),
-        ("督办〔2022〕2号", "督办通知单", "县交通运输局", "2022-04-08", "2022-04-13", "2022-04-12", ["XM-002"], None),
-        ("督提〔2022〕1号", "提示单", "县住建局", "2022-04-14", "2022-04-19", "2022-04-18", ["XM-001"], ["督办〔2022〕1号"]),
-        ("督提〔2022〕2号", "提示单", "县交通运输局", "2022-04-14", "2022-04-19", None, ["XM-002"], ["督办〔2022〕2号"]),
-        ("督督〔2022〕1号", "督办单", "县住建局", "2022-04-20", "2022-04-25", None, ["XM-001"], ["督提〔2022〕1号"]),
-        ("督督〔2022〕2号", "督办单", "县交通运输局", "2022-04-20", "2022-04-25", None, ["XM-002"], ["督提〔2022〕2号"]),
-        ("督批〔2022〕1号", "通报批评", "县住建局", "2022-05-26", "2022-05-31", None, ["XM-001"], ["督督〔2022〕1号"]),
-        ("督移〔2022〕1号", "问责移交", "县住建局", "2022-06-01", None, None, ["XM-001"], ["督批〔2022〕1号"]),
+        ("依督办〔2022〕1号", "督办通知单", "县住建局", "2022-04-08", "2022-04-13", None, ["XM-001"], None),
+        ("依督办〔2022〕2号", "督办通知单", "县交通运输局", "2022-04-08", "2022-04-13", "2022-04-12", ["XM-002"], None),
+        ("依督提〔2022〕1号", "提示单", "县住建局", "2022-04-14", "2022-04-19", "2022-04-18", ["XM-001"], ["依督办〔2022〕1号"]),
+        ("依督提〔2022〕2号", "提示单", "县交通运输局", "2022-04-14", "2022-04-19", None, ["XM-002"], ["依督办〔2022〕2号"]),
+        ("依督督〔2022〕1号", "督办单", "县住建局", "2022-04-20", "2022-04-25", None, ["XM-001"], ["依督提〔2022〕1号"]),
+        ("依督督〔2022〕2号", "督办单", "县交通运输局", "2022-04-20", "2022-04-25", None, ["XM-002"], ["依督提〔2022〕2号"]),
+        ("依督批〔2022〕1号", "通报批评", "县住建局", "2022-05-26", "2022-05-31", None, ["XM-001"], ["依督督〔2022〕1号"]),
+        ("依督移〔2022〕1号", "问责移交", "县住建局", "2022-06-01", None, None, ["XM-001"], ["依督批〔2022〕1号"]),
     ]
     assert entries[-1]["移交"] == ["县纪委监委", "县作风办"]
     # every step is one commit naming its matters; the matter's history shows the documents
     subjects = git(ws, "log", "--format=%s").splitlines()
-    assert subjects[:3] == ["督办升级 督移〔2022〕1号 等 1 份", "督办升级 督批〔2022〕1号 等 1 份",
+    assert subjects[:3] == ["督办升级 依督移〔2022〕1号 等 1 份", "督办升级 依督批〔2022〕1号 等 1 份",
                             "办结 XM-002 农村公路危桥改造:推进中 → 已办结,进度 60% → 100%"]
-    assert "记录回复 督提〔2022〕1号 县住建局" in subjects
+    assert "记录回复 依督提〔2022〕1号 县住建局" in subjects
     history = run(ws, "history", "XM-001").stdout
-    assert "督办升级  督办升级 督移〔2022〕1号 等 1 份" in history and "记录回复  记录回复 督提〔2022〕1号 县住建局" in history
+    assert "督办升级  督办升级 依督移〔2022〕1号 等 1 份" in history
+    assert "记录回复  记录回复 依督提〔2022〕1号 县住建局" in history
     golden("escalation_referral.md", (tmp_path / "docs" / "问责移交-县住建局.md").read_text(encoding="utf-8"))
     golden("escalation_criticism.md", (tmp_path / "docs" / "通报批评-县住建局.md").read_text(encoding="utf-8"))
     run(ws, "site", "-o", str(tmp_path / "site"), "--today", "2022-06-01")
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert "督提〔2022〕1号 提示单(县住建局)(印发 2022-04-14)" in index  # the dashboard lists every document
+    assert "依督提〔2022〕1号 提示单(县住建局)(印发 2022-04-14)" in index  # the dashboard lists every document
     assert (tmp_path / "docs" / "提示单-县交通运输局.md").read_text(encoding="utf-8").count("XM-002") == 1
 
 
 def test_the_referral_list(ws: Path, tmp_path: Path, golden: Any) -> None:
     _walk(ws, tmp_path / "docs")
     text = run(ws, "accountability", "2022Q2").stdout
-    all_three = "超期 91 天(超过 30 天);连续 3 个月红灯;3 份督办文书逾期未回复"
-    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022-03-31 | 50% | {all_three} |" in text
-    assert "| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022-03-31 | 100% | 2 份督办文书逾期未回复 |" in text
+    all_three = "超期91天（超过30天）；连续3个月红灯；3份督办文书逾期未回复"
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022年3月31日 | 50% | {all_three} |" in text
+    assert "| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022年3月31日 | 100% | 2份督办文书逾期未回复 |" in text
+    assert "\n县纪委监委、县作风办：\n" in text and "特此函告。" in text
     golden("accountability_2022Q2.md", text)
     # at the end of April: 30 days overdue is not more than 30. Both matters were red at 04-30, at 03-31
     # (lag 50 and 40 on the deadline day) and at 02-28 (no progress yet, 61% expected) → 3 months; XM-001
     # left 1号 and 督督1号 (due 04-25) unanswered, XM-002 督提2号 and 督督2号 → 2 each.
     april = run(ws, "accountability", "2022-04").stdout
-    both = "连续 3 个月红灯;2 份督办文书逾期未回复"
-    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022-03-31 | 50% | {both} |" in april
-    assert f"| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022-03-31 | 60% | {both} |" in april
+    both = "连续3个月红灯；2份督办文书逾期未回复"
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022年3月31日 | 50% | {both} |" in april
+    assert f"| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022年3月31日 | 60% | {both} |" in april
     out = tmp_path / "referral.docx"
     run(ws, "accountability", "2022Q2", "--format", "docx", "-o", str(out))
     from yilan_cli.docx_report import docx_text
 
     words = docx_text(out.read_bytes())
-    assert "关于2022年第二季度督办事项问责移交清单的函" in words and "督移〔2022〕1号 | 问责移交 | 2022-06-01 | — | —" in words
+    assert "关于2022年第二季度督办事项问责移交清单的函" in words
+    assert "依督移〔2022〕1号 | 问责移交 | 2022年6月1日 | — | —" in words
 
 
 def test_replies_are_checked(ws: Path) -> None:
     run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", str(ws / "out"))
-    bad = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕9号", "--date", "2022-04-10",
+    bad = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "依督办〔2022〕9号", "--date", "2022-04-10",
                                    "--text", "x"])
-    assert bad.exit_code == 2 and "没有这份督办文书:督办〔2022〕9号" in bad.stderr and "督办〔2022〕1号" in bad.stderr
-    early = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-01",
+    assert bad.exit_code == 2 and "没有这份督办文书:依督办〔2022〕9号" in bad.stderr and "依督办〔2022〕1号" in bad.stderr
+    early = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "依督办〔2022〕1号", "--date", "2022-04-01",
                                      "--text", "x"])
     assert early.exit_code == 2 and "回复日期 2022-04-01 早于印发日期 2022-04-08" in early.stderr
-    late = run(ws, "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-20", "--text", "已整改")
+    late = run(ws, "notice", "reply", "依督办〔2022〕1号", "--date", "2022-04-20", "--text", "已整改")
     assert "(2022-04-20,逾期)" in late.stdout
-    twice = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "督办〔2022〕1号", "--date", "2022-04-21",
+    twice = CliRunner().invoke(app, ["--root", str(ws), "notice", "reply", "依督办〔2022〕1号", "--date", "2022-04-21",
                                      "--text", "y"])
     assert twice.exit_code == 2 and "已于 2022-04-20 记录回复" in twice.stderr
 
@@ -169,17 +172,17 @@ def test_the_ladder_is_configurable(ws: Path, tmp_path: Path) -> None:
     start = text.index("  阶梯:")
     end = text.index("  移交单位:")
     rules.write_text(text[:start] + "  阶梯:\n    - {名称: 黄牌警告, 颜色: 黄, 文号格式: \"督警〔{year}〕{n}号\"}\n"
-                     "    - {名称: 问责移交, 颜色: 红, 文号格式: \"督移〔{year}〕{n}号\"}\n" + text[end:], encoding="utf-8")
+                     "    - {名称: 问责移交, 颜色: 红, 文号格式: \"依督移〔{year}〕{n}号\"}\n" + text[end:], encoding="utf-8")
     git(ws, "commit", "-qam", "两级")
     o = str(tmp_path / "docs")
     run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", o)
     assert "黄牌警告 → 县住建局" in run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o).stdout
     assert "关于移交县住建局有关问题线索的函" in run(ws, "escalate", "--today", "2022-04-20", "--apply", "-o", o).stdout
-    assert [e["编号"] for e in read_register(ws)][-2:] == ["督移〔2022〕1号", "督移〔2022〕2号"]
+    assert [e["编号"] for e in read_register(ws)][-2:] == ["依督移〔2022〕1号", "依督移〔2022〕2号"]
     from yilan_cli.docx_report import docx_text
 
     words = docx_text(_docx(ws, tmp_path))
-    assert "黄牌警告" in words and "督警〔2022〕1号" in words and "县住建局:" in words
+    assert "黄牌警告" in words and "\n督警〔2022〕1号\n" in words and "\n县住建局：\n" in words
 
 
 def _docx(ws: Path, tmp_path: Path) -> bytes:
@@ -198,8 +201,8 @@ def test_a_new_routine_notice_does_not_reset_the_ladder(ws: Path, tmp_path: Path
     run(ws, "notice", "--today", "2022-04-08", "--issue", "-o", o)
     run(ws, "escalate", "--today", "2022-04-14", "--apply", "-o", o)  # 督提 1号, 2号
     # the next routine round lists both matters again (reply by 04-23) and goes unanswered
-    assert "督办〔2022〕3号" in run(ws, "notice", "--today", "2022-04-18", "--issue", "-o", o).stdout
+    assert "依督办〔2022〕3号" in run(ws, "notice", "--today", "2022-04-18", "--issue", "-o", o).stdout
     assert "没有需要升级" in run(ws, "escalate", "--today", "2022-04-23").stdout  # the new deadline holds
     said = run(ws, "escalate", "--today", "2022-04-24").stdout
-    assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(督办〔2022〕3号 逾期未回复、仍为红灯)" in said
+    assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(依督办〔2022〕3号 逾期未回复、仍为红灯)" in said
     assert "提示单" not in said

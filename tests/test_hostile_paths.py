@@ -87,7 +87,7 @@ def test_a_symlinked_ledger_folder_and_register_are_refused(git_demo: Path, tmp_
     (git_demo / "ledgers" / "zhuanban").unlink()
     outside.rename(git_demo / "ledgers" / "zhuanban")
     register = tmp_path / "register.yaml"
-    register.write_text("- {编号: 依督通〔2022〕第1期, 种类: 季度通报, 期间: 2022Q2, 源提交: abc}\n", encoding="utf-8")
+    register.write_text("- {编号: 依督通〔2022〕1号, 种类: 季度通报, 期间: 2022Q2, 源提交: abc}\n", encoding="utf-8")
     (git_demo / "reports" / "issued.yaml").unlink()  # the demo's own register, replaced by a link
     (git_demo / "reports" / "issued.yaml").symlink_to(register)
     r = run(git_demo, "report", "2022Q2", "--as-issued")
@@ -565,7 +565,7 @@ def test_output_into_a_missing_folder_is_created(git_demo: Path, tmp_path: Path)
     assert run(git_demo, "report", "2022Q2", "-o", str(target)).exit_code == 0 and target.exists()
 
 
-REGISTER = ("- {编号: 督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
+REGISTER = ("- {编号: 依督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
             "事项: [ZB-002], 源提交: 0123abc}\n")
 DOCX = ["report", "2022Q2", "--format", "docx", "-o", "{out}/通报.docx"]
 ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format", "docx", "-o", "{out}/问责.docx"]
@@ -594,8 +594,8 @@ ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format
     ("schemas/rules.yaml", "- 2022-01-01..2022-01-03", "- 0001-01-01..9999-12-31", ["research", "status"], "E400",
      "工作日历.节假日[1]"),
     # document number formats are filled in by substitution, never str.format
-    ("schemas/rules.yaml", "依督通〔{year}〕第{n}期", '"{year.__class__}{n}"', ["status"], "E400", "通报.文号格式"),
-    ("schemas/rules.yaml", '"督督〔{year}〕{n}号"', '"督督{n:>999999999}"', ["escalate"], "E400", "督导问责.阶梯[2].文号格式"),
+    ("schemas/rules.yaml", "依督通〔{year}〕{n}号", '"{year.__class__}{n}"', ["status"], "E400", "通报.文号格式"),
+    ("schemas/rules.yaml", '"依督督〔{year}〕{n}号"', '"督督{n:>999999999}"', ["escalate"], "E400", "督导问责.阶梯[2].文号格式"),
     # characters no .docx/.xlsx can hold
     ("schemas/ledgers/zhuanban.yaml", "名称: 重点工作专班", '名称: "重点工作\\v专班"', DOCX, "E400", "名称 含有"),
     ("schemas/rules.yaml", "red: {名称: 红灯", 'red: {名称: "红\\x01灯"', DOCX, "E400", "灯.red.名称 含有"),
@@ -604,12 +604,12 @@ ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format
     ("schemas/units.yaml", "- 县水务局", '- "县水务局\\v"', ["status"], "E400", "单位[2].成员[15] 含有"),
     ("report_notes/2022Q2.md", None, "## 主要成效\n\n好\x01的\n", DOCX, "E116", "report_notes/2022Q2.md:3:2"),
     ("report_notes/2022Q2.md", None, "## 主要成效\n\n\udcc4\udce3\n", DOCX, "E101", "不是 UTF-8"),
-    ("reports/issued.yaml", "编号: 督办〔2022〕1号", '编号: "督办\\v1号"', ["escalate"], "I011", "第 1 份文书的 编号"),
+    ("reports/issued.yaml", "编号: 依督办〔2022〕1号", '编号: "督办\\v1号"', ["escalate"], "I011", "第 1 份文书的 编号"),
     # a register entry of the wrong shape
     ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ["escalate", "--today", "2022-07-20"], "I011", "的 事项 应为清单"),
     ("reports/issued.yaml", "事项: [ZB-002]", "事项: 5", ACCOUNTABILITY, "I011", "的 事项 应为清单"),
     ("reports/issued.yaml", "印发日期: 2022-06-30", "印发日期: [2022]", ["escalate"], "I011", "的 印发日期 应为"),
-    ("reports/issued.yaml", "印发日期: 2022-06-30, ", "", ["notice", "--as-issued", "督办〔2022〕1号", "-o", "{out}/n"], "I011",
+    ("reports/issued.yaml", "印发日期: 2022-06-30, ", "", ["notice", "--as-issued", "依督办〔2022〕1号", "-o", "{out}/n"], "I011",
      "缺少 印发日期"),
 ])
 def test_hostile_values_in_shared_files_are_refused_naming_the_file_and_field(
@@ -636,11 +636,11 @@ def test_hostile_values_in_shared_files_are_refused_naming_the_file_and_field(
 def test_document_numbers_are_filled_in_by_substitution() -> None:
     from yilan_cli.issuing import format_problem, next_number
 
-    entries = [{"编号": "督办〔2022〕7号"}, {"编号": "督办〔2022〕0000000000000000000000000000000000000009号"}]
-    assert next_number(entries, "督办〔{year}〕{n}号", 2022, 2) == ["督办〔2022〕8号", "督办〔2022〕9号"]
+    entries = [{"编号": "依督办〔2022〕7号"}, {"编号": "依督办〔2022〕0000000000000000000000000000000000000009号"}]
+    assert next_number(entries, "依督办〔{year}〕{n}号", 2022, 2) == ["依督办〔2022〕8号", "依督办〔2022〕9号"]
     for fmt in ("{year.__class__}{n}", "{n:>999999999}", "{0}{n}", "{n}{n}", "无序号", "{n}}"):
         assert format_problem(fmt), fmt
-    assert not format_problem("依督通〔{year}〕第{n}期") and not format_problem("第{n}期")
+    assert not format_problem("依督通〔{year}〕{n}号") and not format_problem("第{n}期")
 
 
 def test_quarters_weighed_zero_rank_without_dividing_by_zero(demo_workspace: Path) -> None:

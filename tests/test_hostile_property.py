@@ -121,9 +121,9 @@ def test_no_hostile_file_ends_in_an_internal_error(playground: Path, text: str, 
 
 
 # files colleagues commit besides the matters: each example puts one hostile value at one place of one of them
-REGISTER = ("- {编号: 督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
+REGISTER = ("- {编号: 依督办〔2022〕1号, 种类: 督办通知单, 单位: 县水务局, 印发日期: 2022-06-30, 回复期限: 2022-07-05, "
             "事项: [ZB-002], 源提交: 0123abc}\n"
-            "- {编号: 依督通〔2022〕第1期, 种类: 季度通报, 期间: 2022Q2, 评估日: 2022-06-30, 印发日期: 2022-07-05, "
+            "- {编号: 依督通〔2022〕1号, 种类: 季度通报, 期间: 2022Q2, 评估日: 2022-06-30, 印发日期: 2022-07-05, "
             "源提交: 0123abc}\n")
 SHARED = ["schemas/rules.yaml", "schemas/units.yaml", "schemas/taskforces.yaml", "schemas/ledgers/zhuanban.yaml",
           "schemas/people.yaml", "reports/issued.yaml"]

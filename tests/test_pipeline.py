@@ -234,7 +234,7 @@ def test_overlapping_issues_never_share_a_number(git_demo: Path, tmp_path: Path)
     assert any("[I001]" in err for _, _, err in results)
     register = yaml.safe_load((git_demo / "reports/issued.yaml").read_text(encoding="utf-8"))
     numbers = [e["编号"] for e in register]  # 第1期 is the demo's half-year evaluation (init --example)
-    assert sorted(numbers) == ["依督通〔2022〕第1期", "依督通〔2022〕第2期", "依督通〔2022〕第3期"]
+    assert sorted(numbers) == ["依督通〔2022〕1号", "依督通〔2022〕2号", "依督通〔2022〕3号"]
     for k, (code, _, _) in enumerate(results):
         if code == 0:
             printed = (tmp_path / f"{k}.md").read_text(encoding="utf-8")
@@ -523,8 +523,8 @@ def test_issuing_on_a_shared_branch_takes_its_number_from_the_server(tmp_path: P
     assert r.exit_code == 0, r.stderr
     origin = tmp_path / "remote.git"
     register = yaml.safe_load(git(origin, "show", "main:reports/issued.yaml"))  # 第1期: the demo's (init --example)
-    assert [e["编号"] for e in register] == ["依督通〔2022〕第1期", "依督通〔2022〕第2期", "依督通〔2022〕第3期"]
-    assert "依督通〔2022〕第3期" in (tmp_path / "b.md").read_text(encoding="utf-8")
+    assert [e["编号"] for e in register] == ["依督通〔2022〕1号", "依督通〔2022〕2号", "依督通〔2022〕3号"]
+    assert "依督通〔2022〕3号" in (tmp_path / "b.md").read_text(encoding="utf-8")
 
 
 def test_a_workspace_in_a_sub_folder_recovers_and_undoes_its_own_files(tmp_path: Path) -> None:

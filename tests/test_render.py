@@ -64,7 +64,7 @@ def test_docx_follows_the_gongwen_format(tmp_path: Path) -> None:
     assert "PAGE" in footer and "— " in footer and " —" in footer
     assert report("2022Q2", "docx", tmp_path).read_bytes() == data  # same inputs, same bytes
     text = docx_text(data)
-    assert text.startswith("内部资料 注意保存\n中共依兰县委督查室 依兰县人民政府督查室\n")
+    assert text.startswith("内部资料 注意保存\n中共依兰县委督查室\n依兰县人民政府督查室\n")  # joint: one organ a line
     assert "关于2022年第二季度重点工作督办落实情况的季度通报" in text
 
 

@@ -22,12 +22,21 @@ def test_quarterly_report_content() -> None:
     r = run("report", "2022Q2")
     assert r.exit_code == 0, r.output
     text = r.stdout
-    assert text.startswith("**内部资料 注意保存**\n\n# 关于2022年第二季度重点工作督办落实情况的季度通报\n")
-    assert "共督办事项 42 项,其中已办结 17 项、阶段性办结 3 项,办结率 47.6%;按期办结率 94.1%;超期 3 项" in text
+    assert text.startswith("**内部资料 注意保存**\n\n**中共依兰县委督查室**\n\n**依兰县人民政府督查室**\n\n"
+                           "（征求意见稿）\n\n---\n\n# 关于2022年第二季度重点工作督办落实情况的季度通报\n\n"
+                           "各乡（镇）党委和政府，县直各部门：\n\n为推动")
+    assert ("截至期末（2022年6月30日），共督办事项42项，其中已办结17项、阶段性办结3项，超期3项；"
+            "办结率（含阶段性办结）47.6%，完全办结率40.5%，按期办结率94.1%。") in text
     assert "| 1 | 11 | 6 | 20 | 3 | 1 |" in text  # 超进度 达进度 欠进度 已完成 持续推进 中止
     for heading in ("一、总体情况", "二、主要成效", "三、序时分析", "四、本期进展", "五、赛马排名", "六、存在问题",
-                    "七、未按期报告", "八、专题", "九、下步工作要求", "十、附件"):
+                    "七、未按期报告", "八、专题", "九、下步工作要求"):
         assert f"## {heading}" in text
+    _, _, annex = text.partition("特此通报。\n\n附件：1.超期事项清单\n\n2.滞后事项清单\n\n3.本期办结事项清单\n\n"
+                                    "中共依兰县委督查室\n\n依兰县人民政府督查室\n\n2022年6月30日\n\n"
+                                    "（联系人：李某，电话：0451-57212345）\n")
+    assert annex, "结语, 附件说明, 署名, 成文日期, 附注 in this order after the body"
+    assert [line for line in annex.splitlines() if line.startswith("附件")] == ["附件1", "附件2", "附件3"]
+    assert annex.rstrip().endswith("抄送：县委、县人大常委会、县政府、县政协领导。\n\n依兰县委县政府督查室　　2022年6月30日印发")
 
 
 @pytest.mark.parametrize("spelling", ["2022-Q2", "2022年二季度", "2022年第二季度", "2022q2"])
@@ -46,7 +55,7 @@ def test_the_kind_follows_from_the_period(period: str, title: str) -> None:
 
 def test_a_report_for_the_leader_in_charge() -> None:
     text = run("report", "2022-06", "--leader", "县长").stdout
-    assert "(县长分管)" in text and "共督办事项 3 项" in text  # ZY-001, ZB-002 and XW-001 (closed)
+    assert "（县长分管）" in text and "共督办事项3项" in text and "\n县长：\n" in text  # ZY-001, ZB-002 and XW-001 (closed)
 
 
 def test_notes_are_merged(demo_workspace: Path) -> None:
@@ -123,17 +132,19 @@ def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> 
     r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
     assert r.exit_code == 0, r.output
     # the demo's history issued the half-year evaluation as 第1期 (2022-07-12): the next number is 第2期
-    assert "中共依兰县委督查室 依兰县人民政府督查室 依督通〔2022〕第2期" in (tmp_path / "q2.md").read_text(encoding="utf-8")
+    q2 = (tmp_path / "q2.md").read_text(encoding="utf-8")
+    assert "**依兰县人民政府督查室**\n\n依督通〔2022〕2号\n\n---\n" in q2  # 发文字号: no 第, 号 after the serial
+    assert "\n\n2022年7月5日\n\n" in q2 and "2022年7月5日印发" in q2  # --date is the 成文日期 and the 印发日期
     subject = git(git_demo, "log", "-1", "--format=%s").strip()
-    assert subject == "印发 依督通〔2022〕第2期 关于2022年第二季度重点工作督办落实情况的季度通报"
+    assert subject == "印发 依督通〔2022〕2号 关于2022年第二季度重点工作督办落实情况的季度通报"
     assert git(git_demo, "show", "--name-only", "--format=", "HEAD").split() == ["reports/issued.yaml"]
     register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
     assert "期间: 2022Q2" in register and f"印发日期: 2022-07-05, 源提交: {base}" in register
     again = run("report", "2022年二季度", "--issue", "-o", str(tmp_path / "x.md"), root=git_demo)
-    assert again.exit_code == 2 and "已印发:依督通〔2022〕第2期" in again.stderr
+    assert again.exit_code == 2 and "已印发:依督通〔2022〕2号" in again.stderr
     r = run("report", "2022Q3", "--issue", "--date", "2022-10-08", "--format", "docx", "-o", str(tmp_path / "q3.docx"),
             root=git_demo)
-    assert r.exit_code == 0 and "依督通〔2022〕第3期" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
+    assert r.exit_code == 0 and "依督通〔2022〕3号" in (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
     issued = (tmp_path / "q2.md").read_bytes()
     assert run("update", "SW-002", "--progress", "90", "--date", "2022-06-29", root=git_demo).exit_code == 0
     assert run("report", "2022Q2", root=git_demo).stdout.encode() != issued  # the data moved on …
@@ -158,11 +169,13 @@ def test_notices_one_per_unit_with_red_or_yellow(git_demo: Path, tmp_path: Path)
     assert len(files) == 8 and "督办通知单-县住建局.md" in files
     text = (out / "督办通知单-县住建局.md").read_text(encoding="utf-8")
     assert "| SW-002 |" in text and "| XW-002 |" in text and "XM-001" not in text  # only that unit's matters
-    assert "于 2022-07-05 前将整改情况书面报送" in text  # five days to reply (rules.yaml 督办通知.回复天数)
-    assert "督办〔2022〕" in text
+    assert "于2022年7月5日前将整改情况书面报送" in text  # five days to reply (rules.yaml 督办通知.回复天数)
+    assert "\n县住建局：\n" in text and "特此通知。" in text  # 主送 the unit
+    assert "抄送：" in text  # the leaders of the listed matters
+    assert "依督办〔2022〕" in text
     register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
-    assert register.count("种类: 督办通知单") == 8 and "督办〔2022〕8号" in register
-    assert git(git_demo, "log", "-1", "--format=%s").strip() == "印发督办通知单 督办〔2022〕1号 等 8 份"
+    assert register.count("种类: 督办通知单") == 8 and "依督办〔2022〕8号" in register
+    assert git(git_demo, "log", "-1", "--format=%s").strip() == "印发督办通知单 依督办〔2022〕1号 等 8 份"
     r = run("notice", "--today", "2022-06-30", "--unit", "县水务局", "--format", "docx", "-o", str(out), root=git_demo)
     with zipfile.ZipFile(out / "督办通知单-县水务局.docx") as z:
         body = z.read("word/document.xml").decode("utf-8")

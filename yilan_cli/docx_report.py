@@ -1,32 +1,52 @@
-"""The circular as a Word document in the national 公文 format (GB/T 9704), for the document flow.
+"""Circulars, notices, escalation documents and referral letters as Word documents in the 公文 format.
 
-Red letterhead with the issuing office, 文号, a red rule; title in 方正小标宋简体 二号; body in 仿宋_GB2312
-三号 with a two-character first-line indent; level-1 headings 黑体, level-2 楷体_GB2312; real tables whose
-header row repeats on every page; page numbers “— 1 —”; “内部资料 注意保存” at the top and the end.
-Every run sets its East Asian font (w:eastAsia): python-docx's ``font.name`` alone leaves Chinese text in
-the default font. The file's bytes depend only on the report (fixed zip times and document dates).
+Every document is a gongwen.Frame laid out by GB/T 9704-2012 around its own body:
+
+- 版头: 份号/密级 position (“内部资料 注意保存”, 3号黑体, top left); 发文机关标志 in red 小标宋, one line
+  per organ (joint issuing, 7.2.3), sized to fit its line; 发文字号 centred in 3号仿宋 (7.2.4); the red
+  分隔线 under it (7.2.6).
+- 主体: 标题 2号小标宋 centred (7.3.1); 主送机关 flush left with a full-width colon (7.3.2); 正文 3号仿宋
+  with a two-character indent, headings 一、 黑体 and （一） 楷体 (7.3.3); 附件说明 (7.3.3); 署名 and 成文日期
+  right, the date four characters in (7.3.5); 附注 (联系人, 电话) in parentheses (7.3.6).
+- 附件: each on a page of its own, “附件1” in 3号黑体 flush left, its title centred (7.4).
+- 版记: 抄送 and 印发机关/印发日期 in 4号仿宋 between rules (7.5); page numbers “— 1 —” in 4号宋体,
+  odd pages right and even pages left (7.5.3 页码).
+
+Tables: columns sized by content (IDs, numbers, percentages and dates never wrap), rows never split across
+pages, header rows repeated; headings keep with the next paragraph. Every run sets its East Asian font
+(w:eastAsia): python-docx's ``font.name`` alone leaves Chinese text in the default font. Every text goes
+through gongwen.style. The file's bytes depend only on the document (fixed zip times and document dates).
 python-docx is imported only here.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from .gongwen import style
+
 if TYPE_CHECKING:
+    from .gongwen import Frame, Organ
     from .report import Line, Report
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 H1_FONT = "黑体"
 H2_FONT = "楷体_GB2312"
+PAGE_FONT = "宋体"
 SIZE_2 = 22  # 二号
 SIZE_3 = 16  # 三号
 SIZE_4 = 14  # 四号
 SIZE_5 = 10.5  # 五号
 RED = "FF0000"
+TEXT_CM = 15.6  # 版心 156 mm wide (GB/T 9704 5.2.1)
+LINE_PT = 28  # 22 lines of 28 pt on a page (5.2.2)
 
 
 def _font(run: Any, name: str, size: float, bold: bool = False, color: str | None = None) -> None:
@@ -48,43 +68,63 @@ def _font(run: Any, name: str, size: float, bold: bool = False, color: str | Non
 
 
 def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = SIZE_3, *, align: str | None = None,
-          indent: bool = False, bold: bool = False, color: str | None = None) -> Any:
+          indent: bool = False, bold: bool = False, color: str | None = None, keep: bool = False,
+          left: float = 0, right: float = 0, hanging: float = 0) -> Any:
+    """A paragraph of ``text`` (in 公文 style). ``indent``: the 正文 two-character first-line indent;
+    ``left``/``right``/``hanging`` in characters of ``size``; ``keep``: stays on the page of the next one."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     p = doc.add_paragraph()
     if align:
-        p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+        p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                       "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
     fmt = p.paragraph_format
-    fmt.line_spacing = Pt(28)  # 公文: 22 lines of 28 pt on a page
+    fmt.line_spacing = Pt(LINE_PT)
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold, color)
+    if left or hanging:
+        fmt.left_indent = Pt(size * (left + hanging))
+    if hanging:
+        fmt.first_line_indent = Pt(-size * hanging)
+    if right:
+        fmt.right_indent = Pt(size * right)
+    if keep:
+        fmt.keep_with_next = True
+    if text:
+        _font(p.add_run(style(text)), font, size, bold, color)
     return p
 
 
-def _red_rule(paragraph: Any) -> None:
+def _rule(paragraph: Any, where: str = "bottom", color: str = RED, eighths: int = 18) -> None:
+    """A horizontal rule as the paragraph's border (``eighths`` of a point thick)."""
     from docx.oxml.ns import qn
 
     ppr = paragraph._p.get_or_add_pPr()
-    border = ppr.makeelement(qn("w:pBdr"), {})
-    bottom = border.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "4",
-                                                 qn("w:color"): RED})
-    border.append(bottom)
-    ppr.append(border)
+    border = ppr.find(qn("w:pBdr"))
+    if border is None:
+        border = ppr.makeelement(qn("w:pBdr"), {})
+        ppr.append(border)
+    border.append(border.makeelement(qn(f"w:{where}"), {qn("w:val"): "single", qn("w:sz"): str(eighths),
+                                                       qn("w:space"): "4", qn("w:color"): color}))
 
 
-def _page_numbers(section: Any) -> None:
-    """Footer “— N —”, centred, 宋体 四号, with a PAGE field."""
+def _page_number(footer: Any, align: str) -> None:
+    """“— N —” in 4号宋体 with a PAGE field, one character in from the ``align`` side (GB/T 9704 7.5.3)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
+    from docx.shared import Pt
 
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run("— "), "宋体", SIZE_4)
+    p = footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+    if align == "right":
+        p.paragraph_format.right_indent = Pt(SIZE_4)
+    else:
+        p.paragraph_format.left_indent = Pt(SIZE_4)
+    _font(p.add_run("— "), PAGE_FONT, SIZE_4)
     run = p.add_run()
-    _font(run, "宋体", SIZE_4)
+    _font(run, PAGE_FONT, SIZE_4)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
@@ -92,12 +132,34 @@ def _page_numbers(section: Any) -> None:
             el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
             el.text = text
         run._element.append(el)
-    _font(p.add_run(" —"), "宋体", SIZE_4)
+    _font(p.add_run(" —"), PAGE_FONT, SIZE_4)
+
+
+# --------------------------------------------------------------------------- tables
+_BREAKS = re.compile(r"[\s，；。、]")  # where a cell's text may wrap
+
+
+def _cm(text: str, size: float = SIZE_5) -> float:
+    """How wide ``text`` prints at ``size`` points, in cm: a Chinese character (and %, M, W) 1 em, any other
+    0.7 em — the widest digits and capitals of the fonts WPS, Word and LibreOffice substitute for 仿宋 — and a
+    quarter em where Chinese meets digits (automatic spacing)."""
+    wide = [ord(ch) > 0x2E80 for ch in text]
+    ems = sum(1.0 if w or ch in "%MW@" else 0.7 for ch, w in zip(text, wide, strict=True))
+    ems += 0.25 * sum(a != b for a, b in pairwise(wide))  # the space Word and WPS put between 汉字 and digits
+    return ems * size / 72 * 2.54
+
+
+def _atomic(text: str) -> bool:
+    """An ID, a number, a percentage, a date or a short name: one piece that must not wrap (≤ 4.2 cm)."""
+    return not _BREAKS.search(text) and _cm(text) <= 4.2
 
 
 def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
+    """A table whose header row repeats on every page and whose rows never split across pages."""
     from docx.oxml.ns import qn
 
+    header = [style(h) for h in header]
+    cells_text = [["" if v is None else style(str(v)) for v in row] for row in rows]
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -105,142 +167,262 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
         _font(cell.paragraphs[0].add_run(text), H1_FONT, SIZE_5)
     trpr = table.rows[0]._tr.get_or_add_trPr()
     trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))  # repeats on every page
-    for row in rows:
+    for row in cells_text:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, SIZE_5)
-    _widths(table, header, rows)
-    doc.add_paragraph()
+            _font(cell.paragraphs[0].add_run(value), BODY_FONT, SIZE_5)
+    for tr in table.rows:
+        trpr = tr._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))  # a row stays on one page
+    _widths(table, header, cells_text)
+    _para(doc, "")
 
 
-def _widths(table: Any, header: list[str], rows: list[list[Any]]) -> None:
-    """Columns as wide as their text needs (a Chinese character counts twice), within the 15.6 cm text block."""
+def _widths(table: Any, header: list[str], rows: list[list[str]]) -> None:
+    """Columns as wide as their text needs within the 15.6 cm 版心: a column of IDs, numbers, percentages,
+    dates or short names (every cell :func:`_atomic`) gets its widest cell in full and never wraps (w:noWrap);
+    the columns of sentences share the rest in proportion to their length, each at least 4 characters. Headers
+    may wrap after 2 characters."""
+    from docx.oxml.ns import qn
     from docx.shared import Cm
 
-    from .sheets import text_width
-
-    need = [max([text_width(h)] + [min(40, text_width(r[i])) for r in rows]) for i, h in enumerate(header)]
-    short = [max(4, text_width(h), min(8, n)) for h, n in zip(header, need, strict=True)]
-    floor = [0.3 * s for s in short]  # a short header, an ID or a number fits on one line
-    spare = max(0.0, 15.6 - sum(floor))
-    extra = [max(0, n - s) for n, s in zip(need, short, strict=True)]
-    widths = [f + spare * e / (sum(extra) or 1) for f, e in zip(floor, extra, strict=True)]
-    scale = 15.6 / sum(widths)
+    pad = 0.55  # the cell's left and right margins (0.19 cm each in Word and LibreOffice), and a little air
+    columns = range(len(header))
+    atomic = [all(_atomic(r[i]) for r in rows) for i in columns]
+    need = [max([min(_cm(header[i]), _cm("两字"))] + [_cm(r[i]) for r in rows]) + pad for i in columns]
+    fixed = sum(n for n, a in zip(need, atomic, strict=True) if a)
+    floor = _cm("四个汉字") + pad
+    flexible = sum(min(n, 8.0) for n, a in zip(need, atomic, strict=True) if not a)
+    spare = TEXT_CM - fixed
+    widths = [n if a else max(floor, spare * min(n, 8.0) / flexible) for n, a in zip(need, atomic, strict=True)]
+    if sum(widths) > TEXT_CM:  # too wide: the sentence columns give way first, atomic ones last
+        over = sum(widths) - TEXT_CM
+        give = [w - floor if not a else 0.0 for w, a in zip(widths, atomic, strict=True)]
+        if sum(give) >= over:
+            widths = [w - over * g / sum(give) for w, g in zip(widths, give, strict=True)]
+        else:
+            widths = [w * TEXT_CM / sum(widths) for w in widths]
+    elif sum(widths) < TEXT_CM:  # room to spare: widen the sentence columns (or all, when every one is atomic)
+        grow = [not a for a in atomic] if not all(atomic) else [True] * len(atomic)
+        extra = (TEXT_CM - sum(widths)) / sum(grow)
+        widths = [w + extra if g else w for w, g in zip(widths, grow, strict=True)]
     table.autofit = False
     for column, w in zip(table.columns, widths, strict=True):
-        column.width = Cm(w * scale)  # w:gridCol, which LibreOffice and WPS lay out by
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths, strict=True):
-            cell.width = Cm(w * scale)
+        column.width = Cm(w)  # w:gridCol, which LibreOffice and WPS lay out by
+    for n, row in enumerate(table.rows):
+        for cell, w, a in zip(row.cells, widths, atomic, strict=True):
+            cell.width = Cm(w)
+            if a and n:  # a header may wrap; the values under it do not
+                tcpr = cell._tc.get_or_add_tcPr()
+                tcpr.append(tcpr.makeelement(qn("w:noWrap"), {}))
 
 
-def _lines(doc: Any, items: list[Line]) -> None:
-    if not items:
-        _para(doc, "无", indent=True)
-        return
-    _table(doc, ["编号", "事项", "牵头单位", "牵头领导", "进度", "说明"],
-           [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
+# --------------------------------------------------------------------------- the 公文 frame
+def _organ_size(organs: tuple[str, ...]) -> float:
+    """The 发文机关标志's size in points: as large as 30 pt while the longest organ fits the 版心 line."""
+    longest = max(len(o) for o in organs)
+    return float(min(30, int(TEXT_CM / 2.54 * 72 / (longest * 1.1))))
 
 
-def _document(mark: str, office: str, number_line: str, title: str) -> Any:
-    """A 公文 page (A4, GB/T 9704 margins, page numbers) opened with the mark, the red letterhead and the title."""
+def _open(f: Frame) -> Any:
+    """A 公文 page (A4, GB/T 9704 margins, page numbers) with the 版头, the 标题, the 主送机关 and the 导语."""
     from docx import Document
     from docx.shared import Cm
 
     doc = Document()
+    doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _page_numbers(section)
-    _para(doc, mark, H1_FONT, SIZE_3)
-    _para(doc, office, TITLE_FONT, 26, align="center", color=RED)
-    _red_rule(_para(doc, number_line, BODY_FONT, SIZE_3, align="center"))
+    _page_number(section.footer, "right")
+    _page_number(section.even_page_footer, "left")
+    _para(doc, f.mark, H1_FONT, SIZE_3)
+    size = _organ_size(f.organs)
+    for organ in f.organs:
+        _para(doc, organ, TITLE_FONT, size, align="center", color=RED).paragraph_format.line_spacing = 1.1
     _para(doc, "")
-    _para(doc, title, TITLE_FONT, SIZE_2, align="center")
+    _rule(_para(doc, f.number, BODY_FONT, SIZE_3, align="center"))
     _para(doc, "")
+    _para(doc, f.title, TITLE_FONT, SIZE_2, align="center")
+    _para(doc, "")
+    _para(doc, f"{f.addressee}：", keep=True)
+    if f.opening:
+        _para(doc, f.opening, indent=True, align="justify")
     return doc
 
 
-def _finish(doc: Any, mark: str, title: str, office: str, day: str) -> bytes:
-    """The closing mark, document properties dated by the data (never the clock), fixed zip times."""
-    _para(doc, mark, H1_FONT, SIZE_3)
+def _close(doc: Any, f: Frame) -> None:
+    """结语, 附件说明, 署名, 成文日期 and 附注, kept on one page with the last paragraph of the body."""
+    _para(doc, f.closing, indent=True, keep=True)
+    if f.attachments:
+        _para(doc, "", keep=True)
+        for i, line in enumerate(f.attachment_lines):
+            _para(doc, line, left=2 if i == 0 else 5, keep=True)
+    _para(doc, "", keep=True)
+    _para(doc, "", keep=True)
+    for organ in f.signature:
+        _para(doc, organ, align="right", right=2, keep=True)
+    _para(doc, f.date, align="right", right=4, keep=bool(f.note))
+    if f.note:
+        _para(doc, f.note, left=2)
+
+
+def _attachment(doc: Any, number: int, title: str) -> None:
+    """附件N on a new page, flush left in 3号黑体; its title centred on the third line (GB/T 9704 7.4)."""
+    p = _para(doc, f"附件{number}", H1_FONT, SIZE_3, keep=True)
+    p.paragraph_format.page_break_before = True
+    _para(doc, "", keep=True)
+    _para(doc, title, TITLE_FONT, SIZE_2, align="center", keep=True)
+    _para(doc, "", keep=True)
+
+
+def _banji(doc: Any, f: Frame) -> None:
+    """版记: 抄送 and 印发机关/印发日期 in 4号仿宋 between a thick first and last rule (GB/T 9704 7.5)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Cm
+
+    _para(doc, "")
+    black = "000000"
+    first = None
+    if f.copy_line:
+        first = _para(doc, f.copy_line, BODY_FONT, SIZE_4, left=1, right=1, hanging=3, keep=True)
+        _rule(first, "top", black, 8)
+        _rule(first, "bottom", black, 4)
+    printer, when = f.print_line
+    p = _para(doc, "", BODY_FONT, SIZE_4, left=1, right=1)
+    p.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_CM - 0.5), WD_TAB_ALIGNMENT.RIGHT)
+    _font(p.add_run(f"{printer}\t{when}"), BODY_FONT, SIZE_4)
+    if first is None:
+        _rule(p, "top", black, 8)
+    _rule(p, "bottom", black, 8)
+
+
+def _document(f: Frame, body: Callable[[Any], None],
+              attachments: list[Callable[[Any], None]] | None = None) -> bytes:
+    """The whole document: frame, ``body``, frame's close, each of ``attachments`` (one per 附件 title of the
+    frame, in order) on its own page, 版记; properties dated by the document (never the clock)."""
+    doc = _open(f)
+    body(doc)
+    _close(doc, f)
+    for i, (title, fill) in enumerate(zip(f.attachments, attachments or [], strict=True), start=1):
+        _attachment(doc, i, title)
+        fill(doc)
+    _banji(doc, f)
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, office, office
-    props.created = props.modified = datetime.fromisoformat(day)
+    props.title, props.author, props.last_modified_by = f.title, f.printer, f.printer
+    props.created = props.modified = datetime.fromisoformat(_iso(f.date))
     props.revision = 1
     buf = io.BytesIO()
     doc.save(buf)
     return _fixed_zip(buf.getvalue())
 
 
-def render_docx(r: Report) -> bytes:
-    """The .docx bytes of report ``r`` (its 文号 under the letterhead once issued)."""
-    doc = _document(r.mark, r.office, r.number or r.period_label, r.title)
-    _para(doc, f"{r.period_label}({r.first} 至 {r.last}),按业务日期统计,评估日 {r.today}。", indent=True)
+def _iso(zh: str) -> str:
+    """2022年7月5日 → 2022-07-05 (the document properties' date)."""
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", zh)
+    return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat() if m else "2000-01-01"
 
-    def h1(text: str) -> None:
-        _para(doc, text, H1_FONT, SIZE_3, indent=True)
 
-    def h2(text: str) -> None:
-        _para(doc, text, H2_FONT, SIZE_3, indent=True)
+def _h1(doc: Any, text: str) -> None:
+    _para(doc, text, H1_FONT, SIZE_3, indent=True, keep=True)
 
-    names = r.light_names
-    h1("一、总体情况")
-    lights = "、".join(f"{names[k]} {r.lights[k]} 项" for k in ("red", "yellow", "blue", "green"))
-    _para(doc, f"{r.period_label}共督办事项 {r.total} 项,其中已办结 {r.closed} 项、阶段性办结 {r.stage_closed} 项,"
-               f"办结率 {r.completion_rate};按期办结率 {r.on_time_rate};超期 {r.overdue} 项。预警灯:{lights}。", indent=True)
-    _table(doc, ["台账", "事项数", names["red"], names["yellow"], names["blue"], names["green"], "已办结", "阶段性办结",
-                 "办结率"],
-           [[x.name, x.total, x.red, x.yellow, x.blue, x.green, x.closed, x.stage_closed, x.completion_rate]
-            for x in r.by_ledger])
-    if r.research:
-        _para(doc, r.research, indent=True)
-    h1("二、主要成效")
-    for text in (r.achievements or "【待撰写】").split("\n\n"):
-        _para(doc, text.strip(), indent=True)
-    h1("三、序时分析")
-    cats = ["超进度", "达进度", "欠进度", "已完成", "持续推进", "中止"]
-    _table(doc, cats, [[r.schedule[c] for c in cats]])
-    h1("四、本期进展")
-    _para(doc, f"本期进度有变化的事项 {len(r.progressed)} 项,本期办结 {len(r.closed_in_period)} 项,"
-               f"本期新增 {len(r.added_in_period)} 项。", indent=True)
-    if r.progressed:
-        _table(doc, ["编号", "事项", "牵头单位", "期初进度", "期末进度"],
-               [[m.id, m.title, m.unit, f"{m.start}%", f"{m.end}%"] for m in r.progressed])
-    h1("五、赛马排名")
-    for g in r.ranking:
-        h2(f"({'一二三四五六'[r.ranking.index(g)]}){g.group}")
-        _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],
-               [[u.rank or "—", u.unit, "—" if u.score is None else f"{u.score:.1f}", u.matters, u.breakdown]
-                for u in g.units])
-        red = "、".join(u.unit for u in g.red_list) or "无"
-        black = "、".join(u.unit for u in g.black_list) or "无"
-        _para(doc, f"红榜:{red}。黑榜:{black}。", indent=True)
-    h1("六、存在问题")
-    _lines(doc, r.problems)
-    h1("七、未按期报告")
-    _lines(doc, r.missing_reports)
-    h1("八、专题")
-    if r.task_forces:
-        h2("(一)工作专班推进情况")
-        _table(doc, ["专班", "级别", "牵头领导", "事项", names["red"], names["yellow"], "办结", "平均进度"],
-               [[f.name, f.level, f.leader, f.total, f.red, f.yellow, f.closed, f.progress] for f in r.task_forces])
-        h2("(二)量化指标")
-    if r.indicators:
-        _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成率"],
-               [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", i.done_text, i.rate] for i in r.indicators])
+
+def _h2(doc: Any, text: str) -> None:
+    _para(doc, text, H2_FONT, SIZE_3, indent=True, keep=True)
+
+
+def _text(doc: Any, text: str) -> None:
+    """Staff-written paragraphs (report_notes), blank-line separated; 【待撰写】 while unwritten."""
+    for part in (text or "【待撰写】").split("\n\n"):
+        _para(doc, part.strip(), indent=True, align="justify")
+
+
+# --------------------------------------------------------------------------- the circular
+def _lines(doc: Any, items: list[Line], empty: str) -> None:
+    if not items:
+        _para(doc, empty, indent=True)
+        return
+    _table(doc, ["编号", "事项", "牵头单位", "牵头领导", "进度", "问题"],
+           [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
+
+
+def _attachment_tables(r: Report) -> list[Callable[[Any], None]]:
+    """附件1 超期事项清单, 附件2 滞后事项清单, 附件3 本期办结事项清单 with the columns the Markdown has."""
+    def overdue(doc: Any) -> None:
+        _listing(doc, ["编号", "事项", "牵头单位", "完成时限", "超期天数", "进度"],
+                 [[m.id, m.title, m.unit, m.deadline, f"{m.overdue_days}天", f"{m.progress}%"] for m in r.overdue_list])
+
+    def lagging(doc: Any) -> None:
+        _listing(doc, ["编号", "事项", "牵头单位", "进度", "序时进度", "滞后（百分点）"],
+                 [[m.id, m.title, m.unit, f"{m.progress}%", m.expected, m.lag] for m in r.lagging_list])
+
+    def closed(doc: Any) -> None:
+        _listing(doc, ["编号", "事项", "牵头单位", "状态", "办结日期"],
+                 [[m.id, m.title, m.unit, m.state, m.closed_on] for m in r.closed_in_period])
+
+    return [overdue, lagging, closed]
+
+
+def _listing(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
+    if rows:
+        _table(doc, header, rows)
     else:
-        _para(doc, "本期无量化指标。", indent=True)
-    h1("九、下步工作要求")
-    for text in (r.requirements or "【待撰写】").split("\n\n"):
-        _para(doc, text.strip(), indent=True)
-    h1("十、附件")
-    for title, items in (("附件1 超期事项清单", r.overdue_list), ("附件2 滞后事项清单", r.lagging_list),
-                         ("附件3 本期办结事项清单", r.closed_in_period)):
-        h2(title)
-        _lines(doc, items)
-    return _finish(doc, r.mark, r.title, r.office, r.today)
+        _para(doc, "无。", indent=True)
+
+
+def render_docx(r: Report) -> bytes:
+    """The .docx bytes of circular ``r`` (report.Report) in the 公文 format."""
+    names = r.light_names
+
+    def body(doc: Any) -> None:
+        _h1(doc, "一、总体情况")
+        _para(doc, r.overview, indent=True, align="justify")
+        _para(doc, r.rates_note, indent=True, align="justify")
+        _table(doc, ["台账", "事项数", names["red"], names["yellow"], names["blue"], names["green"], "已办结",
+                     "阶段性办结", "办结率（含阶段性办结）", "完全办结率"],
+               [[x.name, x.total, x.red, x.yellow, x.blue, x.green, x.closed, x.stage_closed, x.completion_rate,
+                 x.full_rate] for x in r.by_ledger])
+        if r.research:
+            _para(doc, r.research, indent=True, align="justify")
+        _h1(doc, "二、主要成效")
+        _text(doc, r.achievements)
+        _h1(doc, "三、序时分析")
+        cats = ["超进度", "达进度", "欠进度", "已完成", "持续推进", "中止"]
+        _table(doc, cats, [[r.schedule[c] for c in cats]])
+        _h1(doc, "四、本期进展")
+        _para(doc, r.period_progress, indent=True, align="justify")
+        if r.progressed:
+            _table(doc, ["编号", "事项", "牵头单位", "期初进度", "期末进度"],
+                   [[m.id, m.title, m.unit, f"{m.start}%", f"{m.end}%"] for m in r.progressed])
+        _h1(doc, "五、赛马排名")
+        for i, g in enumerate(r.ranking):
+            _h2(doc, f"（{'一二三四五六七八九十'[i]}）{g.group}")
+            _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],
+                   [[u.rank or "—", u.unit, "—" if u.score is None else f"{u.score:.1f}", u.matters, u.breakdown]
+                    for u in g.units])
+            red = "、".join(u.unit for u in g.red_list) or "无"
+            black = "、".join(u.unit for u in g.black_list) or "无"
+            _para(doc, f"红榜：{red}。黑榜：{black}。", indent=True)
+        _h1(doc, "六、存在问题")
+        _lines(doc, r.problems, "本期无超期、滞后、节点逾期事项。")
+        _h1(doc, "七、未按期报告")
+        _lines(doc, r.missing_reports, "各事项均已按期报告。")
+        _h1(doc, "八、专题")
+        if r.task_forces:
+            _h2(doc, "（一）工作专班推进情况")
+            _table(doc, ["专班", "级别", "牵头领导", "事项", names["red"], names["yellow"], "办结", "平均进度"],
+                   [[f.name, f.level, f.leader, f.total, f.red, f.yellow, f.closed, f.progress] for f in r.task_forces])
+            _h2(doc, "（二）量化指标")
+        if r.indicators:
+            _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成率"],
+                   [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", i.done_text, i.rate] for i in r.indicators])
+        else:
+            _para(doc, "本期无量化指标。", indent=True)
+        _h1(doc, "九、下步工作要求")
+        _text(doc, r.requirements)
+
+    return _document(r.frame, body, _attachment_tables(r))
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -267,17 +449,19 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --------------------------------------------------------------------------- single documents
 def notice_docx(n: Any) -> bytes:
-    """A 督办通知单 in the same 公文 layout as the circulars."""
-    doc = _document(n.mark, n.office, n.number or n.date, n.title)
-    _para(doc, f"{n.unit}:")
-    _para(doc, f"经核查,截至 {n.date},你单位牵头的以下 {len(n.items)} 项督办事项存在超期、滞后或未按期报告等问题,"
-               f"亮红灯、黄灯预警。请高度重视,逐项研究整改措施,于 {n.reply_by} 前将整改情况书面报送{n.office}。", indent=True)
-    _table(doc, ["编号", "事项", "预警", "问题", "完成时限", "进度"],
-           [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
-    _para(doc, n.office, align="right")
-    _para(doc, n.date, align="right")
-    return _finish(doc, n.mark, n.title, n.office, n.date)
+    """A 督办通知单 (report.Notice) in the 公文 format: 主送 the unit, 抄送 the leaders of its matters."""
+    from .gongwen import zh_date
+
+    def body(doc: Any) -> None:
+        _para(doc, f"经核查，截至{zh_date(n.date)}，你单位牵头的以下{len(n.items)}项督办事项存在超期、滞后或未按期报告等问题，"
+                   f"亮红灯、黄灯预警。请高度重视，逐项研究整改措施，于{zh_date(n.reply_by)}前将整改情况书面报送{n.office}。",
+              indent=True, align="justify")
+        _table(doc, ["编号", "事项", "预警", "问题", "完成时限", "进度"],
+               [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
+
+    return _document(n.frame, body)
 
 
 def _chain_table(doc: Any, chain: Any, day: str) -> None:
@@ -286,48 +470,48 @@ def _chain_table(doc: Any, chain: Any, day: str) -> None:
             for d in chain])
 
 
-def escalation_docx(e: Any) -> bytes:
-    """A 提示单 / 督办单 / 通报批评 / 问责移交 (escalation.Escalation) in the 公文 layout."""
-    doc = _document(e.mark, e.office, e.number or e.date, e.title)
-    if e.referral_to:
-        _para(doc, f"{'、'.join(e.referral_to)}:")
-        _para(doc, f"{e.unit}牵头的以下 {len(e.steps)} 项督办事项,经督办通知、提示、督办、通报批评仍未整改到位,"
-                   "现将有关问题线索及督办过程材料移交你们,请依规依纪处理。", indent=True)
-    else:
-        _para(doc, f"{e.unit}:")
-        copy = ";本通报同时抄送全县各乡镇、县直各部门" if e.kind == "通报批评" else ""
-        _para(doc, f"截至 {e.date},你单位牵头的以下 {len(e.steps)} 项督办事项,前期督办文书逾期未回复或仍为红灯,"
-                   f"现升级为{e.label}。请主要负责同志亲自过问,于 {e.reply_by} 前将整改情况书面报送{e.office}{copy}。",
-              indent=True)
-    _table(doc, ["编号", "事项", "升级原因", "前期文书"],
-           [[s.matter, s.title, ";".join(s.reasons), f"{s.basis.number}({s.basis.kind})"] for s in e.steps])
-    if e.referral_to:
-        for s in e.steps:
-            _para(doc, f"{s.matter} {s.title} 督办过程", H2_FONT, SIZE_3)
-            _chain_table(doc, s.chain, e.date)
-    _para(doc, e.office, align="right")
-    _para(doc, e.date, align="right")
-    return _finish(doc, e.mark, e.title, e.office, e.date)
+def escalation_docx(e: Any, organ: Organ) -> bytes:
+    """A 提示单 / 督办单 / 通报批评 / 问责移交 (escalation.Escalation) in the 公文 format."""
+    from .escalation import escalation_frame
+    from .gongwen import zh_date
+
+    def body(doc: Any) -> None:
+        if e.referral_to:
+            _para(doc, f"{e.unit}牵头的以下{len(e.steps)}项督办事项，经督办通知、提示、督办、通报批评仍未整改到位，"
+                       "现将有关问题线索及督办过程材料移交你们，请依规依纪处理。", indent=True, align="justify")
+        else:
+            _para(doc, f"截至{zh_date(e.date)}，你单位牵头的以下{len(e.steps)}项督办事项，前期督办文书逾期未回复或仍为红灯，"
+                       f"现升级为{e.label}。请主要负责同志亲自过问，于{zh_date(e.reply_by)}前将整改情况书面报送{e.office}。",
+                  indent=True, align="justify")
+        _table(doc, ["编号", "事项", "升级原因", "前期文书"],
+               [[s.matter, s.title, "；".join(s.reasons), f"{s.basis.number}（{s.basis.kind}）"] for s in e.steps])
+        if e.referral_to:
+            for s in e.steps:
+                _h2(doc, f"{s.matter} {s.title}督办过程")
+                _chain_table(doc, s.chain, e.date)
+
+    return _document(escalation_frame(e, organ), body)
 
 
-def accountability_docx(a: Any) -> bytes:
-    """The referral list (escalation.Accountability) for the discipline commission and the conduct office."""
-    doc = _document(a.mark, a.office, a.period_label, a.title)
-    _para(doc, f"{'、'.join(a.referral_to)}:")
-    _para(doc, f"按照\u201c2+2\u201d督导问责机制,截至 {a.today},{a.thresholds}的督办事项共 {len(a.items)} 项,"
-               "现将清单及督办过程材料移交你们,请依规依纪处理。", indent=True)
-    if a.items:
-        _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "完成时限", "进度", "移交理由"],
-               [[i, m.id, m.title, m.unit, m.leaders, m.deadline, f"{m.progress}%", ";".join(m.reasons)]
-                for i, m in enumerate(a.items, start=1)])
-        for i, m in enumerate(a.items, start=1):
-            _para(doc, f"{i}. {m.id} {m.title}", H2_FONT, SIZE_3)
-            if m.chain:
-                _chain_table(doc, m.chain, a.today)
-            else:
-                _para(doc, "未印发督办文书。", indent=True)
-    else:
-        _para(doc, "本期没有达到移交条件的事项。", indent=True)
-    _para(doc, a.office, align="right")
-    _para(doc, a.today, align="right")
-    return _finish(doc, a.mark, a.title, a.office, a.today)
+def accountability_docx(a: Any, organ: Organ) -> bytes:
+    """The referral letter (escalation.Accountability) to the discipline commission and the conduct office."""
+    from .escalation import referral_frame
+    from .gongwen import zh_date
+
+    def body(doc: Any) -> None:
+        _para(doc, f"按照“2+2”督导问责机制，截至{zh_date(a.today)}，{a.thresholds}的督办事项共{len(a.items)}项，"
+                   "现将清单及督办过程材料移交你们，请依规依纪处理。", indent=True, align="justify")
+        if a.items:
+            _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "完成时限", "进度", "移交理由"],
+                   [[i, m.id, m.title, m.unit, m.leaders, m.deadline, f"{m.progress}%", "；".join(m.reasons)]
+                    for i, m in enumerate(a.items, start=1)])
+            for i, m in enumerate(a.items, start=1):
+                _h2(doc, f"{i}.{m.id} {m.title}")
+                if m.chain:
+                    _chain_table(doc, m.chain, a.today)
+                else:
+                    _para(doc, "未印发督办文书。", indent=True)
+        else:
+            _para(doc, "本期没有达到移交条件的事项。", indent=True)
+
+    return _document(referral_frame(a, organ), body)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .gongwen import Frame, Organ, frame
 from .periods import iso_day
 from .report import MARK
 from .status import CLOSED, Status, evaluate
@@ -264,3 +265,23 @@ def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]
                   f"或 {rules.refer_ignored} 份以上督办文书逾期未回复")
     return Accountability(f"关于{period_label}督办事项问责移交清单的函", rules.office, period_code, period_label,
                           d.isoformat(), rules.referral_to, thresholds, items)
+
+
+# --------------------------------------------------------------------------- 公文 frames
+def escalation_frame(e: Escalation, organ: Organ) -> Frame:
+    """An escalation document's 公文 frame: 主送 the unit (a referral: the discipline bodies); 通报批评 is
+    copied to every township and department; 结语 by kind (特此通知。/特此通报。/特此函告。)."""
+    if e.referral_to:
+        addressee, closing, copy_to = "、".join(e.referral_to), "特此函告。", ""
+    elif e.kind == "通报批评":
+        addressee, closing, copy_to = e.unit, "特此通报。", "全县各乡镇、县直各部门"
+    else:
+        addressee, closing, copy_to = e.unit, "特此通知。", ""
+    return frame(organ, mark=e.mark, title=e.title, number=e.number, day=e.date, addressee=addressee,
+                 opening="", closing=closing, copy_to=copy_to)
+
+
+def referral_frame(a: Accountability, organ: Organ) -> Frame:
+    """The referral letter's 公文 frame: a 函 to the discipline commission and the conduct office."""
+    return frame(organ, mark=a.mark, title=a.title, number="", day=a.today, addressee="、".join(a.referral_to),
+                 opening="", closing="特此函告。", copy_to="")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .asof import indicator_at
 from .errors import YilanError
+from .gongwen import Frame, Organ, frame, style, zh_date
 from .ranking import GroupRanking, standings
 from .records import figure_text
 from .research import summary as research_summary
@@ -64,8 +65,9 @@ class LedgerRow:
     green: int
     closed: int
     stage_closed: int
-    completion_rate: str
+    completion_rate: str  # 办结率（含阶段性办结）
     completion: float  # the same rate as a number 0–100, for charts
+    full_rate: str = "—"  # 完全办结率
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,57 @@ class Report:
     indicators: list[IndicatorRow]
     task_forces: list[TaskForceRow] = field(default_factory=list)  # quarterly and half-year reports only
     research: str = ""  # the 一线调研 paragraph of 总体情况 (year to date at ``today``); empty: nobody tracked
-    number: str = ""  # 文号, once issued (依督通〔2022〕第3期)
+    number: str = ""  # 发文字号, once issued (依督通〔2022〕3号)
+    issued_on: str = ""  # 印发日期 (ISO), once issued: the 成文日期 printed
+    full_rate: str = "—"  # 完全办结率: (已办结 + 已销号) ÷ total
+    organ: Organ = field(default_factory=Organ)  # rules.yaml 公文: who issues, 主送, 抄送, 联系人
     extra: dict[str, Any] = field(default_factory=dict)
+
+    ATTACHMENTS = ("超期事项清单", "滞后事项清单", "本期办结事项清单")
+
+    @property
+    def frame(self) -> Frame:
+        """The 公文 frame (gongwen.Frame): 版头, 主送, 导语, 结语, 附件说明, 署名, 成文日期, 版记."""
+        leader = self.leader
+        return frame(self.organ, mark=self.mark, title=self.title, number=self.number,
+                     day=self.issued_on or self.today, addressee=leader or self.organ.addressee,
+                     opening=self.opening, closing="特此通报。", copy_to="" if leader else None,
+                     attachments=self.ATTACHMENTS)
+
+    @property
+    def opening(self) -> str:
+        """导语: why, what and 现将……通报如下：."""
+        return style(f"为推动县委、县政府决策部署落地见效，{self.organ.printer}对{self.period_label}督办事项落实情况"
+                     f"进行了督查（按业务日期统计，评估日为{zh_date(self.today)}）。现将有关情况通报如下：")
+
+    @property
+    def as_of(self) -> str:
+        """截至期末（2022年6月30日） — or 截至评估日 when the report is evaluated before the period ends."""
+        word = "期末" if self.today == self.last else "评估日"
+        return f"截至{word}（{zh_date(self.today)}）"
+
+    @property
+    def overview(self) -> str:
+        """总体情况's first paragraph: counts at the evaluation date and the three named rates."""
+        lights = "、".join(f"{self.light_names[k]}{self.lights[k]}项" for k in ("red", "yellow", "blue", "green"))
+        return style(f"{self.as_of}，共督办事项{self.total}项，其中已办结{self.closed}项、阶段性办结{self.stage_closed}项，"
+                     f"超期{self.overdue}项；办结率（含阶段性办结）{self.completion_rate}，完全办结率{self.full_rate}，"
+                     f"按期办结率{self.on_time_rate}。预警灯：{lights}。")
+
+    @property
+    def rates_note(self) -> str:
+        """The rates defined once in each document (status.Summary)."""
+        return RATES_NOTE
+
+    @property
+    def period_progress(self) -> str:
+        """本期进展's first paragraph: what moved within the period (本期), not the year to date."""
+        return style(f"本期（{zh_date(self.first)}至{zh_date(self.last)}）进度有变化的事项{len(self.progressed)}项，"
+                     f"本期办结{len(self.closed_in_period)}项，本期新增{len(self.added_in_period)}项。")
+
+
+RATES_NOTE = ("注：办结率（含阶段性办结）＝（已办结＋已销号＋阶段性办结）÷督办事项数；完全办结率＝（已办结＋已销号）÷督办事项数；"
+              "按期办结率＝在完成时限（含批准延期）内办结的事项÷（已办结＋已销号）。督办事项数为截至期末已交办的全部事项。")
 
 
 def _line(ws: Workspace, r: Record, st: Status) -> Line:
@@ -263,7 +314,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
             ls = summarize(sts)
             by_ledger.append(LedgerRow(lg.name, ls.total, ls.lights["red"], ls.lights["yellow"], ls.lights["blue"],
                                        ls.lights["green"], ls.closed, ls.stage_closed, percent(ls.completion_rate),
-                                       round(ls.completion_rate or 0.0, 1)))
+                                       round(ls.completion_rate or 0.0, 1), percent(ls.full_rate)))
     by_unit = []
     for unit in ws.units:
         sts = [st for r, st in evaluated if r.lead_unit == unit]
@@ -310,7 +361,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         lights=dict(s.lights), light_names={k: ws.rules.light_names.get(k, k) for k in LIGHTS},
         by_state={state: sum(1 for _, st in evaluated if st.state == state) for state in STATES},
         closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
-        on_time_rate=percent(s.on_time_rate), by_ledger=by_ledger, by_unit=by_unit,
+        on_time_rate=percent(s.on_time_rate), full_rate=percent(s.full_rate), organ=ws.rules.organ,
+        by_ledger=by_ledger, by_unit=by_unit,
         schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
         achievements=MdSafe(written(notes.get("主要成效", ""))), requirements=MdSafe(written(notes.get("下步工作要求", ""))),
         progressed=progressed,
@@ -358,7 +410,20 @@ def md_cell(value: Any) -> str:
     return MdSafe(md_text(value))
 
 
-def environment(root: Path, fmt: str) -> Any:
+def styled(value: Any) -> Any:
+    """A value as a 公文 prints it (gongwen.style), unless it is markup meant as structure (MdSafe, Markup)."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, (MdSafe, Markup)):
+        return style(value)
+    if isinstance(value, date):
+        return zh_date(value)
+    return value
+
+
+def environment(root: Path, fmt: str, document: bool = False) -> Any:
+    """The sandboxed jinja2 environment for ``fmt`` templates; ``document``: every value goes through the 公文
+    text pass (:func:`styled`) — circulars and the office's single documents, not the dashboard site."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -382,9 +447,12 @@ def environment(root: Path, fmt: str) -> Any:
     env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, keep_trailing_newline=True,
                                autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
                                trim_blocks=True, lstrip_blocks=True)
-    env.filters["cell"] = md_cell
-    if fmt == "md":
-        env.finalize = md_text  # escaping by format, by default: a value is never Markdown structure
+    env.filters["cell"] = (lambda v: md_cell(styled(v))) if document else md_cell
+    env.filters["structure"] = MdSafe  # a macro's output (gongwen.md.j2): its values were escaped inside it
+    if fmt == "md":  # escaping by format, by default: a value is never Markdown structure
+        env.finalize = (lambda v: md_text(styled(v))) if document else md_text
+    elif document:
+        env.finalize = styled
     return env
 
 
@@ -393,7 +461,7 @@ def render(ws: Workspace, report: Report, fmt: str, template: str | None = None)
     name = template or f"{report.kind}.{fmt}.j2"
     if "/" in name or "\\" in name or name.startswith("."):
         raise TemplateFailed(f"模板名不正确:{name}", "模板名只能是 report_templates/ 下的文件名", code="T001")
-    return render_template(environment(ws.root, fmt), name, "报告", r=report)
+    return render_template(environment(ws.root, fmt, document=True), name, "报告", r=report)
 
 
 # a template is the workspace's own code, committed by anyone: it may run this long and write this much
@@ -468,9 +536,9 @@ def _template_line(e: BaseException, name: str) -> int | None:
     import traceback
 
     line = None
-    for frame in traceback.extract_tb(e.__traceback__):
-        if frame.filename.replace("\\", "/").endswith(f"/{name}") or frame.filename == name:
-            line = frame.lineno
+    for tb in traceback.extract_tb(e.__traceback__):
+        if tb.filename.replace("\\", "/").endswith(f"/{name}") or tb.filename == name:
+            line = tb.lineno
     return line
 
 
@@ -486,7 +554,15 @@ class Notice:
     items: list[Line]
     mark: str = MARK
     title: str = "督办通知单"
-    number: str = ""  # 督办〔2022〕7号, once issued
+    number: str = ""  # 依督办〔2022〕7号, once issued
+    organ: Organ = field(default_factory=Organ)
+
+    @property
+    def frame(self) -> Frame:
+        """主送 the unit; 抄送 the county leaders who lead the listed matters."""
+        leaders = list(dict.fromkeys(x for m in self.items for x in m.leaders.split("、") if x))
+        return frame(self.organ, mark=self.mark, title=self.title, number=self.number, day=self.date,
+                     addressee=self.unit, opening="", closing="特此通知。", copy_to="、".join(leaders))
 
 
 def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader: str | None) -> None:
@@ -523,23 +599,30 @@ def notices(ws: Workspace, records: list[Record], today: date, unit: str | None 
     reply_by = (today + timedelta(days=ws.rules.reply_days)).isoformat()
     for name in [u for u in ws.units if u in by_unit] + sorted(u for u in by_unit if u not in ws.units):
         items = sorted(by_unit[name], key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].id))
-        out.append(Notice(name, ws.rules.office, today.isoformat(), reply_by, [_line(ws, r, st) for r, st in items]))
+        out.append(Notice(name, ws.rules.office, today.isoformat(), reply_by, [_line(ws, r, st) for r, st in items],
+                          organ=ws.rules.organ))
     return out
 
 
 def render_notice(ws: Workspace, n: Notice, fmt: str) -> str:
-    return render_document(ws, f"notice.{fmt}.j2", "督办通知单", n=n)
+    """A 督办通知单 from notice.<fmt>.j2: ``n`` the notice, ``g`` its 公文 frame."""
+    return render_document(ws, f"notice.{fmt}.j2", "督办通知单", n=n, g=n.frame)
 
 
 def render_escalation(ws: Workspace, esc: Any) -> str:
-    """A 提示单 / 督办单 / 通报批评 / 问责移交 document (escalation.py) from escalation.md.j2."""
-    return render_document(ws, "escalation.md.j2", esc.kind, e=esc)
+    """A 提示单 / 督办单 / 通报批评 / 问责移交 document (escalation.py) from escalation.md.j2 (``e``, frame ``g``)."""
+    from .escalation import escalation_frame
+
+    return render_document(ws, "escalation.md.j2", esc.kind, e=esc, g=escalation_frame(esc, ws.rules.organ))
 
 
 def render_accountability(ws: Workspace, acc: Any) -> str:
-    return render_document(ws, "accountability.md.j2", "问责移交清单", a=acc)
+    """The referral letter from accountability.md.j2 (``a``, frame ``g``)."""
+    from .escalation import referral_frame
+
+    return render_document(ws, "accountability.md.j2", "问责移交清单", a=acc, g=referral_frame(acc, ws.rules.organ))
 
 
 def render_document(ws: Workspace, name: str, what: str, **context: Any) -> str:
     """One of the office's single documents (notices, escalations, referrals) from its template."""
-    return render_template(environment(ws.root, "md"), name, what, **context)
+    return render_template(environment(ws.root, "md", document=True), name, what, **context)

@@ -229,8 +229,13 @@ class Summary:
 
     @property
     def completion_rate(self) -> float | None:
-        """办结率 = (已办结 + 已销号 + 阶段性办结) ÷ matters existing at D, in percent."""
+        """办结率（含阶段性办结） = (已办结 + 已销号 + 阶段性办结) ÷ matters existing at D, in percent."""
         return (self.closed + self.stage_closed) / self.total * 100 if self.total else None
+
+    @property
+    def full_rate(self) -> float | None:
+        """完全办结率 = (已办结 + 已销号) ÷ matters existing at D, in percent (阶段性办结 not counted)."""
+        return self.closed / self.total * 100 if self.total else None
 
     @property
     def on_time_rate(self) -> float | None:

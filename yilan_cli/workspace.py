@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import NotAWorkspace, SchemaError
+from .gongwen import Organ
 from .i18n import t
 from .periods import CYCLES
 
@@ -71,9 +72,10 @@ class Rules:
     deduct_red: float = 1
     red_list: int = 3
     black_list: int = 3
-    office: str = "中共依兰县委督查室 依兰县人民政府督查室"
-    number_format: str = "依督通〔{year}〕第{n}期"
-    notice_format: str = "督办〔{year}〕{n}号"
+    office: str = "中共依兰县委督查室、依兰县人民政府督查室"  # the organs as one line (Organ.name)
+    organ: Organ = field(default_factory=Organ)  # 公文: 发文机关, 主送, 抄送, 印发机关, 联系人 (gongwen.py)
+    number_format: str = "依督通〔{year}〕{n}号"  # GB/T 9704 7.2.4: no 第 before the serial, 号 after it
+    notice_format: str = "依督办〔{year}〕{n}号"
     reply_days: int = 5
     # 一线调研: 类别 → (visits per week, days per year); the most field days a week can hold
     research_quotas: dict[str, tuple[int, int]] = field(
@@ -83,8 +85,8 @@ class Rules:
     workdays: tuple[str, ...] = ()  # 工作日历.调休上班: weekend days that are working days
     # 督导问责: the ladder after a 督办通知单 (name, colour, number format), where referrals go, thresholds
     ladder: tuple[tuple[str, str, str], ...] = (
-        ("提示单", "蓝", "督提〔{year}〕{n}号"), ("督办单", "橙", "督督〔{year}〕{n}号"),
-        ("通报批评", "红", "督批〔{year}〕{n}号"), ("问责移交", "红", "督移〔{year}〕{n}号"))
+        ("提示单", "蓝", "依督提〔{year}〕{n}号"), ("督办单", "橙", "依督督〔{year}〕{n}号"),
+        ("通报批评", "红", "依督批〔{year}〕{n}号"), ("问责移交", "红", "依督移〔{year}〕{n}号"))
     referral_to: tuple[str, ...] = ("县纪委监委", "县作风办")
     refer_overdue_days: int = 30
     refer_red_months: int = 3
@@ -340,6 +342,7 @@ def load_rules(path: Path) -> Rules:
         v.need(bool(_COLOR.fullmatch(colors[k])), f"灯.{k}.颜色", f"{_shown(colors[k])} 应写成 #d32f2f 或颜色名(如 red)")
     race = v.mapping(data.get("赛马"), "赛马")
     notice = v.mapping(data.get("通报"), "通报")
+    organ = _organ(v, v.mapping(data.get("公文"), "公文"), notice)
     urge = v.mapping(data.get("督办通知"), "督办通知")
     research = v.mapping(data.get("一线调研"), "一线调研")
     calendar = v.mapping(data.get("工作日历"), "工作日历")
@@ -379,7 +382,8 @@ def load_rules(path: Path) -> Rules:
         deduct_red=v.number(race.get("红灯扣分"), "赛马.红灯扣分", WEIGHT, Rules.deduct_red),
         red_list=v.integer(race.get("红榜名额"), "赛马.红榜名额", COUNT, Rules.red_list),
         black_list=v.integer(race.get("黑榜名额"), "赛马.黑榜名额", COUNT, Rules.black_list),
-        office=v.text(notice.get("发文机关"), "通报.发文机关", Rules.office),
+        office=organ.name,
+        organ=organ,
         number_format=v.number_format(notice.get("文号格式"), "通报.文号格式", Rules.number_format),
         notice_format=v.number_format(urge.get("文号格式"), "督办通知.文号格式", Rules.notice_format),
         reply_days=v.integer(urge.get("回复天数"), "督办通知.回复天数", DAYS, Rules.reply_days),
@@ -397,6 +401,20 @@ def load_rules(path: Path) -> Rules:
         sheet_limits=tuple(v.integer(limits.get(k), f"表格导入限制.{k}", b, d) for k, b, d in zip(  # type: ignore[arg-type]
             SHEET_LIMIT_KEYS, SHEET_LIMITS, Rules.sheet_limits, strict=True)),
     )
+
+
+def _organ(v: Values, doc: dict[str, Any], notice: dict[str, Any]) -> Organ:
+    """rules.yaml 公文: (GB/T 9704 elements every document shares). A workspace written before it names its
+    office in 通报.发文机关 (organs separated by spaces), which still counts."""
+    organs = v.texts(doc["发文机关"], "公文.发文机关") if doc.get("发文机关") is not None else \
+        tuple(v.text(notice["发文机关"], "通报.发文机关").split()) if notice.get("发文机关") is not None else Organ.organs
+    v.need(bool(organs) and all(o.strip() for o in organs), "公文.发文机关", "至少写一个发文机关,不能为空")
+    return Organ(organs=tuple(o.strip() for o in organs),
+                 addressee=v.text(doc.get("主送"), "公文.主送", Organ.addressee),
+                 copy_to=v.text(doc.get("抄送"), "公文.抄送", Organ.copy_to),
+                 printer=v.text(doc.get("印发机关"), "公文.印发机关", organs[0].strip()),
+                 contact=v.text(doc.get("联系人"), "公文.联系人", ""),
+                 phone=v.text(doc.get("电话"), "公文.电话", ""))
 
 
 def load_ledger(path: Path) -> LedgerDef:
@@ -487,7 +505,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 9  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values
+SCHEMA_CACHE_FORMAT = 10  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 公文
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -504,12 +522,18 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
                                 tuple(tuple(x) for x in lg[8])) for lg in ledgers},
             dict(units),
             tuple(leaders),
-            Rules(*rules),
+            _rules_from_cache(rules),
             key,
             tuple(TaskForce(tf[0], tf[1], tf[2], tf[3], tuple(tf[4])) for tf in doc[5]),
         )
     except Exception:  # noqa: BLE001 - missing, corrupt or from another version: parse again
         return None
+
+
+def _rules_from_cache(values: tuple[Any, ...]) -> Rules:
+    """Rules from the cache's plain tuple (the Organ stored as a tuple of its fields)."""
+    rules = Rules(*values)
+    return replace(rules, organ=Organ(*rules.organ)) if isinstance(rules.organ, tuple) else rules
 
 
 def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
@@ -523,7 +547,7 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
         for lg in ws.ledgers.values()
     )
     r = ws.rules
-    rules = tuple(getattr(r, f.name) for f in fields(Rules))
+    rules = tuple(astuple(v) if isinstance(v := getattr(r, f.name), Organ) else v for f in fields(Rules))
     path = root / SCHEMA_CACHE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

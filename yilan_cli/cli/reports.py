@@ -111,11 +111,11 @@ def report(
         typer.echo(f"已印发并登记:{context.number}(reports/issued.yaml)", err=True)
         return
     with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
-        number = ""
+        number, printed_on = "", ""
         if as_issued:
-            ws, d, number = _issued_workspace(ws, p.code, KINDS[p.kind][1], leader, Path(tmp))
+            ws, d, number, printed_on = _issued_workspace(ws, p.code, KINDS[p.kind][1], leader, Path(tmp))
         context = build(ws, _records_or_refuse(ws), p, d, leader)
-        context.number = number
+        context.number, context.issued_on = number, printed_on
         _deliver(context, _render(ws, context, fmt, template), target)
 
 
@@ -170,7 +170,7 @@ def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str
         if e.get("期间") == period and e.get("种类") == kind_name and e.get("领导") == leader:
             export_tree(ws.root, str(e["源提交"]), tmp)
             evaluated = date.fromisoformat(str(e["评估日"])) if e.get("评估日") else None
-            return load(tmp), evaluated, str(e["编号"])
+            return load(tmp), evaluated, str(e["编号"]), str(e.get("印发日期") or "")
     raise UsageError(f"{period} 的{kind_name}还没有印发", "先用 --issue 印发;已印发的见 reports/issued.yaml", code="I002")
 
 
@@ -184,6 +184,7 @@ def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: date, 
             raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}",
                              "同一期间只印发一次;重新生成已印发的这期用 --as-issued,需要更正请另行发文", code="I001")
     context.number = next_number(iss.entries, number_format, p.year)[0]
+    context.issued_on = issued_on.isoformat()  # the 成文日期 the document prints
     record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,
               "评估日": context.today, "印发日期": issued_on.isoformat(), "源提交": iss.sha}
     if leader:

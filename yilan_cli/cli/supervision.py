@@ -220,7 +220,7 @@ def escalate(
             for esc in found:  # each rung has its own numbering
                 numbers += next_number(iss.entries + [{"编号": n} for n in numbers], fmts[esc.kind], d.year)
             records = register_records(ws, found, numbers, iss.sha)
-            documents = [(f"{e.kind}-{e.unit}", escalation_docx(e) if fmt == "docx" else render_escalation(ws, e))
+            documents = [(f"{e.kind}-{e.unit}", escalation_docx(e, ws.rules.organ) if fmt == "docx" else render_escalation(ws, e))
                          for e in found]
             iss.register(records, f"督办升级 {numbers[0]} 等 {len(numbers)} 份", action="escalate")
         for target in _save_documents(output, fmt, documents):
@@ -264,7 +264,7 @@ def accountability(
         from ..sheets import safe_name
 
         target = output_file(output or Path(f"{safe_name(found.title)}.docx"))
-        write_output(target, accountability_docx(found))
+        write_output(target, accountability_docx(found, ws.rules.organ))
         out(f"已生成问责移交清单({len(found.items)} 项)→ {target}")
         return
     from ..report import render_accountability
