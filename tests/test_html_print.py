@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from yilan_cli.gongwen import style
 from yilan_cli.periods import parse_period
 from yilan_cli.report import build
 from yilan_cli.store import load_ledgers
@@ -90,7 +91,8 @@ def test_unit_chart_shows_every_unit_by_its_full_name(tmp_path: Path) -> None:
     assert sorted(doc.svg_texts["各单位预警灯"]) == units
     ws = load(REPO)
     context = build(ws, load_ledgers(ws).records, parse_period("2022Q2"))
-    assert doc.svg_texts["各台账办结率"] == [lg.name for lg in context.by_ledger]  # whole names, none cut
+    # whole names, none cut (in 公文 style: full-width brackets)
+    assert doc.svg_texts["各台账办结率"] == [style(lg.name) for lg in context.by_ledger]
 
 
 def pdf_pages(pdf: Path) -> list[str]:

@@ -347,21 +347,8 @@ def _lines(doc: Any, items: list[Line], empty: str) -> None:
            [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
 
 
-def _attachment_tables(r: Report) -> list[Callable[[Any], None]]:
-    """附件1 超期事项清单, 附件2 滞后事项清单, 附件3 本期办结事项清单 with the columns the Markdown has."""
-    def overdue(doc: Any) -> None:
-        _listing(doc, ["编号", "事项", "牵头单位", "完成时限", "超期天数", "进度"],
-                 [[m.id, m.title, m.unit, m.deadline, f"{m.overdue_days}天", f"{m.progress}%"] for m in r.overdue_list])
-
-    def lagging(doc: Any) -> None:
-        _listing(doc, ["编号", "事项", "牵头单位", "进度", "序时进度", "滞后（百分点）"],
-                 [[m.id, m.title, m.unit, f"{m.progress}%", m.expected, m.lag] for m in r.lagging_list])
-
-    def closed(doc: Any) -> None:
-        _listing(doc, ["编号", "事项", "牵头单位", "状态", "办结日期"],
-                 [[m.id, m.title, m.unit, m.state, m.closed_on] for m in r.closed_in_period])
-
-    return [overdue, lagging, closed]
+def _annex_table(annex: Any) -> Callable[[Any], None]:
+    return lambda doc: _listing(doc, list(annex.header), [list(row) for row in annex.rows])
 
 
 def _listing(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
@@ -422,7 +409,7 @@ def render_docx(r: Report) -> bytes:
         _h1(doc, "九、下步工作要求")
         _text(doc, r.requirements)
 
-    return _document(r.frame, body, _attachment_tables(r))
+    return _document(r.frame, body, [_annex_table(a) for a in r.annexes])
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -122,6 +122,15 @@ class IndicatorRow:
         return self.done if self.done == "—" else self.done + self.unit
 
 
+@dataclass(frozen=True)
+class Annex:
+    """One 附件 of a circular: its title (附件说明 and the page's heading) and a table; no rows prints 无。"""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
 @dataclass
 class Report:
     """Everything a report template can use (docs/reports.md)."""
@@ -168,8 +177,6 @@ class Report:
     organ: Organ = field(default_factory=Organ)  # rules.yaml 公文: who issues, 主送, 抄送, 联系人
     extra: dict[str, Any] = field(default_factory=dict)
 
-    ATTACHMENTS = ("超期事项清单", "滞后事项清单", "本期办结事项清单")
-
     @property
     def frame(self) -> Frame:
         """The 公文 frame (gongwen.Frame): 版头, 主送, 导语, 结语, 附件说明, 署名, 成文日期, 版记."""
@@ -177,7 +184,19 @@ class Report:
         return frame(self.organ, mark=self.mark, title=self.title, number=self.number,
                      day=self.issued_on or self.today, addressee=leader or self.organ.addressee,
                      opening=self.opening, closing="特此通报。", copy_to="" if leader else None,
-                     attachments=self.ATTACHMENTS)
+                     attachments=tuple(a.title for a in self.annexes))
+
+    @property
+    def annexes(self) -> list[Annex]:
+        """The 附件, each printed on a page of its own (md, html and docx alike)."""
+        return [
+            Annex("超期事项清单", ("编号", "事项", "牵头单位", "完成时限", "超期天数", "进度"),
+                  [(m.id, m.title, m.unit, m.deadline, f"{m.overdue_days}天", f"{m.progress}%") for m in self.overdue_list]),
+            Annex("滞后事项清单", ("编号", "事项", "牵头单位", "进度", "序时进度", "滞后（百分点）"),
+                  [(m.id, m.title, m.unit, f"{m.progress}%", m.expected, m.lag) for m in self.lagging_list]),
+            Annex("本期办结事项清单", ("编号", "事项", "牵头单位", "状态", "办结日期"),
+                  [(m.id, m.title, m.unit, m.state, m.closed_on) for m in self.closed_in_period]),
+        ]
 
     @property
     def opening(self) -> str:
