@@ -22,7 +22,7 @@ def run(root: Path, *args: str) -> Any:
 
 def a_week_of_work(repo: Path) -> str:
     base = git(repo, "rev-parse", "HEAD").strip()
-    run(repo, "update", "ZB-001", "--progress", "60", "--note", "栈道完工", "--date", "2022-07-28")
+    run(repo, "update", "ZB-001", "--progress", "60", "--note", "景区道路路基完工", "--date", "2022-07-28")
     run(repo, "extend", "XM-002", "--to", "2023-06-30", "--reason", "林地审批", "--date", "2022-07-10")
     run(repo, "close", "SW-002", "--date", "2022-07-20")
     run(repo, "add", "xian", "--title", "城区供水管网改造", "--lead-unit", "县水务局", "--deadline", "年底",
@@ -39,18 +39,18 @@ def test_history_names_every_commit_including_hand_edits(git_demo: Path) -> None
     a_week_of_work(git_demo)
     lines = run(git_demo, "history", "ZB-001").stdout.strip().splitlines()
     assert [line.split("  ")[3:] if not line.startswith(" ") else [line.strip()] for line in lines][:6] == [
-        ["手工编辑"], ["备注 (无) → 手工补充"], ["更新"], ["新增进展 2022-07-28:进度 60%,栈道完工"],
+        ["手工编辑"], ["备注 (无) → 手工补充"], ["更新"], ["新增进展 2022-07-28:进度 60%,景区道路路基完工"],
         # the demo's own year (yilan init --example): each monthly report by the unit, the office's 新增
-        ["更新"], ["新增进展 2022-06-28:进度 50%,游客中心主体封顶"]]
-    assert [line.strip() for line in lines[-4:]] == ["状态 未启动 → 推进中", "新增进展 2022-01-28:进度 5%,专班成立，制定工作方案",
+        ["更新"], ["新增进展 2022-06-28:进度 50%,游客服务中心主体封顶"]]
+    assert [line.strip() for line in lines[-4:]] == ["状态 未启动 → 推进中", "新增进展 2022-01-28:进度 5%,专班成立，制定开发建设方案",
                                                      "2022-01-10  " + lines[-2].split("  ")[1] + "  县委督查室 周敏  新增",
-                                                     "新增事项:火山口国家森林公园(地下森林)景区提档升级"]
+                                                     "新增事项:陨石坑开发项目景区基础设施建设"]
     doc = json.loads(run(git_demo, "history", "ZB-001", "--format", "json").stdout)
     assert doc["version"] == 2 and [h["action"] for h in doc["history"]] == ["manual"] + ["update"] * 7 + ["add"]
     assert doc["history"][1]["changes"] == [{
         "change": "entry_added", "part": "进展", "key": "2022-07-28", "fields": [], "before": None,
-        "after": {"日期": "2022-07-28", "进度": 60, "情况": "栈道完工"}, "derived": False, "earlier": False,
-        "words": "新增进展 2022-07-28:进度 60%,栈道完工"}]
+        "after": {"日期": "2022-07-28", "进度": 60, "情况": "景区道路路基完工"}, "derived": False, "earlier": False,
+        "words": "新增进展 2022-07-28:进度 60%,景区道路路基完工"}]
 
 
 def test_history_follows_a_renamed_file(git_demo: Path) -> None:
@@ -163,7 +163,7 @@ def test_history_and_diff_goldens(git_demo: Path, golden) -> None:  # type: igno
 
 
 # --------------------------------------------------------------------------- tampering, seen whatever the trailer says
-FORGED_TRAILER = "更新 ZB-001 火山口国家森林公园(地下森林)景区提档升级:记录进展\n\nYilan-Action: update\nYilan-Matter: ZB-001"
+FORGED_TRAILER = "更新 ZB-001 陨石坑开发项目景区基础设施建设:记录进展\n\nYilan-Action: update\nYilan-Matter: ZB-001"
 
 
 def audit_json(root: Path) -> tuple[int, dict[str, Any]]:
@@ -183,13 +183,13 @@ def test_rewritten_entries_under_a_copied_trailer_are_tamper(git_demo: Path) -> 
     path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
     text = path.read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines(keepends=True) if "2022-03-30" not in ln]
-    path.write_text("".join(lines).replace("情况: 游客中心开工", "情况: 已篡改的历史记录"), encoding="utf-8")
+    path.write_text("".join(lines).replace("情况: 游客服务中心开工", "情况: 已篡改的历史记录"), encoding="utf-8")
     git(git_demo, "commit", "-qam", FORGED_TRAILER)
     code, doc = audit_json(git_demo)
     assert code == 1 and doc["tampered"] == 2
     got = {(f["kind"], f["matter"], f["action"], f["detail"]) for f in doc["findings"] if f["severity"] == "篡改"}
     assert got == {("改动历史记录", "ZB-001", "update", "删除了进展 2022-03-30(!):进度 20%,规划设计通过评审"),
-                   ("改动历史记录", "ZB-001", "update", "改动了进展 2022-04-28(!):情况 游客中心开工 → 已篡改的历史记录")}
+                   ("改动历史记录", "ZB-001", "update", "改动了进展 2022-04-28(!):情况 游客服务中心开工 → 已篡改的历史记录")}
     history = run(git_demo, "history", "ZB-001").stdout
     assert "删除了进展 2022-03-30(!)" in history and "(内容未变)" not in history
     brief = run(git_demo, "diff", f"{base}..HEAD").stdout

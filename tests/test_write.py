@@ -68,7 +68,7 @@ def test_update_leaves_the_users_other_work_alone(git_demo: Path) -> None:
     before = commits(git_demo)
     r = run(git_demo, "update", "ZB-001", "--progress", "60", "--note", "栈道完工", "--date", "2022-07-28")
     assert r.exit_code == 0, r.output
-    assert r.stdout.strip() == "更新 ZB-001 火山口国家森林公园(地下森林)景区提档升级:进度 50% → 60%"
+    assert r.stdout.strip() == "更新 ZB-001 陨石坑开发项目景区基础设施建设:进度 50% → 60%"
     assert commits(git_demo) == before + 1
     assert head_files(git_demo) == [ZB1]
     assert git(git_demo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
@@ -206,7 +206,7 @@ def test_interrupted_write_is_finished_by_the_next_command(git_demo: Path) -> No
     new = old + "  - {日期: 2022-07-10, 进度: 55}\n"
     journal = git_demo / ".git" / "yilan" / "journal.json"
     journal.parent.mkdir(parents=True, exist_ok=True)
-    message = "更新 ZB-001 火山口:进度 50% → 55%\n\nYilan-Action: update\nYilan-Matter: ZB-001\n"
+    message = "更新 ZB-001 陨石坑:进度 50% → 55%\n\nYilan-Action: update\nYilan-Matter: ZB-001\n"
     journal.write_text(json.dumps({"version": 1, "message": message, "files": {ZB1: {"old": old, "new": new}}}),
                        encoding="utf-8")
     path.write_text(new, encoding="utf-8")  # the process died after the replace, before the commit
@@ -215,7 +215,7 @@ def test_interrupted_write_is_finished_by_the_next_command(git_demo: Path) -> No
     assert r.exit_code == 0, r.output
     assert "上次被中断的写入已补交" in r.stderr
     assert commits(git_demo) == before + 2
-    assert git(git_demo, "log", "-2", "--format=%s").splitlines()[1] == "更新 ZB-001 火山口:进度 50% → 55%"
+    assert git(git_demo, "log", "-2", "--format=%s").splitlines()[1] == "更新 ZB-001 陨石坑:进度 50% → 55%"
     assert not journal.exists()
 
 

@@ -205,7 +205,11 @@ UI: dict[str, tuple[str, str]] = {
     "hint.schema": ("请改正 schemas/ 下的该文件后重试", "fix the file under schemas/ and retry"),
     "err.exists": ("{path} 已经是 yilan 工作区", "{path} is already a yilan workspace"),
     "hint.exists": ("换一个空目录,或直接在其中使用 yilan", "choose an empty folder or use yilan there"),
-    "init_done": ("已创建工作区 {path}(13 个台账){example}", "workspace created at {path} (13 ledgers){example}"),
+    "init_done": ("已创建工作区 {path}(13 个台账){example}\n印发公文前,请在 schemas/rules.yaml 的 公文: 中填写本单位的发文机关、主送、抄送、"
+                  "印发机关、联系人和电话,在 通报:、督办通知: 中填写文号格式(机关代字)",
+                  "workspace created at {path} (13 ledgers){example}\nbefore issuing documents, set your issuing organs, "
+                  "recipients, copies, contact and phone under 公文: in schemas/rules.yaml, and the document number "
+                  "formats under 通报: and 督办通知:"),
     "init_example": (",含示例数据 {n} 项", ", with {n} demo matters"),
     "internal": ("内部错误:{detail}", "internal error: {detail}"),
     "hint.internal": ("这是 yilan 的缺陷,请把这条信息和所用命令报告给维护人员", "this is a bug in yilan; report this message and the command"),
