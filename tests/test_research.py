@@ -215,7 +215,7 @@ def test_the_circular_reports_field_research() -> None:
     q2 = run("report", "2022Q2").stdout
     line = next(x for x in q2.splitlines() if x.startswith("一线调研:"))
     assert line.startswith("一线调研:截至 2022-06-30,县级领导 5 人累计调研")
-    assert "落后于序时进度(黄灯)" in line
+    assert "落后于序时进度（黄灯）" in line
 
 
 def test_two_clerks_appending_to_one_file_merge_without_conflict(repo: Path) -> None:

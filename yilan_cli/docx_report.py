@@ -209,6 +209,8 @@ def render_docx(r: Report) -> bytes:
         _table(doc, ["编号", "事项", "牵头单位", "期初进度", "期末进度"],
                [[m.id, m.title, m.unit, f"{m.start}%", f"{m.end}%"] for m in r.progressed])
     h1("五、赛马排名")
+    if r.ranking_note:
+        _para(doc, r.ranking_note, indent=True)
     for g in r.ranking:
         h2(f"({'一二三四五六'[r.ranking.index(g)]}){g.group}")
         _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],
@@ -240,6 +242,10 @@ def render_docx(r: Report) -> bytes:
                          ("附件3 本期办结事项清单", r.closed_in_period)):
         h2(title)
         _lines(doc, items)
+    if r.ranking_method:
+        h2("附件4 赛马计分办法")
+        for text in r.ranking_method:
+            _para(doc, text, indent=True)
     return _finish(doc, r.mark, r.title, r.office, r.today)
 
 
