@@ -273,8 +273,8 @@ def test_a_rule_group_with_nothing_to_measure_hands_its_share_on(race: Path) -> 
     u = next(u for u in _towns(race).units if u.unit == "依兰镇")
     assert (u.score, u.rank) == (100.0, 1)
     assert u.breakdown == ("[通用规则 1项,占100%] 按期办结 1/1 得100.0 · 序时达标 —（无可计量，权重分摊） · "
-                           "按期报告 —（无可计量，权重分摊） | [重大项目建设规则 1项,无可计量，份额分摊] 按期办结 — · 序时达标 — · "
-                           "按期报告 —")
+                           "按期报告 —（无可计量，权重分摊） | [重大项目建设规则 1项,无可计量，份额分摊] "
+                           "按期办结 — · 序时达标 — · 按期报告 —")
 
 
 def test_the_method_sentences_state_the_rules_in_force(ws: Path) -> None:

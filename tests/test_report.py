@@ -317,3 +317,18 @@ def test_the_circular_prints_the_scoring_method_as_its_last_attachment(fmt: str,
     assert len(sentences) == 5 and sentences[2].startswith("三、无可计量的处理。")  # the demo overrides no ledger
     at = [annex.index(s) for s in sentences]
     assert at == sorted(at) and text.index("附件3 本期办结事项清单") < text.index("附件4 赛马计分办法")
+
+
+@pytest.mark.parametrize(("ties", "red"), [
+    ("全部列入", ["依兰镇", "江湾镇", "三道岗镇", "宏克力镇", "团山子乡"]),  # five 并列第1 with a quota of 3: all in
+    ("全部不列入", []),  # … or all out (they occupy places 1–5)
+])
+def test_the_worked_example_of_ties_in_the_docs(demo_workspace: Path, ties: str, red: list[str]) -> None:
+    path = demo_workspace / "schemas" / "rules.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  名额并列: 全部列入", f"  名额并列: {ties}"), encoding="utf-8")
+    doc = json.loads(run("rank", "2022Q2", "--format", "json", root=demo_workspace).stdout)
+    towns = next(g for g in doc["groups"] if g["group"] == "乡镇")
+    assert (towns["red_list"], towns["black_list"]) == (red, ["达连河镇"])
+    ranks = {u["unit"]: (u["rank"], u["score"]) for g in doc["groups"] for u in g["units"]}
+    assert ranks["县自然资源局"] == ranks["县商务局"] == (13, 50.0) and ranks["县水务局"] == (15, 47.0)
+    assert ranks["县卫健局"] == (None, None)
