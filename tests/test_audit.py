@@ -42,7 +42,8 @@ def test_history_names_every_commit_including_hand_edits(git_demo: Path) -> None
         ["手工编辑"], ["备注 (无) → 手工补充"], ["更新"], ["新增进展 2022-07-28:进度 60%,景区道路路基完工"],
         # the demo's own year (yilan init --example): each monthly report by the unit, the office's 新增
         ["更新"], ["新增进展 2022-06-28:进度 50%,游客服务中心主体封顶"]]
-    assert [line.strip() for line in lines[-4:]] == ["状态 未启动 → 推进中", "新增进展 2022-01-28:进度 5%,专班成立，制定开发建设方案",
+    assert [line.strip() for line in lines[-4:]] == ["状态 未启动 → 推进中",
+                                                     "新增进展 2022-01-28:进度 5%,专班成立，制定开发建设方案",
                                                      "2022-01-10  " + lines[-2].split("  ")[1] + "  县委督查室 周敏  新增",
                                                      "新增事项:陨石坑开发项目景区基础设施建设"]
     doc = json.loads(run(git_demo, "history", "ZB-001", "--format", "json").stdout)

@@ -185,7 +185,7 @@ def invoke(root: Path, *args: str) -> Any:
     return r
 
 
-ATTACHMENTS = ("超期事项清单", "滞后事项清单", "本期办结事项清单")
+ATTACHMENTS = ("超期事项清单", "滞后事项清单", "本期办结事项清单", "赛马计分办法")
 COPY = "县委、县人大常委会、县政府、县政协领导"  # rules.yaml 公文.抄送
 
 

@@ -599,8 +599,8 @@ ACCOUNTABILITY = ["accountability", "2022Q3", "--today", "2022-09-30", "--format
     # characters no .docx/.xlsx can hold
     ("schemas/ledgers/zhuanban.yaml", "名称: 重点工作专班", '名称: "重点工作\\v专班"', DOCX, "E400", "名称 含有"),
     ("schemas/rules.yaml", "red: {名称: 红灯", 'red: {名称: "红\\x01灯"', DOCX, "E400", "灯.red.名称 含有"),
-    ("schemas/rules.yaml", "发文机关: [中共依兰县委督查室, 依兰县人民政府督查室]", '发文机关: "\\uFFFE督查室"', ["status"], "E400",
-     "公文.发文机关 含有"),
+    ("schemas/rules.yaml", "发文机关: [中共依兰县委督查室, 依兰县人民政府督查室]", '发文机关: "\\uFFFE督查室"', ["status"],
+     "E400", "公文.发文机关 含有"),
     ("schemas/units.yaml", "- 县水务局", '- "县水务局\\v"', ["status"], "E400", "单位[2].成员[15] 含有"),
     ("report_notes/2022Q2.md", None, "## 主要成效\n\n好\x01的\n", DOCX, "E116", "report_notes/2022Q2.md:3:2"),
     ("report_notes/2022Q2.md", None, "## 主要成效\n\n\udcc4\udce3\n", DOCX, "E101", "不是 UTF-8"),

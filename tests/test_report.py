@@ -32,10 +32,11 @@ def test_quarterly_report_content() -> None:
                     "七、未按期报告", "八、专题", "九、下步工作要求"):
         assert f"## {heading}" in text
     _, _, annex = text.partition("特此通报。\n\n附件：1.超期事项清单\n\n2.滞后事项清单\n\n3.本期办结事项清单\n\n"
+                                    "4.赛马计分办法\n\n"
                                     "中共依兰县委督查室\n\n依兰县人民政府督查室\n\n2022年6月30日\n\n"
                                     "（联系人：李某，电话：0451-57212345）\n")
     assert annex, "结语, 附件说明, 署名, 成文日期, 附注 in this order after the body"
-    assert [line for line in annex.splitlines() if line.startswith("附件")] == ["附件1", "附件2", "附件3"]
+    assert [line for line in annex.splitlines() if line.startswith("附件")] == ["附件1", "附件2", "附件3", "附件4"]
     assert annex.rstrip().endswith("抄送：县委、县人大常委会、县政府、县政协领导。\n\n依兰县委县政府督查室　　2022年6月30日印发")
 
 
@@ -100,7 +101,7 @@ def test_a_workspace_template_replaces_the_shipped_one(demo_workspace: Path) -> 
     (demo_workspace / "report_templates/quarterly.md.j2").write_text(
         '{% extends "base.md.j2" %}{% block ranking %}## 五、赛马排名\n\n(本期不排名)\n\n{% endblock %}', encoding="utf-8")
     text = run("report", "2022Q2", root=demo_workspace).stdout
-    assert "(本期不排名)" in text and "## 六、存在问题" in text and "红榜:" not in text
+    assert "(本期不排名)" in text and "## 六、存在问题" in text and "红榜：" not in text
 
 
 def test_rank_orders_each_group_and_explains_every_point() -> None:
@@ -109,12 +110,15 @@ def test_rank_orders_each_group_and_explains_every_point() -> None:
     towns = groups["乡镇"]
     assert [u["unit"] for u in towns["units"] if u["rank"]][-1] == "达连河镇"  # red, behind schedule
     dalian = next(u for u in towns["units"] if u["unit"] == "达连河镇")
-    assert dalian["score"] == 69.0  # 40 (nothing due) + 0 (1 of 1 behind) + 30 (reported) − 1 (red)
-    assert dalian["breakdown"] == "按期办结 — 得40.0 · 序时达标 0/1 得0.0 · 按期报告 1/1 得30.0 · 红灯1项 −1"
+    # nothing due: 按期办结's 40 is spread over 序时 and 报告 (30:30 → 50 each); 0 (1 of 1 behind) + 50 − 1 (red)
+    assert dalian["score"] == 49.0
+    assert dalian["breakdown"] == "按期办结 —（无可计量，权重分摊） · 序时达标 0/1 得0.0 · 按期报告 1/1 得50.0 · 红灯1项 −1"
     depts = groups["县直部门"]
-    assert depts["black_list"] == ["县委宣传部", "县水务局", "县人社局"]
+    assert depts["black_list"] == ["县委宣传部", "县人社局", "县水务局"]
     propaganda = next(u for u in depts["units"] if u["unit"] == "县委宣传部")
-    assert propaganda["score"] == 27.0  # 0 (0/1 on time) + 0 (0/1) + 30 − 2 (overdue) − 1 (red)
+    assert propaganda["score"] == -3.0  # 0 (0/1 on time) + 0 (0/1), no report owed (spread) − 2 (overdue) − 1 (red)
+    health = next(u for u in depts["units"] if u["unit"] == "县卫健局")  # YQ-001 长期, no report owed: 无可计量
+    assert (health["rank"], health["score"], health["matters"]) == (None, None, 1)
     assert {u["unit"] for u in depts["units"] if u["rank"] is None} >= {"县财政局", "县公安局"}  # lead nothing
     table = run("rank", "2022Q2").stdout
     assert "【乡镇】" in table and "黑榜:达连河镇" in table
@@ -253,3 +257,93 @@ def test_every_red_and_yellow_matter_is_listed_with_its_reasons() -> None:
     assert "| XW-002 | 县城集中供热老旧管网改造 | 县住建局 | 分管副县长 | 节点“完成招标”逾期未完成 |" in problems
     counts = status["summary"]["lights"]
     assert len(flagged) == counts["red"] + counts["yellow"]
+
+
+# --------------------------------------------------------------------------- 赛马 explained, leaders (issue 19)
+LAGGING_NAMED = "落后于序时进度（黄灯）6人：刘某、孙某、赵某、钱某、郑某、冯某。"
+LAGGING_COUNTED = "落后于序时进度（黄灯）6人：郑某、冯某，另有县级领导4人。"
+
+
+@pytest.mark.parametrize(("rule", "leader", "lagging"), [
+    (None, None, LAGGING_COUNTED),  # default (否): a circular sent to every township counts county leaders
+    ("否", None, LAGGING_COUNTED),
+    ("是", None, LAGGING_NAMED),
+    (None, "县长", LAGGING_NAMED),  # a 主要领导's own report names them (by 职务 …)
+    (None, "刘某", LAGGING_NAMED),  # … or by 姓名
+    (None, "县委书记", LAGGING_NAMED),
+    (None, "常务副县长", LAGGING_COUNTED),  # not a 主要领导
+])
+def test_the_research_paragraph_names_county_leaders_only_by_rule(demo_workspace: Path, rule: str | None,
+                                                                   leader: str | None, lagging: str) -> None:
+    import shutil
+    from datetime import date
+
+    from yilan_cli.research import summary
+    from yilan_cli.workspace import load
+
+    shutil.copytree(REPO / "research", demo_workspace / "research")
+    if rule is not None:
+        path = demo_workspace / "schemas" / "rules.yaml"
+        text = path.read_text(encoding="utf-8").replace("  通报点名县级领导: 否", f"  通报点名县级领导: {rule}")
+        path.write_text(text, encoding="utf-8")
+    text = summary(load(demo_workspace), 2022, date(2022, 6, 30), leader)
+    assert text.endswith("人均 45.4 天(每周 2 次、全年不少于 90 天)。" + lagging)
+
+
+def test_a_principal_leader_is_matched_by_title_or_name() -> None:
+    from yilan_cli.research import Person, is_principal
+
+    people = [Person("xz", "刘某", "县长", "县级领导", "县政府"), Person("cw", "孙某", "常务副县长", "县级领导", "县政府")]
+    assert [is_principal(people, x) for x in ("县长", "刘某", "孙某", "常务副县长", None)] == [True, True, False, False,
+                                                                                        False]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_a_leaders_report_ranks_nothing(fmt: str, tmp_path: Path) -> None:
+    """A leader's matters are a subset: no ranks, no lists, no 计分办法 — the county circular ranks (issue 19)."""
+    from yilan_cli.docx_report import docx_text
+
+    note = "本报告只含分管副县长牵头的事项，不单独排名；赛马排名以全县督查通报为准。"
+    out = tmp_path / f"r.{fmt}"
+    r = run("report", "2022Q2", "--leader", "分管副县长", "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.output
+    text = docx_text(out.read_bytes()) if fmt == "docx" else out.read_text(encoding="utf-8")
+    ranking = text[text.index("五、赛马排名"):text.index("六、存在问题")]
+    assert note in ranking
+    for word in ("红榜", "黑榜", "名次", "得分", "乡镇", "县直部门"):
+        assert word not in ranking, word
+    assert "赛马计分办法" not in text
+    county = run("report", "2022Q2").stdout
+    assert note not in county and "红榜：" in county
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_the_circular_prints_the_scoring_method_as_its_last_attachment(fmt: str, tmp_path: Path) -> None:
+    from yilan_cli.docx_report import docx_text
+    from yilan_cli.ranking import method_text
+    from yilan_cli.workspace import load
+
+    out = tmp_path / f"r.{fmt}"
+    assert run("report", "2022Q2", "--format", fmt, "-o", str(out)).exit_code == 0
+    text = docx_text(out.read_bytes()) if fmt == "docx" else out.read_text(encoding="utf-8")
+    annex = text[text.rindex("赛马计分办法"):]  # the page's title (the first is the 附件说明 line)
+    sentences = method_text(load(REPO).rules, load(REPO).ledgers.values())
+    assert len(sentences) == 5 and sentences[2].startswith("三、无可计量的处理。")  # the demo overrides no ledger
+    at = [annex.index(s) for s in sentences]
+    note = text.index("4.赛马计分办法")  # 附件说明, then the pages 附件1…附件4
+    assert at == sorted(at) and note < text.index("附件3", note) < text.index("附件4", note) < text.rindex("赛马计分办法")
+
+
+@pytest.mark.parametrize(("ties", "red"), [
+    ("全部列入", ["依兰镇", "江湾镇", "三道岗镇", "宏克力镇", "团山子乡"]),  # five 并列第1 with a quota of 3: all in
+    ("全部不列入", []),  # … or all out (they occupy places 1–5)
+])
+def test_the_worked_example_of_ties_in_the_docs(demo_workspace: Path, ties: str, red: list[str]) -> None:
+    path = demo_workspace / "schemas" / "rules.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  名额并列: 全部列入", f"  名额并列: {ties}"), encoding="utf-8")
+    doc = json.loads(run("rank", "2022Q2", "--format", "json", root=demo_workspace).stdout)
+    towns = next(g for g in doc["groups"] if g["group"] == "乡镇")
+    assert (towns["red_list"], towns["black_list"]) == (red, ["达连河镇"])
+    ranks = {u["unit"]: (u["rank"], u["score"]) for g in doc["groups"] for u in g["units"]}
+    assert ranks["县自然资源局"] == ranks["县商务局"] == (13, 50.0) and ranks["县水务局"] == (15, 47.0)
+    assert ranks["县卫健局"] == (None, None)

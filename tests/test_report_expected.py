@@ -28,7 +28,8 @@ def test_report_figures_match_the_hand_worked_facts() -> None:
     assert len(r.closed_in_period) == t["closed_in_period"] and len(r.added_in_period) == t["added_in_period"]
     assert r.schedule == t["schedule"]
     text = CliRunner().invoke(app, ["--root", str(REPO), "report", "2022Q2"]).stdout
-    assert f"办结率 {t['completion_rate']};按期办结率 {t['on_time_rate']};超期 {t['overdue']} 项" in text
+    assert f"超期{t['overdue']}项；办结率（含阶段性办结）{t['completion_rate']}，" in text
+    assert f"，按期办结率{t['on_time_rate']}。" in text
 
 
 def test_ranking_matches_the_hand_worked_order() -> None:

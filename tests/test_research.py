@@ -213,9 +213,9 @@ def test_research_status_json_and_table() -> None:
 
 def test_the_circular_reports_field_research() -> None:
     q2 = run("report", "2022Q2").stdout
-    line = next(x for x in q2.splitlines() if x.startswith("一线调研:"))
-    assert line.startswith("一线调研:截至 2022-06-30,县级领导 5 人累计调研")
-    assert "落后于序时进度(黄灯)" in line
+    line = next(x for x in q2.splitlines() if x.startswith("一线调研："))
+    assert line.startswith("一线调研：截至2022年6月30日，县级领导5人累计调研")
+    assert "落后于序时进度（黄灯）" in line
 
 
 def test_two_clerks_appending_to_one_file_merge_without_conflict(repo: Path) -> None:
@@ -244,7 +244,7 @@ def test_a_workspace_that_tracks_nobody_has_no_research_paragraph(tmp_path: Path
     shutil.copytree(REPO / "ledgers", root / "ledgers")
     (root / "schemas" / "people.yaml").unlink()
     q2 = run("report", "2022Q2", root=root).stdout
-    assert "一线调研" not in q2 and "按状态:" in q2
+    assert "一线调研" not in q2 and "按状态：" in q2
     assert "没有登记人员" in run("research", "status", "--today", "2022-06-30", root=root).stdout
 
 

@@ -348,7 +348,14 @@ def _lines(doc: Any, items: list[Line], empty: str) -> None:
 
 
 def _annex_table(annex: Any) -> Callable[[Any], None]:
-    return lambda doc: _listing(doc, list(annex.header), [list(row) for row in annex.rows])
+    """A 附件's content: its paragraphs (赛马计分办法), or its table (无。 when empty)."""
+    def fill(doc: Any) -> None:
+        for text in annex.text:
+            _para(doc, text, indent=True, align="justify")
+        if annex.header:
+            _listing(doc, list(annex.header), [list(row) for row in annex.rows])
+
+    return fill
 
 
 def _listing(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
@@ -383,6 +390,8 @@ def render_docx(r: Report) -> bytes:
             _table(doc, ["编号", "事项", "牵头单位", "期初进度", "期末进度"],
                    [[m.id, m.title, m.unit, f"{m.start}%", f"{m.end}%"] for m in r.progressed])
         _h1(doc, "五、赛马排名")
+        if r.ranking_note:
+            _para(doc, r.ranking_note, indent=True, align="justify")
         for i, g in enumerate(r.ranking):
             _h2(doc, f"（{'一二三四五六七八九十'[i]}）{g.group}")
             _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .asof import indicator_at
 from .errors import YilanError
 from .gongwen import Frame, Organ, frame, style, zh_date
-from .ranking import GroupRanking, standings
+from .ranking import GroupRanking, method_text, standings
 from .records import figure_text
 from .research import summary as research_summary
 from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
@@ -127,8 +127,9 @@ class Annex:
     """One 附件 of a circular: its title (附件说明 and the page's heading) and a table; no rows prints 无。"""
 
     title: str
-    header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    header: tuple[str, ...] = ()
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    text: tuple[str, ...] = ()  # paragraphs instead of a table (附件 赛马计分办法)
 
 
 @dataclass
@@ -171,6 +172,8 @@ class Report:
     indicators: list[IndicatorRow]
     task_forces: list[TaskForceRow] = field(default_factory=list)  # quarterly and half-year reports only
     research: str = ""  # the 一线调研 paragraph of 总体情况 (year to date at ``today``); empty: nobody tracked
+    ranking_method: list[str] = field(default_factory=list)  # 附件 赛马计分办法, one sentence each; empty: no ranking
+    ranking_note: str = ""  # a leader's report: why it ranks nothing (the ranking is the county circular's)
     number: str = ""  # 发文字号, once issued (依督通〔2022〕3号)
     issued_on: str = ""  # 印发日期 (ISO), once issued: the 成文日期 printed
     full_rate: str = "—"  # 完全办结率: (已办结 + 已销号) ÷ total
@@ -196,6 +199,7 @@ class Report:
                   [(m.id, m.title, m.unit, f"{m.progress}%", m.expected, m.lag) for m in self.lagging_list]),
             Annex("本期办结事项清单", ("编号", "事项", "牵头单位", "状态", "办结日期"),
                   [(m.id, m.title, m.unit, m.state, m.closed_on) for m in self.closed_in_period]),
+            *([Annex("赛马计分办法", text=tuple(self.ranking_method))] if self.ranking_method else []),
         ]
 
     @property
@@ -373,6 +377,10 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     # alone has its own section (七、未按期报告): every red and yellow matter is listed somewhere, by its reasons
     missed = [ln for r, st, ln in lines if st.missed_milestones and ln not in overdue and ln not in lagging]
     leader_part = f"({leader}分管)" if leader else ""
+    # a leader's matters are a subset: ranking units on them (with their own 黑榜) would not be fair (issue 19)
+    ranking = [] if leader else standings(ws, mine, period, d)
+    method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year")
+    note = f"本报告只含{leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
     return Report(
         kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
         office=ws.rules.office, period=period.code, period_label=period.label, first=period.first.isoformat(),
@@ -387,10 +395,11 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],
-        ranking=standings(ws, mine, period, d), problems=overdue + lagging + missed, overdue_list=overdue,
+        ranking=ranking, problems=overdue + lagging + missed, overdue_list=overdue,
         lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
-        indicators=indicators, task_forces=task_forces, research=research_summary(ws, period.year, d),
+        indicators=indicators, task_forces=task_forces, research=style(research_summary(ws, period.year, d, leader)),
+        ranking_method=method, ranking_note=note,
     )
 
 

@@ -299,8 +299,21 @@ def quotas(people: list[Person], visits: list[Visit], rules: Rules, year: int, t
     return [quota(p, by_person.get(p.id, []), rules, year, today, cal) for p in people]
 
 
-def summary(ws: Workspace, year: int, today: date) -> str:
-    """The 一线调研 paragraph of a report's 总体情况 (empty when the workspace tracks nobody)."""
+COUNTY_LEADERS = "县级领导"  # the 类别 whose names circulars sent to townships leave out (通报点名县级领导)
+PRINCIPAL_TITLES = ("县委书记", "县长")  # 主要领导: their own report may name county-level leaders
+
+
+def is_principal(people: list[Person], leader: str | None) -> bool:
+    """Whether ``--leader`` is a 主要领导: a person in schemas/people.yaml whose 职务 is 县委书记 or 县长,
+    named by that 职务 or by 姓名."""
+    return leader is not None and any(p.title in PRINCIPAL_TITLES and leader in (p.title, p.name) for p in people)
+
+
+def summary(ws: Workspace, year: int, today: date, leader: str | None = None) -> str:
+    """The 一线调研 paragraph of a report's 总体情况 (empty when the workspace tracks nobody).
+
+    Lagging people are named, except 县级领导 — counted only — unless rules.yaml 一线调研.通报点名县级领导 is 是
+    or the report is a 主要领导's own (``leader``, see is_principal): a county circular goes to every township."""
     people = load_people(ws)
     if not people:
         return ""
@@ -315,10 +328,20 @@ def summary(ws: Workspace, year: int, today: date) -> str:
                      f"人均 {days / len(mine):.1f} 天(每周 {per_week} 次、全年不少于 {per_year} 天)")
     text = f"一线调研:截至 {today.isoformat()}," + ";".join(parts) + "。"
     names = ws.rules.light_names
+    named = ws.rules.research_name_leaders or is_principal(people, leader)
     for light, words in (("red", "全年定额已无法完成"), ("yellow", "落后于序时进度")):
-        who = [q.person.name for q in found if q.light == light]
-        if who:
-            text += f"{words}({names.get(light, light)}){len(who)} 人:{'、'.join(who)}。"
+        who = [q.person for q in found if q.light == light]
+        if not who:
+            continue
+        shown = [p.name for p in who if named or p.category != COUNTY_LEADERS]
+        hidden = len(who) - len(shown)
+        head = f"{words}（{names.get(light, light)}）{len(who)}人"
+        if not hidden:
+            text += f"{head}：{'、'.join(shown)}。"
+        elif shown:
+            text += f"{head}：{'、'.join(shown)}，另有{COUNTY_LEADERS}{hidden}人。"
+        else:
+            text += f"{head}，均为{COUNTY_LEADERS}。"
     if not any(q.light in ("red", "yellow") for q in found):
         text += "均达到序时进度。"
     return text

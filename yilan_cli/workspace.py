@@ -72,6 +72,8 @@ class Rules:
     deduct_red: float = 1
     red_list: int = 3
     black_list: int = 3
+    nothing_measured: str = "分摊"  # 赛马.无可计量: a criterion with nothing to measure (NOTHING_MEASURED)
+    list_ties: str = "全部列入"  # 赛马.名额并列: a tie across the 红榜/黑榜 quota edge (LIST_TIES)
     office: str = "中共依兰县委督查室、依兰县人民政府督查室"  # the organs as one line (Organ.name)
     organ: Organ = field(default_factory=Organ)  # 公文: 发文机关, 主送, 抄送, 印发机关, 联系人 (gongwen.py)
     number_format: str = "依督通〔{year}〕{n}号"  # GB/T 9704 7.2.4: no 第 before the serial, 号 after it
@@ -81,6 +83,7 @@ class Rules:
     research_quotas: dict[str, tuple[int, int]] = field(
         default_factory=lambda: {"县级领导": (1, 60), "乡镇部门主要负责人": (2, 90)})
     research_week_max: int = 5
+    research_name_leaders: bool = False  # 一线调研.通报点名县级领导: name lagging 县级领导 in circulars
     holidays: tuple[str, ...] = ()  # 工作日历.节假日, ISO dates (ranges expanded)
     workdays: tuple[str, ...] = ()  # 工作日历.调休上班: weekend days that are working days
     # 督导问责: the ladder after a 督办通知单 (name, colour, number format), where referrals go, thresholds
@@ -99,6 +102,9 @@ class Rules:
 
 SHEET_LIMIT_KEYS = ("最大行数", "最大列数", "单元格数", "合并单元格数", "解压后大小MB")  # in Rules.sheet_limits order
 
+
+NOTHING_MEASURED = ("分摊", "满分")  # 赛马.无可计量: spread the weight over the measured criteria / count it full
+LIST_TIES = ("全部列入", "全部不列入")  # 赛马.名额并列: units tied across the quota edge all in / all out
 
 SCORING_KEYS = {"按期办结权重": "weight_on_time", "序时达标权重": "weight_schedule", "按期报告权重": "weight_report",
                 "超期扣分": "deduct_overdue", "红灯扣分": "deduct_red"}
@@ -289,6 +295,13 @@ class Values:
         self.need(isinstance(value, bool), where, f"应为 true 或 false,现为 {_shown(value)}")
         return bool(value)
 
+    def yes_no(self, value: Any, where: str) -> bool:
+        """A rule answered 是/否 (true/false too); absent is 否."""
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        self.need(value in ("是", "否"), where, f"应为 是 或 否,现为 {_shown(value)}")
+        return bool(value == "是")
+
     def choice(self, value: Any, where: str, allowed: tuple[str, ...], default: str) -> str:
         text = self.text(value, where, default)
         self.need(text in allowed, where, f"{_shown(text)} 不可用(可用:{'、'.join(allowed)})")
@@ -382,6 +395,8 @@ def load_rules(path: Path) -> Rules:
         deduct_red=v.number(race.get("红灯扣分"), "赛马.红灯扣分", WEIGHT, Rules.deduct_red),
         red_list=v.integer(race.get("红榜名额"), "赛马.红榜名额", COUNT, Rules.red_list),
         black_list=v.integer(race.get("黑榜名额"), "赛马.黑榜名额", COUNT, Rules.black_list),
+        nothing_measured=v.choice(race.get("无可计量"), "赛马.无可计量", NOTHING_MEASURED, Rules.nothing_measured),
+        list_ties=v.choice(race.get("名额并列"), "赛马.名额并列", LIST_TIES, Rules.list_ties),
         office=organ.name,
         organ=organ,
         number_format=v.number_format(notice.get("文号格式"), "通报.文号格式", Rules.number_format),
@@ -389,6 +404,7 @@ def load_rules(path: Path) -> Rules:
         reply_days=v.integer(urge.get("回复天数"), "督办通知.回复天数", DAYS, Rules.reply_days),
         research_quotas=quotas or Rules().research_quotas,
         research_week_max=v.integer(research.get("每周最多天数"), "一线调研.每周最多天数", (0, 7), Rules.research_week_max),
+        research_name_leaders=v.yes_no(research.get("通报点名县级领导"), "一线调研.通报点名县级领导"),
         holidays=v.days(calendar.get("节假日"), "工作日历.节假日"),
         workdays=v.days(calendar.get("调休上班"), "工作日历.调休上班"),
         ladder=tuple(ladder) or Rules.ladder,
@@ -505,7 +521,7 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 10  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 公文
+SCHEMA_CACHE_FORMAT = 11  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量; 11: 公文
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
