@@ -508,7 +508,10 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
              None, None] for v, st in rows]
     # printed for the unit's leader to sign off: the column names on every page (row 3 once the title rows are in)
     style_sheet(ws, FILL_COLUMNS, data, layout=Layout(title=f"{unit}进展填报表", title_rows="3:3", freeze="C4"))
-    ws.insert_rows(1, 2)
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    ws.insert_rows(1, 2)  # openpyxl moves the cells, not the rows' heights
+    for r in sorted(heights, reverse=True):
+        ws.row_dimensions[r + 2].height, ws.row_dimensions[r].height = heights[r], None
     ws["A1"] = f"依兰县督办事项进展填报表({period.label})"
     ws["A1"].font = Font(bold=True, size=16, name="方正小标宋简体")
     ws["A2"] = f"填报单位:{unit}    填报期间:{period.first} 至 {period.last}    请只填写浅色列,不要改动编号和事项"
