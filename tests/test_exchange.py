@@ -16,7 +16,7 @@ from yilan_cli.cli import app
 
 from .conftest import filled_form, git
 
-COMPUTED = 4  # 台账 预警灯 序时进度 超期天数: derived, not stored
+COMPUTED = ("台账", "预警灯", "序时进度", "超期天数")  # derived, not stored
 
 
 def run(root: Path, *args: str) -> Any:
@@ -53,12 +53,17 @@ def test_export_then_import_round_trips_every_stored_field(git_demo: Path, fresh
 
 
 def stored(path: Path) -> list[list[Any]]:
+    """Every row of an export without its computed columns, as text, sorted."""
     if path.suffix == ".csv":
-        rows = csv_rows(path.read_bytes())
+        tables = [csv_rows(path.read_bytes())]
     else:
         wb = openpyxl.load_workbook(path)
-        rows = [[("" if c is None else str(c)) for c in r] for s in wb.worksheets[1:] for r in s.iter_rows(values_only=True)]
-    return sorted(r[:-COMPUTED] for r in rows)
+        tables = [[[("" if c is None else str(c)) for c in r] for r in s.iter_rows(values_only=True)] for s in wb.worksheets[1:]]
+    rows = []
+    for table in tables:
+        keep = [i for i, name in enumerate(table[0]) if name not in COMPUTED]
+        rows += [[r[i] for i in keep] for r in table]
+    return sorted(rows)
 
 
 def ledger_workbook(path: Path) -> None:
@@ -160,7 +165,7 @@ def test_formula_injection_is_neutralised_both_ways(git_demo: Path, fresh: Path,
     titles = [row[1] for row in csv_rows(out_csv.read_bytes())[1:]]
     assert titles[1:] == ["'" + t for t in HOSTILE]
     wb = openpyxl.load_workbook(out_xlsx)
-    cells = [row[1] for row in wb.worksheets[1].iter_rows(min_row=2)]
+    cells = [row[2] for row in wb.worksheets[1].iter_rows(min_row=2)]  # 事项 after 预警灯 and 编号
     assert [c.value for c in cells][1:] == HOSTILE
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
     r = run(fresh, "import", str(out_csv), "--today", "2022-07-02")
@@ -252,13 +257,13 @@ def test_xlsx_export_is_styled_for_people(git_demo: Path, tmp_path: Path) -> Non
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "汇总" and "重点工作专班" in wb.sheetnames and len(wb.sheetnames) == 14
     summary = [list(r) for r in wb["汇总"].iter_rows(values_only=True)]
-    assert summary[-1] == ["合计", 42, 4, 5, 1, 14, 17, 3, 3, "47.6%"]
+    assert summary[-1] == ["合计", 42, 4, 5, 1, 14, 17, 3, 3, 0.476]  # 47.6% (tests/test_export_layout.py)
     ws = wb["重点工作专班"]
-    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
     assert ws["A1"].font.bold
     light_col = [c.value for c in ws[1]].index("预警灯") + 1
     assert ws.cell(2, light_col).value == "绿" and ws.cell(2, light_col).fill.fgColor.rgb.endswith("C8E6C9")
-    assert ws.column_dimensions["B"].width > 20  # fitted to the Chinese titles
+    assert ws.column_dimensions["C"].width > 20  # 事项, fitted to the Chinese titles
 
 
 def test_json_export_and_the_schema_validates_the_demo(git_demo: Path) -> None:

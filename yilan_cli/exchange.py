@@ -52,7 +52,10 @@ def export_header(ws: Workspace) -> list[str]:
 
 
 def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool) -> list[Any]:
-    """One matter as a sheet row at D = ``st.today``: its facts dated ≤ D (asof.matter_at), like ``show``."""
+    """One matter as a sheet row at D = ``st.today``: its facts dated ≤ D (asof.matter_at), like ``show``.
+
+    Cells in export_header order: dates as ``date`` (CSV writes them 2022-06-30), 进度 and 序时进度 in
+    percentage points (50, 49.6), 超期天数 in days, lists joined with 、."""
     m = matter_at(v.matter, st.today)
     last = m.updates[-1] if m.updates else None
     progress = next((u.progress for u in reversed(m.updates) if u.progress is not None), None)
@@ -60,26 +63,85 @@ def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool)
     extras = {f.name: v.extra.get(f.key) for f in ws.ledgers[v.ledger].fields}
     row: list[Any] = [
         m.id, m.title, m.source, m.target, "、".join(m.leaders), m.lead_unit, "、".join(m.co_units), m.owner,
-        m.task_force, m.assigned.isoformat(), str(m.deadline), m.cycle, m.state,
-        m.closed_on.isoformat() if m.closed_on else None, progress,
-        last.date.isoformat() if last else None, last.note if last else None,
+        m.task_force, m.assigned, m.deadline, m.cycle, m.state, m.closed_on, progress,
+        last.date if last else None, last.note if last else None,
         last.problem if last else None, last.next_steps if last else None,
     ]
     for name in extra_names(ws):
         value = extras.get(name)
         if value is not None and name in sensitive and not include_sensitive:
             value = MASKED
-        row.append("、".join(value) if isinstance(value, (list, tuple)) else (
-            value.isoformat() if isinstance(value, date) else value))
+        row.append("、".join(value) if isinstance(value, (list, tuple)) else value)
     e = m.extensions[-1] if m.extensions else None  # the latest 延期; the full list lives in the file
-    row += [e.new_deadline.isoformat() if e else None, e.reason if e else None, e.applied_on.isoformat() if e else None,
-            e.approver if e else None, e.approved_on.isoformat() if e and e.approved_on else None]
+    row += [e.new_deadline if e else None, e.reason if e else None, e.applied_on if e else None,
+            e.approver if e else None, e.approved_on if e else None]
     s = m.signoff
-    row += ["、".join(m.tags), m.remarks, s.date.isoformat() if s else None, s.reviewer if s else None,
+    row += ["、".join(m.tags), m.remarks, s.date if s else None, s.reviewer if s else None,
             s.approver if s else None, "、".join(s.evidence) if s else None]
     expected = None if st.expected is None else int(st.expected * 10 + 0.5) / 10
     row += [ws.ledgers[v.ledger].name, LIGHT_WORDS[st.light], expected, st.overdue_days or None]
     return row
+
+
+# The xlsx export's column order: what an office reads first (and prints), then the rest as export_header has it.
+PRINTED_COLUMNS = ["预警灯", "编号", "事项", "牵头单位", "进度", "序时进度", "完成时限", "超期天数", "状态", "牵头领导",
+                   "进展情况", "存在问题"]
+_POINTS = ("进度", "序时进度")  # percentage points in a row (50), fractions in a cell (0.5 shown 50%)
+SUMMARY_HEADER = ["台账", "事项数", "红灯", "黄灯", "蓝灯", "绿灯", "已办结", "阶段性办结", "超期", "办结率（含阶段性办结）"]
+
+
+def sheet_header(header: list[str]) -> list[str]:
+    """export_header in the order people read it: PRINTED_COLUMNS first, then every other column in its order."""
+    return [c for c in PRINTED_COLUMNS if c in header] + [c for c in header if c not in PRINTED_COLUMNS]
+
+
+def write_export(ws: Workspace, rows: list[tuple[Validated, Status]], today: date, include_sensitive: bool) -> Any:
+    """The xlsx export: a 汇总 sheet, then one sheet per ledger with a matter a row (sheet_header order; the
+    light as a cell fill), every sheet ready to print (sheet_print). Import reads it back by header names."""
+    from openpyxl import Workbook
+
+    from .sheet_print import INTEGER, PERCENT, PERCENT_1, Layout
+    from .sheets import sheet_title, style_sheet
+    from .status import summarize
+
+    header = export_header(ws)
+    order = [header.index(c) for c in sheet_header(header)]
+    columns = [header[i] for i in order]
+    points = [columns.index(c) for c in _POINTS]
+    at = f"截至{today.year}年{today.month}月{today.day}日"
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    titles = {"汇总"}
+    sum_rows = []
+    for key, lg in ws.ledgers.items():
+        mine = [(v, st) for v, st in rows if v.ledger == key]
+        if not mine:
+            continue
+        sum_rows.append(_summary_row(lg.name, summarize([st for _, st in mine])))
+        table = []
+        for v, st in mine:
+            cells = export_row(ws, v, st, include_sensitive)
+            row = [cells[i] for i in order]
+            for c in points:
+                row[c] = None if row[c] is None else row[c] / 100
+            table.append(row)
+        layout = Layout(title=f"{lg.name}（{at}）", freeze="D2", columns=len(PRINTED_COLUMNS),
+                        formats={"进度": PERCENT, "序时进度": PERCENT_1, "超期天数": INTEGER},
+                        widest={"事项": 28, "牵头单位": 20, "牵头领导": 12, "进展情况": 36, "存在问题": 24})
+        style_sheet(wb.create_sheet(sheet_title(lg.name, titles)), columns, table, 0, [st.light for _, st in mine], layout)
+    sum_rows.append(_summary_row("合计", summarize([st for _, st in rows])))
+    style_sheet(summary, SUMMARY_HEADER, sum_rows,
+                layout=Layout(title=f"督办台账汇总（{at}）", formats={SUMMARY_HEADER[-1]: PERCENT_1}))
+    return wb
+
+
+def _summary_row(name: str, s: Any) -> list[Any]:
+    """A 汇总 row; 办结率 as a fraction rounded half up to 0.1% (status.percent), so the cell shows what
+    circulars print."""
+    rate = None if s.completion_rate is None else int(s.completion_rate * 10 + 0.5 + 1e-9) / 1000
+    return [name, s.total, s.lights["red"], s.lights["yellow"], s.lights["blue"], s.lights["green"], s.closed,
+            s.stage_closed, s.overdue, rate]
 
 
 def load_full(ws: Workspace, problems: list[Finding] | None = None) -> list[Validated]:
@@ -436,6 +498,7 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     from openpyxl.styles import Alignment, Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from .sheet_print import Layout
     from .sheets import META_SHEET, style_sheet
 
     wb = Workbook()
@@ -443,23 +506,21 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     ws.title = "进展填报"
     data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, _figures(v, st), None, None,
              None, None] for v, st in rows]
-    style_sheet(ws, FILL_COLUMNS, data)
-    ws.insert_rows(1, 2)
+    # printed for the unit's leader to sign off: the column names on every page (row 3 once the title rows are in)
+    style_sheet(ws, FILL_COLUMNS, data, layout=Layout(title=f"{unit}进展填报表", title_rows="3:3", freeze="C4"))
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    ws.insert_rows(1, 2)  # openpyxl moves the cells, not the rows' heights
+    for r in sorted(heights, reverse=True):
+        ws.row_dimensions[r + 2].height, ws.row_dimensions[r].height = heights[r], None
     ws["A1"] = f"依兰县督办事项进展填报表({period.label})"
     ws["A1"].font = Font(bold=True, size=16, name="方正小标宋简体")
     ws["A2"] = f"填报单位:{unit}    填报期间:{period.first} 至 {period.last}    请只填写浅色列,不要改动编号和事项"
     ws["A2"].alignment = Alignment(horizontal="left")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FILL_COLUMNS))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
-    ws.freeze_panes = "C4"
     ws.auto_filter.ref = None
     for name in ("上期指标", "本期指标", "进展情况", "存在问题", "下步措施"):  # room to write; the text wraps
         ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = 36
-    ws.page_setup.orientation = "landscape"  # printed for the unit's leader to sign off
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
     from openpyxl.styles import PatternFill
 
     editable = [FILL_COLUMNS.index(c) + 1 for c in FILL_EDITABLE]

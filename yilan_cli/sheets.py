@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .sheet_print import Layout
 
 # Chinese field name → the header wordings seen in county ledgers (the field's own name first)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -723,6 +726,7 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[
     out = []
     for ws in visible:
         grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        _percents_as_shown(ws, grid)
         for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every cell it covers
             value = ws.cell(merged.min_row, merged.min_col).value
             for r in range(merged.min_row, merged.max_row + 1):
@@ -731,6 +735,24 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[
                         grid[r - 1][c - 1] = value
         out.append((ws.title, grid))
     return out, meta
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a number format: "%" or \% shows a sign, never scales
+
+
+def _percents_as_shown(ws: Any, grid: list[list[Any]]) -> None:
+    """A number in a percent-formatted cell becomes the text WPS/Excel show (1 → "100%", 0.496 → "49.6%"): the
+    stored fraction alone cannot tell 100% from 1 (进度), and any other column reads what the user sees."""
+    percent: dict[int, bool] = {}  # number format id → a percent format (a sheet has a handful)
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell = ws._cells[(r, c)]  # it holds a number, so it exists; ws.cell() would cost 4 µs a cell
+                fid = cell._style.numFmtId
+                if fid not in percent:
+                    percent[fid] = "%" in _QUOTED.sub("", cell.number_format or "")
+                if percent[fid]:
+                    row[c - 1] = f"{round(value * 100, 8):g}%"
 
 
 # --------------------------------------------------------------------------- cell values
@@ -829,6 +851,10 @@ def cell_text(value: Any) -> str | None:
 
     if value is None:
         return None
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()  # a date cell reads as the date it shows, not 2022-06-30 00:00:00
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = xml_safe(str(value)).strip()
@@ -878,31 +904,47 @@ def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def style_sheet(ws: Any, header: list[str], rows: list[list[Any]], light_col: int | None = None,
-                lights: list[str] | None = None) -> None:
-    """A header row that stays frozen, column widths fitted to Chinese text, autofilter, light fills."""
+                lights: list[str] | None = None, layout: Layout | None = None) -> None:
+    """A sheet for people: a bold header row, columns fitted to their content, long text wrapped, dates and
+    numbers with their number formats, light fills, autofilter, and the print set-up of ``layout``
+    (a sheet_print.Layout; default: the header row repeated and frozen, A4 landscape fitted to width)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from . import sheet_print
+    from .sheet_print import column_widths, number_format, print_setup, row_height
+
+    layout = layout or sheet_print.Layout()
     thin = Side(style="thin", color="BBBBBB")
+    box = Border(top=thin, bottom=thin, left=thin, right=thin)
+    sizes = column_widths(header, rows, layout)
+    formats = [layout.formats.get(name) for name in header]
+    aligned = [Alignment(vertical="top", wrap_text=True) if wraps else Alignment(vertical="top") for _, wraps in sizes]
+    centred = Alignment(horizontal="center", vertical="top")
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True, name="黑体")
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+        cell.border = box
     for i, row in enumerate(rows):
-        ws.append([None if v is None else v for v in row])
-        for cell in ws[ws.max_row]:
+        ws.append(row)
+        for c, cell in enumerate(ws[ws.max_row]):
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            else:
+                fmt = number_format(cell.value, formats[c] if c < len(formats) else None)
+                if fmt:
+                    cell.number_format = fmt
+            cell.border = box
+            cell.alignment = centred if c == light_col else aligned[c] if c < len(aligned) else aligned[-1]
+        height = row_height(row, sizes)
+        if height:
+            ws.row_dimensions[ws.max_row].height = height
         if light_col is not None and lights is not None:
             ws.cell(ws.max_row, light_col + 1).fill = PatternFill("solid", fgColor=LIGHT_FILLS.get(lights[i], "FFFFFF"))
-    for c, name in enumerate(header, start=1):
-        widest = max([text_width(name)] + [text_width(r[c - 1]) for r in rows[:500]])
-        ws.column_dimensions[get_column_letter(c)].width = min(60, max(6, widest + 2))
-    ws.oddHeader.left.text = "内部资料 注意保存"  # printed on every page; the cells stay pure data
-    ws.freeze_panes = "B2"
+    for c, (width, _) in enumerate(sizes, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    print_setup(ws, layout)

@@ -176,54 +176,22 @@ def export(
         else:
             out(text)
         return
-    header = exchange.export_header(ws)
-    table = [exchange.export_row(ws, v, st, include_sensitive) for v, st in rows]
-    if fmt == "csv":
-        from ..sheets import write_csv
-
-        data = write_csv(header, table)
-        if output is not None:
-            write_output(output_file(output), data)
-        if output is None:
-            import sys
-
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            out(f"已导出 {len(table)} 项到 {output}")
+    if fmt == "xlsx":
+        assert output is not None
+        save_workbook(exchange.write_export(ws, rows, d, include_sensitive), output)
+        out(f"已导出 {len(rows)} 项到 {output}")
         return
-    assert output is not None
-    _xlsx(ws, output, header, rows, table)
-    out(f"已导出 {len(table)} 项到 {output}")
+    from ..sheets import write_csv
 
+    data = write_csv(exchange.export_header(ws), [exchange.export_row(ws, v, st, include_sensitive) for v, st in rows])
+    if output is not None:
+        write_output(output_file(output), data)
+        out(f"已导出 {len(rows)} 项到 {output}")
+    else:
+        import sys
 
-def _xlsx(ws: Any, output: Path, header: list[str], rows: list[Any], table: list[list[Any]]) -> None:
-    """One sheet per ledger after a 汇总 sheet; the light as a cell fill."""
-    from openpyxl import Workbook
-
-    from ..sheets import sheet_title, style_sheet
-    from ..status import percent, summarize
-
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "汇总"
-    titles = {"汇总"}
-    sum_rows = []
-    light_col = header.index("预警灯")
-    for key, lg in ws.ledgers.items():
-        mine = [i for i, (v, _) in enumerate(rows) if v.ledger == key]
-        if not mine:
-            continue
-        s = summarize([rows[i][1] for i in mine])
-        sum_rows.append([lg.name, s.total, s.lights["red"], s.lights["yellow"], s.lights["blue"], s.lights["green"],
-                         s.closed, s.stage_closed, s.overdue, percent(s.completion_rate)])
-        sheet = wb.create_sheet(sheet_title(lg.name, titles))
-        style_sheet(sheet, header, [table[i] for i in mine], light_col, [rows[i][1].light for i in mine])
-    total = summarize([st for _, st in rows])
-    sum_rows.append(["合计", total.total, total.lights["red"], total.lights["yellow"], total.lights["blue"],
-                     total.lights["green"], total.closed, total.stage_closed, total.overdue, percent(total.completion_rate)])
-    style_sheet(summary, ["台账", "事项数", "红灯", "黄灯", "蓝灯", "绿灯", "已办结", "阶段性办结", "超期", "办结率"], sum_rows)
-    save_workbook(wb, output)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def save_workbook(wb: Any, target: Path) -> None:
@@ -267,6 +235,7 @@ def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]
 
     from ..exchange import assessment_table
     from ..periods import make_period
+    from ..sheet_print import Layout
     from ..sheets import sheet_title, style_sheet
     from .reports import _records_or_refuse
 
@@ -283,6 +252,7 @@ def _assessment(ws: Any, year: int, today: Optional[str], output: Optional[Path]
         sheet = wb.active if first else wb.create_sheet()
         first = False
         sheet.title = sheet_title(group or "未分组", titles)
-        style_sheet(sheet, header, rows)
+        style_sheet(sheet, header, rows, layout=Layout(title=f"{year}年度督办考核结果（{group or '未分组'}）", freeze="C2",
+                                                       widest={"得分说明": 60}))
     save_workbook(wb, target)
     out(f"已导出 {year} 年度考核结果({sum(len(r) for _, r in sheets)} 个单位,评估日 {d})→ {target}")
