@@ -75,7 +75,7 @@ def test_a_ledger_sheet_puts_the_light_and_the_key_columns_first_and_prints_only
     assert row[col["事项"]].alignment.wrap_text
     for name in ("编号", "牵头单位", "进度", "完成时限", "预警灯"):
         assert not row[col[name]].alignment.wrap_text, name
-    assert ws.row_dimensions[2].height == 34  # 火山口…景区提档升级 is two lines in the 28-wide 事项 column
+    assert ws.row_dimensions[2].height == 50  # ZB-001: its 目标要求 (景区道路、游客服务中心…开园接待条件) wraps to three lines
     assert ws.column_dimensions["B"].width == 8 and ws.column_dimensions["C"].width == 28
 
 
