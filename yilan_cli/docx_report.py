@@ -280,7 +280,8 @@ def notice_docx(n: Any) -> bytes:
     return _finish(doc, n.mark, n.title, n.office, n.date)
 
 
-def _chain_table(doc: Any, chain: Any, day: str) -> None:
+def _chain_table(doc: Any, chain: Any, day: str | None) -> None:
+    """A matter's documents with their reply as of ``day`` (None: as the register records it)."""
     _table(doc, ["文书", "种类", "印发日期", "回复期限", "回复情况"],
            [[d.number, d.kind, d.issued.isoformat(), d.reply_by.isoformat() if d.reply_by else "—", d.reply_words(day)]
             for d in chain])
@@ -317,13 +318,13 @@ def accountability_docx(a: Any) -> bytes:
     _para(doc, f"按照\u201c2+2\u201d督导问责机制,截至 {a.today},{a.thresholds}的督办事项共 {len(a.items)} 项,"
                "现将清单及督办过程材料移交你们,请依规依纪处理。", indent=True)
     if a.items:
-        _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "完成时限", "进度", "移交理由"],
-               [[i, m.id, m.title, m.unit, m.leaders, m.deadline, f"{m.progress}%", ";".join(m.reasons)]
+        _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "责任人", "完成时限", "进度", "移交理由"],
+               [[i, m.id, m.title, m.unit, m.leaders, m.owner, m.deadline, f"{m.progress}%", ";".join(m.reasons)]
                 for i, m in enumerate(a.items, start=1)])
         for i, m in enumerate(a.items, start=1):
             _para(doc, f"{i}. {m.id} {m.title}", H2_FONT, SIZE_3)
             if m.chain:
-                _chain_table(doc, m.chain, a.today)
+                _chain_table(doc, m.chain, None)
             else:
                 _para(doc, "未印发督办文书。", indent=True)
     else:
