@@ -23,6 +23,7 @@ Referral list at 2022-06-30 (thresholds 30 days, 3 months, 2 documents):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,48 @@ def test_a_chain_is_every_document_listing_the_matter_in_date_order(ws: Path) ->
     tip = found["XM-001"][1]
     assert (tip.reply_words(), tip.reply_words("2022-04-17")) == ("2022-04-18回复:正在整改", "未回复")
 
+
+YELLOW = """\
+编号: XM-003
+事项: 城区供水管网改造
+牵头单位: 县水务局
+责任人: 周某
+交办日期: 2022-01-01
+完成时限: 2022-12-31
+状态: 推进中
+进展:
+  - {日期: 2022-05-05, 进度: 25, 情况: 推进中}
+  - {日期: 2022-06-01, 进度: 30, 情况: 推进中}
+"""
+
+
+def test_a_notice_names_only_the_lights_its_unit_has(ws: Path, tmp_path: Path) -> None:
+    (ws / "ledgers" / "xiangmu" / "XM-003.yaml").write_text(YELLOW, encoding="utf-8")
+    lights = {m["id"]: m["light"] for m in
+              json.loads(run(ws, "status", "--today", "2022-06-15", "--format", "json").stdout)["matters"]}
+    assert lights == {"XM-001": "red", "XM-002": "red", "XM-003": "yellow"}
+    run(ws, "notice", "--today", "2022-06-15", "-o", str(tmp_path / "md"))
+    water = (tmp_path / "md" / "督办通知单-县水务局.md").read_text(encoding="utf-8")
+    assert "存在超期、滞后或未按期报告等问题,亮黄灯预警。" in water and "红灯" not in water
+    housing = (tmp_path / "md" / "督办通知单-县住建局.md").read_text(encoding="utf-8")
+    assert "等问题,亮红灯预警。" in housing and "黄灯" not in housing
+    run(ws, "notice", "--today", "2022-06-15", "--unit", "县水务局", "--format", "docx", "-o", str(tmp_path / "docx"))
+    from yilan_cli.docx_report import docx_text
+
+    words = docx_text((tmp_path / "docx" / "督办通知单-县水务局.docx").read_bytes())
+    assert "存在超期、滞后或未按期报告等问题,亮黄灯预警。" in words and "红灯" not in words
+
+
+@pytest.mark.parametrize(("lights", "sentence"), [
+    (["红灯", "红灯"], "亮红灯预警"), (["黄灯"], "亮黄灯预警"), (["红灯", "黄灯", "黄灯"], "亮红灯、黄灯预警"),
+    (["橙灯", "黄灯"], "亮橙灯、黄灯预警"),  # rules.yaml 灯.名称 as the office names them
+])
+def test_the_notice_sentence_by_lights(lights: list[str], sentence: str) -> None:
+    from dataclasses import replace
+
+    from yilan_cli.report import Line, Notice
+
+    line = Line("XM-001", "重大项目建设", "县城老旧小区改造", "县住建局", "分管副县长", "推进中", "2022-03-31", 50, "—", "",
+                0, "—", "", "")
+    n = Notice("县住建局", "督查室", "2022-06-15", "2022-06-20", [replace(line, light=x) for x in lights])
+    assert n.warning == sentence

@@ -272,7 +272,7 @@ def notice_docx(n: Any) -> bytes:
     doc = _document(n.mark, n.office, n.number or n.date, n.title)
     _para(doc, f"{n.unit}:")
     _para(doc, f"经核查,截至 {n.date},你单位牵头的以下 {len(n.items)} 项督办事项存在超期、滞后或未按期报告等问题,"
-               f"亮红灯、黄灯预警。请高度重视,逐项研究整改措施,于 {n.reply_by} 前将整改情况书面报送{n.office}。", indent=True)
+               f"{n.warning}。请高度重视,逐项研究整改措施,于 {n.reply_by} 前将整改情况书面报送{n.office}。", indent=True)
     _table(doc, ["编号", "事项", "预警", "问题", "完成时限", "进度"],
            [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
     _para(doc, n.office, align="right")

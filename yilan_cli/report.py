@@ -489,6 +489,12 @@ class Notice:
     title: str = "督办通知单"
     number: str = ""  # 督办〔2022〕7号, once issued
 
+    @property
+    def warning(self) -> str:
+        """亮红灯、黄灯预警 naming only the lights the listed matters have, by their rules.yaml names (灯.名称), red
+        first: 亮黄灯预警 for a unit whose matters are all yellow. One sentence for notice.md.j2 and notice_docx."""
+        return f"亮{'、'.join(dict.fromkeys(m.light for m in self.items))}预警"
+
 
 def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader: str | None) -> Leader | None:
     """Refuse (E327) a ``--unit`` that is not registered, with the closest names: an unknown name made an empty
