@@ -117,7 +117,10 @@ def test_check_demo_passes_at_error_level_and_fails_on_red() -> None:
     assert "红灯[R001] SHW-002" in r.stdout
     assert run("check", "--today", "2022-06-30", "--fail-on", "red").exit_code == 1
     assert run("check", "--today", "2022-06-30", "--fail-on", "yellow").exit_code == 1
-    assert run("check", "--today", "2022-01-05", "--fail-on", "yellow").exit_code == 0  # 4 matters, none late
+    early = run("check", "--today", "2022-01-05", "--fail-on", "yellow", "--format", "json")
+    # 4 matters, none late: only the matters led by 分管副县长, whom two registered people answer to (Y002)
+    assert early.exit_code == 1 and {f["code"] for f in json.loads(early.stdout)["findings"]} == {"Y002"}
+    assert run("check", "--today", "2022-01-05", "--fail-on", "red").exit_code == 0
 
 
 def test_check_json_github_junit() -> None:
@@ -128,11 +131,11 @@ def test_check_json_github_junit() -> None:
         assert set(f) == FINDING_KEYS
     gh = run("check", "--today", "2022-06-30", "--format", "github").stdout.splitlines()
     assert sum(x.startswith("::error file=") for x in gh) == 4
-    assert sum(x.startswith("::warning file=") for x in gh) == 5
+    assert sum(x.startswith("::warning file=") for x in gh) == 5 + 28  # yellow lights, and Y002 (28 分管副县长)
     assert gh[0].startswith("::error file=ledgers/shi/SHW-002.yaml,line=1,col=1,title=R001::")
     junit = ET.fromstring(run("check", "--today", "2022-06-30", "--format", "junit").stdout.split("\n", 1)[1])
     suite = junit.find("testsuite")
-    assert suite is not None and suite.get("tests") == "52" and suite.get("failures") == "9"
+    assert suite is not None and suite.get("tests") == "52" and suite.get("failures") == "32"  # 9 lit + 28 Y002, 5 both
 
 
 def test_show_text_and_sensitive_masking() -> None:
@@ -176,7 +179,8 @@ def test_message_catalog_golden(golden) -> None:  # type: ignore[no-untyped-def]
               "deadline": "2022-01-15", "assigned": "2022-02-01", "date": "2022-03-01",
               "prev": "2022-05-01", "state": "已办结", "approved": "2022-05-10", "applied": "2022-05-20",
               "title": "中植肉牛养殖屠宰加工项目", "reason": "超期 5 天", "year": 2022, "actual": 2021,
-              "place": "依兰镇东升村", "entry": 3, "char": "\\x0b"}
+              "place": "依兰镇东升村", "entry": 3, "char": "\\x0b", "leader": "分管副县长",
+              "people": "赵某（fxz-nongye，副县长(分管农业)）、钱某（fxz-gongye，副县长(分管工业)）", "person": "赵某"}
     lines = []
     for lang in ("zh", "en"):
         set_lang(lang)

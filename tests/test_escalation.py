@@ -23,6 +23,7 @@ Referral list at 2022-06-30 (thresholds 30 days, 3 months, 2 documents):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ MATTER = """\
 事项: {title}
 牵头单位: {unit}
 牵头领导: [分管副县长]
-交办日期: 2022-01-10
+{owner}交办日期: 2022-01-10
 完成时限: 2022-03-31
 状态: 推进中
 进展:
@@ -60,10 +61,10 @@ def ws(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     shutil.copytree(REPO / "schemas", root / "schemas")
     (root / "ledgers" / "xiangmu").mkdir(parents=True)
-    for mid, title, unit, progress in (("XM-001", "县城老旧小区改造", "县住建局", 50),
-                                       ("XM-002", "农村公路危桥改造", "县交通运输局", 60)):
+    for mid, title, unit, progress, owner in (("XM-001", "县城老旧小区改造", "县住建局", 50, "责任人: 李某\n"),
+                                              ("XM-002", "农村公路危桥改造", "县交通运输局", 60, "")):
         (root / "ledgers" / "xiangmu" / f"{mid}.yaml").write_text(
-            MATTER.format(id=mid, title=title, unit=unit, progress=progress), encoding="utf-8")
+            MATTER.format(id=mid, title=title, unit=unit, progress=progress, owner=owner), encoding="utf-8")
     (root / ".gitignore").write_text(".yilan/\n", encoding="utf-8")
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -131,8 +132,9 @@ def test_the_referral_list(ws: Path, tmp_path: Path, golden: Any) -> None:
     _walk(ws, tmp_path / "docs")
     text = run(ws, "accountability", "2022Q2").stdout
     all_three = "超期91天（超过30天）；连续3个月红灯；3份督办文书逾期未回复"
-    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022年3月31日 | 50% | {all_three} |" in text
-    assert "| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022年3月31日 | 100% | 2份督办文书逾期未回复 |" in text
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 李某 | 2022年3月31日 | 50% | {all_three} |" in text
+    assert ("| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 未填写 | 2022年3月31日 | 100% "
+            "| 2份督办文书逾期未回复 |") in text
     assert "\n县纪委监委、县作风办：\n" in text and "特此函告。" in text
     golden("accountability_2022Q2.md", text)
     # at the end of April: 30 days overdue is not more than 30. Both matters were red at 04-30, at 03-31
@@ -140,8 +142,8 @@ def test_the_referral_list(ws: Path, tmp_path: Path, golden: Any) -> None:
     # left 1号 and 督督1号 (due 04-25) unanswered, XM-002 督提2号 and 督督2号 → 2 each.
     april = run(ws, "accountability", "2022-04").stdout
     both = "连续3个月红灯；2份督办文书逾期未回复"
-    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 2022年3月31日 | 50% | {both} |" in april
-    assert f"| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 2022年3月31日 | 60% | {both} |" in april
+    assert f"| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 李某 | 2022年3月31日 | 50% | {both} |" in april
+    assert f"| 2 | XM-002 | 农村公路危桥改造 | 县交通运输局 | 分管副县长 | 未填写 | 2022年3月31日 | 60% | {both} |" in april
     out = tmp_path / "referral.docx"
     run(ws, "accountability", "2022Q2", "--format", "docx", "-o", str(out))
     from yilan_cli.docx_report import docx_text
@@ -206,3 +208,99 @@ def test_a_new_routine_notice_does_not_reset_the_ladder(ws: Path, tmp_path: Path
     said = run(ws, "escalate", "--today", "2022-04-24").stdout
     assert "橙色督办单 → 县住建局:XM-001 县城老旧小区改造(依督办〔2022〕3号 逾期未回复、仍为红灯)" in said
     assert "提示单" not in said
+
+
+def test_the_referral_letter_lists_every_document_of_the_register(ws: Path, tmp_path: Path) -> None:
+    """The 2022Q2 letter is evaluated at 06-30 but written after the notices of 07-05: they are in the chain,
+    with the reply the register records; a matter no document lists says so, and only then."""
+    o = str(tmp_path / "docs")
+    said = run(ws, "notice", "--today", "2022-07-05", "--unit", "县住建局", "--issue", "-o", o).stdout
+    assert "依督办〔2022〕1号 县住建局:1 项" in said
+    run(ws, "notice", "reply", "依督办〔2022〕1号", "--date", "2022-07-08", "--text", "已制定整改方案")
+    text = run(ws, "accountability", "2022Q2").stdout
+    xm1, xm2 = text.split("### 1.XM-001 县城老旧小区改造")[1].split("### 2.XM-002 农村公路危桥改造")
+    assert "| 依督办〔2022〕1号 | 督办通知单 | 2022年7月5日 | 2022年7月10日 | 2022年7月8日回复：已制定整改方案 |" in xm1
+    assert "未印发督办文书" not in xm1 and "未印发督办文书。" in xm2  # 县交通运输局 got nothing yet
+    assert "| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 李某 | 2022年3月31日 | 50% |" in text
+    run(ws, "notice", "--today", "2022-07-06", "--unit", "县交通运输局", "--issue", "-o", o)
+    text = run(ws, "accountability", "2022Q2").stdout
+    assert "未印发督办文书" not in text
+    assert "| 依督办〔2022〕2号 | 督办通知单 | 2022年7月6日 | 2022年7月11日 | 未回复 |" in text.split("### 2.XM-002")[1]
+    out = tmp_path / "referral.docx"
+    run(ws, "accountability", "2022Q2", "-o", str(out))
+    from yilan_cli.docx_report import docx_text
+
+    words = docx_text(out.read_bytes())
+    assert "依督办〔2022〕1号 | 督办通知单 | 2022年7月5日 | 2022年7月10日 | 2022年7月8日回复：已制定整改方案" in words
+    assert "| 责任人 |" in words and "| 李某 |" in words and "| 未填写 |" in words
+    assert "未印发督办文书" not in words
+
+
+def test_a_chain_is_every_document_listing_the_matter_in_date_order(ws: Path) -> None:
+    from datetime import date
+
+    from yilan_cli.escalation import chains
+    from yilan_cli.workspace import load
+
+    def doc(number: str, kind: str, day: str, matters: list[str], **more: str) -> dict[str, Any]:
+        return {"编号": number, "种类": kind, "单位": "县住建局", "印发日期": day, "事项": matters, "源提交": "0" * 40, **more}
+
+    entries = [doc("依督提〔2022〕1号", "提示单", "2022-04-14", ["XM-001"], 回复期限="2022-04-19",
+                    回复日期="2022-04-18", 回复内容="正在整改"),
+               doc("依督办〔2022〕1号", "督办通知单", "2022-04-08", ["XM-001", "XM-002"]),
+               doc("依督通〔2022〕1号", "季度通报", "2022-04-01", ["XM-001"]),  # a circular is no supervision document
+               doc("依督办〔2022〕2号", "督办通知单", "2022-07-05", ["XM-001"])]
+    found = chains(load(ws), entries)
+    assert [d.number for d in found["XM-001"]] == ["依督办〔2022〕1号", "依督提〔2022〕1号", "依督办〔2022〕2号"]
+    assert [d.number for d in found["XM-002"]] == ["依督办〔2022〕1号"]
+    until = chains(load(ws), entries, date(2022, 6, 30))
+    assert [d.number for d in until["XM-001"]] == ["依督办〔2022〕1号", "依督提〔2022〕1号"]
+    assert "XM-003" not in found
+    tip = found["XM-001"][1]
+    assert (tip.reply_words(), tip.reply_words("2022-04-17")) == ("2022-04-18回复:正在整改", "未回复")
+
+
+YELLOW = """\
+编号: XM-003
+事项: 城区供水管网改造
+牵头单位: 县水务局
+责任人: 周某
+交办日期: 2022-01-01
+完成时限: 2022-12-31
+状态: 推进中
+进展:
+  - {日期: 2022-05-05, 进度: 25, 情况: 推进中}
+  - {日期: 2022-06-01, 进度: 30, 情况: 推进中}
+"""
+
+
+def test_a_notice_names_only_the_lights_its_unit_has(ws: Path, tmp_path: Path) -> None:
+    (ws / "ledgers" / "xiangmu" / "XM-003.yaml").write_text(YELLOW, encoding="utf-8")
+    lights = {m["id"]: m["light"] for m in
+              json.loads(run(ws, "status", "--today", "2022-06-15", "--format", "json").stdout)["matters"]}
+    assert lights == {"XM-001": "red", "XM-002": "red", "XM-003": "yellow"}
+    run(ws, "notice", "--today", "2022-06-15", "-o", str(tmp_path / "md"))
+    water = (tmp_path / "md" / "督办通知单-县水务局.md").read_text(encoding="utf-8")
+    assert "存在超期、滞后或未按期报告等问题，亮黄灯预警。" in water and "红灯" not in water
+    housing = (tmp_path / "md" / "督办通知单-县住建局.md").read_text(encoding="utf-8")
+    assert "等问题，亮红灯预警。" in housing and "黄灯" not in housing
+    run(ws, "notice", "--today", "2022-06-15", "--unit", "县水务局", "--format", "docx", "-o", str(tmp_path / "docx"))
+    from yilan_cli.docx_report import docx_text
+
+    words = docx_text((tmp_path / "docx" / "督办通知单-县水务局.docx").read_bytes())
+    assert "存在超期、滞后或未按期报告等问题，亮黄灯预警。" in words and "红灯" not in words
+
+
+@pytest.mark.parametrize(("lights", "sentence"), [
+    (["红灯", "红灯"], "亮红灯预警"), (["黄灯"], "亮黄灯预警"), (["红灯", "黄灯", "黄灯"], "亮红灯、黄灯预警"),
+    (["橙灯", "黄灯"], "亮橙灯、黄灯预警"),  # rules.yaml 灯.名称 as the office names them
+])
+def test_the_notice_sentence_by_lights(lights: list[str], sentence: str) -> None:
+    from dataclasses import replace
+
+    from yilan_cli.report import Line, Notice
+
+    line = Line("XM-001", "重大项目建设", "县城老旧小区改造", "县住建局", "分管副县长", "推进中", "2022-03-31", 50, "—", "",
+                0, "—", "", "")
+    n = Notice("县住建局", "督查室", "2022-06-15", "2022-06-20", [replace(line, light=x) for x in lights])
+    assert n.warning == sentence

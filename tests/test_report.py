@@ -56,7 +56,8 @@ def test_the_kind_follows_from_the_period(period: str, title: str) -> None:
 
 def test_a_report_for_the_leader_in_charge() -> None:
     text = run("report", "2022-06", "--leader", "县长").stdout
-    assert "（县长分管）" in text and "共督办事项3项" in text and "\n县长：\n" in text  # ZY-001, ZB-002 and XW-001 (closed)
+    # 县长 is 刘某 alone in schemas/people.yaml: the report names the person, and is addressed to them
+    assert "（县长刘某分管）" in text and "共督办事项3项" in text and "\n县长刘某：\n" in text  # ZY-001, ZB-002 and XW-001
 
 
 def test_notes_are_merged(demo_workspace: Path) -> None:
@@ -219,7 +220,9 @@ def test_an_unknown_leader_or_unit_is_refused_with_the_closest_names(git_demo: P
     r = run("notice", "--unit", "住建局", "--today", "2022-06-30", "-o", str(tmp_path / "n"), root=git_demo)
     assert r.exit_code == 2 and "错误[E327] 没有这个单位:住建局" in r.stderr and "县住建局" in r.stderr
     assert not (tmp_path / "n").exists()
-    assert run("report", "2022Q2", "--leader", "分管副县长", root=git_demo).exit_code == 0
+    assert run("report", "2022Q2", "--leader", "县委副书记", root=git_demo).exit_code == 0  # a title no one registered holds
+    r = run("report", "2022Q2", "--leader", "分管副县长", root=git_demo)  # held by 赵某 and 钱某 (tests/test_leaders.py)
+    assert r.exit_code == 2 and "错误[E328]" in r.stderr
 
 
 def test_notes_creates_the_sections_and_commits_what_was_written(git_demo: Path) -> None:
@@ -303,9 +306,9 @@ def test_a_leaders_report_ranks_nothing(fmt: str, tmp_path: Path) -> None:
     """A leader's matters are a subset: no ranks, no lists, no 计分办法 — the county circular ranks (issue 19)."""
     from yilan_cli.docx_report import docx_text
 
-    note = "本报告只含分管副县长牵头的事项，不单独排名；赛马排名以全县督查通报为准。"
+    note = "本报告只含常务副县长孙某牵头的事项，不单独排名；赛马排名以全县督查通报为准。"
     out = tmp_path / f"r.{fmt}"
-    r = run("report", "2022Q2", "--leader", "分管副县长", "--format", fmt, "-o", str(out))
+    r = run("report", "2022Q2", "--leader", "孙某", "--format", fmt, "-o", str(out))
     assert r.exit_code == 0, r.output
     text = docx_text(out.read_bytes()) if fmt == "docx" else out.read_text(encoding="utf-8")
     ranking = text[text.index("五、赛马排名"):text.index("六、存在问题")]

@@ -452,7 +452,7 @@ def notice_docx(n: Any) -> bytes:
 
     def body(doc: Any) -> None:
         _para(doc, f"经核查，截至{zh_date(n.date)}，你单位牵头的以下{len(n.items)}项督办事项存在超期、滞后或未按期报告等问题，"
-                   f"亮红灯、黄灯预警。请高度重视，逐项研究整改措施，于{zh_date(n.reply_by)}前将整改情况书面报送{n.office}。",
+                   f"{n.warning}。请高度重视，逐项研究整改措施，于{zh_date(n.reply_by)}前将整改情况书面报送{n.office}。",
               indent=True, align="justify")
         _table(doc, ["编号", "事项", "预警", "问题", "完成时限", "进度"],
                [[m.id, m.title, m.light, m.reasons, m.deadline, f"{m.progress}%"] for m in n.items])
@@ -460,7 +460,8 @@ def notice_docx(n: Any) -> bytes:
     return _document(n.frame, body)
 
 
-def _chain_table(doc: Any, chain: Any, day: str) -> None:
+def _chain_table(doc: Any, chain: Any, day: str | None) -> None:
+    """A matter's documents with their reply as of ``day`` (None: as the register records it)."""
     _table(doc, ["文书", "种类", "印发日期", "回复期限", "回复情况"],
            [[d.number, d.kind, d.issued.isoformat(), d.reply_by.isoformat() if d.reply_by else "—", d.reply_words(day)]
             for d in chain])
@@ -498,13 +499,13 @@ def accountability_docx(a: Any, organ: Organ) -> bytes:
         _para(doc, f"按照“2+2”督导问责机制，截至{zh_date(a.today)}，{a.thresholds}的督办事项共{len(a.items)}项，"
                    "现将清单及督办过程材料移交你们，请依规依纪处理。", indent=True, align="justify")
         if a.items:
-            _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "完成时限", "进度", "移交理由"],
-                   [[i, m.id, m.title, m.unit, m.leaders, m.deadline, f"{m.progress}%", "；".join(m.reasons)]
+            _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "责任人", "完成时限", "进度", "移交理由"],
+                   [[i, m.id, m.title, m.unit, m.leaders, m.owner, m.deadline, f"{m.progress}%", "；".join(m.reasons)]
                     for i, m in enumerate(a.items, start=1)])
             for i, m in enumerate(a.items, start=1):
                 _h2(doc, f"{i}.{m.id} {m.title}")
                 if m.chain:
-                    _chain_table(doc, m.chain, a.today)
+                    _chain_table(doc, m.chain, None)
                 else:
                     _para(doc, "未印发督办文书。", indent=True)
         else:

@@ -4,7 +4,9 @@ Every supervision document is an entry of reports/issued.yaml (issuing.py): the 
 ``yilan notice --issue`` prints, then the ladder configured in rules.yaml (default 提示单 蓝 → 督办单 橙 →
 通报批评 红 → 问责移交). A unit's written reply is recorded on the document's entry (回复日期, 回复内容).
 
-A matter's chain is the documents that list it, in issue order; its level is the highest rung reached
+A matter's chain (:func:`chains`, the one lookup escalate and accountability share) is the register's
+documents that list it, in issue order — as issued by day D for the ladder, all of them for the referral
+letter, which documents the register as it stands; its level is the highest rung reached
 (督办通知单 = 0; a routine notice issued later does not reset it). At day D the chain moves one rung up
 when, after the last document's reply deadline (D > 回复期限), that document has no reply recorded by D or
 the matter is still red at D — and the matter is not closed. Steps are grouped into one document per
@@ -62,10 +64,11 @@ class Doc:
             return False
         return self.replied is None or self.replied > self.reply_by or self.replied > d
 
-    def reply_words(self, d: date | str) -> str:
-        """未回复, or the reply as of ``d`` (templates pass the document's date as text)."""
+    def reply_words(self, d: date | str | None = None) -> str:
+        """未回复, or the reply as of ``d`` (templates pass the document's date as text); without ``d``, the reply
+        as the register records it (the referral letter: a reply recorded after its evaluation day is shown)."""
         d = date.fromisoformat(d) if isinstance(d, str) else d
-        if self.replied is None or self.replied > d:
+        if self.replied is None or (d is not None and self.replied > d):
             return "未回复" if self.reply_by is not None else "—"  # a referral expects no reply
         late = self.reply_by is not None and self.replied > self.reply_by
         return f"{self.replied.isoformat()}{'逾期' if late else ''}回复:{self.reply}"
@@ -86,14 +89,15 @@ def documents(ws: Workspace, entries: list[dict[str, Any]]) -> list[Doc]:
     return sorted(out, key=lambda x: x.issued)  # stable
 
 
-def chains(docs: list[Doc], d: date) -> dict[str, list[Doc]]:
-    """matter ID → the documents issued by ``d`` that list it, oldest first."""
+def chains(ws: Workspace, entries: list[dict[str, Any]], until: date | None = None) -> dict[str, tuple[Doc, ...]]:
+    """matter ID → every document of the register ``entries`` that lists it (督办通知单 and each rung of the
+    ladder), oldest first; with ``until``, only those issued by that day. A matter no document lists is absent."""
     out: dict[str, list[Doc]] = {}
-    for doc in docs:
-        if doc.issued <= d:
-            for m in doc.matters:
+    for doc in documents(ws, entries):
+        if until is None or doc.issued <= until:
+            for m in dict.fromkeys(doc.matters):
                 out.setdefault(m, []).append(doc)
-    return out
+    return {m: tuple(docs) for m, docs in out.items()}
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], to
     ladder = ws.rules.ladder
     by_id = {r.id: r for r in records}
     grouped: dict[tuple[int, str], list[Step]] = {}
-    for mid, chain in chains(documents(ws, entries), today).items():
+    for mid, chain in chains(ws, entries, today).items():
         last = chain[-1]  # the latest demand made of the unit: its deadline and its reply decide
         level = max(doc.level for doc in chain)  # a routine notice issued later does not reset the ladder
         r = by_id.get(mid)
@@ -158,7 +162,7 @@ def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], to
         if st.light == "red":
             reasons.append("仍为红灯")
         if reasons:
-            step = Step(mid, r.title, r.lead_unit, st.light, tuple(reasons), last, tuple(chain))
+            step = Step(mid, r.title, r.lead_unit, st.light, tuple(reasons), last, chain)
             grouped.setdefault((level, r.lead_unit), []).append(step)
     reply_by = (today + timedelta(days=ws.rules.reply_days)).isoformat()
     order = {u: i for i, u in enumerate(ws.units)}
@@ -192,15 +196,16 @@ def register_records(ws: Workspace, found: list[Escalation], numbers: list[str],
 class Referral:
     id: str
     title: str
-    unit: str
-    leaders: str
+    unit: str  # 牵头单位
+    leaders: str  # 牵头领导, 、-joined
+    owner: str  # 责任人, 未填写 when the matter names none
     deadline: str
     progress: int
     overdue_days: int
     red_months: int  # consecutive month-end evaluations (D first) found red
     ignored: int  # documents not answered by their deadline
     reasons: tuple[str, ...]
-    chain: tuple[Doc, ...]
+    chain: tuple[Doc, ...]  # every register document listing the matter, oldest first (chains)
 
 
 @dataclass
@@ -239,14 +244,17 @@ def red_run(r: Record, d: date, ws: Workspace, months: int) -> int:
 
 def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], d: date, period_code: str,
               period_label: str) -> Accountability:
+    """The matters to refer at ``d`` (thresholds in rules.yaml 督导问责.问责移交条件), each with its 牵头单位,
+    牵头领导, 责任人 and its whole chain of documents in the register ``entries`` — also those issued after ``d``
+    (a letter written after the period lists the notices already sent); counts of unanswered documents are at ``d``."""
     rules = ws.rules
-    all_chains = chains(documents(ws, entries), d)
+    all_chains = chains(ws, entries)
     items = []
     for r in records:
         if r.assigned > d.toordinal():
             continue
         st: Status = evaluate(r, d, rules)
-        chain = tuple(all_chains.get(r.id, ()))
+        chain = all_chains.get(r.id, ())
         ignored = sum(1 for doc in chain if doc.ignored_at(d))
         run = red_run(r, d, ws, rules.refer_red_months)
         reasons = []
@@ -257,7 +265,7 @@ def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]
         if ignored >= rules.refer_ignored:
             reasons.append(f"{ignored} 份督办文书逾期未回复")
         if reasons:
-            items.append(Referral(r.id, r.title, r.lead_unit, "、".join(r.leaders),
+            items.append(Referral(r.id, r.title, r.lead_unit, "、".join(r.leaders), r.owner or "未填写",
                                   st.deadline.isoformat() if st.deadline else "长期", st.progress, st.overdue_days, run,
                                   ignored, tuple(reasons), chain))
     items.sort(key=lambda x: (-len(x.reasons), -x.overdue_days, x.id))

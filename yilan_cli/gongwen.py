@@ -15,6 +15,7 @@ period codes as 2022年第二季度.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,6 +68,13 @@ def _day(m: re.Match[str]) -> str:
     return f"{int(m.group(1))}年{month}月{day}日"
 
 
+def _stable(step: Callable[[str], str], text: str) -> str:
+    """``step`` applied until it changes nothing (each round converts at least one character, so it ends)."""
+    while (done := step(text)) != text:
+        text = done
+    return text
+
+
 def style(text: str) -> str:
     """``text`` in 公文 style (《党政机关公文处理工作条例》; GB/T 15834 标点符号用法 for Chinese text):
 
@@ -84,13 +92,9 @@ def style(text: str) -> str:
     text = _ISO_DAY.sub(_day, text)
     text = _ISO_MONTH.sub(_month, text)
     text = _PERIOD.sub(_period, text)
-    text = _PARENS.sub(r"（\1）", text)
-    text = _QUOTES.sub(r"“\1”", text)
-    while True:  # "依::": the second colon follows the first only once that one is full-width
-        done = _PUNCT.sub(lambda m: _FULL[m.group(1) or m.group(2)], text)
-        if done == text:
-            break
-        text = done
+    text = _stable(lambda x: _PARENS.sub(r"（\1）", x), text)  # (a(中)b): the outer pair once the inner is done
+    text = _stable(lambda x: _QUOTES.sub(r"“\1”", x), text)
+    text = _stable(lambda x: _PUNCT.sub(lambda m: _FULL[m.group(1) or m.group(2)], x), text)  # "依::" likewise
     text = _PERIOD_END.sub("。", text)
     text = _SPACE_BEFORE_NUMBER.sub("", text)
     return _SPACE_AFTER_NUMBER.sub(r"\1", text)

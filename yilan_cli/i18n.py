@@ -135,6 +135,10 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "{id} {title}: {reason}", "ask {unit} to speed up and report progress"),
     "Y001": ("{id} {title}:{reason}", "请提醒 {unit} 关注并按期报送进展",
              "{id} {title}: {reason}", "remind {unit} to report on time"),
+    "Y002": ("{id} 的牵头领导“{leader}”可指多人：{people}，按领导出的报告（--leader）不含本事项",
+             "写明牵头领导的姓名，如 牵头领导: [{person}]；人员名录见 schemas/people.yaml",
+             "{id}: 牵头领导 {leader} may mean several people ({people}); no leader's report (--leader) includes it",
+             "name the leader, e.g. 牵头领导: [{person}]; the register is schemas/people.yaml"),
 }
 
 UI: dict[str, tuple[str, str]] = {

@@ -13,6 +13,7 @@ from .status import LIGHTS, Status, Summary, evaluate, exists, summarize
 
 if TYPE_CHECKING:
     from .findings import Finding
+    from .leaders import Leader
 from .store import Ledgers
 from .workspace import Workspace
 
@@ -29,7 +30,7 @@ _LIGHT_WORDS = {
 class Filters:
     ledgers: tuple[str, ...] = ()  # ledger keys
     unit: str | None = None  # lead or co-operating unit
-    leader: str | None = None
+    leader: Leader | None = None  # leaders.select: a person (by name, id or unique 职务) or a title
     lights: tuple[str, ...] = ()  # empty: all lights (closed hidden unless include_closed)
     include_closed: bool = False
     task_force: str | None = None  # the task force's name
@@ -77,7 +78,7 @@ def selected(rec: Record, f: Filters) -> bool:
         return False
     if f.task_force and rec.task_force != f.task_force:
         return False
-    return not (f.leader and f.leader not in rec.leaders)
+    return f.leader is None or f.leader.covers(rec.leaders)
 
 
 def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> StatusResult:

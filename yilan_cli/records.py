@@ -37,6 +37,7 @@ class Record(NamedTuple):
     # (名称, 单位, 目标, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at)
     indicators: tuple[tuple[str, str | None, float, tuple[tuple[int, float], ...]], ...]
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
+    owner: str | None = None  # 责任人 (named in referral letters)
 
 
 def figure_text(x: Any) -> str:
@@ -77,6 +78,7 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
         extensions=tuple((e.new_deadline.toordinal(), _ord(e.approved_on)) for e in m.extensions),
         indicators=_indicators(m),
         extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
+        owner=m.owner,
     )
 
 

@@ -26,6 +26,7 @@ from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summa
 from .terminal import inline
 
 if TYPE_CHECKING:
+    from .leaders import Leader
     from .periods import Period
     from .records import Record
     from .workspace import Workspace
@@ -145,7 +146,7 @@ class Report:
     first: str
     last: str
     today: str  # the evaluation date (the period's last day unless --today)
-    leader: str | None  # --leader: only the matters this leader leads
+    leader: str | None  # --leader resolved (leaders.py): 常务副县长孙某, or a title; only the matters they lead
     mark: str
     total: int
     lights: dict[str, int]  # red/yellow/blue/green/none → count
@@ -324,8 +325,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     """The report context for ``period``, evaluated at its last day (or ``today``), on business dates."""
     d = today or period.last
     d_ord = d.toordinal()
-    known_filter(ws, records, None, leader)
-    mine = [r for r in records if r.assigned <= d_ord and (leader is None or leader in r.leaders)]
+    chosen = known_filter(ws, records, None, leader)
+    mine = [r for r in records if r.assigned <= d_ord and (chosen is None or chosen.covers(r.leaders))]
     evaluated = [(r, evaluate(r, d, ws.rules)) for r in mine]
     s = summarize([st for _, st in evaluated])
     kind, kind_name = KINDS[period.kind]
@@ -376,15 +377,15 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     # a yellow light for a missed milestone alone (XW-002 at 06-30) is a problem too; one for a missing report
     # alone has its own section (七、未按期报告): every red and yellow matter is listed somewhere, by its reasons
     missed = [ln for r, st, ln in lines if st.missed_milestones and ln not in overdue and ln not in lagging]
-    leader_part = f"({leader}分管)" if leader else ""
+    leader_part = f"（{chosen.label}分管）" if chosen else ""
     # a leader's matters are a subset: ranking units on them (with their own 黑榜) would not be fair (issue 19)
     ranking = [] if leader else standings(ws, mine, period, d)
     method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year")
-    note = f"本报告只含{leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
+    note = f"本报告只含{chosen.label if chosen else leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
     return Report(
         kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
         office=ws.rules.office, period=period.code, period_label=period.label, first=period.first.isoformat(),
-        last=period.last.isoformat(), today=d.isoformat(), leader=leader, mark=MARK, total=s.total,
+        last=period.last.isoformat(), today=d.isoformat(), leader=chosen.label if chosen else None, mark=MARK, total=s.total,
         lights=dict(s.lights), light_names={k: ws.rules.light_names.get(k, k) for k in LIGHTS},
         by_state={state: sum(1 for _, st in evaluated if st.state == state) for state in STATES},
         closed=s.closed, stage_closed=s.stage_closed, overdue=s.overdue, completion_rate=percent(s.completion_rate),
@@ -592,33 +593,34 @@ class Notice:
         return frame(self.organ, mark=self.mark, title=self.title, number=self.number, day=self.date,
                      addressee=self.unit, opening="", closing="特此通知。", copy_to="、".join(leaders))
 
+    @property
+    def warning(self) -> str:
+        """亮红灯、黄灯预警 naming only the lights the listed matters have, by their rules.yaml names (灯.名称), red
+        first: 亮黄灯预警 for a unit whose matters are all yellow. One sentence for notice.md.j2 and notice_docx."""
+        return f"亮{'、'.join(dict.fromkeys(m.light for m in self.items))}预警"
 
-def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader: str | None) -> None:
-    """Refuse (E327) a ``--unit`` that is not registered or a ``--leader`` that no matter names, with the
-    closest name: an unknown name made an empty document and exit 0 (issue 19)."""
-    import difflib
 
-    from .errors import UsageError
+def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader: str | None) -> Leader | None:
+    """Refuse (E327) a ``--unit`` that is not registered, with the closest names: an unknown name made an empty
+    document and exit 0 (issue 19). ``--leader`` is resolved against schemas/people.yaml and the matters'
+    牵头领导 (leaders.select: E327 unknown, E328 a title several people hold); the resolved leader, or None."""
+    from .leaders import select, unknown
 
-    for value, names, what in ((unit, list(ws.units), "单位"),
-                               (leader, sorted({x for r in records for x in r.leaders}), "牵头领导")):
-        if value is not None and value not in names:
-            close = difflib.get_close_matches(value, names, n=3, cutoff=0.3)
-            hint = (f"您是否想写 {'、'.join(close)}?" if close else f"已有的{what}:{'、'.join(names[:12])}"
-                    + ("……" if len(names) > 12 else ""))
-            raise UsageError(f"没有这个{what}:{value}", hint, code="E327")
+    if unit is not None and unit not in ws.units:
+        raise unknown(unit, list(ws.units), "单位")
+    return select(ws, records, leader)
 
 
 def notices(ws: Workspace, records: list[Record], today: date, unit: str | None = None,
             leader: str | None = None) -> list[Notice]:
     """One notice per lead unit with red or yellow matters at ``today`` (listing only that unit's matters)."""
-    known_filter(ws, records, unit, leader)
+    chosen = known_filter(ws, records, unit, leader)
     from datetime import timedelta
 
     d = today.toordinal()
     by_unit: dict[str, list[tuple[Record, Status]]] = {}
     for r in records:
-        if r.assigned > d or (unit and r.lead_unit != unit) or (leader and leader not in r.leaders):
+        if r.assigned > d or (unit and r.lead_unit != unit) or (chosen and not chosen.covers(r.leaders)):
             continue
         st = evaluate(r, today, ws.rules)
         if st.light in ("red", "yellow"):

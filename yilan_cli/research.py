@@ -49,6 +49,7 @@ class Person:
     title: str  # 职务
     category: str  # 类别: a key of the quotas in rules.yaml (县级领导 / 乡镇部门主要负责人)
     unit: str  # 单位
+    aliases: tuple[str, ...] = ()  # 称谓: other titles matters' 牵头领导 use for this person (分管副县长)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,10 @@ class Visit:
 
 # --------------------------------------------------------------------------- the registry
 def load_people(ws: Workspace) -> list[Person]:
-    """schemas/people.yaml (empty when the workspace tracks nobody); a broken registry stops the command."""
+    """schemas/people.yaml (empty when the workspace tracks nobody); a broken registry stops the command (E400).
+
+    The same register serves 一线调研 (类别 → quota) and 牵头领导 (leaders.py resolves ``--leader`` and
+    matters' 牵头领导 against id, 姓名, 职务 and 称谓)."""
     from .workspace import Values, read_schema
 
     path = ws.root / PEOPLE
@@ -84,7 +88,8 @@ def load_people(ws: Workspace) -> list[Person]:
         v.need(category in ws.rules.research_quotas, f"{where}.类别",
                f"{pid} 的类别 {category!r} 不在 rules.yaml 一线调研.定额 中({'、'.join(ws.rules.research_quotas)})")
         people.append(Person(pid, name, v.text(item.get("职务"), f"{where}.职务", ""), category,
-                             v.text(item.get("单位"), f"{where}.单位", "")))
+                             v.text(item.get("单位"), f"{where}.单位", ""),
+                             tuple(x for x in v.texts(item.get("称谓"), f"{where}.称谓") if x)))
     return people
 
 

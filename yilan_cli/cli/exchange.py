@@ -141,6 +141,7 @@ def export(
     assessment: Annotated[Optional[int], typer.Option("--assessment", help="年度考核结果表(组织部用),如 2022")] = None,
 ) -> None:
     from .. import exchange
+    from ..leaders import select
     from ..query import Filters, parse_lights, resolve_ledgers, selected
 
     ws = workspace()
@@ -154,9 +155,11 @@ def export(
     fmt = choice(fmt or (output.suffix.lstrip(".").lower() if output else "csv"), ("xlsx", "csv", "json"))
     if fmt == "xlsx" and output is None:
         raise UsageError("导出 Excel 需要用 -o 指定文件名", "例如 -o 台账.xlsx", code="X011")
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), True)
     problems: list[Any] = []
-    rows = [(v, st) for v, st in exchange.statuses(ws, exchange.load_full(ws, problems), d)
+    full = exchange.load_full(ws, problems)
+    chosen = select(ws, [v.record() for v in full], leader)  # E327/E328 before anything is written
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), True)
+    rows = [(v, st) for v, st in exchange.statuses(ws, full, d)
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
     warn_invalid(problems)
     if fmt == "json":

@@ -30,6 +30,7 @@ def status(
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     as_recorded: AsRecordedOpt = None,
 ) -> None:
+    from ..leaders import select
     from ..query import Filters, evaluate_all, parse_lights, resolve_ledgers
     from ..store import load_ledgers
 
@@ -43,8 +44,9 @@ def status(
             names = "、".join(f"{x.id} {x.name}" for x in ws.task_forces) or "(schemas/taskforces.yaml 中没有登记专班)"
             raise UsageError(f"没有这个专班:{task_force}", f"已登记的专班:{names}", code="E316")
         tf_name = tf.name
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, leader, parse_lights(light), all_, tf_name)
     loaded = load_ledgers(ws)
+    chosen = select(ws, loaded.records, leader)  # a person, a title or refused (E327/E328)
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), all_, tf_name)
     result = evaluate_all(ws, loaded, d, filters)
     warn_invalid(loaded.findings)
     if fmt == "json":
@@ -148,10 +150,13 @@ def check(
     d = today_arg(today)
     ws = workspace(as_recorded)
     loaded = load_ledgers(ws)
+    from ..leaders import shared_titles
     from ..research import load_people, load_visits
 
-    research = load_visits(ws, load_people(ws), {r.id for r in loaded.records})
-    findings = loaded.findings + research.findings + light_findings(ws, loaded.records, d)
+    people = load_people(ws)
+    research = load_visits(ws, people, {r.id for r in loaded.records})
+    findings = (loaded.findings + research.findings + light_findings(ws, loaded.records, d)
+                + shared_titles(ws, people, loaded.records))
     n_files = loaded.files + research.files
     from ..schema_export import stale_schema
 

@@ -104,7 +104,8 @@ def report(
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, number and register under the lock
             context = build(ws, _records_or_refuse(ws), p, d, leader)
             _refuse_unwritten_notes(ws, p)
-            record = _issue_record(context, p, leader, issued_day, iss, ws.rules.number_format)
+            # registered under the resolved leader (常务副县长孙某): 孙某, cwfxz and 常务副县长 are one circular
+            record = _issue_record(context, p, context.leader, issued_day, iss, ws.rules.number_format)
             document = _render(ws, context, fmt, template)
             iss.register([record], f"印发 {context.number} {context.title}")
         _deliver(context, document, target)
@@ -113,7 +114,11 @@ def report(
     with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
         number, printed_on = "", ""
         if as_issued:
-            ws, d, number, printed_on = _issued_workspace(ws, p.code, KINDS[p.kind][1], leader, Path(tmp))
+            from ..leaders import select
+
+            chosen = select(ws, _records_or_refuse(ws), leader)  # as registered; a register from before: as typed
+            names: set[Optional[str]] = {leader, chosen.label} if chosen else {None}
+            ws, d, number, printed_on = _issued_workspace(ws, p.code, KINDS[p.kind][1], names, Path(tmp))
         context = build(ws, _records_or_refuse(ws), p, d, leader)
         context.number, context.issued_on = number, printed_on
         _deliver(context, _render(ws, context, fmt, template), target)
@@ -160,14 +165,14 @@ def notes(
     out(f"{rel} 还待撰写:{'、'.join(missing)}" if missing else f"{rel} 各部分都已撰写,可以印发")
 
 
-def _issued_workspace(ws: Any, period: str, kind_name: str, leader: Optional[str], tmp: Path) -> Any:
+def _issued_workspace(ws: Any, period: str, kind_name: str, leader: set[Optional[str]], tmp: Path) -> Any:
     """The workspace exactly as the commit an issued report was made from, in ``tmp``."""
     from ..history import export_tree
     from ..issuing import read_register
     from ..workspace import load
 
     for e in read_register(ws.root):
-        if e.get("期间") == period and e.get("种类") == kind_name and e.get("领导") == leader:
+        if e.get("期间") == period and e.get("种类") == kind_name and e.get("领导") in leader:
             export_tree(ws.root, str(e["源提交"]), tmp)
             evaluated = date.fromisoformat(str(e["评估日"])) if e.get("评估日") else None
             return load(tmp), evaluated, str(e["编号"]), str(e.get("印发日期") or "")
