@@ -169,3 +169,13 @@ def test_report_and_show_read_a_growth_rate_by_its_type(tmp_workspace: Path) -> 
     before = run(tmp_workspace, "show", "XW-001", "--today", "2022-06-01").stdout
     assert "  地区生产总值增速: —/8%\n" in before  # nothing reported yet: no words after the dash
 
+
+def test_the_demo_circular_reads_growth_rates_as_rates() -> None:
+    """The demo's XW-001 targets are growth rates (类型: 增速): 10.2 against 6.5 is 3.7 points above, not 156.9 %."""
+    from .conftest import REPO
+
+    md = run(REPO, "report", "2022Q2", "--today", "2022-06-30").stdout
+    assert "| XW-001 | 地区生产总值增速 | 6.5% | 10.2% | 达标（超3.7个百分点） |" in md
+    assert "| XW-001 | 规上工业增加值增速 | 10% | 123.1% | 达标（超113.1个百分点） |" in md
+    assert "| XW-001 | 社会消费品零售总额增速 | 6% | 4.9% | 未达标（差1.1个百分点） |" in md
+    assert "1231.0%" not in md
