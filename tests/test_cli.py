@@ -128,13 +128,13 @@ def test_check_json_github_junit() -> None:
         assert set(f) == FINDING_KEYS
     gh = run("check", "--today", "2022-06-30", "--format", "github").stdout.splitlines()
     assert sum(x.startswith("::error file=") for x in gh) == 4
-    # 5 yellow lights and one doubtful figure (Y002: XW-001's 规上工业增加值增速 123.1% against 10%, 113.1 points off)
+    # 5 yellow lights and one doubtful figure (Y003: XW-001's 规上工业增加值增速 123.1% against 10%, 113.1 points off)
     assert sum(x.startswith("::warning file=") for x in gh) == 6
-    assert "::warning file=ledgers/xian/XW-001.yaml,line=1,col=1,title=Y002::" in "\n".join(gh)
+    assert "::warning file=ledgers/xian/XW-001.yaml,line=1,col=1,title=Y003::" in "\n".join(gh)
     assert gh[0].startswith("::error file=ledgers/shi/SHW-002.yaml,line=1,col=1,title=R001::")
     junit = ET.fromstring(run("check", "--today", "2022-06-30", "--format", "junit").stdout.split("\n", 1)[1])
     suite = junit.find("testsuite")
-    assert suite is not None and suite.get("tests") == "52" and suite.get("failures") == "10"  # 9 lit files and XW-001 (Y002)
+    assert suite is not None and suite.get("tests") == "52" and suite.get("failures") == "10"  # 9 lit files and XW-001 (Y003)
 
 
 def test_show_text_and_sensitive_masking() -> None:

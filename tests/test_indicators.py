@@ -1,4 +1,4 @@
-"""Typed 量化指标 (issue 19): how each 类型 reads against its target, the Y002 check, and where it prints.
+"""Typed 量化指标 (issue 19): how each 类型 reads against its target, the Y003 check, and where it prints.
 
 The figures below are worked out by hand: 10.2 − 6.5 = 3.7 个百分点; 4.9 − 6 = −1.1; 123.1 − 10 = 113.1 > 100;
 2500 ÷ 1200 = 208.3 % > 200 %.
@@ -115,12 +115,12 @@ def test_an_unknown_type_is_e328(tmp_workspace: Path) -> None:
         "  - {日期: 2022-03-31, 进度: 50}\n"))
     r = run(tmp_workspace, "check", "--today", "2022-06-30")
     assert r.exit_code == 1
-    assert "ledgers/xian/XW-001.yaml:8:38: 错误[E328] 量化指标的类型不正确：增长率" in r.stdout
+    assert "ledgers/xian/XW-001.yaml:8:38: 错误[E329] 量化指标的类型不正确：增长率" in r.stdout
     assert "类型只能是 数量、增速、比率、越低越好 之一" in r.stdout
 
 
 def test_check_finds_implausible_values(tmp_workspace: Path) -> None:
-    """Y002 names the matter, the indicator and the value (at the file, like a light: a finding at a date)."""
+    """Y003 names the matter, the indicator and the value (at the file, like a light: a finding at a date)."""
     write_matter(tmp_workspace, "xian", "XW-001", _indicator_matter(
         "  - {名称: 规上工业增加值增速, 单位: \"%\", 目标: 10, 类型: 增速}\n"
         "  - {名称: 户厕改造, 单位: 户, 目标: 1200}\n"
@@ -129,24 +129,24 @@ def test_check_finds_implausible_values(tmp_workspace: Path) -> None:
         "  - {日期: 2022-06-30, 进度: 60, 指标: {规上工业增加值增速: 123.1, 户厕改造: 2500}}\n"))
     r = run(tmp_workspace, "check", "--today", "2022-06-30")
     assert r.exit_code == 0, r.stdout  # yellow does not fail by default
-    lines = [ln for ln in r.stdout.splitlines() if "Y002" in ln]
+    lines = [ln for ln in r.stdout.splitlines() if "Y003" in ln]
     assert lines == [
-        "ledgers/xian/XW-001.yaml:1:1: 黄灯[Y002] XW-001 一季度经济运行：量化指标“规上工业增加值增速”的完成值123.1%"
+        "ledgers/xian/XW-001.yaml:1:1: 黄灯[Y003] XW-001 一季度经济运行：量化指标“规上工业增加值增速”的完成值123.1%"
         "（目标10%，类型增速）不合常理：与目标相差113.1个百分点，超过100个百分点",
-        "ledgers/xian/XW-001.yaml:1:1: 黄灯[Y002] XW-001 一季度经济运行：量化指标“户厕改造”的完成值2500户"
+        "ledgers/xian/XW-001.yaml:1:1: 黄灯[Y003] XW-001 一季度经济运行：量化指标“户厕改造”的完成值2500户"
         "（目标1200户，类型数量）不合常理：完成率208.3%，超过目标的2倍",
     ]
     assert r.stdout.rstrip().endswith("共 1 个文件:错误 0 处,红灯 0 项,黄灯 0 项,量化指标存疑 2 处")
     assert run(tmp_workspace, "check", "--today", "2022-06-30", "--fail-on", "yellow").exit_code == 1
     # at 03-31 the values were plausible: the finding follows the evaluation date, as the lights do
-    assert "Y002" not in run(tmp_workspace, "check", "--today", "2022-04-30").stdout
+    assert "Y003" not in run(tmp_workspace, "check", "--today", "2022-04-30").stdout
 
 
 def test_a_negative_old_format_value_is_doubtful(tmp_workspace: Path) -> None:
     write_matter(tmp_workspace, "xian", "XW-001", _indicator_matter(
         "  - {名称: 户厕改造, 单位: 户, 目标: 1200, 完成: -5}\n", "  - {日期: 2022-03-31, 进度: 50}\n"))
     out = run(tmp_workspace, "check", "--today", "2022-06-30").stdout
-    assert ("ledgers/xian/XW-001.yaml:1:1: 黄灯[Y002] XW-001 一季度经济运行：量化指标“户厕改造”的完成值-5户"
+    assert ("ledgers/xian/XW-001.yaml:1:1: 黄灯[Y003] XW-001 一季度经济运行：量化指标“户厕改造”的完成值-5户"
             "（目标1200户，类型数量）不合常理：数量类指标的完成值为负数") in out
 
 

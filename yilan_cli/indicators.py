@@ -28,7 +28,7 @@ RATES = ("增速", "比率")
 LOWER = "越低越好"
 KINDS = (QUANTITY, *RATES, LOWER)  # the values 类型 may take (models.IndicatorKind)
 
-# yilan check's Y002 (implausible values): a 数量 completion above this percentage of the target, or a
+# yilan check's Y003 (implausible values): a 数量 completion above this percentage of the target, or a
 # 增速/比率 value further than this many percentage points from its target, is more likely a typo (a unit,
 # a decimal point, a growth rate typed as 数量) than a fact
 PLAUSIBLE_RATE = 200.0
@@ -63,7 +63,7 @@ def assess(kind: str | None, target: float, value: float | None, unit: str | Non
     """``value`` (None: nothing reported yet) of an indicator of ``kind`` (None: 数量) against ``target``.
 
     ``unit`` (the indicator's 单位) names the gap of a 越低越好 indicator. Raises ValueError for a kind
-    outside :data:`KINDS` (the model refuses such a file first, E328).
+    outside :data:`KINDS` (the model refuses such a file first, E329).
     """
     kind = kind or QUANTITY
     if kind not in KINDS:
@@ -88,7 +88,7 @@ def assess(kind: str | None, target: float, value: float | None, unit: str | Non
 
 
 def implausible(a: Assessment) -> str | None:
-    """Why ``a``'s value is more likely a mistake than a fact, in words for ``yilan check`` (Y002), or None.
+    """Why ``a``'s value is more likely a mistake than a fact, in words for ``yilan check`` (Y003), or None.
 
     数量: a negative value, or a 完成率 above :data:`PLAUSIBLE_RATE` %; 增速/比率: a value more than
     :data:`PLAUSIBLE_POINTS` percentage points from the target. 越低越好 has no such bound (a fall to 0 or

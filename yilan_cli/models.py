@@ -77,7 +77,7 @@ Day = Annotated[date, BeforeValidator(parse_iso_day)]
 Deadline = Annotated[date | str, BeforeValidator(_deadline)]
 Text = Annotated[str, BeforeValidator(_text)]
 Names = Annotated[list[Text], BeforeValidator(_str_list)]
-# indicators.KINDS: how 完成 reads against 目标 (indicators.assess); anything else is E328
+# indicators.KINDS: how 完成 reads against 目标 (indicators.assess); anything else is E329
 IndicatorKind = Annotated[Literal["数量", "增速", "比率", "越低越好"], BeforeValidator(_kind)]
 Progress = Annotated[int, Field(ge=0, le=100)]
 Number = Annotated[float, Field(allow_inf_nan=False)]  # 1e400 reads as inf in YAML; no table can show it

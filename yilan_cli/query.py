@@ -123,7 +123,7 @@ def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Fi
 
 
 def indicator_findings(records: list[Record], today: date) -> list[Finding]:
-    """Y002 (yellow): an indicator whose value at ``today`` is more likely a mistake than a fact
+    """Y003 (yellow): an indicator whose value at ``today`` is more likely a mistake than a fact
     (indicators.implausible: a 数量 above 200 % of its target or negative, a 增速/比率 more than 100 percentage
     points from its target). Like the lights it is a finding at a date, placed at the file (1:1), not at a
     line: a fact appended after ``today`` may move the value's line, and check at a date shows nothing later."""
@@ -143,7 +143,7 @@ def indicator_findings(records: list[Record], today: date) -> list[Finding]:
                 continue
             params = {"id": rec.id, "title": rec.title, "name": name, "value": figure_text(a.value) + (unit or ""),
                       "target": figure_text(target) + (unit or ""), "kind": kind, "reason": why}
-            out.append(make_finding(rec.path, 1, 1, "Y002", params, severity="yellow"))
+            out.append(make_finding(rec.path, 1, 1, "Y003", params, severity="yellow"))
     return out
 
 

@@ -172,8 +172,8 @@ def check(
         for f in findings:
             out(finding_lines(f))
         counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
-        # a doubtful figure (Y002) is of yellow severity but no yellow light: counted on its own
-        doubtful = sum(1 for f in findings if f.code == "Y002")
+        # a doubtful figure (Y003) is of yellow severity but no yellow light: counted on its own
+        doubtful = sum(1 for f in findings if f.code == "Y003")
         counts["yellow"] -= doubtful
         if any(counts.values()) or doubtful:
             out(t("check_counts", files=n_files, **counts) + (t("check_doubtful", n=doubtful) if doubtful else ""))
