@@ -172,7 +172,7 @@ def _pydantic_issue(err: Any, extra_names: list[str]) -> Issue:
     if etype == "missing":
         return ("E202", loc[:-1], {"field": label})
     if etype == "literal_error":
-        return ("E207" if label == "状态" else "E208", loc, {"value": value})
+        return ({"状态": "E207", "类型": "E329"}.get(label, "E208"), loc, {"value": value})
     if etype in ("day_format", "day_impossible") and isinstance(value, date):
         value = value.isoformat()
     code = _TYPE_CODES.get(etype, "E213")

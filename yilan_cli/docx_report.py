@@ -411,7 +411,7 @@ def render_docx(r: Report) -> bytes:
                    [[f.name, f.level, f.leader, f.total, f.red, f.yellow, f.closed, f.progress] for f in r.task_forces])
             _h2(doc, "（二）量化指标")
         if r.indicators:
-            _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成率"],
+            _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成情况"],
                    [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", i.done_text, i.rate] for i in r.indicators])
         else:
             _para(doc, "本期无量化指标。", indent=True)

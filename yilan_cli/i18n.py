@@ -113,6 +113,8 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "indicator {name} in an entry is not one of the matter's 量化指标 (known: {known})", "fix the name or add the indicator"),
     "E325": ("{part}的名称 {name} 重复", "同一事项的{part}名称不能重复(进展中的指标和节点完成按名称记录),请改名或合并",
              "duplicate {part} name {name}", "names within a matter's {part} are unique"),
+    "E329": ("量化指标的类型不正确：{value}", "类型只能是 数量、增速、比率、越低越好 之一；不写即为数量（docs/format.md，量化指标的类型）",
+             "invalid indicator type: {value}", "类型 is one of 数量 增速 比率 越低越好; absent means 数量 (docs/format.md)"),
     "E401": ("schemas/matter.schema.json 已过期,与当前的字段定义不一致", "运行 yilan schema -o schemas/matter.schema.json 并提交",
              "schemas/matter.schema.json is stale", "run yilan schema -o schemas/matter.schema.json and commit it"),
     "E315": ("{field} 中含有{kind},台账不应保存个人信息", "请改为引用编号(如 信访件编号),或把该字段在台账定义中标为 敏感",
@@ -139,6 +141,10 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "写明牵头领导的姓名，如 牵头领导: [{person}]；人员名录见 schemas/people.yaml",
              "{id}: 牵头领导 {leader} may mean several people ({people}); no leader's report (--leader) includes it",
              "name the leader, e.g. 牵头领导: [{person}]; the register is schemas/people.yaml"),
+    "Y003": ("{id} {title}：量化指标“{name}”的完成值{value}（目标{target}，类型{kind}）不合常理：{reason}",
+             "请核实数值和单位；目标本身是百分数的指标（如增速、占比）在量化指标中写明 类型: 增速 或 类型: 比率",
+             "{id} {title}: indicator {name} reads {value} (target {target}, type {kind}), which is implausible: {reason}",
+             "check the figure and its unit; an indicator whose target is a percentage takes 类型: 增速 or 类型: 比率"),
 }
 
 UI: dict[str, tuple[str, str]] = {
@@ -181,6 +187,7 @@ UI: dict[str, tuple[str, str]] = {
     "check_ok": ("检查通过:{files} 个文件,未发现错误", "check passed: {files} files, no errors"),
     "check_counts": ("共 {files} 个文件:错误 {error} 处,红灯 {red} 项,黄灯 {yellow} 项",
                      "{files} files: {error} errors, {red} red, {yellow} yellow"),
+    "check_doubtful": (",量化指标存疑 {n} 处", ", {n} doubtful indicator values"),
     "ongoing": ("长期", "ongoing"),
     "empty": ("空", "empty"),
     "pii.id_card": ("身份证号", "ID-card number"),

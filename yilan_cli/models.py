@@ -57,6 +57,13 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _kind(value: Any) -> Any:
+    # 类型 written without a value is the default, as if absent (a file from before 类型 existed)
+    if value is None:
+        return "数量"
+    return value.strip() if isinstance(value, str) else value
+
+
 def _str_list(value: Any) -> Any:
     # a single name where a list is expected is what people type: accept it as a one-item list
     if isinstance(value, str):
@@ -70,6 +77,8 @@ Day = Annotated[date, BeforeValidator(parse_iso_day)]
 Deadline = Annotated[date | str, BeforeValidator(_deadline)]
 Text = Annotated[str, BeforeValidator(_text)]
 Names = Annotated[list[Text], BeforeValidator(_str_list)]
+# indicators.KINDS: how 完成 reads against 目标 (indicators.assess); anything else is E329
+IndicatorKind = Annotated[Literal["数量", "增速", "比率", "越低越好"], BeforeValidator(_kind)]
 Progress = Annotated[int, Field(ge=0, le=100)]
 Number = Annotated[float, Field(allow_inf_nan=False)]  # 1e400 reads as inf in YAML; no table can show it
 
@@ -82,6 +91,9 @@ class Indicator(_Model):
     name: Text = Field(alias="名称", description="名称")
     unit: Text | None = Field(None, alias="单位", description="计量单位")
     target: Number = Field(alias="目标", description="目标值")
+    kind: IndicatorKind = Field("数量", alias="类型",
+                                description="数量（默认，完成率＝完成÷目标）、增速或比率（目标为百分数，看是否达标、相差几个百分点）、"
+                                            "越低越好（完成不超过目标为达标）")
     done: Number | None = Field(None, alias="完成", description="完成值(旧格式,无日期;yilan fmt --migrate 移入进展的 指标)")
 
 

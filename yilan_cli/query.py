@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .asof import indicator_at
 from .errors import UsageError
 from .i18n import t
 from .records import Record
@@ -119,6 +120,31 @@ def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Fi
         params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st, ws.rules)), "unit": rec.lead_unit}
         code = "R001" if st.light == "red" else "Y001"
         out.append(make_finding(rec.path, 1, 1, code, params, severity=st.light))
+    return out
+
+
+def indicator_findings(records: list[Record], today: date) -> list[Finding]:
+    """Y003 (yellow): an indicator whose value at ``today`` is more likely a mistake than a fact
+    (indicators.implausible: a 数量 above 200 % of its target or negative, a 增速/比率 more than 100 percentage
+    points from its target). Like the lights it is a finding at a date, placed at the file (1:1), not at a
+    line: a fact appended after ``today`` may move the value's line, and check at a date shows nothing later."""
+    from .findings import make_finding
+    from .indicators import assess, implausible
+    from .records import figure_text
+
+    out = []
+    d = today.toordinal()
+    for rec in records:
+        if not exists(rec, d):
+            continue
+        for name, unit, target, kind, observed in rec.indicators:
+            a = assess(kind, target, indicator_at(observed, d), unit)
+            why = implausible(a)
+            if why is None:
+                continue
+            params = {"id": rec.id, "title": rec.title, "name": name, "value": figure_text(a.value) + (unit or ""),
+                      "target": figure_text(target) + (unit or ""), "kind": kind, "reason": why}
+            out.append(make_finding(rec.path, 1, 1, "Y003", params, severity="yellow"))
     return out
 
 

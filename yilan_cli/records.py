@@ -34,8 +34,8 @@ class Record(NamedTuple):
     updates: tuple[Entry, ...]
     milestones: tuple[tuple[str, int, int | None], ...]  # (名称, 时限, 完成日期)
     extensions: tuple[tuple[int, int | None], ...]  # (新时限, 批准日期)
-    # (名称, 单位, 目标, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at)
-    indicators: tuple[tuple[str, str | None, float, tuple[tuple[int, float], ...]], ...]
+    # (名称, 单位, 目标, 类型, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at)
+    indicators: tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
     owner: str | None = None  # 责任人 (named in referral letters)
 
@@ -82,11 +82,11 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
     )
 
 
-def _indicators(m: Any) -> tuple[tuple[str, str | None, float, tuple[tuple[int, float], ...]], ...]:
+def _indicators(m: Any) -> tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]:
     from .asof import observations
 
     obs = observations(m)
-    return tuple((i.name, i.unit, i.target, obs[i.name]) for i in m.indicators)
+    return tuple((i.name, i.unit, i.target, sys.intern(i.kind), obs[i.name]) for i in m.indicators)
 
 
 def _plain(v: Any) -> Any:

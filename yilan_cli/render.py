@@ -315,11 +315,14 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
 
 
 def indicator_text(ind: Any, sep: str = " ") -> str:
-    """``户厕改造 240/1200户 (20.0%)``: a ``models.Indicator`` whose 完成 is its value at the view's date
-    (asof.matter_at); ``—`` before the first observation."""
-    done = figure_text(ind.done)
-    rate = f"({ind.done / ind.target * 100:.1f}%)" if ind.done is not None and ind.target else ""
-    return f"{ind.name}{sep}{done}/{figure_text(ind.target)}{ind.unit or ''} {rate}".rstrip()
+    """``户厕改造 240/1200户 (20.0%)``, ``地区生产总值增速 10.2/6.5% 达标（超3.7个百分点）``: a ``models.Indicator``
+    whose 完成 is its value at the view's date (asof.matter_at), read by its 类型 (indicators.assess); ``—``
+    before the first observation, with nothing after it."""
+    from .indicators import QUANTITY, assess
+
+    a = assess(ind.kind, ind.target, ind.done, ind.unit)
+    words = "" if a.value is None else a.text if a.kind != QUANTITY else "" if a.rate is None else f"({a.text})"
+    return f"{ind.name}{sep}{figure_text(ind.done)}/{figure_text(ind.target)}{ind.unit or ''} {words}".rstrip()
 
 
 def research_table(quotas: list[Any], rules: Rules, year: int, today: date) -> None:

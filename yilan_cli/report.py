@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .asof import indicator_at
 from .errors import YilanError
 from .gongwen import Frame, Organ, frame, style, zh_date
+from .indicators import assess
 from .ranking import GroupRanking, method_text, standings
 from .records import figure_text
 from .research import summary as research_summary
@@ -115,7 +116,15 @@ class IndicatorRow:
     unit: str
     target: str
     done: str  # the value at the report's date (asof.indicator_at), "—" before the first observation
-    rate: str
+    rate: str  # the 完成情况 cell by 类型 (indicators.assess): 81.7%, 达标（超3.7个百分点）, 未达标（差1.5个百分点）, —
+    kind: str = "数量"  # 类型: 数量, 增速, 比率 or 越低越好
+    # the same as numbers, for a template that computes: the value (None before the first observation), the
+    # target, 达标 (None without a value), 完成率 in percent (数量 only) and 完成 − 目标 (percentage points for 增速/比率)
+    value: float | None = None
+    target_value: float = 0.0
+    met: bool | None = None
+    rate_value: float | None = None
+    gap: float | None = None
 
     @property
     def done_text(self) -> str:
@@ -356,11 +365,11 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     progressed.sort(key=lambda m: (-(m.end - m.start), m.id))
     indicators = []
     for r, _ in evaluated:
-        for name, measure, target, observed in r.indicators:
+        for name, measure, target, typed, observed in r.indicators:
             done = indicator_at(observed, d.toordinal())
-            rate = "—" if done is None or not target else percent(done / target * 100)
+            a = assess(typed, target, done, measure)
             indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", figure_text(target),
-                                           figure_text(done), rate))
+                                           figure_text(done), a.text, typed, done, target, a.met, a.rate, a.gap))
     task_forces = []
     if kind in ("quarterly", "half"):
         levels = {"县级": 0, "部门": 1, "乡镇": 2}

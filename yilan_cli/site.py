@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .indicators import assess
 from .render import light_name, reasons
 from .report import MARK, environment, render_template
 from .sheets import safe_name
@@ -159,9 +160,9 @@ def _matter_page(ws: Workspace, v: Validated, today: date, row: dict[str, Any], 
             fields.append((f.name, MASKED if f.sensitive and not include_sensitive else value))
     rates = []
     for i in m.indicators:
-        rate = "—" if i.done is None or not i.target else percent(i.done / i.target * 100)
         rates.append({"name": i.name, "target": f"{i.target:g}{i.unit or ''}",
-                      "done": "—" if i.done is None else f"{i.done:g}{i.unit or ''}", "rate": rate})
+                      "done": "—" if i.done is None else f"{i.done:g}{i.unit or ''}",
+                      "rate": assess(i.kind, i.target, i.done, i.unit).text})
     return {**row, "fields": [(k, val) for k, val in fields if val not in (None, "")], "indicators": rates,
             "milestones": [{"name": n.name, "deadline": n.deadline.isoformat(),
                             "done": n.done_on.isoformat() if n.done_on else "未完成"} for n in m.milestones],
