@@ -257,7 +257,7 @@ def test_every_red_and_yellow_matter_is_listed_with_its_reasons() -> None:
     missing = md[md.index("## 七、未按期报告"):md.index("## 八、")]
     listed = {m["id"] for m in status["matters"] if f"| {m['id']} |" in problems or f"{m['id']} " in missing}
     assert flagged <= listed, sorted(flagged - listed)
-    assert "| XW-002 | 县城集中供热老旧管网改造 | 县住建局 | 分管副县长 | 节点“完成招标”逾期未完成 |" in problems
+    assert "| XW-002 | 县城集中供热老旧管网改造 | 县住建局 | 钱某 | 节点“完成招标”逾期未完成 |" in problems
     counts = status["summary"]["lights"]
     assert len(flagged) == counts["red"] + counts["yellow"]
 

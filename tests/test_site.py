@@ -61,7 +61,7 @@ def test_filter_by_unit_and_follow_a_link_in_chromium(git_demo: Path, tmp_path: 
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto((out / "index.html").as_uri())
-        assert page.locator("h1").inner_text() == "中共依兰县委督查室 依兰县人民政府督查室督办事项总览"
+        assert page.locator("h1").inner_text() == "中共依兰县委督查室、依兰县人民政府督查室督办事项总览"
         assert page.locator("#matters tbody tr:visible").count() == 42
         page.screenshot(path=str(shots / "site-index.png"))
         page.select_option("#f-unit", "县住建局")

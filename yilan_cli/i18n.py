@@ -188,6 +188,7 @@ UI: dict[str, tuple[str, str]] = {
     "check_counts": ("共 {files} 个文件:错误 {error} 处,红灯 {red} 项,黄灯 {yellow} 项",
                      "{files} files: {error} errors, {red} red, {yellow} yellow"),
     "check_doubtful": (",量化指标存疑 {n} 处", ", {n} doubtful indicator values"),
+    "check_shared_leader": (",牵头领导可指多人 {n} 项", ", {n} matters whose 牵头领导 may mean several people"),
     "ongoing": ("长期", "ongoing"),
     "empty": ("空", "empty"),
     "pii.id_card": ("身份证号", "ID-card number"),

@@ -176,11 +176,14 @@ def check(
         for f in findings:
             out(finding_lines(f))
         counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
-        # a doubtful figure (Y003) is of yellow severity but no yellow light: counted on its own
+        # a doubtful figure (Y003) or an ambiguous leader (Y002) is of yellow severity but no yellow light:
+        # each is counted on its own, so 黄灯 N 项 stays the number of matters on yellow
         doubtful = sum(1 for f in findings if f.code == "Y003")
-        counts["yellow"] -= doubtful
-        if any(counts.values()) or doubtful:
-            out(t("check_counts", files=n_files, **counts) + (t("check_doubtful", n=doubtful) if doubtful else ""))
+        shared = sum(1 for f in findings if f.code == "Y002")
+        counts["yellow"] -= doubtful + shared
+        if any(counts.values()) or doubtful or shared:
+            out(t("check_counts", files=n_files, **counts) + (t("check_doubtful", n=doubtful) if doubtful else "")
+                + (t("check_shared_leader", n=shared) if shared else ""))
         else:
             out(t("check_ok", files=n_files))
     level = SEVERITIES.index(fail_on)
