@@ -88,7 +88,7 @@ def test_diff_briefs_a_range_for_leaders(git_demo: Path) -> None:
 
 def test_diff_defaults_to_the_last_issued_report(git_demo: Path, tmp_path: Path) -> None:
     written_notes(git_demo, "2022Q2")
-    run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"))
+    run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md"))
     run(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")
     md = run(git_demo, "diff").stdout
     assert "- ZB-002:进度 45% → 50%" in md and "ZB-001" not in md

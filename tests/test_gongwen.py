@@ -45,13 +45,19 @@ from .test_escalation import _walk, ws  # noqa: F401 - ws is the escalation work
     ("全部完成.", "全部完成。"),
     ("ZB-001 (A) B", "ZB-001 (A) B"),  # no Chinese: nothing to change
     ("2022-13-40 不是日期", "2022-13-40 不是日期"),
+    ("2022-02-30日", "2022-02-30日"),  # no such day: left as written
+    ("见http://www.gov.cn/xinwen/2022-06/30/content_5698.htm", "见http://www.gov.cn/xinwen/2022-06/30/content_5698.htm"),
+    ("report_notes/2022Q2.md 中的文稿", "report_notes/2022Q2.md 中的文稿"),  # a path as written
+    ("https://a.cn/?q=中,文", "https://a.cn/?q=中,文"),
+    ('按照"2+2"督导问责机制', "按照“2+2”督导问责机制"),  # quotes next to Chinese, even around no Chinese
+    ("中文\n!说明", "中文\n！说明"),  # a line break stays
     ("", ""),
 ])
 def test_style(raw: str, styled: str) -> None:
     assert style(raw) == styled
 
 
-@given(st.text(alphabet="依兰县镇局项目 ,;:()\"0123456789-.%QH年月日SWZB", max_size=40))
+@given(st.text(alphabet="依兰县镇局项目 ,;:!?()\"0123456789-.%QH年月日SWZBhtp/\n\t", max_size=40))
 def test_style_is_idempotent_and_keeps_every_word(text: str) -> None:
     once = style(text)
     assert style(once) == once
@@ -192,14 +198,14 @@ COPY = "县委、县人大常委会、县政府、县政协领导"  # rules.yaml
 def test_the_issued_circular_has_every_element_in_order(git_demo: Path, tmp_path: Path) -> None:
     written_notes(git_demo, "2022Q2")
     out = tmp_path / "q2.docx"
-    invoke(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(out))
+    invoke(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(out))
     body = [Element("导语", pattern("为推动.*现将有关情况通报如下："), FS, 16, lambda p: p.indent),
             Element("一级标题", exact("一、总体情况"), HT, 16),
             Element("办结率定义", pattern("注：办结率（含阶段性办结）＝.*"), FS, 16),
             Element("二级标题", exact("（一）乡镇"), KT, 16),
             Element("一级标题", exact("九、下步工作要求"), HT, 16)]
     heading = head(r"依督通〔2022〕\d+号", "关于2022年第二季度.*季度通报", "各乡（镇）党委和政府，县直各部门")
-    paras = check_elements(out.read_bytes(), [*heading, *body, *tail("特此通报。", ATTACHMENTS, COPY, "2022年7月5日")])
+    paras = check_elements(out.read_bytes(), [*heading, *body, *tail("特此通报。", ATTACHMENTS, COPY, "2022年7月15日")])
     texts = [p.text for p in paras]
     assert "【待撰写】" not in texts and not any("report_notes" in t for t in texts)  # nothing unwritten goes out
     assert not any(re.search(r"\d{4}-\d{2}-\d{2}|\d{4}Q\d|[\u4e00-\u9fff][,;:]", t) for t in texts), "公文 style"
@@ -251,3 +257,97 @@ def kept_together(data: bytes, first: str, last: str) -> bool:
     start = next(i for i, p in enumerate(paras) if p.text == first)
     end = next(i for i, p in enumerate(paras) if i > start and p.text == last)
     return all(p.paragraph_format.keep_with_next for p in paras[start:end])
+
+
+# --------------------------------------------------------------------------- numbers, dates and settings of the documents
+def test_a_changed_number_format_continues_the_years_series() -> None:
+    """A county that switches from 依督通〔2022〕第2期 to 依督通〔{year}〕{n}号 in mid-year goes on with 3号."""
+    from yilan_cli.issuing import next_number
+
+    register = [{"编号": "依督通〔2022〕第1期", "种类": "季度通报"}, {"编号": "依督通〔2022〕第2期", "种类": "月报"},
+                {"编号": "依督通〔2021〕第9期", "种类": "年度总结"}, {"编号": "督办〔2022〕5号", "种类": "督办通知单"}]
+    kinds = ("月报", "季度通报", "半年评估", "年度总结")
+    assert next_number(register, "依督通〔{year}〕{n}号", 2022, 2, kinds=kinds) == ["依督通〔2022〕3号", "依督通〔2022〕4号"]
+    assert next_number(register, "依督办〔{year}〕{n}号", 2022, kinds=("督办通知单",)) == ["依督办〔2022〕6号"]
+    assert next_number(register, "依督通〔{year}〕{n}号", 2023, kinds=kinds) == ["依督通〔2023〕1号"]
+
+
+def test_the_date_of_issue_follows_the_evaluation_and_the_numbers(git_demo: Path, tmp_path: Path) -> None:
+    """The demo issued 依督通〔2022〕1号 (半年评估) on 2022-07-12: a circular dated before it would carry a
+    higher number with an earlier date (I011); one dated before its own evaluation day is refused (I010)."""
+    written_notes(git_demo, "2022Q2", "2022-06")
+    early = CliRunner().invoke(app, ["--root", str(git_demo), "report", "2022Q2", "--issue", "--date", "2022-07-05"])
+    assert early.exit_code == 2 and "[I011] 印发日期 2022-07-05 早于已印发的 依督通〔2022〕1号(2022-07-12)" in early.stderr
+    before = CliRunner().invoke(app, ["--root", str(git_demo), "report", "2022-06", "--today", "2022-06-30", "--issue",
+                                      "--date", "2022-06-20"])
+    assert before.exit_code == 2 and "[I010] 印发日期 2022-06-20 早于评估日 2022-06-30" in before.stderr
+    assert "依督通〔2022〕2号" in invoke(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15",
+                                      "-o", str(tmp_path / "q2.md")).stderr
+
+
+def test_the_referral_letter_is_dated_after_what_it_cites(ws: Path, tmp_path: Path) -> None:  # noqa: F811
+    _walk(ws, tmp_path / "docs")  # documents up to 06-01, replies up to 04-18
+    text = invoke(ws, "accountability", "2022Q2").stdout
+    assert "\n2022年6月30日\n" in text  # the evaluation day is the latest date: the letter's 成文日期
+    invoke(ws, "notice", "--today", "2022-07-05", "--unit", "县住建局", "--issue", "-o", str(tmp_path / "n"))
+    later = invoke(ws, "accountability", "2022Q2").stdout
+    assert "\n2022年7月5日\n" in later and "| 依督办〔2022〕" in later  # a notice of 07-05: cited, so dated 07-05
+    chosen = invoke(ws, "accountability", "2022Q2", "--date", "2022-07-01").stdout
+    assert "\n2022年7月1日\n" in chosen and "2022年7月5日" not in chosen  # nothing dated after the letter
+    refused = CliRunner().invoke(app, ["--root", str(ws), "accountability", "2022Q2", "--date", "2022-06-01"])
+    assert refused.exit_code == 2 and "[I010] 成文日期 2022-06-01 早于评估日 2022-06-30" in refused.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), [(["-o", "通报.pdf"], "E506"), (["-o", "通报.txt"], "E506"),
+                                            (["--format", "md", "-o", "通报.docx"], "E506")])
+def test_an_output_name_that_is_no_such_document_is_refused(args: list[str], code: str, tmp_path: Path) -> None:
+    from .conftest import REPO
+
+    r = CliRunner().invoke(app, ["--root", str(REPO), "report", "2022Q2", *[a if a.startswith("-") or a == "md"
+                                                                           else str(tmp_path / a) for a in args]])
+    assert r.exit_code == 2 and f"[{code}]" in r.stderr and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("key", ["主送", "印发机关"])
+def test_an_empty_organ_setting_is_refused(demo_workspace: Path, key: str) -> None:
+    """主送: "" printed a lone "：" under the title; 印发机关: "" a 导语 without its subject."""
+    path = demo_workspace / "schemas" / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    head = f"  {key}:"
+    assert head in text
+    lines = [f"{head} \"\"" if raw.startswith(head) else raw for raw in text.splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["--root", str(demo_workspace), "status", "--today", "2022-06-30"])
+    assert r.exit_code == 2 and "[E400]" in r.stderr and f"公文.{key} 不能为空" in r.stderr
+
+
+def test_weights_that_are_all_zero_are_refused(demo_workspace: Path) -> None:
+    path = demo_workspace / "schemas" / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    for k in ("按期办结权重", "序时达标权重", "按期报告权重"):
+        text = re.sub(rf"(?m)^  {k}: \d+", f"  {k}: 0", text)
+    path.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(app, ["--root", str(demo_workspace), "rank", "2022Q2"])
+    assert r.exit_code == 2 and "[E400]" in r.stderr and "不能全为 0" in r.stderr
+
+
+def test_notes_are_the_same_paragraphs_in_every_format(demo_workspace: Path, tmp_path: Path) -> None:
+    """report_notes are Markdown: Word and HTML print its paragraphs and list items one by one, styled."""
+    from yilan_cli.docx_report import docx_text
+    from yilan_cli.gongwen import paragraphs
+
+    notes = demo_workspace / "report_notes"
+    notes.mkdir()
+    (notes / "2022Q2.md").write_text("## 主要成效\n\n二季度,各乡(镇)**压实责任**。\n\n- 第一项:完成 42 项\n- 第二项\n\n"
+                                     "## 下步工作要求\n\n1. 见 report_notes/2022Q2.md 与 http://a.cn/2022-06/x\n",
+                                     encoding="utf-8")
+    assert paragraphs("二季度,各乡(镇)**压实责任**。\n\n- 第一项:完成 42 项\n- 第二项") == [
+        "二季度，各乡（镇）压实责任。", "第一项：完成42项", "第二项"]
+    invoke(demo_workspace, "report", "2022Q2", "-o", str(tmp_path / "r.docx"))
+    docx = docx_text((tmp_path / "r.docx").read_bytes())
+    html = invoke(demo_workspace, "report", "2022Q2", "--format", "html").stdout
+    md = invoke(demo_workspace, "report", "2022Q2").stdout
+    for text in ("二季度，各乡（镇）压实责任。", "第一项：完成42项", "1.见 report_notes/2022Q2.md 与 http://a.cn/2022-06/x"):
+        assert f"\n{text}\n" in docx and f"<p>{text}</p>" in html, text
+    assert "\n二季度，各乡（镇）**压实责任**。\n" in md  # Markdown keeps its own emphasis
+    assert "\n- 第一项：完成42项\n" in md and "\n1. 见 report_notes/2022Q2.md 与 http://a.cn/2022-06/x\n" in md

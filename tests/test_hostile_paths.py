@@ -38,7 +38,7 @@ def tamper_source_commit(repo: Path, value: str) -> None:
 def test_a_committed_source_commit_never_reaches_git_as_an_option(git_demo: Path, tmp_path: Path, args: list[str]) -> None:
     """diff_option_injection.sh (`diff`), and the second place of the kind (`report --as-issued`, git archive)."""
     written_notes(git_demo, "2022Q2")
-    assert run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md")).exit_code == 0
+    assert run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md")).exit_code == 0
     victim = tmp_path / ".bashrc"
     victim.write_text("# 十年积累的配置\n", encoding="utf-8")
     tamper_source_commit(git_demo, f"--output={victim}")

@@ -40,7 +40,7 @@ def run(*args: str, root: Path = REPO) -> Any:
     ("孙某", {"cwfxz", "孙某", "常务副县长"}, "常务副县长孙某"),  # by 姓名
     ("cwfxz", {"cwfxz", "孙某", "常务副县长"}, "常务副县长孙某"),  # by id
     ("常务副县长", {"cwfxz", "孙某", "常务副县长"}, "常务副县长孙某"),  # by a 职务 nobody else holds
-    ("赵某", {"fxz-nongye", "赵某", "副县长(分管农业)"}, "副县长(分管农业)赵某"),  # not 分管副县长: 钱某 shares it
+    ("赵某", {"fxz-nongye", "赵某", "副县长(分管农业)"}, "赵某"),  # not 分管副县长: 钱某 shares it; no nested brackets
     ("wang-a", {"wang-a", "县发改局局长"}, "县发改局局长王某"),  # not 王某: two people have that name
     ("县委副书记", {"县委副书记"}, "县委副书记"),  # a title only matters use
 ])
@@ -145,13 +145,27 @@ def test_a_leader_circular_is_registered_under_the_person(git_demo: Path, tmp_pa
     from .conftest import written_notes
 
     written_notes(git_demo, "2022-06")
-    r = run("report", "2022-06", "--leader", "孙某", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "a.md"),
+    r = run("report", "2022-06", "--leader", "孙某", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "a.md"),
             root=git_demo)
     assert r.exit_code == 0, r.output
     entry = read_register(git_demo)[-1]
     assert (entry["领导"], entry["标题"]) == ("常务副县长孙某", "关于2022年6月重点工作督办落实情况的月报（常务副县长孙某分管）")
-    twice = run("report", "2022-06", "--leader", "cwfxz", "--issue", "--date", "2022-07-05", root=git_demo)
+    twice = run("report", "2022-06", "--leader", "cwfxz", "--issue", "--date", "2022-07-15", root=git_demo)
     assert twice.exit_code == 2 and f"已印发:{entry['编号']}" in twice.stderr
     again = run("report", "2022-06", "--leader", "常务副县长", "--as-issued", "-o", str(tmp_path / "b.md"), root=git_demo)
     assert again.exit_code == 0, again.output
     assert (tmp_path / "b.md").read_bytes() == (tmp_path / "a.md").read_bytes()
+
+
+@pytest.mark.parametrize("spelling", ["副县长（分管农业）", "  副县长(分管农业) ", "赵某 "])
+def test_a_leader_is_found_as_the_documents_print_them(spelling: str) -> None:
+    """Documents print full-width brackets; staff copy them, with stray spaces: still 赵某 (NFKC, trimmed)."""
+    r = run("status", "--today", "2022-06-30", "--all", "--format", "json", "--leader", spelling)
+    assert r.exit_code == 0, r.output
+    ids = {m["id"] for m in json.loads(r.stdout)["matters"]}
+    assert "XC-001" in ids and "ZB-001" not in ids  # 赵某's, not 钱某's
+
+
+def test_an_empty_leader_is_refused_saying_so() -> None:
+    r = run("status", "--today", "2022-06-30", "--leader", " ")
+    assert r.exit_code == 2 and "--leader 后面没有写领导" in r.stderr

@@ -214,7 +214,7 @@ def test_undo_in_a_shallow_clone_refuses_instead_of_deleting_everything(git_demo
 
 def test_undo_never_takes_back_an_issued_document(git_demo: Path, tmp_path: Path) -> None:
     written_notes(git_demo, "2022Q2")
-    r = run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"))
+    r = run(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md"))
     assert r.exit_code == 0
     r = run(git_demo, "undo", "--yes")
     assert r.exit_code == 2 and "[U002]" in r.stderr and "文号已发出" in r.stderr
@@ -226,7 +226,7 @@ def test_overlapping_issues_never_share_a_number(git_demo: Path, tmp_path: Path)
     """issue_number_race.sh: numbers and "already issued" are decided under the lock."""
     written_notes(git_demo, "2022Q2", "2022-06")
     with lock_held(git_demo):
-        runs = [start(git_demo, "report", period, "--issue", "--date", "2022-07-05", "-o", str(tmp_path / f"{k}.md"))
+        runs = [start(git_demo, "report", period, "--issue", "--date", "2022-07-15", "-o", str(tmp_path / f"{k}.md"))
                 for k, period in enumerate(("2022Q2", "2022-06", "2022Q2"))]
         time.sleep(2)
     results = [finish(p) for p in runs]
@@ -518,8 +518,8 @@ def test_issuing_on_a_shared_branch_takes_its_number_from_the_server(tmp_path: P
     a, b = two_clones(tmp_path)
     written_notes(a, "2022-06")
     written_notes(b, "2022Q2")
-    assert run(a, "report", "2022-06", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "a.md")).exit_code == 0
-    r = run(b, "report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "b.md"))
+    assert run(a, "report", "2022-06", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "a.md")).exit_code == 0
+    r = run(b, "report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "b.md"))
     assert r.exit_code == 0, r.stderr
     origin = tmp_path / "remote.git"
     register = yaml.safe_load(git(origin, "show", "main:reports/issued.yaml"))  # 第1期: the demo's (init --example)
@@ -564,7 +564,7 @@ def test_a_forge_that_refuses_pushes_is_named_and_no_number_is_kept(tmp_path: Pa
     hook(tmp_path / "remote.git", "pre-receive", "echo '您没有向受保护分支推送的权限' >&2\nexit 1")
     before = git(a, "rev-parse", "HEAD")
     register = (a / "reports" / "issued.yaml").read_bytes()
-    r = run(a, "report", "2022-06", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "m6.md"))
+    r = run(a, "report", "2022-06", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "m6.md"))
     assert r.exit_code == 2 and "文号已收回" in r.stderr and "[S009]" in r.stderr
     assert not (tmp_path / "m6.md").exists() and (a / "reports" / "issued.yaml").read_bytes() == register
     assert git(a, "rev-parse", "HEAD") == before and git(a, "status", "--porcelain") == ""
@@ -704,5 +704,7 @@ def test_sync_of_a_workspace_in_a_sub_folder_brings_the_colleagues_change(tmp_pa
 
 def test_output_never_lands_among_the_workspace_records(git_demo: Path) -> None:
     register = (git_demo / "reports" / "issued.yaml").read_bytes()  # the demo's register
-    r = run(git_demo, "report", "2022Q2", "-o", str(git_demo / "reports" / "issued.yaml"))
+    r = run(git_demo, "report", "2022Q2", "--format", "md", "-o", str(git_demo / "reports" / "issued.yaml"))
     assert r.exit_code == 2 and "[E504]" in r.stderr and (git_demo / "reports" / "issued.yaml").read_bytes() == register
+    r = run(git_demo, "report", "2022Q2", "-o", str(git_demo / "reports" / "issued.yaml"))  # .yaml is no document
+    assert r.exit_code == 2 and "[E506]" in r.stderr and (git_demo / "reports" / "issued.yaml").read_bytes() == register

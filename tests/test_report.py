@@ -128,23 +128,23 @@ def test_rank_orders_each_group_and_explains_every_point() -> None:
 def test_issue_numbers_registers_and_commits(git_demo: Path, tmp_path: Path) -> None:
     from .conftest import git
 
-    r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
+    r = run("report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md"), root=git_demo)
     assert r.exit_code == 2 and "错误[E507] report_notes/2022Q2.md 中还没有撰写:## 主要成效、## 下步工作要求" in r.stderr
     assert not (tmp_path / "q2.md").exists() and "期间: 2022Q2" not in (git_demo / "reports/issued.yaml").read_text(
         encoding="utf-8")
     written_notes(git_demo, "2022Q2", "2022Q3", "2022-07")
     base = git(git_demo, "rev-parse", "HEAD").strip()
-    r = run("report", "2022Q2", "--issue", "--date", "2022-07-05", "-o", str(tmp_path / "q2.md"), root=git_demo)
+    r = run("report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md"), root=git_demo)
     assert r.exit_code == 0, r.output
     # the demo's history issued the half-year evaluation as 第1期 (2022-07-12): the next number is 第2期
     q2 = (tmp_path / "q2.md").read_text(encoding="utf-8")
     assert "**依兰县人民政府督查室**\n\n依督通〔2022〕2号\n\n---\n" in q2  # 发文字号: no 第, 号 after the serial
-    assert "\n\n2022年7月5日\n\n" in q2 and "2022年7月5日印发" in q2  # --date is the 成文日期 and the 印发日期
+    assert "\n\n2022年7月15日\n\n" in q2 and "2022年7月15日印发" in q2  # --date is the 成文日期 and the 印发日期
     subject = git(git_demo, "log", "-1", "--format=%s").strip()
     assert subject == "印发 依督通〔2022〕2号 关于2022年第二季度重点工作督办落实情况的季度通报"
     assert git(git_demo, "show", "--name-only", "--format=", "HEAD").split() == ["reports/issued.yaml"]
     register = (git_demo / "reports/issued.yaml").read_text(encoding="utf-8")
-    assert "期间: 2022Q2" in register and f"印发日期: 2022-07-05, 源提交: {base}" in register
+    assert "期间: 2022Q2" in register and f"印发日期: 2022-07-15, 源提交: {base}" in register
     again = run("report", "2022年二季度", "--issue", "-o", str(tmp_path / "x.md"), root=git_demo)
     assert again.exit_code == 2 and "已印发:依督通〔2022〕2号" in again.stderr
     r = run("report", "2022Q3", "--issue", "--date", "2022-10-08", "--format", "docx", "-o", str(tmp_path / "q3.docx"),

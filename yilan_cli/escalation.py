@@ -219,6 +219,7 @@ class Accountability:
     thresholds: str
     items: list[Referral]
     mark: str = MARK
+    written: str = ""  # 成文日期 (ISO): --date, else the latest of the evaluation day and the register's dates
 
 
 def month_ends_before(d: date, n: int) -> list[date]:
@@ -243,12 +244,17 @@ def red_run(r: Record, d: date, ws: Workspace, months: int) -> int:
 
 
 def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], d: date, period_code: str,
-              period_label: str) -> Accountability:
+              period_label: str, written: date | None = None) -> Accountability:
     """The matters to refer at ``d`` (thresholds in rules.yaml 督导问责.问责移交条件), each with its 牵头单位,
-    牵头领导, 责任人 and its whole chain of documents in the register ``entries`` — also those issued after ``d``
-    (a letter written after the period lists the notices already sent); counts of unanswered documents are at ``d``."""
+    牵头领导, 责任人 and its chain of documents in the register ``entries`` issued by the letter's 成文日期
+    ``written`` — by default the latest of ``d`` and the register's documents and replies, so a letter written
+    after the period lists the notices already sent and is never dated before a document or reply it cites
+    (True to time: nothing dated after the letter). Counts of unanswered documents are at ``d``."""
     rules = ws.rules
-    all_chains = chains(ws, entries)
+    docs = documents(ws, entries)
+    if written is None:
+        written = max([d, *(doc.issued for doc in docs), *(doc.replied for doc in docs if doc.replied)])
+    all_chains = chains(ws, entries, written)
     items = []
     for r in records:
         if r.assigned > d.toordinal():
@@ -272,7 +278,7 @@ def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]
     thresholds = (f"超期超过 {rules.refer_overdue_days} 天,或连续 {rules.refer_red_months} 个月红灯,"
                   f"或 {rules.refer_ignored} 份以上督办文书逾期未回复")
     return Accountability(f"关于{period_label}督办事项问责移交清单的函", rules.office, period_code, period_label,
-                          d.isoformat(), rules.referral_to, thresholds, items)
+                          d.isoformat(), rules.referral_to, thresholds, items, written=written.isoformat())
 
 
 # --------------------------------------------------------------------------- 公文 frames
@@ -291,5 +297,6 @@ def escalation_frame(e: Escalation, organ: Organ) -> Frame:
 
 def referral_frame(a: Accountability, organ: Organ) -> Frame:
     """The referral letter's 公文 frame: a 函 to the discipline commission and the conduct office."""
-    return frame(organ, mark=a.mark, title=a.title, number="", day=a.today, addressee="、".join(a.referral_to),
+    return frame(organ, mark=a.mark, title=a.title, number="", day=a.written or a.today,
+                 addressee="、".join(a.referral_to),
                  opening="", closing="特此函告。", copy_to="")

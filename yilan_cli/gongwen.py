@@ -24,13 +24,15 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZH = _HAN + "\u3000-\u303f\uff01-\uff5e\u2014\u2018\u2019\u201c\u201d\u2026"
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 
-_TRAILING = rf"(?![0-9A-Za-z\-])(?: +(?=[{_HAN}]))?"  # and the space after it, before Chinese
-_ISO_DAY = re.compile(r"(?<![0-9A-Za-z\-])(\d{4})-(\d{2})-(\d{2})" + _TRAILING)
-_ISO_MONTH = re.compile(r"(?<![0-9A-Za-z\-])(\d{4})-(\d{2})" + _TRAILING)
-_PERIOD = re.compile(r"(?<![0-9A-Za-z\-])(\d{4})(Q[1-4]|H[12])" + _TRAILING)
-_PUNCT = re.compile(rf"(?<=[{_ZH})）])\s*([,;:!?]) *|([,;:!?])\s*(?=[{_HAN}（“])")
+# URLs and paths are printed as written: no date, period or punctuation inside them is touched
+_VERBATIM = re.compile(r"(?:https?://|ftp://|www\.)[^\s，。；）]+|[\w.\-]*[A-Za-z][\w.\-]*(?:[/\\][\w.\-]+)+", re.A)
+_TRAILING = rf"(?![0-9A-Za-z\-/\\])(?: +(?=[{_HAN}]))?"  # and the space after it, before Chinese
+_ISO_DAY = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})-(\d{2})" + _TRAILING)
+_ISO_MONTH = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})" + _TRAILING)
+_PERIOD = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})(Q[1-4]|H[12])" + _TRAILING)
+_PUNCT = re.compile(rf"(?<=[{_ZH})）])[ \t]*([,;:!?])[ \t]*|([,;:!?])[ \t]*(?=[{_HAN}（“])")
 _PARENS = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
-_QUOTES = re.compile(rf'"([^"\n]*[{_HAN}][^"\n]*)"')
+_QUOTES = re.compile(rf'"([^"\n]*[{_HAN}][^"\n]*)"|(?<=[{_HAN}])"([^"\n]{{1,40}})"|"([^"\n]{{1,40}})"(?=[{_HAN}])')
 _PERIOD_END = re.compile(rf"(?<=[{_HAN}])\.(?=\s|$)")
 # a space between Chinese and a number (either side); a number that is part of an ID (SW-002) keeps its space
 _SPACE_BEFORE_NUMBER = re.compile(rf"(?<=[{_ZH}]) +(?=[0-9])")
@@ -62,10 +64,11 @@ def _month(m: re.Match[str]) -> str:
 
 
 def _day(m: re.Match[str]) -> str:
-    month, day = int(m.group(2)), int(m.group(3))
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return m.group(0)  # not a date: left as written
-    return f"{int(m.group(1))}年{month}月{day}日"
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return m.group(0)  # not a date (2022-02-30): left as written
+    return zh_date(day)
 
 
 def _stable(step: Callable[[str], str], text: str) -> str:
@@ -80,7 +83,7 @@ def style(text: str) -> str:
 
     - ASCII ``, ; : ! ?`` next to Chinese become ``，；：！？``; ``(…)`` and ``"…"`` holding Chinese become
       ``（…）`` and ``“…”``; a ``.`` ending a Chinese sentence becomes ``。`` — ``1,200``, ``12:30``,
-      ``SW-002`` and URLs are left alone;
+      ``SW-002``, URLs and paths (``report_notes/2022Q2.md``) are left alone;
     - dates ``2022-06-30`` → ``2022年6月30日``, months ``2022-06`` → ``2022年6月``, periods ``2022Q2`` →
       ``2022年第二季度`` and ``2022H1`` → ``2022年上半年``;
     - no space between Chinese and a number (``42 项`` → ``42项``), except after an ID (``SW-002 推进``).
@@ -89,15 +92,60 @@ def style(text: str) -> str:
     """
     if not text:
         return text
+    kept: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:  # a private-use character stands in for the URL or path meanwhile
+        kept.append(m.group(0))
+        return chr(0xF0000 + len(kept) - 1)
+
+    text = _VERBATIM.sub(keep, text)
     text = _ISO_DAY.sub(_day, text)
     text = _ISO_MONTH.sub(_month, text)
     text = _PERIOD.sub(_period, text)
     text = _stable(lambda x: _PARENS.sub(r"（\1）", x), text)  # (a(中)b): the outer pair once the inner is done
-    text = _stable(lambda x: _QUOTES.sub(r"“\1”", x), text)
-    text = _stable(lambda x: _PUNCT.sub(lambda m: _FULL[m.group(1) or m.group(2)], x), text)  # "依::" likewise
+    text = _stable(lambda x: _QUOTES.sub(lambda m: f"“{m.group(1) or m.group(2) or m.group(3)}”", x), text)
     text = _PERIOD_END.sub("。", text)
+    text = _stable(lambda x: _PUNCT.sub(lambda m: _FULL[m.group(1) or m.group(2)], x), text)  # "依::" likewise
     text = _SPACE_BEFORE_NUMBER.sub("", text)
-    return _SPACE_AFTER_NUMBER.sub(r"\1", text)
+    text = _SPACE_AFTER_NUMBER.sub(r"\1", text)
+    return re.sub("[\U000F0000-\U000FFFFD]", lambda m: kept[ord(m.group()) - 0xF0000], text) if kept else text
+
+
+_MD_MARKER = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s*)?)(.*)$")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+def style_markdown(text: str) -> str:
+    """Staff-written Markdown (report_notes) in 公文 style: each line's text through :func:`style`, its
+    heading, list or quote marker kept as written (``1. 项`` stays a list item)."""
+    out = []
+    for line in text.split("\n"):
+        m = _MD_MARKER.match(line)
+        assert m is not None  # the pattern matches any line
+        out.append(m.group(1) + style(m.group(2)))
+    return "\n".join(out)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Staff-written Markdown as the paragraphs a Word or HTML 公文 prints: blank-line separated blocks, each
+    list item a paragraph of its own (a ``- `` bullet dropped, ``1.`` kept), emphasis marks removed, lines of
+    one block joined, every paragraph through :func:`style`."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        current: list[str] = []
+        for line in block.split("\n"):
+            m = _MD_MARKER.match(line)
+            assert m is not None
+            marker, rest = m.group(1).strip(), m.group(2).strip()
+            if marker and current:
+                out.append("".join(current))
+                current = []
+            if marker[:1].isdigit():
+                rest = f"{marker}{rest}"
+            current.append(_MD_EMPHASIS.sub(r"\2", rest))
+        if any(current):
+            out.append("".join(current))
+    return [style(p) for p in out if p]
 
 
 @dataclass(frozen=True)
@@ -156,6 +204,13 @@ class Frame:
     @property
     def issued(self) -> bool:
         return self.number != DRAFT
+
+    @property
+    def organ_points(self) -> float:
+        """The 发文机关标志's size in points: up to 30 while the longest organ fits the 156 mm 版心 line, never
+        below 16 (三号) — a longer name wraps rather than shrinking out of sight."""
+        longest = max((len(o) for o in self.organs), default=1)
+        return float(max(16, min(30, int(156 / 25.4 * 72 / (longest * 1.1)))))
 
     @property
     def attachment_lines(self) -> list[str]:

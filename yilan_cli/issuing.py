@@ -1,7 +1,7 @@
 """Issuing: numbering circulars and notices and registering them in reports/issued.yaml.
 
-An issued document gets the next number of its year in the configured format (依督通〔2022〕第3期,
-督办〔2022〕7号) and a record {编号, 种类, 期间, 印发日期, 源提交, …} in reports/issued.yaml, committed alone
+An issued document gets the next number of its year in the configured format (依督通〔2022〕3号,
+依督办〔2022〕7号) and a record {编号, 种类, 期间, 印发日期, 源提交, …} in reports/issued.yaml, committed alone
 like every write. The source commit is HEAD; issuing refuses while ledgers/, schemas/, report_notes/,
 report_templates/ or research/ have uncommitted changes, because the document must be reproducible from that commit.
 
@@ -108,10 +108,19 @@ def numbered(fmt: str, year: int, n: int) -> str:
     return fmt.replace("{year}", str(year)).replace("{n}", str(n))
 
 
-def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int = 1) -> list[str]:
-    """The next ``count`` numbers of ``year`` in format ``fmt`` ({year}, {n})."""
+_SERIAL = re.compile(r"〔([0-9]{4})〕\D*?([0-9]{1,18})\D*$")  # 依督通〔2022〕第3期, 依督通〔2022〕3号 → 2022, 3
+
+
+def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int = 1,
+                kinds: tuple[str, ...] = ()) -> list[str]:
+    """The next ``count`` numbers of ``year`` in format ``fmt`` ({year}, {n}). The serial continues the
+    year's series: the numbers in ``fmt`` and, when ``kinds`` are given, every number of those 种类 issued
+    that year in an earlier format (a county that changes 依督通〔2022〕第2期 to 依督通〔{year}〕{n}号 in
+    mid-year goes on with 3号, never a second 1号)."""
     pattern = re.escape(fmt).replace(re.escape("{year}"), str(year)).replace(re.escape("{n}"), r"([0-9]{1,18})")
     used = [int(m.group(1)) for e in entries if (m := re.fullmatch(pattern, str(e.get("编号", ""))))]
+    used += [int(m.group(2)) for e in entries if e.get("种类") in kinds
+             and (m := _SERIAL.search(str(e.get("编号", "")))) and int(m.group(1)) == year]
     start = max(used, default=0) + 1
     return [numbered(fmt, year, n) for n in range(start, start + count)]
 

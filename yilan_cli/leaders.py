@@ -13,6 +13,7 @@ before people were registered; an unknown name is refused with the closest names
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,16 +36,21 @@ class Leader:
     person: Person | None = None
 
     def covers(self, leaders: Iterable[str]) -> bool:
-        return any(x in self.names for x in leaders)
+        return any(key(x) in self.names for x in leaders)
+
+
+def key(name: str) -> str:
+    """A name as it is matched: full-width and half-width forms alike (NFKC: 副县长（分管农业） = 副县长(分管农业)),
+    spaces around it ignored — documents print full-width brackets, and staff copy from them."""
+    return unicodedata.normalize("NFKC", name).strip()
 
 
 def answers_to(people: list[Person]) -> dict[str, list[Person]]:
-    """name → the registered people answering to it (id, 姓名, 职务, 称谓), in register order."""
+    """name (as :func:`key`) → the registered people answering to it (id, 姓名, 职务, 称谓), in register order."""
     out: dict[str, list[Person]] = {}
     for p in people:
-        for key in dict.fromkeys((p.id, p.name, p.title, *p.aliases)):
-            if key:
-                out.setdefault(key, []).append(p)
+        for name in dict.fromkeys(key(x) for x in (p.id, p.name, p.title, *p.aliases) if x):
+            out.setdefault(name, []).append(p)
     return out
 
 
@@ -56,7 +62,8 @@ def person_text(p: Person) -> str:
 def of_person(p: Person, holders: dict[str, list[Person]]) -> Leader:
     """The leader ``p``: the names only ``p`` answers to."""
     names = frozenset(k for k, who in holders.items() if who == [p])
-    return Leader(names, f"{p.title}{p.name}", p)
+    plain = p.title and not any(c in p.title for c in "()（）")  # 副县长(分管农业)赵某分管 would nest brackets
+    return Leader(names, f"{p.title}{p.name}" if plain else p.name, p)
 
 
 def unknown(value: str, names: list[str], what: str) -> UsageError:
@@ -73,6 +80,9 @@ def resolve(people: list[Person], used: Iterable[str], text: str) -> Leader:
     A name exactly one registered person answers to is that person; a name several answer to is refused
     (UsageError E328, listing them); a title only matters use selects the matters naming it; anything else
     is refused (E327, with the closest names)."""
+    text = key(text)
+    if not text:
+        raise UsageError("--leader 后面没有写领导", "写领导的姓名、人员编号或职务,如 --leader 孙某", code="E327")
     holders = answers_to(people)
     who = holders.get(text, [])
     if len(who) == 1:
@@ -81,10 +91,10 @@ def resolve(people: list[Person], used: Iterable[str], text: str) -> Leader:
         raise UsageError(f"“{text}”可指{len(who)}人：{'、'.join(person_text(p) for p in who)}，不能确定是哪一位领导",
                          f"用姓名或人员编号指明，如 --leader {who[0].name}；事项的牵头领导写成姓名后，领导报告才能包含它",
                          code="E328")
-    used = set(used)
+    used = {key(x): x for x in used}
     if text in used:
-        return Leader(frozenset({text}), text)
-    raise unknown(text, sorted(used | {k for p in people for k in (p.name, p.id, p.title) if k}), "牵头领导")
+        return Leader(frozenset({text}), used[text])
+    raise unknown(text, sorted(set(used.values()) | {k for p in people for k in (p.name, p.id, p.title) if k}), "牵头领导")
 
 
 def select(ws: Workspace, records: list[Record], text: str | None) -> Leader | None:
@@ -107,8 +117,8 @@ def shared_titles(ws: Workspace, people: list[Person], records: list[Record]) ->
     out = []
     for r in records:
         for name in r.leaders:
-            if name in holders:
-                who = holders[name]
+            if key(name) in holders:
+                who = holders[key(name)]
                 params = {"id": r.id, "leader": name, "people": "、".join(person_text(p) for p in who),
                           "person": who[0].name}
                 out.append(make_finding(r.path, _leader_line(ws, r.path), 1, "Y002", params, severity="yellow"))

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from .asof import indicator_at
 from .errors import YilanError
-from .gongwen import Frame, Organ, frame, style, zh_date
-from .indicators import assess
+from .gongwen import Frame, Organ, frame, paragraphs, style, style_markdown, zh_date
+from .indicators import assess, implausible
 from .ranking import GroupRanking, method_text, standings
 from .records import figure_text
 from .research import summary as research_summary
@@ -233,6 +233,16 @@ class Report:
                      f"按期办结率{self.on_time_rate}。预警灯：{lights}。")
 
     @property
+    def achievement_paragraphs(self) -> list[str]:
+        """主要成效 as the paragraphs Word and HTML print (gongwen.paragraphs); empty while unwritten."""
+        return paragraphs(self.achievements)
+
+    @property
+    def requirement_paragraphs(self) -> list[str]:
+        """下步工作要求 likewise."""
+        return paragraphs(self.requirements)
+
+    @property
     def rates_note(self) -> str:
         """The rates defined once in each document (status.Summary)."""
         return RATES_NOTE
@@ -368,8 +378,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         for name, measure, target, typed, observed in r.indicators:
             done = indicator_at(observed, d.toordinal())
             a = assess(typed, target, done, measure)
+            doubt = "（数值存疑，请核实）" if implausible(a) else ""  # check's Y003: never printed as if plain
             indicators.append(IndicatorRow(ws.ledgers[r.ledger].name, r.id, r.title, name, measure or "", figure_text(target),
-                                           figure_text(done), a.text, typed, done, target, a.met, a.rate, a.gap))
+                                           figure_text(done), a.text + doubt, typed, done, target, a.met, a.rate, a.gap))
     task_forces = []
     if kind in ("quarterly", "half"):
         levels = {"县级": 0, "部门": 1, "乡镇": 2}
@@ -401,7 +412,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         on_time_rate=percent(s.on_time_rate), full_rate=percent(s.full_rate), organ=ws.rules.organ,
         by_ledger=by_ledger, by_unit=by_unit,
         schedule={c: sum(1 for _, st in evaluated if st.category == c) for c in CATEGORIES},
-        achievements=MdSafe(written(notes.get("主要成效", ""))), requirements=MdSafe(written(notes.get("下步工作要求", ""))),
+        achievements=MdSafe(style_markdown(written(notes.get("主要成效", "")))),
+        requirements=MdSafe(style_markdown(written(notes.get("下步工作要求", "")))),
         progressed=progressed,
         closed_in_period=[ln for r, st, ln in lines if st.closed_on and period.first <= st.closed_on <= period.last],
         added_in_period=[ln for r, st, ln in lines if period.first.toordinal() <= r.assigned],

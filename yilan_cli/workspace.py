@@ -314,7 +314,7 @@ class Values:
         text = self.text(value, where, default)
         problem = format_problem(text)
         if problem:
-            self.fail(where, f"{_shown(text)}:{problem}", "文号格式只能用 {year}(年份)和 {n}(序号),如 督办〔{year}〕{n}号")
+            self.fail(where, f"{_shown(text)}:{problem}", "文号格式只能用 {year}(年份)和 {n}(序号),如 依督办〔{year}〕{n}号")
         return text
 
     def days(self, value: Any, where: str) -> tuple[str, ...]:
@@ -381,6 +381,8 @@ def load_rules(path: Path) -> Rules:
         else Rules.quarter_weights
     v.need(len(weights) == 4 and sum(weights) > 0, "赛马.年度季度权重",
            "应为四个数(一至四季度),不能全为 0")
+    v.need(sum(v.number(race.get(k), f"赛马.{k}", WEIGHT, 1) for k in ("按期办结权重", "序时达标权重", "按期报告权重")) > 0,
+           "赛马", "按期办结权重、序时达标权重、按期报告权重不能全为 0(满分为三项权重之和)")
     return Rules(
         due_soon_days=v.integer(data.get("临期天数"), "临期天数", DAYS, Rules.due_soon_days),
         yellow_lag=v.number(data.get("黄灯滞后"), "黄灯滞后", LAG, Rules.yellow_lag),
@@ -425,12 +427,15 @@ def _organ(v: Values, doc: dict[str, Any], notice: dict[str, Any]) -> Organ:
     organs = v.texts(doc["发文机关"], "公文.发文机关") if doc.get("发文机关") is not None else \
         tuple(v.text(notice["发文机关"], "通报.发文机关").split()) if notice.get("发文机关") is not None else Organ.organs
     v.need(bool(organs) and all(o.strip() for o in organs), "公文.发文机关", "至少写一个发文机关,不能为空")
-    return Organ(organs=tuple(o.strip() for o in organs),
-                 addressee=v.text(doc.get("主送"), "公文.主送", Organ.addressee),
-                 copy_to=v.text(doc.get("抄送"), "公文.抄送", Organ.copy_to),
-                 printer=v.text(doc.get("印发机关"), "公文.印发机关", organs[0].strip()),
-                 contact=v.text(doc.get("联系人"), "公文.联系人", ""),
-                 phone=v.text(doc.get("电话"), "公文.电话", ""))
+
+    def filled(name: str, default: str) -> str:
+        text = v.text(doc.get(name), f"公文.{name}", default).strip()
+        v.need(bool(text) or not default, f"公文.{name}", "不能为空(不写这一项则用默认值)")
+        return text
+
+    return Organ(organs=tuple(o.strip() for o in organs), addressee=filled("主送", Organ.addressee),
+                 copy_to=v.text(doc.get("抄送"), "公文.抄送", Organ.copy_to).strip(),
+                 printer=filled("印发机关", organs[0].strip()), contact=filled("联系人", ""), phone=filled("电话", ""))
 
 
 def load_ledger(path: Path) -> LedgerDef:

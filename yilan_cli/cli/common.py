@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -229,10 +230,15 @@ DOCUMENT_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "h
 
 def document_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
     """The format of a document written to ``output``: ``--format`` if given, else the file's extension
-    (通报.docx → docx), else the first of ``allowed``. A contradiction (``--format md -o 通报.docx``) or an
-    extension the command cannot write is refused (E506): a .docx full of Markdown reported as success is
-    worse than no file."""
+    (通报.docx → docx), else the first of ``allowed``. A contradiction (``--format md -o 通报.docx``), an
+    extension the command cannot write, or without ``--format`` any other extension (通报.pdf) is refused
+    (E506): a .docx or .pdf full of Markdown reported as success is worse than no file."""
     by_name = DOCUMENT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    suffix = output.suffix if output is not None else ""
+    if fmt is None and by_name is None and re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix):  # 通报.pdf without --format
+        raise UsageError(f"输出文件 {output.name if output else ''} 的扩展名 {suffix} 不是本命令能写的格式",
+                         f"这个命令可写:{', '.join(allowed)};把文件名改为 .{allowed[0]} 等扩展名"
+                         + (",需要 PDF 请用 WPS/Word 打开 .docx 另存" if suffix.lower() == ".pdf" else ""), code="E506")
     if fmt is None:
         fmt = by_name if by_name in allowed else allowed[0]
     fmt = choice(fmt, allowed)

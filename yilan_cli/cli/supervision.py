@@ -50,7 +50,7 @@ def notice(
     fmt: Annotated[str, typer.Option("--format", help="md | docx")] = "md",
     issue_: Annotated[bool, typer.Option("--issue", help="编号印发:登记到 reports/issued.yaml 并提交")] = False,
     as_issued: Annotated[Optional[str], typer.Option(
-        "--as-issued", help="按编号原样重新生成已印发的通知单,如 督办〔2022〕3号")] = None,
+        "--as-issued", help="按编号原样重新生成已印发的通知单,如 依督办〔2022〕3号")] = None,
     future: FutureOpt = False,
 ) -> None:
     from ..report import notices
@@ -92,7 +92,7 @@ def notice(
         if not fresh:
             raise UsageError(f"这些督办通知单 {d} 已经印发过:{'、'.join(e for _, e in again)}",
                              f"重新生成文件用 yilan notice --as-issued 编号 -o {output}", code="I007")
-        numbers = next_number(iss.entries, ws.rules.notice_format, d.year, len(fresh))
+        numbers = next_number(iss.entries, ws.rules.notice_format, d.year, len(fresh), kinds=("督办通知单",))
         records = []
         for (n, _), number in zip(fresh, numbers, strict=True):
             n.number = number
@@ -158,7 +158,7 @@ def _notice_as_issued(ws: Any, number: str, output: Path, fmt: str) -> None:
 
 @handled
 def reply(
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help="文书编号,如 督办〔2022〕3号")],
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="文书编号,如 依督办〔2022〕3号")],
     day: Annotated[str, typer.Option("--date", help="回复日期(收到书面回复的日期)")],
     text: Annotated[str, typer.Option("--text", help="回复内容摘要")],
     future: FutureOpt = False,
@@ -217,8 +217,11 @@ def escalate(
                 return
             fmts = {k: f for k, _, f in ws.rules.ladder}
             numbers: list[str] = []
+            kinds_so_far: list[str] = []
             for esc in found:  # each rung has its own numbering
-                numbers += next_number(iss.entries + [{"编号": n} for n in numbers], fmts[esc.kind], d.year)
+                numbers += next_number(iss.entries + [{"编号": n, "种类": k} for n, k in zip(numbers, kinds_so_far, strict=True)],
+                                       fmts[esc.kind], d.year, kinds=(esc.kind,))
+                kinds_so_far.append(esc.kind)
             records = register_records(ws, found, numbers, iss.sha)
             documents = [(f"{e.kind}-{e.unit}", escalation_docx(e, ws.rules.organ) if fmt == "docx" else render_escalation(ws, e))
                          for e in found]
@@ -250,6 +253,9 @@ def accountability(
     today: TodayOpt = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="md | docx,默认按 -o 的扩展名,否则 md")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
+    written: Annotated[Optional[str], typer.Option(
+        "--date", help="成文日期,默认为评估日与督办文书印发、回复日期中最晚者")] = None,
+    future: FutureOpt = False,
 ) -> None:
     from ..escalation import referrals
     from ..issuing import read_register
@@ -258,7 +264,10 @@ def accountability(
     ws = workspace()
     p = period_arg(period, real_today())
     d = today_arg(today, p.last) if today else p.last
-    found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label)
+    day = fact_day(written, "成文日期", future) if written else None
+    if day is not None and day < d:
+        raise UsageError(f"成文日期 {day} 早于评估日 {d}", "移交函在评估日之后成文:改正 --date", code="I010")
+    found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label, day)
     if fmt == "docx":
         from ..docx_report import accountability_docx
         from ..sheets import safe_name
