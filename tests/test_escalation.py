@@ -211,23 +211,24 @@ def test_a_new_routine_notice_does_not_reset_the_ladder(ws: Path, tmp_path: Path
 
 
 def test_the_referral_letter_lists_every_document_of_the_register(ws: Path, tmp_path: Path) -> None:
-    """The 2022Q2 letter is evaluated at 06-30 but written after the notices of 07-05: they are in the chain,
-    with the reply the register records; a matter no document lists says so, and only then."""
+    """The 2022Q2 letter is evaluated at 06-30 but written (--date 07-10) after the notices of 07-05: they are in
+    the chain, with the reply known on 07-10; a matter no document lists says so, and only then."""
     o = str(tmp_path / "docs")
     said = run(ws, "notice", "--today", "2022-07-05", "--unit", "县住建局", "--issue", "-o", o).stdout
     assert "依督办〔2022〕1号 县住建局:1 项" in said
     run(ws, "notice", "reply", "依督办〔2022〕1号", "--date", "2022-07-08", "--text", "已制定整改方案")
-    text = run(ws, "accountability", "2022Q2").stdout
+    assert "未印发督办文书。" in run(ws, "accountability", "2022Q2").stdout  # at 06-30 nothing was issued yet
+    text = run(ws, "accountability", "2022Q2", "--date", "2022-07-10").stdout
     xm1, xm2 = text.split("### 1.XM-001 县城老旧小区改造")[1].split("### 2.XM-002 农村公路危桥改造")
     assert "| 依督办〔2022〕1号 | 督办通知单 | 2022年7月5日 | 2022年7月10日 | 2022年7月8日回复：已制定整改方案 |" in xm1
     assert "未印发督办文书" not in xm1 and "未印发督办文书。" in xm2  # 县交通运输局 got nothing yet
     assert "| 1 | XM-001 | 县城老旧小区改造 | 县住建局 | 分管副县长 | 李某 | 2022年3月31日 | 50% |" in text
     run(ws, "notice", "--today", "2022-07-06", "--unit", "县交通运输局", "--issue", "-o", o)
-    text = run(ws, "accountability", "2022Q2").stdout
+    text = run(ws, "accountability", "2022Q2", "--date", "2022-07-10").stdout
     assert "未印发督办文书" not in text
     assert "| 依督办〔2022〕2号 | 督办通知单 | 2022年7月6日 | 2022年7月11日 | 未回复 |" in text.split("### 2.XM-002")[1]
     out = tmp_path / "referral.docx"
-    run(ws, "accountability", "2022Q2", "-o", str(out))
+    run(ws, "accountability", "2022Q2", "--date", "2022-07-10", "-o", str(out))
     from yilan_cli.docx_report import docx_text
 
     words = docx_text(out.read_bytes())

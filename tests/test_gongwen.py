@@ -288,10 +288,11 @@ def test_the_date_of_issue_follows_the_evaluation_and_the_numbers(git_demo: Path
 def test_the_referral_letter_is_dated_after_what_it_cites(ws: Path, tmp_path: Path) -> None:  # noqa: F811
     _walk(ws, tmp_path / "docs")  # documents up to 06-01, replies up to 04-18
     text = invoke(ws, "accountability", "2022Q2").stdout
-    assert "\n2022年6月30日\n" in text  # the evaluation day is the latest date: the letter's 成文日期
+    assert "\n2022年6月30日\n" in text  # by default the evaluation day is the letter's 成文日期
     invoke(ws, "notice", "--today", "2022-07-05", "--unit", "县住建局", "--issue", "-o", str(tmp_path / "n"))
-    later = invoke(ws, "accountability", "2022Q2").stdout
-    assert "\n2022年7月5日\n" in later and "| 依督办〔2022〕" in later  # a notice of 07-05: cited, so dated 07-05
+    assert invoke(ws, "accountability", "2022Q2").stdout == text  # a later document changes nothing at 06-30
+    later = invoke(ws, "accountability", "2022Q2", "--date", "2022-07-05").stdout
+    assert "\n2022年7月5日\n" in later and "| 依督办〔2022〕3号 | 督办通知单 | 2022年7月5日 |" in later
     chosen = invoke(ws, "accountability", "2022Q2", "--date", "2022-07-01").stdout
     assert "\n2022年7月1日\n" in chosen and "2022年7月5日" not in chosen  # nothing dated after the letter
     refused = CliRunner().invoke(app, ["--root", str(ws), "accountability", "2022Q2", "--date", "2022-06-01"])

@@ -44,6 +44,7 @@ SIZE_2 = 22  # 二号
 SIZE_3 = 16  # 三号
 SIZE_4 = 14  # 四号
 SIZE_5 = 10.5  # 五号
+SIZE_S5 = 9  # 小五
 RED = "FF0000"
 TEXT_CM = 15.6  # 版心 156 mm wide (GB/T 9704 5.2.1)
 LINE_PT = 28  # 22 lines of 28 pt on a page (5.2.2)
@@ -149,16 +150,16 @@ def _cm(text: str, size: float = SIZE_5) -> float:
     return ems * size / 72 * 2.54
 
 
-def _atomic(text: str) -> bool:
+def _atomic(text: str, size: float = SIZE_5) -> bool:
     """An ID, a number, a percentage, a date or a short name: one piece that should not wrap (≤ 5 cm)."""
-    return not _BREAKS.search(text) and _cm(text) <= 5.0
+    return not _BREAKS.search(text) and _cm(text, size) <= 5.0
 
 
 _RIGID = re.compile(r"[\x21-\x7e—−年月日天项个人]*")  # SW-002, 20%, 2022年6月30日, 30天: never wrapped
 
 
-def _rigid(text: str) -> bool:
-    return _RIGID.fullmatch(text) is not None and _atomic(text)
+def _rigid(text: str, size: float = SIZE_5) -> bool:
+    return _RIGID.fullmatch(text) is not None and _atomic(text, size)
 
 
 def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
@@ -167,46 +168,50 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
 
     header = [style(h) for h in header]
     cells_text = [["" if v is None else style(str(v)) for v in row] for row in rows]
+    size = SIZE_5 if len(header) < 8 else SIZE_S5  # a wide table in 小五: its IDs and dates still fit whole
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].text = ""
-        _font(cell.paragraphs[0].add_run(text), H1_FONT, SIZE_5)
+        _font(cell.paragraphs[0].add_run(text), H1_FONT, size)
     trpr = table.rows[0]._tr.get_or_add_trPr()
     trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))  # repeats on every page
     for row in cells_text:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(value), BODY_FONT, SIZE_5)
+            _font(cell.paragraphs[0].add_run(value), BODY_FONT, size)
     for tr in table.rows:
         trpr = tr._tr.get_or_add_trPr()
         trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))  # a row stays on one page
-    _widths(table, header, cells_text)
+    _widths(table, header, cells_text, size)
     _para(doc, "")
 
 
-def _widths(table: Any, header: list[str], rows: list[list[str]]) -> None:
+def _widths(table: Any, header: list[str], rows: list[list[str]], size: float = SIZE_5) -> None:
     """Columns as wide as their text needs within the 15.6 cm 版心: a column of IDs, numbers, percentages,
     dates or short names (every cell :func:`_atomic`) gets its widest cell in full and never wraps (w:noWrap);
-    the columns of sentences share the rest in proportion to their length, each at least 4 characters. Headers
-    may wrap after 2 characters."""
+    the columns of sentences share the rest in proportion to their length, each at least 4 characters (2 when
+    the table is that full). Headers may wrap after 2 characters. ``size``: the table's font size in points."""
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
     pad = 0.55  # the cell's left and right margins (0.19 cm each in Word and LibreOffice), and a little air
     columns = range(len(header))
-    atomic = [all(_atomic(r[i]) for r in rows) for i in columns]
-    rigid = [all(_rigid(r[i]) for r in rows) for i in columns]
-    need = [max([min(_cm(header[i]), _cm("两字"))] + [_cm(r[i]) for r in rows]) + pad for i in columns]
+    atomic = [all(_atomic(r[i], size) for r in rows) for i in columns]
+    rigid = [all(_rigid(r[i], size) for r in rows) for i in columns]
+    need = [max([min(_cm(header[i], size), _cm("两字", size))] + [_cm(r[i], size) for r in rows]) + pad for i in columns]
     # too many whole columns for the 版心: names (units, people) may wrap after all, the widest first; IDs,
     # numbers, percentages and dates never
     for i in sorted(columns, key=lambda i: -need[i]):
-        if sum(n for n, a in zip(need, atomic, strict=True) if a) + _cm("四个汉字") * atomic.count(False) <= TEXT_CM:
+        if sum(n for n, a in zip(need, atomic, strict=True) if a) + _cm("四个汉字", size) * atomic.count(False) <= TEXT_CM:
             break
         if atomic[i] and not rigid[i]:
             atomic[i] = False
     fixed = sum(n for n, a in zip(need, atomic, strict=True) if a)
-    floor = _cm("四个汉字") + pad
+    floor = _cm("四个汉字", size) + pad
+    if atomic.count(False) and sum(n for n, a in zip(need, atomic, strict=True) if a) + floor * atomic.count(False) \
+            > TEXT_CM:
+        floor = _cm("两字", size) + pad  # a full table: names wrap after two characters rather than IDs at all
     flexible = sum(min(n, 8.0) for n, a in zip(need, atomic, strict=True) if not a)
     spare = TEXT_CM - fixed
     widths = [n if a else max(floor, spare * min(n, 8.0) / flexible) for n, a in zip(need, atomic, strict=True)]
@@ -420,7 +425,7 @@ def render_docx(r: Report) -> bytes:
         for i, g in enumerate(r.ranking):
             _h2(doc, f"（{'一二三四五六七八九十'[i]}）{g.group}")
             _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],
-                   [[u.rank or "—", u.unit, "—" if u.score is None else f"{u.score:.1f}", u.matters, u.breakdown]
+                   [[u.rank or "—", u.unit, u.score_text, u.matters, u.breakdown]
                     for u in g.units])
             red = "、".join(u.unit for u in g.red_list) or "无"
             black = "、".join(u.unit for u in g.black_list) or "无"

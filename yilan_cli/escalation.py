@@ -219,7 +219,7 @@ class Accountability:
     thresholds: str
     items: list[Referral]
     mark: str = MARK
-    written: str = ""  # 成文日期 (ISO): --date, else the latest of the evaluation day and the register's dates
+    written: str = ""  # 成文日期 (ISO): --date, else the evaluation day
 
 
 def month_ends_before(d: date, n: int) -> list[date]:
@@ -247,13 +247,11 @@ def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]
               period_label: str, written: date | None = None) -> Accountability:
     """The matters to refer at ``d`` (thresholds in rules.yaml 督导问责.问责移交条件), each with its 牵头单位,
     牵头领导, 责任人 and its chain of documents in the register ``entries`` issued by the letter's 成文日期
-    ``written`` — by default the latest of ``d`` and the register's documents and replies, so a letter written
-    after the period lists the notices already sent and is never dated before a document or reply it cites
-    (True to time: nothing dated after the letter). Counts of unanswered documents are at ``d``."""
+    ``written`` (default ``d``; never before it), with their replies as known that day: a letter written after
+    the period (``--date``) lists the notices sent since, and never cites a document or reply dated after it
+    (True to time: the same letter re-made later is the same). Counts of unanswered documents are at ``d``."""
     rules = ws.rules
-    docs = documents(ws, entries)
-    if written is None:
-        written = max([d, *(doc.issued for doc in docs), *(doc.replied for doc in docs if doc.replied)])
+    written = written or d
     all_chains = chains(ws, entries, written)
     items = []
     for r in records:

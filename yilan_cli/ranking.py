@@ -78,6 +78,12 @@ class UnitScore:
     rank: int | None = None
     quarters: tuple[float | None, ...] = ()  # annual ranking: the four quarters' scores
 
+    @property
+    def score_text(self) -> str:
+        """The score as documents print it: one decimal, a true minus sign (−3.0, as the breakdown's −2), — when
+        the unit has no score."""
+        return "—" if self.score is None else f"{self.score:.1f}".replace("-", "−")
+
 
 @dataclass(frozen=True)
 class GroupRanking:

@@ -262,12 +262,12 @@ def rank(
         if fmt == "md":
             lines += [f"### {md_text(g.group)}", "", "| 名次 | 单位 | 得分 | 事项 | 得分说明 |", "|---:|---|---:|---:|---|"]
             for u in g.units:
-                score = "—" if u.score is None else f"{u.score:.1f}"
+                score = u.score_text
                 lines.append(f"| {u.rank or '—'} | {md_cell(u.unit)} | {score} | {u.matters} | {md_cell(u.breakdown)} |")
         else:
             lines.append(f"【{g.group}】")
             for u in g.units:
-                score = "  —  " if u.score is None else f"{u.score:5.1f}"
+                score = f"{u.score_text:>5}"
                 lines.append(f"  {u.rank or '—':>2}  {u.unit:<12}\t{score}  {u.matters}项  {u.breakdown}")
         lines.append("")
         show = md_text if fmt == "md" else str

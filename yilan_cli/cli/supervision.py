@@ -254,7 +254,7 @@ def accountability(
     fmt: Annotated[Optional[str], typer.Option("--format", help="md | docx,默认按 -o 的扩展名,否则 md")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件,默认输出到屏幕")] = None,
     written: Annotated[Optional[str], typer.Option(
-        "--date", help="成文日期,默认为评估日与督办文书印发、回复日期中最晚者")] = None,
+        "--date", help="成文日期(列入此日以前印发的督办文书),默认为评估日")] = None,
     future: FutureOpt = False,
 ) -> None:
     from ..escalation import referrals
