@@ -155,7 +155,8 @@ def _atomic(text: str, size: float = SIZE_5) -> bool:
     return not _BREAKS.search(text) and _cm(text, size) <= 5.0
 
 
-_RIGID = re.compile(r"[\x21-\x7e—−年月日天项个人]*")  # SW-002, 20%, 2022年6月30日, 30天: never wrapped
+# SW-002, 20%, 2022年6月30日, 30天, 依督办〔2022〕2号: never wrapped
+_RIGID = re.compile(r"[\x21-\x7e—−年月日天项个人]*|\S{0,8}〔[0-9]{4}〕\S{0,4}")
 
 
 def _rigid(text: str, size: float = SIZE_5) -> bool:
@@ -335,8 +336,8 @@ def _document(f: Frame, body: Callable[[Any], None],
 
 
 def _chinese_default(doc: Any) -> None:
-    """The document's default language Chinese (w:lang in the style defaults; the template says en-US), so
-    Word and WPS check and break lines as Chinese."""
+    """The document's East Asian language Chinese (w:lang w:eastAsia in the style defaults; the template says
+    en-US), so Word and WPS check and break Chinese text as Chinese."""
     from docx.oxml.ns import qn
 
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -344,8 +345,7 @@ def _chinese_default(doc: Any) -> None:
     if lang is None:
         lang = rpr.makeelement(qn("w:lang"), {})
         rpr.append(lang)
-    lang.set(qn("w:val"), "zh-CN")
-    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")  # w:val stays Western: with zh-CN LibreOffice breaks “50.0” as “5/0.0”
 
 
 def _iso(zh: str) -> str:
