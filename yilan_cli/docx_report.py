@@ -532,6 +532,7 @@ def accountability_docx(a: Any, organ: Organ) -> bytes:
             _table(doc, ["序号", "编号", "事项", "牵头单位", "牵头领导", "责任人", "完成时限", "进度", "移交理由"],
                    [[i, m.id, m.title, m.unit, m.leaders, m.owner, m.deadline, f"{m.progress}%", "；".join(m.reasons)]
                     for i, m in enumerate(a.items, start=1)])
+            _h1(doc, "督办过程")
             for i, m in enumerate(a.items, start=1):
                 _h2(doc, f"{i}.{m.id} {m.title}")
                 if m.chain:
