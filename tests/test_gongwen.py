@@ -234,7 +234,9 @@ def test_a_notice_an_escalation_and_a_referral_letter_are_complete(ws: Path, tmp
     notice = (notices / "督办通知单-县住建局.docx").read_bytes()
     check_elements(notice, [*head("（征求意见稿）", "督办通知单", "县住建局"),
                             Element("正文", pattern("经核查，截至2022年6月30日，你单位.*"), FS, 16, lambda p: p.indent),
-                            *tail("特此通知。", (), "分管副县长", "2022年6月30日")])
+                            *tail("特此通知。", (), None, "2022年6月30日")])
+    # 抄送 names the matters' leaders, but not 分管副县长: 赵某 and 钱某 both answer to it (schemas/people.yaml)
+    assert not [p for p in paragraphs(notice) if p.text.startswith("抄送")]
     check_elements((tmp_path / "e" / "提示单-县住建局.docx").read_bytes(),
                    [*head(r"依督提〔2022〕1号", "蓝色提示单", "县住建局"),
                     Element("正文", pattern("截至2022年4月14日，你单位牵头的.*现升级为蓝色提示单。.*"), FS, 16),

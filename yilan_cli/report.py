@@ -606,11 +606,15 @@ class Notice:
     title: str = "督办通知单"
     number: str = ""  # 依督办〔2022〕7号, once issued
     organ: Organ = field(default_factory=Organ)
+    shared: frozenset[str] = frozenset()  # titles several registered people answer to (leaders.answers_to)
 
     @property
     def frame(self) -> Frame:
-        """主送 the unit; 抄送 the county leaders who lead the listed matters."""
-        leaders = list(dict.fromkeys(x for m in self.items for x in m.leaders.split("、") if x))
+        """主送 the unit; 抄送 the county leaders who lead the listed matters — by the names the matters give,
+        leaving out a title several registered people share (分管副县长 names nobody on paper)."""
+        from .leaders import key
+
+        leaders = list(dict.fromkeys(x for m in self.items for x in m.leaders.split("、") if x and key(x) not in self.shared))
         return frame(self.organ, mark=self.mark, title=self.title, number=self.number, day=self.date,
                      addressee=self.unit, opening="", closing="特此通知。", copy_to="、".join(leaders))
 
@@ -648,11 +652,20 @@ def notices(ws: Workspace, records: list[Record], today: date, unit: str | None 
             by_unit.setdefault(r.lead_unit, []).append((r, st))
     out = []
     reply_by = (today + timedelta(days=ws.rules.reply_days)).isoformat()
+    shared = _shared_titles(ws) if by_unit else frozenset()
     for name in [u for u in ws.units if u in by_unit] + sorted(u for u in by_unit if u not in ws.units):
         items = sorted(by_unit[name], key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].id))
         out.append(Notice(name, ws.rules.office, today.isoformat(), reply_by, [_line(ws, r, st) for r, st in items],
-                          organ=ws.rules.organ))
+                          organ=ws.rules.organ, shared=shared))
     return out
+
+
+def _shared_titles(ws: Workspace) -> frozenset[str]:
+    """The names several people of schemas/people.yaml answer to, as matters may write them."""
+    from .leaders import answers_to
+    from .research import load_people
+
+    return frozenset(name for name, who in answers_to(load_people(ws)).items() if len(who) > 1)
 
 
 def render_notice(ws: Workspace, n: Notice, fmt: str) -> str:
