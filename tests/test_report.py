@@ -271,10 +271,11 @@ LAGGING_COUNTED = "落后于序时进度（黄灯）6人：郑某、冯某，另
     (None, None, LAGGING_COUNTED),  # default (否): a circular sent to every township counts county leaders
     ("否", None, LAGGING_COUNTED),
     ("是", None, LAGGING_NAMED),
-    (None, "县长", LAGGING_NAMED),  # a 主要领导's own report names them (by 职务 …)
-    (None, "刘某", LAGGING_NAMED),  # … or by 姓名
-    (None, "县委书记", LAGGING_NAMED),
-    (None, "常务副县长", LAGGING_COUNTED),  # not a 主要领导
+    # a 主要领导's own report names them (by 职务 or 姓名); a leader's report adds that person's own figures
+    (None, "县长", LAGGING_NAMED + "其中刘某本人调研28次、28天，序时应达29.4天（黄灯）。"),
+    (None, "刘某", LAGGING_NAMED + "其中刘某本人调研28次、28天，序时应达29.4天（黄灯）。"),
+    (None, "县委书记", LAGGING_NAMED + "其中高某本人调研39次、39天，序时应达29.4天（绿灯）。"),
+    (None, "常务副县长", LAGGING_COUNTED + "其中孙某本人调研25次、25天，序时应达29.4天（黄灯）。"),  # not a 主要领导
 ])
 def test_the_research_paragraph_names_county_leaders_only_by_rule(demo_workspace: Path, rule: str | None,
                                                                    leader: str | None, lagging: str) -> None:

@@ -262,3 +262,12 @@ def test_a_broken_people_registry_stops_with_the_file_named(tmp_path: Path, text
     (root / "schemas" / "people.yaml").write_text(text, encoding="utf-8")
     r = run("research", "status", root=root)
     assert r.exit_code == 2 and "people.yaml" in r.stderr and words in r.stderr
+
+
+def test_a_leaders_report_gives_that_leaders_own_figures() -> None:
+    """A deputy's monthly report: the county paragraph, and the deputy's own visits against the quota."""
+    text = run("report", "2022-06", "--leader", "赵某").stdout
+    line = next(x for x in text.splitlines() if x.startswith("一线调研："))
+    assert line.endswith("其中赵某本人调研21次、21天，序时应达29.4天（黄灯）。")
+    county = run("report", "2022-06").stdout
+    assert "本人调研" not in county

@@ -349,4 +349,21 @@ def summary(ws: Workspace, year: int, today: date, leader: str | None = None) ->
             text += f"{head}，均为{COUNTY_LEADERS}。"
     if not any(q.light in ("red", "yellow") for q in found):
         text += "均达到序时进度。"
-    return text
+    return text + _own_line(people, found, leader, names)
+
+
+def _own_line(people: list[Person], found: list[Quota], leader: str | None, names: dict[str, str]) -> str:
+    """A leader's own report adds that person's own figures (when ``leader`` names exactly one registered
+    person): 其中赵某本人调研12次、12天，序时应达14.5天（黄灯）。"""
+    if leader is None:
+        return ""
+    from .leaders import answers_to, key
+
+    who = answers_to(people).get(key(leader), [])
+    if len(who) != 1:
+        return ""
+    mine = next((q for q in found if q.person.id == who[0].id), None)
+    if mine is None:
+        return ""
+    return (f"其中{mine.person.name}本人调研{mine.visits}次、{mine.days}天，序时应达{mine.expected:.1f}天"
+            f"（{names.get(mine.light, mine.light)}）。")
