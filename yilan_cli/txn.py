@@ -38,6 +38,27 @@ LOCK_TIMEOUT = 120  # seconds a writer waits for another writer
 NESTED = "YILAN_LOCK_HELD"  # set for git hooks that run yilan while we hold the lock
 JOURNAL = "journal.json"
 FAILED = "journal.failed.json"  # a write that failed and could not be rolled back: never finished later
+_source_checkout_allowed = False  # `--allow-source-checkout` (set per run by the CLI's global options)
+
+
+def allow_source_checkout(allowed: bool) -> None:
+    """Let writes into yilan's own source checkout through (the global ``--allow-source-checkout``)."""
+    global _source_checkout_allowed
+    _source_checkout_allowed = allowed
+
+
+def refuse_source_checkout(root: Path) -> None:
+    """Raise U007 (exit 2) when ``root`` is yilan's own source checkout and the user did not allow it.
+
+    Every write passes here first (``Transaction.__enter__``): the demo ledgers of the checkout are for
+    reading, and a write would commit ledger data into the tool's own branch (issue 20). Reads never come
+    here, so ``yilan status`` in the checkout keeps working."""
+    if _source_checkout_allowed:
+        return
+    from .workspace import is_source_checkout
+
+    if is_source_checkout(root):
+        raise YilanError(t("err.source_checkout", path=root), t("hint.source_checkout"), code="U007")
 
 
 def fault(step: str) -> None:
@@ -196,6 +217,7 @@ class Transaction:
     def __enter__(self) -> Transaction:
         from . import history
 
+        refuse_source_checkout(self.root)  # before anything is locked, created or recovered
         gdir = history.git_dir(self.root)
         if self.commit_enabled and gdir is None:
             history.preflight(self.root)  # raises "not a git repository"

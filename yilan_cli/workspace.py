@@ -161,6 +161,25 @@ def find_root(start: Path | None = None, explicit: str | None = None) -> Path:
     raise NotAWorkspace(t("err.not_workspace", path=here), t("hint.not_workspace"))
 
 
+_PROJECT_NAME = re.compile(r"^\[project\][ \t\r]*$(?:(?!^\[).)*?^name[ \t]*=[ \t]*[\"']yilan[\"'][ \t\r]*(?:#.*)?$",
+                           re.MULTILINE | re.DOTALL)
+
+
+def is_source_checkout(root: Path) -> bool:
+    """Whether ``root`` is yilan's own source checkout: a ``yilan_cli/`` package beside a ``pyproject.toml``
+    whose ``[project]`` name is ``yilan`` (its demo ledgers make it a workspace, but a write there would commit
+    ledger data into the tool's own branch — issue 20). Two stats and, only then, one small read; a missing,
+    odd or unreadable pyproject.toml is simply "no"."""
+    pyproject = root / "pyproject.toml"
+    try:
+        if not (root / "yilan_cli").is_dir() or not pyproject.is_file() or pyproject.stat().st_size > 1 << 20:
+            return False
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _PROJECT_NAME.search(text) is not None
+
+
 def read_schema(path: Path) -> Any:
     """A schemas/ file parsed by the fast reader; any problem stops the command (SchemaError, exit 2)."""
     from .yamlio import YamlProblem, fast_load

@@ -43,7 +43,15 @@ def _globals(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
     ] = False,
+    allow_source_checkout: Annotated[
+        bool, typer.Option("--allow-source-checkout", help="允许在 yilan 源代码目录中写入示例台账（默认拒绝）")
+    ] = False,
 ) -> None:
+    if allow_source_checkout or "yilan_cli.txn" in sys.modules:
+        # only writes import txn, so a read pays nothing; a later run in the same process (tests) resets the flag
+        from ..txn import allow_source_checkout as allow
+
+        allow(allow_source_checkout)
     STATE.root = root
     STATE.no_commit = no_commit
     STATE.author = author
