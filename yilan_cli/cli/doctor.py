@@ -29,9 +29,18 @@ def _plain_text(path: Path) -> str:
         return ""
 
 
+def _branch(root: Path) -> Optional[str]:
+    """The current branch's short name — also on a branch without commits yet; None on a detached HEAD."""
+    r = _git(root, "symbolic-ref", "--short", "-q", "HEAD")
+    return (r.stdout.strip() or None) if r.returncode == 0 else None
+
+
 @handled
 def doctor() -> None:
+    """Each check prints ✓, ✗ with its fix (a problem: exit 1) or · 提示 with what to do when needed (a note:
+    the set-up is usable as it is, e.g. a workspace without a remote yet — exit 0 when nothing else is wrong)."""
     problems = 0
+    notes = 0
 
     def ok(text: str) -> None:
         out(f"✓ {text}")
@@ -40,6 +49,11 @@ def doctor() -> None:
         nonlocal problems
         problems += 1
         out(f"✗ {text}\n  修复: {fix}")
+
+    def note(text: str, way: str) -> None:
+        nonlocal notes
+        notes += 1
+        out(f"· 提示：{text}\n  需要时：{way}")
 
     v = sys.version_info
     if v >= (3, 10):
@@ -65,6 +79,11 @@ def doctor() -> None:
         bad(f"{Path.cwd()} 不是台账工作区", "进入台账目录再运行 yilan doctor,或用 yilan init 新建工作区")
         raise typer.Exit(1) from None
     ok(f"工作区 {root}")
+    from ..workspace import is_source_checkout
+
+    if is_source_checkout(root):
+        note("这里是 yilan 自身的源代码目录，其中的示例台账只供查看，写入命令会被拒绝",
+             "用 yilan init ../台账练习 --example 另建一个练习用的工作区（确需修改示例数据时加 --allow-source-checkout）")
     from ..history import git_dir
 
     gdir = git_dir(root)
@@ -77,19 +96,34 @@ def doctor() -> None:
     else:
         bad("没有设置提交人姓名和邮箱",
             'git config --global user.name "张三"  和  git config --global user.email "zhangsan@example.gov.cn"')
+    branch = _branch(root)
+    has_commit = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}").returncode == 0
+    if branch is None:
+        from ..i18n import t
+
+        head = _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
+        branches = _git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads").stdout.split()
+        back = next((b for b in ("main", "master") if b in branches), branches[0] if branches else "main")
+        bad(t("err.detached", commit=head), t("hint.detached", branch=back))
+    elif not has_commit:
+        bad(f"仓库还没有任何提交（当前分支 {branch}），yilan 的写入和同步都无从留痕",
+            f"在 {root} 先运行 git status 看一眼将要提交的文件，再运行：git add -A，然后 git commit -m 初始化台账工作区")
+    else:
+        ok(f"当前分支：{branch}")
     remotes = _git(root, "remote").stdout.split()
+    shown = branch or "main"
     if remotes:
         ok(f"远端仓库:{'、'.join(remotes)}")
         upstream = _git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
         if upstream.returncode == 0:
             ok(f"当前分支的上游:{upstream.stdout.strip()}")
         else:
-            branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
-            bad(f"当前分支 {branch} 没有上游,yilan sync 不知道同步到哪里", f"git push -u {remotes[0]} {branch}")
+            first = "" if has_commit else "做完上面的第一次提交后，"
+            bad(f"当前分支 {shown} 没有上游,yilan sync 不知道同步到哪里", f"{first}git push -u {remotes[0]} {shown}")
     else:
-        branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip() or "main"
-        bad("没有远端仓库,台账只在这台电脑上",
-            f"git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>,然后 git push -u origin {branch}")
+        # a workspace used on one computer is complete; a remote is wanted only to share or back it up
+        note("还没有远端仓库，台账只保存在这台电脑上（单机使用无妨；多人同步、异地备份时才需要）",
+             f"git remote add origin <内网 Gitea/GitLab 上台账仓库的地址>，然后 git push -u origin {shown}")
     config = _plain_text(gdir / "config")
     if '[merge "yilan"]' in config:
         ok("事项合并驱动已配置")
@@ -127,7 +161,10 @@ def doctor() -> None:
     if (gdir / "index.lock").exists():
         bad(f"git 索引被锁定:{gdir / 'index.lock'}",
             f"等正在使用仓库的 git 程序(或 VS Code、TortoiseGit 等)结束;确认都已关闭、该文件仍在,才删除 {gdir / 'index.lock'}")
-    out("体检通过" if not problems else f"发现 {problems} 个问题,请按上面的提示修复")
+    if problems:
+        out(f"发现 {problems} 个问题,请按上面的提示修复")
+    else:
+        out(f"体检通过（另有{notes}条提示，见上）" if notes else "体检通过")
     if problems:
         raise typer.Exit(1)
 

@@ -155,6 +155,9 @@ def _create(root: Path, files: dict[str, str], new_repo: bool, example: bool = F
         raise UsageError(t("err.readonly", path=root) + f":{e.strerror or e}", t("hint.readonly"), code="G012") from None
     if new_repo:
         run_git(root, "init", "-q")
+        # the branch is main whatever init.defaultBranch says (git before 2.28 has no `init -b`): doctor's and
+        # the docs' `git push -u origin main` then simply work
+        run_git(root, "symbolic-ref", "HEAD", "refs/heads/main")
     with Transaction(root) as tx:
         tip = None
         if example:
