@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..i18n import set_lang
-from . import audit, doctor, exchange, init, read, reports, research, supervision, write
+from . import audit, clicktext, doctor, exchange, init, read, reports, research, supervision, write
 from .common import STATE
 
 app = typer.Typer(
@@ -74,6 +74,7 @@ supervision.register(app)
 audit.register(app)
 research.register(app)
 doctor.register(app)
+clicktext.install(app)  # click's own words (help, usage errors) in the user's language
 
 
 def main() -> None:
