@@ -86,7 +86,7 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
 
     ws = workspace()
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
+        rel = ws.rel(matter_path(ws, matter_id))
         tx.refuse_dirty([rel])
         text = tx.read(rel) or ""  # CRLF and BOM never leak into a write
         record = _validated(ws, text, rel)
