@@ -101,7 +101,7 @@ def unknown_ledger(ws: Workspace, name: str) -> UsageError:
     close = [lg for lg in every if text and text in lg.name]
     if not close:
         names = difflib.get_close_matches(text, [x for lg in every for x in (lg.key, lg.name)], n=3, cutoff=0.5)
-        close = [lg for lg in every if lg.key in names or lg.name in names]
+        close = list(dict.fromkeys(lg for x in names for lg in every if x in (lg.key, lg.name)))  # closest first
     listed = "、".join(f"{lg.key}（{lg.name}）" for lg in close or every)
     hint = f"您是否想写 {listed}？" if close else f"可用的台账：{listed}"
     return UsageError(f"没有这个台账：{name}", hint, code="E330")
@@ -119,7 +119,7 @@ def unit_name(ws: Workspace, text: str) -> str:
     name = plain(text)
     if name in ws.units:
         return name
-    heads = [head + name for head in COUNTY_HEADS if head + name in ws.units]
+    heads = list(dict.fromkeys(head + name for head in COUNTY_HEADS if head + name in ws.units))
     if len(heads) == 1:
         return heads[0]
     if heads:
