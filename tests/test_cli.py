@@ -92,7 +92,7 @@ def test_status_csv() -> None:
     [
         (["status", "--today", "明天"], "无法识别的日期:明天"),
         (["status", "--light", "紫"], "无法识别的灯色:紫"),
-        (["status", "nosuch"], "没有这个台账:nosuch"),
+        (["status", "nosuch"], "没有这个台账：nosuch"),
         (["status", "--format", "xml"], "选项值不正确:xml"),
         (["check", "--fail-on", "blue"], "选项值不正确:blue"),
         (["show", "ZB-999"], "找不到事项 ZB-999"),

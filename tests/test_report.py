@@ -217,9 +217,12 @@ def test_an_unknown_leader_or_unit_is_refused_with_the_closest_names(git_demo: P
     """report --leader 副县长 and notice --unit 住建局 gave an empty document and exit 0 (issue 19)."""
     r = run("report", "2022Q2", "--leader", "副县长", root=git_demo)
     assert r.exit_code == 2 and "错误[E327] 没有这个牵头领导:副县长" in r.stderr and "您是否想写" in r.stderr
-    r = run("notice", "--unit", "住建局", "--today", "2022-06-30", "-o", str(tmp_path / "n"), root=git_demo)
-    assert r.exit_code == 2 and "错误[E327] 没有这个单位:住建局" in r.stderr and "县住建局" in r.stderr
+    r = run("notice", "--unit", "住建", "--today", "2022-06-30", "-o", str(tmp_path / "n"), root=git_demo)
+    assert r.exit_code == 2 and "错误[E327] 没有这个单位:住建" in r.stderr and "县住建局" in r.stderr
     assert not (tmp_path / "n").exists()
+    # a unit written without its 县 is the registered unit (lookup.unit_name, issue 20)
+    r = run("notice", "--unit", "住建局", "--today", "2022-06-30", "-o", str(tmp_path / "n"), root=git_demo)
+    assert r.exit_code == 0 and r.stdout.startswith("(未编号) 县住建局:"), r.output
     assert run("report", "2022Q2", "--leader", "县委副书记", root=git_demo).exit_code == 0  # a title no one registered holds
     r = run("report", "2022Q2", "--leader", "分管副县长", root=git_demo)  # held by 赵某 and 钱某 (tests/test_leaders.py)
     assert r.exit_code == 2 and "错误[E328]" in r.stderr

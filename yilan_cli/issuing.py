@@ -125,6 +125,46 @@ def next_number(entries: list[dict[str, Any]], fmt: str, year: int, count: int =
     return [numbered(fmt, year, n) for n in range(start, start + count)]
 
 
+_BRACKETS = str.maketrans({"[": "〔", "(": "〔", "【": "〔", "〖": "〔", "]": "〕", ")": "〕", "】": "〕", "〗": "〕"})
+_BARE_SERIAL = re.compile(r"第?([0-9]{1,18})[号期]?")
+
+
+def number_key(text: str) -> str:
+    """A document number as compared: NFKC (（） ［］ → () []), blanks dropped, every bracket pair written
+    〔〕 — 依督办[2022]2号, 依督办（2022）2号, 依督办【2022】2号 and 依督办〔2022〕2号 are one number."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).translate(_BRACKETS)
+
+
+def find_document(entries: list[dict[str, Any]], text: str, kinds: tuple[str, ...] | list[str],
+                  what: str = "督办文书") -> dict[str, Any]:
+    """The register entry of 种类 in ``kinds`` that ``text`` names, as users type a number.
+
+    In order: the number itself with any brackets (:func:`number_key`); a bare serial (``2号``, ``2``, ``第2期``)
+    — the entries whose serial of the year (after 〕) is that number; the end of a number (``督办〔2022〕2号``
+    without its 依). Exactly one entry is the answer; none is refused (I003, naming the numbers there are),
+    several (2号 of 2022 and of 2023, or a 提示单 and a 督办单) are refused (I012) listing them, both exit 2."""
+    pool = [e for e in entries if e.get("种类") in kinds]
+    key = number_key(text)
+    hits = [e for e in pool if number_key(str(e.get("编号", ""))) == key]
+    if not hits and key:
+        bare = _BARE_SERIAL.fullmatch(key)
+        if bare:
+            n = int(bare.group(1))
+            hits = [e for e in pool if (m := _SERIAL.search(number_key(str(e.get("编号", ""))))) and int(m.group(2)) == n]
+        else:
+            hits = [e for e in pool if number_key(str(e.get("编号", ""))).endswith(key)]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        listed = "、".join(f"{e.get('编号')}（{e.get('种类')}，{e.get('单位', '')}，{e.get('印发日期')}印发）" for e in hits[:8])
+        raise UsageError(f"“{text.strip()}”可指{len(hits)}份{what}：{listed}", "写完整的文书编号，如 "
+                         f"{hits[0].get('编号')}", code="I012")
+    known = "、".join(str(e.get("编号")) for e in pool)[:200] or "(还没有印发)"
+    raise UsageError(f"没有这份{what}:{text.strip()}", f"写 reports/issued.yaml 中的编号,如:{known}", code="I003")
+
+
 def source_commit(root: Path) -> str:
     """HEAD, the commit an issued document is made from; refused while the sources have uncommitted changes."""
     from . import history
@@ -193,16 +233,15 @@ def _matters(entries: list[dict[str, Any]]) -> list[str]:
 
 def record_reply(root: Path, number: str, day: str, text: str, kinds: list[str], commit: bool,
                  author: str | None) -> dict[str, Any]:
-    """Record a unit's written reply on an issued document's entry (one reply per document)."""
+    """Record a unit's written reply on an issued document's entry (one reply per document); ``number`` as
+    typed (:func:`find_document`: brackets of any kind, a bare serial)."""
     from .txn import Transaction
 
     with Transaction(root, commit=commit, author=author) as tx:
         tx.refuse_dirty([REGISTER])
         entries = read_register(root)
-        entry = next((e for e in entries if str(e.get("编号")) == number), None)
-        if entry is None or entry.get("种类") not in kinds:
-            known = "、".join(str(e.get("编号")) for e in entries if e.get("种类") in kinds)[:200] or "(还没有印发)"
-            raise UsageError(f"没有这份督办文书:{number}", f"写 reports/issued.yaml 中的编号,如:{known}", code="I003")
+        entry = find_document(entries, number, kinds)  # 依督办[2022]2号, 2号 … (I003, I012)
+        number = str(entry.get("编号"))
         if entry.get("回复日期"):
             raise UsageError(f"{number} 已于 {entry['回复日期']} 记录回复", "一份文书只记录一次回复;补充材料请另行报送",
                              code="I004")

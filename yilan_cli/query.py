@@ -35,6 +35,8 @@ class Filters:
     lights: tuple[str, ...] = ()  # empty: all lights (closed hidden unless include_closed)
     include_closed: bool = False
     task_force: str | None = None  # the task force's name
+    due_within: int | None = None  # days: open matters whose effective deadline is today … today + N (any light)
+    overdue: bool = False  # open matters past their effective deadline (any light)
 
 
 @dataclass
@@ -60,16 +62,27 @@ def parse_lights(text: str | None) -> tuple[str, ...]:
 
 
 def resolve_ledgers(ws: Workspace, names: list[str] | None) -> tuple[str, ...]:
+    """Ledger keys for the ledgers named (key, prefix or 中文名, full-width or not); an unknown name is refused
+    (E330, lookup.unknown_ledger: 信访 → xinfang（信访积案化解）)."""
+    from .lookup import plain, unknown_ledger
+
     keys = []
     for name in names or []:
-        lg = ws.ledger(name)
+        lg = ws.ledger(name) or ws.ledger(plain(name))
         if lg is None:
-            raise UsageError(
-                t("err.unknown_ledger", name=name),
-                t("hint.unknown_ledger", names=", ".join(f"{x.key}({x.name})" for x in ws.ledgers.values())),
-            )
+            raise unknown_ledger(ws, name)
         keys.append(lg.key)
     return tuple(keys)
+
+
+def due(st: Status, within: int | None, overdue: bool) -> bool:
+    """``status --due-within N`` / ``--overdue``, whatever the light: the matter is open (not 已办结, 已销号,
+    中止 — light none — nor 阶段性办结) and its effective deadline (延期 applied) is ``within`` days of the
+    evaluation day or less (0 ≤ days left ≤ N), or (``overdue``) has passed. Both given: either.
+    A 长期 matter (no deadline) is never due."""
+    if st.light == "none" or st.state == "阶段性办结" or st.days_left is None:
+        return False
+    return (within is not None and 0 <= st.days_left <= within) or (overdue and st.days_left < 0)
 
 
 def selected(rec: Record, f: Filters) -> bool:
@@ -93,6 +106,8 @@ def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> St
     rows = []
     hidden = 0
     for rec, st in evaluated:
+        if (f.due_within is not None or f.overdue) and not due(st, f.due_within, f.overdue):
+            continue
         if f.lights:
             if st.light in f.lights:
                 rows.append((rec, st))

@@ -629,10 +629,11 @@ def known_filter(ws: Workspace, records: list[Record], unit: str | None, leader:
     """Refuse (E327) a ``--unit`` that is not registered, with the closest names: an unknown name made an empty
     document and exit 0 (issue 19). ``--leader`` is resolved against schemas/people.yaml and the matters'
     牵头领导 (leaders.select: E327 unknown, E328 a title several people hold); the resolved leader, or None."""
-    from .leaders import select, unknown
+    from .leaders import select
+    from .lookup import unit_name
 
-    if unit is not None and unit not in ws.units:
-        raise unknown(unit, list(ws.units), "单位")
+    if unit is not None:
+        unit_name(ws, unit)  # a registered unit, or one written without its 县 (lookup.unit_name), else E327
     return select(ws, records, leader)
 
 
@@ -640,6 +641,10 @@ def notices(ws: Workspace, records: list[Record], today: date, unit: str | None 
             leader: str | None = None) -> list[Notice]:
     """One notice per lead unit with red or yellow matters at ``today`` (listing only that unit's matters)."""
     chosen = known_filter(ws, records, unit, leader)
+    if unit is not None:
+        from .lookup import unit_name
+
+        unit = unit_name(ws, unit)  # 住建局 → 县住建局
     from datetime import timedelta
 
     d = today.toordinal()

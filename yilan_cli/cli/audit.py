@@ -43,7 +43,8 @@ def history_(
     fmt = choice(fmt, ("table", "json"))
     ws = workspace()
     root = _git_root(ws)
-    rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
+    path = matter_path(ws, matter_id)
+    rel = ws.rel(path)
     rows: list[tuple[Any, list[semantic.Change]]] = []
     edge = history.shallow_boundary(root)
     with history.Blobs(root) as blobs:
@@ -55,7 +56,7 @@ def history_(
                 found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
                 rows.append((c, [x for x in found if not x.derived]))
     # field research and supervision documents that name the matter (Yilan-Matter trailers), newest first
-    mid = matter_id.strip().upper()
+    mid = path.stem  # the ID as the file names it (ZB-3 typed → ZB-003)
     linked = history.log(root, "-E", f"--grep=^Yilan-Matter: {re.escape(mid)}$", paths=("research", "reports"))
     rows += [(c, []) for c in linked if c.action in LINKED]
     rows.sort(key=lambda row: row[0].date, reverse=True)  # stable: same-day order of each log is kept

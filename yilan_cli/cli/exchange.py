@@ -158,6 +158,10 @@ def export(
     problems: list[Any] = []
     full = exchange.load_full(ws, problems)
     chosen = select(ws, [v.record() for v in full], leader)  # E327/E328 before anything is written
+    if unit is not None:
+        from ..lookup import unit_name
+
+        unit = unit_name(ws, unit)  # 住建局 → 县住建局; unknown: E327 (an empty export is no answer)
     filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), True)
     rows = [(v, st) for v, st in exchange.statuses(ws, full, d)
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
@@ -213,6 +217,12 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     if not unit or not period:
         raise UsageError("生成填报表需要 --unit 和 --period", "例如 yilan export --fill --unit 县住建局 --period 2022-06",
                          code="X012")
+    from contextlib import suppress
+
+    from ..lookup import unit_name
+
+    with suppress(UsageError):  # unregistered: E305 below
+        unit = unit_name(ws, unit)  # 住建局 → 县住建局
     if unit not in ws.units:
         from ..checks import suggest_unit
 

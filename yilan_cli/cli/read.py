@@ -26,11 +26,15 @@ def status(
     light: Annotated[Optional[str], typer.Option("--light", help="只看某些灯,如 红,黄")] = None,
     all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
     task_force: Annotated[Optional[str], typer.Option("--task-force", help="只看某个专班的事项(编号或名称)")] = None,
+    due_within: Annotated[Optional[int], typer.Option(
+        "--due-within", metavar="天数", help="只看完成时限在今后N天内(含当天)、尚未办结的事项,不论灯色")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超过完成时限、尚未办结的事项,不论灯色")] = False,
     today: TodayOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     as_recorded: AsRecordedOpt = None,
 ) -> None:
     from ..leaders import select
+    from ..lookup import unit_name
     from ..query import Filters, evaluate_all, parse_lights, resolve_ledgers
     from ..store import load_ledgers
 
@@ -44,9 +48,13 @@ def status(
             names = "、".join(f"{x.id} {x.name}" for x in ws.task_forces) or "(schemas/taskforces.yaml 中没有登记专班)"
             raise UsageError(f"没有这个专班:{task_force}", f"已登记的专班:{names}", code="E316")
         tf_name = tf.name
+    if due_within is not None and due_within < 0:
+        raise UsageError(f"--due-within 的天数不能为负数：{due_within}", "写今后的天数，如 --due-within 7", code="E331")
+    keys = resolve_ledgers(ws, ledgers)  # unknown: E330 with the closest ledgers
+    unit = unit_name(ws, unit) if unit is not None else None  # 住建局 → 县住建局; unknown: E327
     loaded = load_ledgers(ws)
     chosen = select(ws, loaded.records, leader)  # a person, a title or refused (E327/E328)
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), all_, tf_name)
+    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue)
     result = evaluate_all(ws, loaded, d, filters)
     warn_invalid(loaded.findings)
     if fmt == "json":
@@ -78,7 +86,7 @@ def show(
     fmt = choice(fmt, ("text", "json"))
     d = today_arg(today)
     ws = workspace(as_recorded)
-    path = matter_path(ws, matter_id.strip().upper())
+    path = matter_path(ws, matter_id)
     record, findings = read_matter(ws, path)
     if record is None:
         f = findings[0]
@@ -121,16 +129,13 @@ def _linked_visits(ws: Any, matter_id: str) -> list[Any]:
 
 
 def matter_path(ws: object, matter_id: str) -> Path:
-    from ..records import ID_RE
+    """The file of the matter ``matter_id`` names, as typed (lookup.matter_file: ZB-3, ｚｂ－００３; E404 with
+    the closest IDs and the matters whose 事项 contains the text)."""
+    from ..lookup import matter_file
     from ..workspace import Workspace
 
     assert isinstance(ws, Workspace)
-    m = ID_RE.match(matter_id)
-    lg = ws.ledger_of_prefix(m.group(1)) if m else None
-    path = ws.root / "ledgers" / lg.key / f"{matter_id}.yaml" if lg else None
-    if path is None or not path.is_file():
-        raise UsageError(t("err.unknown_matter", id=matter_id), t("hint.unknown_matter"), code="E404")
-    return path
+    return matter_file(ws, matter_id)
 
 
 @handled

@@ -47,7 +47,9 @@ def add(
     people = load_people(ws)
     who = _person(ws, people, person)
     d = fact_day(day, "调研日期", future)
-    linked = tuple(dict.fromkeys(m.strip().upper() for m in matters or []))
+    from ..lookup import normalise_id
+
+    linked = tuple(dict.fromkeys(normalise_id(ws, m) for m in matters or []))  # ZB-3 → ZB-003
     visit = Visit(who.id, d, place.strip(), topic.strip(), (found or "").strip(), (result or "").strip(), linked)
     rel = f"{FOLDER}/{d.year}/{who.id}.yaml"
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:

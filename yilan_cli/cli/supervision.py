@@ -1,5 +1,6 @@
 """督导问责 commands: notice (督办通知单) and notice reply, escalate (the ladder), accountability (referrals)."""
 
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -130,16 +131,13 @@ def _notice_as_issued(ws: Any, number: str, output: Path, fmt: str) -> None:
     from ..errors import UsageError
     from ..escalation import NOTICE
     from ..history import export_tree
-    from ..issuing import read_register
+    from ..issuing import find_document, read_register
     from ..report import notices
     from ..store import load_ledgers
     from ..workspace import load
 
-    entry = next((e for e in read_register(ws.root) if str(e.get("编号")) == number and e.get("种类") == NOTICE), None)
-    if entry is None:
-        known = "、".join(str(e.get("编号")) for e in read_register(ws.root) if e.get("种类") == NOTICE)[:200]
-        raise UsageError(f"没有编号为 {number} 的督办通知单", f"写 reports/issued.yaml 中的编号,如:{known or '(还没有印发)'}",
-                         code="I003")
+    entry = find_document(read_register(ws.root), number, (NOTICE,), "督办通知单")  # 依督办[2022]2号, 2号 (I003, I012)
+    number = str(entry["编号"])
     with tempfile.TemporaryDirectory(prefix="yilan-issued-") as tmp:
         export_tree(ws.root, str(entry["源提交"]), Path(tmp))
         then = load(Path(tmp))
@@ -159,22 +157,27 @@ def _notice_as_issued(ws: Any, number: str, output: Path, fmt: str) -> None:
 @handled
 def reply(
     number: Annotated[str, typer.Argument(metavar="NUMBER", help="文书编号,如 依督办〔2022〕3号")],
-    day: Annotated[str, typer.Option("--date", help="回复日期(收到书面回复的日期)")],
     text: Annotated[str, typer.Option("--text", help="回复内容摘要")],
+    day: Annotated[Optional[str], typer.Option("--date", help="回复日期(收到书面回复的日期),默认今天")] = None,
     future: FutureOpt = False,
 ) -> None:
     from ..errors import UsageError
     from ..escalation import kinds
-    from ..issuing import read_register, record_reply
+    from ..issuing import find_document, read_register, record_reply
     from ..periods import iso_day
 
     if not text.strip():
         raise UsageError("回复内容不能为空", "--text 写回复的主要内容,如 已制定整改方案,6月底前完成", code="I006")
     ws = workspace()
-    # a reply date without a year (3月5日) is in the year of the document it answers, not of the clock
-    issued = next((iso_day(e.get("印发日期")) for e in read_register(ws.root) if str(e.get("编号")) == number.strip()), None)
+    # 依督办[2022]2号, 依督办（2022）2号, 2号 … → the number as registered; one that names no single document is
+    # refused by record_reply (I003, I012) after the date is checked (E323), as every write checks its facts
+    with suppress(UsageError):
+        number = str(find_document(read_register(ws.root), number, kinds(ws))["编号"])
+    # a reply date without a year (3月5日) is in the year of the document it answers, not of the clock;
+    # no --date: today, like every write (common.fact_day)
+    issued = next((iso_day(e.get("印发日期")) for e in read_register(ws.root) if str(e.get("编号")) == number), None)
     d = fact_day(day, "回复日期", future, context=issued)
-    entry = record_reply(ws.root, number.strip(), d.isoformat(), text.strip(), kinds(ws), not STATE.no_commit,
+    entry = record_reply(ws.root, number, d.isoformat(), text.strip(), kinds(ws), not STATE.no_commit,
                          STATE.author)
     late = entry.get("回复期限") and d.isoformat() > str(entry["回复期限"])
     out(f"已记录 {entry.get('单位', '')} 对 {number} 的回复({d}{',逾期' if late else ''})")

@@ -86,7 +86,7 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
 
     ws = workspace()
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
-        rel = ws.rel(matter_path(ws, matter_id.strip().upper()))
+        rel = ws.rel(matter_path(ws, matter_id))
         tx.refuse_dirty([rel])
         text = tx.read(rel) or ""  # CRLF and BOM never leak into a write
         record = _validated(ws, text, rel)
@@ -150,7 +150,8 @@ def add(
 @handled
 def update(
     matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
-    progress: Annotated[Optional[int], typer.Option("--progress", help="进度 0–100", min=0, max=100)] = None,
+    progress_: Annotated[Optional[str], typer.Option(
+        "--progress", metavar="进度", help="进度 0–100,可带百分号,如 60 或 60%")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="进展情况")] = None,
     date: DateOpt = None,
     problem: Annotated[Optional[str], typer.Option("--problem", help="存在问题")] = None,
@@ -163,6 +164,7 @@ def update(
 ) -> None:
     from .. import edits
 
+    progress = progress_arg(progress_)
     if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
             and not milestone:
         raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
@@ -186,6 +188,22 @@ def update(
                             indicators=indicators, milestones=milestones, state=status, reporter=by)
 
     _dated_edit(matter_id, "update", "更新", date, "进展日期", future, apply)
+
+
+def progress_arg(text: str | None) -> int | None:
+    """``--progress`` as typed: a whole number 0–100, with or without a per cent sign (60, 60%, ６０％ — the
+    form Excel import accepts, sheets.cell_progress). Not a whole number: E205; outside 0–100: E206."""
+    if text is None:
+        return None
+    from ..lookup import plain
+
+    digits = plain(text).removesuffix("%").strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise UsageError(f"--progress 应为0–100的整数：{text}", "写进度的百分数，如 --progress 60 或 --progress 60%",
+                         code="E205")
+    if int(digits) > 100:
+        raise UsageError(f"--progress 超出0–100：{text}", "进度是完成的百分数，最大为100", code="E206")
+    return int(digits)
 
 
 @handled
