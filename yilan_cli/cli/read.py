@@ -55,7 +55,8 @@ def status(
     unit = unit_name(ws, unit) if unit is not None else None  # 住建局 → 县住建局; unknown: E327
     loaded = load_ledgers(ws)
     chosen = select(ws, loaded.records, leader)  # a person, a title or refused (E327/E328)
-    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue)
+    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue,
+                      ws.group_words(unit) if unit else ())  # 配合单位 各乡镇 is 达连河镇's matter too
     result = evaluate_all(ws, loaded, d, filters)
     warn_invalid(loaded.findings)
     if fmt == "json":
