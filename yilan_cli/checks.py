@@ -191,6 +191,9 @@ def suggest_unit(name: str, units: list[str]) -> str:
     return t("unit_suggest", name=close[0]) if close else t("unit_register")
 
 
+GROUP_LEADS = "分组的统称只能作配合单位，牵头单位须写一个登记的单位"  # E305's hint for 牵头单位: 各乡镇
+
+
 def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: str) -> list[Issue]:
     """Rules across fields of one matter and against the workspace (SPEC §3)."""
     out: list[Issue] = []
@@ -203,7 +206,7 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
         out.append(("E303", ("编号",), {"prefix": idm.group(1), "ledger": ledger.name, "expected": ledger.prefix}))
     units = list(ws.units)
     if m.lead_unit in ws.unit_groups:  # 各乡镇 may co-operate; leading takes one unit that answers for it
-        out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": "分组的统称只能作配合单位，牵头单位须写一个登记的单位"}))
+        out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": GROUP_LEADS}))
     elif m.lead_unit not in ws.units:
         out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": suggest_unit(m.lead_unit, units)}))
     for i, co in enumerate(m.co_units):

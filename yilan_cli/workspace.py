@@ -569,7 +569,8 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 12  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量; 11: 公文; 12: 单位分组的统称
+SCHEMA_CACHE_FORMAT = 12  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量;
+# 11: 公文; 12: 单位分组的统称 (Workspace.unit_groups)
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
