@@ -191,6 +191,9 @@ def suggest_unit(name: str, units: list[str]) -> str:
     return t("unit_suggest", name=close[0]) if close else t("unit_register")
 
 
+GROUP_LEADS = "分组的统称只能作配合单位，牵头单位须写一个登记的单位"  # E305's hint for 牵头单位: 各乡镇
+
+
 def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: str) -> list[Issue]:
     """Rules across fields of one matter and against the workspace (SPEC §3)."""
     out: list[Issue] = []
@@ -202,10 +205,12 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     if idm and ledger is not None and idm.group(1) != ledger.prefix:
         out.append(("E303", ("编号",), {"prefix": idm.group(1), "ledger": ledger.name, "expected": ledger.prefix}))
     units = list(ws.units)
-    if m.lead_unit not in ws.units:
+    if m.lead_unit in ws.unit_groups:  # 各乡镇 may co-operate; leading takes one unit that answers for it
+        out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": GROUP_LEADS}))
+    elif m.lead_unit not in ws.units:
         out.append(("E305", ("牵头单位",), {"unit": m.lead_unit, "suggest": suggest_unit(m.lead_unit, units)}))
     for i, co in enumerate(m.co_units):
-        if co not in ws.units:
+        if co not in ws.units and co not in ws.unit_groups:  # a group's 统称 (各乡镇): schemas/units.yaml
             out.append(("E305", ("配合单位", i), {"unit": co, "suggest": suggest_unit(co, units)}))
     if m.task_force and ws.task_forces and ws.task_force(m.task_force) is None:
         names = [tf.name for tf in ws.task_forces]

@@ -138,7 +138,8 @@ class Matter(_Model):
     target: Text | None = Field(None, alias="目标要求", description="量化、有时限的目标要求")
     leaders: Names = Field(default_factory=list, alias="牵头领导", description="牵头县领导(职务)")
     lead_unit: Text = Field(alias="牵头单位", description="牵头单位,须在 schemas/units.yaml 登记")
-    co_units: Names = Field(default_factory=list, alias="配合单位", description="配合单位,须已登记")
+    co_units: Names = Field(default_factory=list, alias="配合单位",
+                            description="配合单位,须已登记;也可写分组的统称(如 各乡镇、县直各单位)")
     owner: Text | None = Field(None, alias="责任人", description="具体责任人")
     task_force: Text | None = Field(None, alias="专班", description="所属工作专班")
     assigned: Day = Field(alias="交办日期", description="交办日期 YYYY-MM-DD")

@@ -37,6 +37,7 @@ class Filters:
     task_force: str | None = None  # the task force's name
     due_within: int | None = None  # days: open matters whose effective deadline is today … today + N (any light)
     overdue: bool = False  # open matters past their effective deadline (any light)
+    unit_groups: tuple[str, ...] = ()  # 配合单位 words naming the unit's whole group (Workspace.group_words)
 
 
 @dataclass
@@ -88,7 +89,8 @@ def due(st: Status, within: int | None, overdue: bool) -> bool:
 def selected(rec: Record, f: Filters) -> bool:
     if f.ledgers and rec.ledger not in f.ledgers:
         return False
-    if f.unit and f.unit != rec.lead_unit and f.unit not in rec.co_units:
+    if f.unit and f.unit != rec.lead_unit and f.unit not in rec.co_units and not any(
+            w in rec.co_units for w in f.unit_groups):
         return False
     if f.task_force and rec.task_force != f.task_force:
         return False

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .checks import Validated
     from .findings import Finding
     from .records import Record
+    from .search import Hit
     from .workspace import Rules, Workspace
 
 JSON_VERSION = 1
@@ -150,6 +151,34 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
     console.print(summary_line(summary))
     if hidden:
         console.print(t("hidden_closed", n=hidden))
+
+
+def find_lines(hits: list[Hit], rules: Rules, hidden: int, query: str) -> str:
+    """``yilan find`` as text: one line per matter (编号, 事项, 牵头单位, 状态 with its light, then each
+    field where a word was found: ``事项：…中植肉牛养殖…``), a count, and the closed matters left out.
+    ``query`` is the search as typed (named when nothing is found)."""
+    if not hits:
+        lines = [t("find.none_open" if hidden else "find.none", words=inline(query).strip())]
+    else:
+        lines = []
+        for h in hits:
+            rec, st = h.record, h.status
+            state = state_text(st.state)
+            if st.light != "none":
+                state += t("find.light", light=light_name(st.light, rules))
+            found = t("find.sep").join(t("find.snippet", field=f, text=text) for f, text in h.snippets)
+            lines.append(visible(inline(f"{rec.id}  {rec.title}  {rec.lead_unit}  {state}  {found}")))
+        lines.append(t("find.count", n=len(hits)))
+    if hidden:
+        lines.append(t("hidden_closed", n=hidden))
+    return "\n".join(lines)
+
+
+def find_json(hits: list[Hit]) -> list[dict[str, Any]]:
+    """``yilan find --format json``: each matter as ``status --format json`` gives it, with its ``snippets``
+    (``[{"field": "事项", "text": "…"}]``)."""
+    return [{**status_json(h.record, h.status), "snippets": [{"field": f, "text": x} for f, x in h.snippets]}
+            for h in hits]
 
 
 def summary_line(s: Summary) -> str:

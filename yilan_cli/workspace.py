@@ -119,6 +119,13 @@ class Workspace:
     rules: Rules
     schema_hash: str = ""  # of every file under schemas/ that changes what a matter means
     task_forces: tuple[TaskForce, ...] = ()  # empty: the workspace keeps no registry, 专班 is free text
+    unit_groups: dict[str, str] = field(default_factory=dict)  # 配合单位 word for a whole group → the group
+
+    def group_words(self, unit: str) -> tuple[str, ...]:
+        """The 配合单位 words that stand for ``unit``'s whole group (达连河镇 → 乡镇, 各乡镇); none for an
+        unregistered unit. A matter whose 配合单位 names one of them is one the unit co-operates on."""
+        group = self.units.get(unit)
+        return tuple(w for w, g in self.unit_groups.items() if g == group) if group is not None else ()
 
     def task_force(self, text: str) -> TaskForce | None:
         """A registered task force by id or name."""
@@ -495,17 +502,34 @@ def _scoring(v: Values, race: Any) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
-    """schemas/units.yaml: unit name → group (乡镇 / 县直部门), and the usual leaders' titles."""
+GROUP_WORDS = {"乡镇": ("各乡镇",), "县直部门": ("县直各单位",)}  # a group's 统称 when units.yaml names none
+
+
+def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
+    """schemas/units.yaml: unit name → group (乡镇 / 县直部门), the usual leaders' titles, and the words that
+    name a whole group as 配合单位 (word → group): each group's 分组 itself and its ``统称`` (one text or a
+    list; when absent :data:`GROUP_WORDS`: 各乡镇 for 乡镇, 县直各单位 for 县直部门). A word that is also a
+    registered unit, or that two groups share, is refused (E400)."""
     v = Values(path)
     doc = v.mapping(read_schema(path), "")
     units: dict[str, str] = {}
+    named: list[tuple[str, str, tuple[str, ...]]] = []  # (where, group, its words)
     for i, group in enumerate(v.items(doc.get("单位"), "单位")):
-        group = v.mapping(group, f"单位[{i + 1}]", optional=False)
-        name = v.text(group.get("分组"), f"单位[{i + 1}].分组", "")
-        for unit in v.texts(group.get("成员"), f"单位[{i + 1}].成员"):
+        where = f"单位[{i + 1}]"
+        group = v.mapping(group, where, optional=False)
+        name = v.text(group.get("分组"), f"{where}.分组", "")
+        for unit in v.texts(group.get("成员"), f"{where}.成员"):
             units[unit] = name
-    return units, v.texts(doc.get("领导职务"), "领导职务")
+        words = v.texts(group["统称"], f"{where}.统称") if "统称" in group else GROUP_WORDS.get(name, ())
+        if name:
+            named.append((where, name, (name, *words)))
+    groups: dict[str, str] = {}
+    for where, name, words in named:
+        for word in words:
+            v.need(word not in units, f"{where}.统称", f"“{word}”已是登记的单位，不能再作分组的统称")
+            v.need(groups.get(word, name) == name, f"{where}.统称", f"“{word}”已是分组 {groups.get(word)} 的统称")
+            groups[word] = name
+    return units, v.texts(doc.get("领导职务"), "领导职务"), groups
 
 
 def load_task_forces(path: Path) -> tuple[TaskForce, ...]:
@@ -545,7 +569,8 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 11  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量; 11: 公文
+SCHEMA_CACHE_FORMAT = 12  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量;
+# 11: 公文; 12: 单位分组的统称 (Workspace.unit_groups)
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -555,7 +580,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
         doc = marshal.loads((root / SCHEMA_CACHE).read_bytes())
         if doc[0] != key:
             return None
-        _, ledgers, units, leaders, rules, _forces = doc
+        _, ledgers, units, leaders, rules, _forces, groups = doc
         return Workspace(
             root,
             {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7],
@@ -565,6 +590,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
             _rules_from_cache(rules),
             key,
             tuple(TaskForce(tf[0], tf[1], tf[2], tf[3], tuple(tf[4])) for tf in doc[5]),
+            dict(groups),
         )
     except Exception:  # noqa: BLE001 - missing, corrupt or from another version: parse again
         return None
@@ -593,7 +619,8 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         forces = tuple((tf.id, tf.name, tf.level, tf.leader, tf.members) for tf in ws.task_forces)
-        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces)))
+        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces,
+                                       tuple(ws.unit_groups.items()))))
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only workspace works without a cache
@@ -610,10 +637,12 @@ def _parse(root: Path) -> Workspace:
         loaded.append(lg)
     for lg in sorted(loaded, key=lambda x: (x.order, x.key)):
         ledgers[lg.key] = lg
-    units, leaders = load_units(schemas / "units.yaml") if (schemas / "units.yaml").is_file() else ({}, ())
+    units, leaders, groups = (load_units(schemas / "units.yaml") if (schemas / "units.yaml").is_file()
+                              else ({}, (), {}))
     tf_path = schemas / "taskforces.yaml"
     forces = load_task_forces(tf_path) if tf_path.is_file() else ()
-    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=forces)
+    return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=forces,
+                     unit_groups=groups)
 
 
 def schema_files(root: Path) -> list[Path]:

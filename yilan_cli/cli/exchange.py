@@ -162,7 +162,8 @@ def export(
         from ..lookup import unit_name
 
         unit = unit_name(ws, unit)  # 住建局 → 县住建局; unknown: E327 (an empty export is no answer)
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), True)
+    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), True,
+                      unit_groups=ws.group_words(unit) if unit else ())
     rows = [(v, st) for v, st in exchange.statuses(ws, full, d)
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
     warn_invalid(problems)

@@ -1,4 +1,4 @@
-"""Read-only commands: status, show, check, schema."""
+"""Read-only commands: status, find, show, check, schema."""
 
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -13,6 +13,7 @@ from .common import AsRecordedOpt, TodayOpt, choice, handled, out, today_arg, wa
 
 def register(app: typer.Typer) -> None:
     app.command("status", help="列出事项及其预警灯(红黄蓝绿),按红→黄→蓝→绿排序。")(status)
+    app.command("find", help="按关键词查找事项（事项、目标要求、进展、备注），几个词须同时出现。")(find)
     app.command("show", help="显示一个事项的全部内容和当前状态。")(show)
     app.command("check", help="校验全部事项文件并列出红灯、黄灯事项;供 CI 使用。")(check)
     app.command("schema", help="输出事项文件的 JSON Schema(供编辑器校验)。")(schema)
@@ -54,7 +55,8 @@ def status(
     unit = unit_name(ws, unit) if unit is not None else None  # 住建局 → 县住建局; unknown: E327
     loaded = load_ledgers(ws)
     chosen = select(ws, loaded.records, leader)  # a person, a title or refused (E327/E328)
-    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue)
+    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue,
+                      ws.group_words(unit) if unit else ())  # 配合单位 各乡镇 is 达连河镇's matter too
     result = evaluate_all(ws, loaded, d, filters)
     warn_invalid(loaded.findings)
     if fmt == "json":
@@ -69,6 +71,36 @@ def status(
         from ..render import status_table
 
         status_table(result.rows, ws.rules, result.summary, result.hidden)
+
+
+@handled
+def find(
+    words: Annotated[list[str], typer.Argument(metavar="文字", help="要查找的词，可多个（须同时出现）")],
+    today: TodayOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    as_recorded: AsRecordedOpt = None,
+) -> None:
+    """Matters whose 事项, 目标要求, 进展 or 备注 contain every word (search.find); nothing found is no
+    error: a message and exit 0, like status with no matching matter."""
+    from ..search import find as search
+    from ..store import load_ledgers
+
+    fmt = choice(fmt, ("table", "json"))
+    d = today_arg(today)
+    ws = workspace(as_recorded)
+    loaded = load_ledgers(ws)
+    query = " ".join(words)
+    result = search(ws, loaded, query, d, all_)
+    warn_invalid(loaded.findings)
+    if fmt == "json":
+        from ..render import envelope, find_json
+
+        out(envelope(d, words=result.words, matters=find_json(result.hits), hidden=result.hidden))
+    else:
+        from ..render import find_lines
+
+        out(find_lines(result.hits, ws.rules, result.hidden, query))
 
 
 @handled
