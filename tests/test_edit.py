@@ -98,7 +98,8 @@ def test_edit_corrects_core_fields_in_one_commit(git_demo: Path) -> None:
     assert r.exit_code == 0, r.output
     after = (git_demo / ZB3).read_text(encoding="utf-8")
     expected = (before.replace("目标要求: 8月底正式投产，年底存栏肉牛4000头、出栏1000头\n", "目标要求: 8月底投产\n")
-                .replace("牵头单位: 县畜牧水产服务中心\n配合单位: [县发改局, 县自然资源局]\n责任人: 李某\n专班: 中植肉牛项目工作专班\n",
+                .replace("牵头单位: 县畜牧水产服务中心\n配合单位: [县发改局, 县自然资源局]\n"
+                         "责任人: 李某\n专班: 中植肉牛项目工作专班\n",
                          "牵头单位: 县农业农村局\n配合单位: [县发改局]\n专班: 重大项目建设工作专班\n"))
     assert after.replace("  - {名称: 验收, 时限: 2022-12-31}\n", "") == expected
     assert "  - {名称: 验收, 时限: 2022-12-31}\n" in after

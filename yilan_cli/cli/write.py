@@ -131,7 +131,8 @@ def add(
     task_force: Annotated[Optional[str], typer.Option("--task-force", help="所属专班（编号或名称，如 TF04）")] = None,
     indicator: Annotated[Optional[list[str]], typer.Option(
         "--indicator", help="量化指标 名称=目标[单位][:类型]，如 户厕改造=1200户，可多次")] = None,
-    milestone: Annotated[Optional[list[str]], typer.Option("--milestone", help="节点 名称=时限，如 主体完工=9月底，可多次")] = None,
+    milestone: Annotated[Optional[list[str]], typer.Option(
+        "--milestone", help="节点 名称=时限，如 主体完工=9月底，可多次")] = None,
     future: FutureOpt = False,
 ) -> None:
     from ..edits import new_matter, next_id, read_last_id, task_force_name
