@@ -163,3 +163,21 @@ def test_an_unflagged_edit_is_a_hand_edit_without_the_trailer(git_demo: Path) ->
     _commit_by_hand(git_demo, ZB3, "责任人: 李某", "责任人: 王某", "")
     r = run(git_demo, "audit")
     assert "ZB-003 责任人 李某 → 王某" in r.output  # a notice: made by hand
+
+
+def test_edit_sets_an_extension_field_and_undo_takes_it_back(git_demo: Path) -> None:
+    rel = "ledgers/xiangmu/XM-001.yaml"
+    before = (git_demo / rel).read_text(encoding="utf-8")
+    r = run(git_demo, "edit", "XM-001", "--set", "总投资万元=7200", "--reason", "概算调整后核对")
+    assert r.exit_code == 0, r.output
+    assert (git_demo / rel).read_text(encoding="utf-8") == before.replace("总投资万元: 6800\n", "总投资万元: 7200\n")
+    assert message(git_demo).splitlines()[0] == ("更正 XM-001 县城污水处理厂提标改造工程:总投资万元 6800 → 7200；"
+                                                 "理由：概算调整后核对")
+    r = run(git_demo, "edit", "XM-001", "--set", "专班=TF04", "--reason", "核对")
+    assert r.exit_code == 2 and "用 --task-force 设置专班" in r.output
+    r = run(git_demo, "undo", "--yes")
+    assert r.exit_code == 0, r.output
+    assert (git_demo / rel).read_text(encoding="utf-8") == before
+    r = run(git_demo, "audit")
+    assert r.exit_code == 0, r.output
+    assert "XM-001" not in r.output
