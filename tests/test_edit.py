@@ -122,11 +122,11 @@ def test_edit_corrects_core_fields_in_one_commit(git_demo: Path) -> None:
 def test_edit_refusals_change_nothing(git_demo: Path) -> None:
     head = git(git_demo, "rev-parse", "HEAD").strip()
     r = run(git_demo, "edit", "ZB-003", "--reason", "核对")
-    assert r.exit_code == 2 and "错误[E332] 没有要更正的内容：至少给出一个字段的新值" in r.output
+    assert r.exit_code == 2 and "错误[E334] 没有要更正的内容：至少给出一个字段的新值" in r.output
     r = run(git_demo, "edit", "ZB-003", "--owner", "李某", "--reason", "核对")
-    assert r.exit_code == 2 and "错误[E332] ZB-003 没有需要更正的内容：给出的值与现有记载相同" in r.output
+    assert r.exit_code == 2 and "错误[E334] ZB-003 没有需要更正的内容：给出的值与现有记载相同" in r.output
     r = run(git_demo, "edit", "ZB-003", "--owner", "王某", "--reason", "  ")
-    assert r.exit_code == 2 and "错误[E333] 更正须写明理由：--reason 不能为空" in r.output
+    assert r.exit_code == 2 and "错误[E335] 更正须写明理由：--reason 不能为空" in r.output
     r = run(git_demo, "edit", "ZB-003", "--lead-unit", "县畜牧局", "--reason", "核对")
     assert r.exit_code == 2 and "错误[E305]" in r.output
     r = run(git_demo, "edit", "ZB-003", "--title", "", "--reason", "核对")

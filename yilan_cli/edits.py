@@ -418,7 +418,7 @@ def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[An
     """``yilan edit``: set core fields (``values``: Chinese key of EDITABLE → text, a list for list fields;
     an empty text or list removes an optional field), ledger extension fields (``extra``, as ``--set``) and
     add 量化指标/节点 entries. Records, dates and 状态 are never touched. Returns the summary
-    (牵头单位 县水务局 → 县住建局,…); nothing that differs from the file: E332."""
+    (牵头单位 县水务局 → 县住建局,…); nothing that differs from the file: E334."""
     from .semantic import short
 
     words = []
@@ -451,5 +451,5 @@ def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[An
     words += add_items(tree, indicators, milestones)
     if not words:
         raise UsageError(f"{m.id} 没有需要更正的内容：给出的值与现有记载相同",
-                         "更正时写新的值，例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E332")
+                         "更正时写新的值，例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E334")
     return ",".join(words)

@@ -311,12 +311,12 @@ def edit(
     """Correct core fields of a matter (docs/writing.md, 更正): one commit ``更正 ID 事项:改动;理由:…`` with
     ``Yilan-Action: edit``. A list option replaces the whole list; an empty value (``--owner ""``) removes an
     optional field. What the file holds is read under the writers' lock; the result is validated like add
-    (E305 unknown unit …). No reason: E333; nothing given: E332; values equal to the file's: E332."""
+    (E305 unknown unit …). No reason: E335; nothing given: E334; values equal to the file's: E334."""
     from .. import edits
 
     why = " ".join(reason.split())
     if not why:
-        raise UsageError("更正须写明理由：--reason 不能为空", "例如 --reason 交办时牵头单位写错", code="E333")
+        raise UsageError("更正须写明理由：--reason 不能为空", "例如 --reason 交办时牵头单位写错", code="E335")
     values: dict[str, Any] = {}
     for key, value in (("事项", title), ("牵头单位", lead_unit), ("目标要求", target), ("责任人", owner),
                        ("任务来源", source), ("报告周期", cycle)):
@@ -331,7 +331,7 @@ def edit(
     extra = _pairs(set_, "--set")
     if not values and not extra and not add_indicator and not add_milestone:
         raise UsageError("没有要更正的内容：至少给出一个字段的新值",
-                         "例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E332")
+                         "例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E334")
 
     def apply(tree: Any, v: Any) -> str:
         indicators, milestones = _new_items(add_indicator, add_milestone, v.matter.assigned,
