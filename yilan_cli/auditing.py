@@ -10,6 +10,8 @@ what it changed (semantic.changes), not by what its trailer claims — a trailer
 * a yilan action with an effect that action never has (an "update" that edits 牵头单位) → 篡改 (操作不符);
   an ``extend`` may fill the empty 批准人/批准日期 of a 延期 applied earlier (its approval), an ``update`` or
   ``close`` may set 量化指标 完成 and 节点 完成日期 (the figures reported);
+* ``edit`` may change any field but 编号, 交办日期, 完成时限, 状态 and 办结日期 and add 量化指标/节点 entries
+  (a correction with its reason in the subject); ``update`` may add them too (``--add-indicator``);
 * a commit made by hand that changes fields or appends records → 手工修改, a notice (exit 0);
 * an old-format 量化指标 完成 moved into the 进展 entry it counted from (``update``, ``close``, ``import``,
   ``fmt --migrate``: semantic ``dated``) changes no view and is allowed; moved into an earlier entry, by the
@@ -35,13 +37,18 @@ _UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日�
 EFFECTS: dict[str, set[tuple[str, str]]] = {
     "add": {("added", "")},
     "init": {("added", "")},
-    "update": _UPDATE,
+    "update": _UPDATE | {("entry_added", "量化指标"), ("entry_added", "节点")},  # update --add-indicator …
     "import": _UPDATE | {("added", "")},
     "close": {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES | _DATED,  # final figures
     "fmt": _DATED,  # fmt --migrate; a plain fmt changes no content
     "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")} | _DATED,
     "extend": {("entry_added", "延期")},
+    # yilan edit: core fields corrected (not the fields below, which records and extend govern), and
+    # 量化指标/节点 added; ("field", "*") is any field but _NOT_EDITED
+    "edit": {("field", "*"), ("entry_added", "量化指标"), ("entry_added", "节点")},
 }
+# what an edit never changes: 状态/办结日期 follow the 进展 log, 完成时限 moves only by an approved 延期
+_NOT_EDITED = {"编号", "交办日期", "完成时限", "状态", "办结日期"}
 # the fields an update may set inside an existing entry of these lists
 _SETTABLE = {"量化指标": {"完成"}, "节点": {"完成日期"}}
 
@@ -101,6 +108,8 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
 def _allowed(c: Change, allowed: set[tuple[str, str]]) -> bool:
     if c.kind == "deleted":
         return True  # reported on its own (删除事项)
+    if c.kind == "field" and ("field", "*") in allowed:
+        return c.part not in _NOT_EDITED
     if (c.kind, c.part) not in allowed and (c.kind, "") not in allowed:
         return False
     if c.kind == "entry_changed":

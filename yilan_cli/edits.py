@@ -48,10 +48,104 @@ def next_id(ledger: LedgerDef, issued: int, present: list[str]) -> str:
     return f"{ledger.prefix}-{max(numbers) + 1:03d}"
 
 
+# the command-line option that sets each core field, for ``--set 专班=…`` (which is not an extension field)
+CORE_OPTIONS = {"事项": "--title", "任务来源": "--source", "目标要求": "--target", "牵头领导": "--leader",
+                "牵头单位": "--lead-unit", "配合单位": "--co-unit", "责任人": "--owner", "专班": "--task-force",
+                "交办日期": "--assigned", "完成时限": "--deadline", "报告周期": "--cycle", "量化指标": "--indicator",
+                "节点": "--milestone", "标签": "--tag"}
+# core fields no option of add or edit sets: the command that records each
+CORE_COMMANDS = {"编号": "编号由 yilan add 自动分配，不能指定", "状态": "状态由 yilan update、close、signoff 记录",
+                 "办结日期": "办结日期由 yilan close 记录", "延期": "延期用 yilan extend 记录",
+                 "销号": "销号用 yilan signoff 记录", "进展": "进展用 yilan update 记录",
+                 "备注": "备注没有命令行选项"}
+
+
+_LATER = {"交办日期": "已有事项的交办日期不能更正", "完成时限": "已有事项延期用 yilan extend 记录",
+          "量化指标": "已有事项用 yilan edit ID --add-indicator … --reason 理由 增加",
+          "节点": "已有事项用 yilan edit ID --add-milestone … --reason 理由 增加"}
+
+
+def task_force_name(ws: Workspace, text: str) -> str:
+    """``--task-force`` as typed (a registered id such as TF04, or a name) → the name written in 专班.
+
+    Without a registry (schemas/taskforces.yaml absent or empty) 专班 is free text and is written as typed.
+    Unknown: E316 with the closest registered name."""
+    import difflib
+
+    typed = text.strip()
+    if not ws.task_forces:
+        return typed
+    tf = ws.task_force(typed) or ws.task_force(typed.upper())
+    if tf is not None:
+        return tf.name
+    names = {x.id: f"{x.id} {x.name}" for x in ws.task_forces} | {x.name: f"{x.id} {x.name}" for x in ws.task_forces}
+    close = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.4)
+    hint = f"您是否想写 {names[close[0]]}？" if close else f"已登记的专班：{'、'.join(dict.fromkeys(names.values()))}"
+    raise UsageError(f"没有这个专班：{typed}", hint, code="E316")
+
+
+def indicator_item(name: str, text: str) -> Any:
+    """``--indicator``/``--add-indicator`` 名称=目标[单位][:类型] as a 量化指标 entry (flow map).
+
+    ``text`` is what follows ``=``: a number, then the unit (户, 万亩, %), then optionally ``:类型`` (or
+    ``：类型``) with 类型 one of indicators.KINDS — 数量 is the default and is not written. Examples:
+    ``1200户`` → {名称, 单位: 户, 目标: 1200}; ``6.5%:增速`` → {名称, 单位: "%", 目标: 6.5, 类型: 增速}.
+    Not a number first: E212; an unknown 类型: E329.
+    """
+    from .indicators import KINDS, QUANTITY
+
+    body, kind = text.replace("：", ":"), QUANTITY
+    if ":" in body:
+        body, _, kind = body.rpartition(":")
+        kind = kind.strip()
+        if kind not in KINDS:
+            raise UsageError(f"指标 {name} 的类型不对：{kind}", f"类型为{'、'.join(KINDS)}之一，例如 {name}=6.5%:增速",
+                             code="E329")
+    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(.*?)\s*", body.replace("％", "%"))
+    if m is None:
+        raise UsageError(f"指标目标不是数字：{name}={text}", "写成 名称=目标[单位]，例如 户厕改造=1200户", code="E212")
+    data: dict[str, Any] = {"名称": name}
+    if m[2]:
+        data["单位"] = m[2]
+    data["目标"] = float(m[1]) if "." in m[1] else int(m[1])
+    if kind != QUANTITY:
+        data["类型"] = kind
+    return flow_map(data)
+
+
+def milestone_item(name: str, deadline: date) -> Any:
+    """A 节点 entry: {名称, 时限} (完成日期 is recorded later by ``update --milestone``)."""
+    return flow_map({"名称": name, "时限": deadline.isoformat()})
+
+
+def add_items(tree: Any, indicators: list[Any], milestones: list[Any]) -> list[str]:
+    """Append new 量化指标 and 节点 entries (a name already there is refused by validation, E325).
+    Returns the summary words, one per entry (新增量化指标 户厕改造（目标1200户）)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    words = []
+    for part, items, anchors in (("量化指标", indicators, ("办结日期", "状态")),
+                                 ("节点", milestones, ("量化指标", "办结日期", "状态"))):
+        if not items:
+            continue
+        if tree.get(part) is None:
+            set_after(tree, part, CommentedSeq(), *anchors)
+        for item in items:
+            tree[part].append(item)
+            if part == "节点":
+                words.append(f"新增节点 {item['名称']}（时限{item['时限']}）")
+            else:
+                kind = f"，{item['类型']}" if "类型" in item else ""
+                words.append(f"新增量化指标 {item['名称']}（目标{figure_text(item['目标'])}{item.get('单位', '')}{kind}）")
+    return words
+
+
 def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, lead_unit: str, deadline: str,
                assigned: date, leaders: list[str], co_units: list[str], source: str | None, target: str | None,
-               owner: str | None, cycle: str | None, tags: list[str], extra: dict[str, str]) -> Any:
-    from ruamel.yaml.comments import CommentedMap
+               owner: str | None, cycle: str | None, tags: list[str], extra: dict[str, str],
+               task_force: str | None = None, indicators: list[Any] | None = None,
+               milestones: list[Any] | None = None) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     data: dict[str, Any] = {"编号": matter_id, "事项": title}
     if source:
@@ -65,12 +159,18 @@ def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, 
         data["配合单位"] = flow_seq(co_units)
     if owner:
         data["责任人"] = owner
+    if task_force:
+        data["专班"] = task_force
     data["交办日期"] = assigned.isoformat()
     data["完成时限"] = deadline
     if cycle:
         data["报告周期"] = cycle
     data["状态"] = "未启动"
     data.update(_extra_values(ledger, extra))
+    if indicators:
+        data["量化指标"] = CommentedSeq(indicators)
+    if milestones:
+        data["节点"] = CommentedSeq(milestones)
     if tags:
         data["标签"] = flow_seq(tags)
     return canonical(CommentedMap(data), key_order(ledger))
@@ -81,6 +181,12 @@ def _extra_values(ledger: LedgerDef, extra: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, raw in extra.items():
         field = next((f for f in ledger.fields if key in (f.name, f.key)), None)
+        if field is None and key in CORE_OPTIONS:
+            raise UsageError(f"{key} 是事项的基本字段，不用 --set 设置", f"用 {CORE_OPTIONS[key]} 设置{key}；"
+                             + _LATER.get(key, f"已有事项的{key}用 yilan edit ID {CORE_OPTIONS[key]} … --reason 理由 更正"),
+                             code="E201")
+        if field is None and key in CORE_COMMANDS:
+            raise UsageError(f"{key} 是事项的基本字段，不用 --set 设置", CORE_COMMANDS[key], code="E201")
         if field is None:
             names = "、".join(f"{f.name}({f.key})" for f in ledger.fields) or "无"
             raise UsageError(f"台账 {ledger.name} 没有字段 {key}", f"可设置的字段:{names}", code="E201")
@@ -167,14 +273,25 @@ def _state_after_entry(m: Matter) -> str:
 
 def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | None, problem: str | None,
            next_steps: str | None, indicators: dict[str, float], milestones: dict[str, date], state: str | None,
-           reporter: str | None, reported_on: date | None = None) -> str:
-    """Append one 进展 entry (and set indicator/milestone values). Returns the change summary."""
-    _check_entry_date(m, d)
+           reporter: str | None, reported_on: date | None = None, new_indicators: list[Any] | None = None,
+           new_milestones: list[Any] | None = None) -> str:
+    """Append one 进展 entry (and set indicator/milestone values). Returns the change summary.
+
+    ``new_indicators``/``new_milestones`` (indicator_item, milestone_item) are added to 量化指标/节点 first, so
+    the same update may report a value of one; when they are all the update carries, no 进展 entry is
+    appended and 状态 stays as it is (adding a target is not progress)."""
+    only_added = progress is None and not indicators and not milestones and state is None \
+        and not any((x or "").strip() for x in (note, problem, next_steps))
+    if not only_added:
+        _check_entry_date(m, d)
     if m.state in CLOSED_STATES and state != "推进中":
         raise UsageError(f"{m.id} 状态为{m.state},不能再记录进展", "如需重新督办,请加 --status 推进中", code="E308")
+    added = add_items(tree, new_indicators or [], new_milestones or [])
+    if only_added and added:
+        return ",".join(added)
     if state is not None and state not in ("推进中", "中止"):
         raise UsageError(f"update 不能把状态改为 {state}", "办结用 yilan close,销号用 yilan signoff", code="E207")
-    changes = []
+    changes = list(added)
     if progress is not None and progress < _progress_now(m) and not (note or "").strip():
         raise UsageError(f"进度 {progress}% 低于上次的 {_progress_now(m)}%(进度回调)", "进度回调须在 --note 中说明原因",
                          code="E321")
@@ -289,3 +406,50 @@ def _progress_now(m: Matter) -> int:
             return u.progress
     return 0
 
+
+
+# the fields ``yilan edit`` corrects (docs/writing.md, 更正): Chinese key → whether it holds a list
+EDITABLE = {"事项": False, "任务来源": False, "目标要求": False, "牵头领导": True, "牵头单位": False, "配合单位": True,
+            "责任人": False, "专班": False, "报告周期": False, "标签": True}
+
+
+def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[Any], milestones: list[Any],
+            ledger: LedgerDef | None = None, extra: dict[str, str] | None = None) -> str:
+    """``yilan edit``: set core fields (``values``: Chinese key of EDITABLE → text, a list for list fields;
+    an empty text or list removes an optional field), ledger extension fields (``extra``, as ``--set``) and
+    add 量化指标/节点 entries. Records, dates and 状态 are never touched. Returns the summary
+    (牵头单位 县水务局 → 县住建局,…); nothing that differs from the file: E334."""
+    from .semantic import short
+
+    words = []
+    new = dict(values)
+    if extra:
+        if ledger is None:
+            raise UsageError("该事项不在已知台账中，不能设置扩展字段", "检查事项文件所在的文件夹", code="E201")
+        new.update(_extra_values(ledger, extra))
+    order = key_order(ledger)
+    for key, value in sorted(new.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
+        before = tree.get(key)
+        empty = value is None or value == "" or value == []
+        if empty and key not in tree:
+            continue
+        plain_before = list(before) if isinstance(before, list) else before
+        plain_after = list(value) if isinstance(value, list) else value
+        if not empty and plain_before == plain_after:
+            continue
+        if empty:
+            del tree[key]
+        else:
+            if isinstance(value, list) and not hasattr(value, "fa"):
+                value = flow_seq(value)
+            if key in tree:
+                tree[key] = value
+            else:
+                ahead = [k for k in order[: order.index(key)] if k in tree] if key in order else []
+                set_after(tree, key, value, *reversed(ahead))
+        words.append(f"{key} {short(plain_before)} → {short(None if empty else plain_after)}")
+    words += add_items(tree, indicators, milestones)
+    if not words:
+        raise UsageError(f"{m.id} 没有需要更正的内容：给出的值与现有记载相同",
+                         "更正时写新的值，例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E334")
+    return ",".join(words)

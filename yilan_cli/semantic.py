@@ -26,7 +26,8 @@ CLOSED = ("已办结", "已销号", "阶段性办结")
 # Yilan-Action trailer → the word leaders read; a commit without the trailer was made by hand
 ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
            "import": "导入", "init": "初始化", "issue": "印发", "undo": "撤销",
-           "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "notes": "通报文稿", "": "手工编辑"}
+           "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "notes": "通报文稿", "edit": "更正",
+           "": "手工编辑"}
 # record lists: the office's word → the key that tells one entry from another
 RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称"}
 APPEND_ONLY = ("进展", "延期", "销号")  # records only ever appended to: changing one rewrites the past

@@ -72,6 +72,8 @@ def history_(
             out(continued(f"{head}  {c.subject}"))
             continue
         out(inline(head + ("" if found else "  (内容未变)")))
+        if c.action == "edit" and "；理由：" in c.subject:  # write.edit puts the reason last in the subject
+            out("    " + inline("理由：" + c.subject.rpartition("；理由：")[2]))
         for x in found:
             out("    " + inline(x.words))
 

@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
     app.command("close", help="办结事项(--stage 为阶段性办结)。")(close)
     app.command("signoff", help="销号:已办结事项经审核、批准后销号。")(signoff)
     app.command("extend", help="记录延期:新时限、理由、批准人、批准日期。")(extend)
+    app.command("edit", help="更正事项的基本字段（事项、牵头单位、配合单位等），须写明理由。")(edit)
     app.command("fmt", help="把事项文件整理成统一格式(--check 只检查不改)。")(fmt)
     app.command("undo", help="撤销上一次 yilan 命令的提交(生成一个新的撤销提交)。")(undo)
     app.command("merge-file", help="git 合并驱动(由 git 调用):事项文件按进展条目合并。")(merge_file)
@@ -100,6 +101,18 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
     out(subject)
 
 
+def _new_items(indicator: list[str] | None, milestone: list[str] | None, context: date_,
+               opts: tuple[str, str] = ("--indicator", "--milestone")) -> tuple[list[Any], list[Any]]:
+    """``名称=目标[单位][:类型]`` and ``名称=时限`` as typed → new 量化指标 and 节点 entries (edits.indicator_item,
+    edits.milestone_item). A 时限 without a year is in the year of ``context`` (the 交办日期 for add, the
+    update's date); a 时限 is a deadline, naturally after today."""
+    from ..edits import indicator_item, milestone_item
+
+    indicators = [indicator_item(name, value) for name, value in _pairs(indicator, opts[0]).items()]
+    milestones = [milestone_item(name, parse_day_arg(value, context)) for name, value in _pairs(milestone, opts[1]).items()]
+    return indicators, milestones
+
+
 @handled
 def add(
     ledger: Annotated[str, typer.Argument(help="台账(键、前缀或中文名)")],
@@ -115,9 +128,14 @@ def add(
     cycle: Annotated[Optional[str], typer.Option("--cycle", help="报告周期:月 季 半年 年")] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="台账扩展字段 名称=值,可多次")] = None,
+    task_force: Annotated[Optional[str], typer.Option("--task-force", help="所属专班（编号或名称，如 TF04）")] = None,
+    indicator: Annotated[Optional[list[str]], typer.Option(
+        "--indicator", help="量化指标 名称=目标[单位][:类型]，如 户厕改造=1200户，可多次")] = None,
+    milestone: Annotated[Optional[list[str]], typer.Option(
+        "--milestone", help="节点 名称=时限，如 主体完工=9月底，可多次")] = None,
     future: FutureOpt = False,
 ) -> None:
-    from ..edits import new_matter, next_id, read_last_id
+    from ..edits import new_matter, next_id, read_last_id, task_force_name
     from ..models import ONGOING
     from ..query import resolve_ledgers
     from ..txn import Transaction
@@ -127,6 +145,8 @@ def add(
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
     day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
+    force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
+    indicators, milestones = _new_items(indicator, milestone, day)
     folder = ws.root / "ledgers" / lg.key
     seq_rel = f"ledgers/{lg.key}/.last-id"
     with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:
@@ -136,7 +156,8 @@ def add(
         rel = f"ledgers/{lg.key}/{matter_id}.yaml"
         tree = new_matter(ws, lg, matter_id, title=title, lead_unit=lead_unit, deadline=due, assigned=day,
                           leaders=leader or [], co_units=co_unit or [], source=source, target=target, owner=owner,
-                          cycle=cycle, tags=tag or [], extra=_pairs(set_, "--set"))
+                          cycle=cycle, tags=tag or [], extra=_pairs(set_, "--set"), task_force=force,
+                          indicators=indicators, milestones=milestones)
         text = dump(tree)
         _validated(ws, text, rel)
         tx.refuse_dirty([rel, seq_rel])
@@ -160,13 +181,16 @@ def update(
     milestone: Annotated[Optional[list[str]], typer.Option("--milestone", help="节点 名称=完成日期,可多次")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="推进中(重新打开)或 中止")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="报告人(单位或个人)")] = None,
+    add_indicator: Annotated[Optional[list[str]], typer.Option(
+        "--add-indicator", help="新增量化指标 名称=目标[单位][:类型]，可多次")] = None,
+    add_milestone: Annotated[Optional[list[str]], typer.Option("--add-milestone", help="新增节点 名称=时限，可多次")] = None,
     future: FutureOpt = False,
 ) -> None:
     from .. import edits
 
     progress = progress_arg(progress_)
     if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
-            and not milestone:
+            and not milestone and not add_indicator and not add_milestone:
         raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
                          "例如 yilan update ZB-001 --progress 60 --note 完成主体施工", code="E320")
     indicators = {}
@@ -184,8 +208,11 @@ def update(
         for name, value in typed.items():
             met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
             not_after_today(met, f"节点“{name}”的完成日期", future, value)
+        new_indicators, new_milestones = _new_items(add_indicator, add_milestone, day,
+                                                    ("--add-indicator", "--add-milestone"))
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
-                            indicators=indicators, milestones=milestones, state=status, reporter=by)
+                            indicators=indicators, milestones=milestones, state=status, reporter=by,
+                            new_indicators=new_indicators, new_milestones=new_milestones)
 
     _dated_edit(matter_id, "update", "更新", date, "进展日期", future, apply)
 
@@ -260,6 +287,61 @@ def extend(
                             approved=approved, current=None if current is None else date_.fromordinal(current))
 
     _edit(matter_id, "extend", "延期", apply)
+
+
+@handled
+def edit(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    reason: Annotated[str, typer.Option("--reason", help="更正的理由（写进提交说明，history 中显示）")],
+    title: Annotated[Optional[str], typer.Option("--title", help="事项名称")] = None,
+    lead_unit: Annotated[Optional[str], typer.Option("--lead-unit", help="牵头单位（须已登记）")] = None,
+    co_unit: Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位，可多次；替换原有的全部配合单位")] = None,
+    leader: Annotated[Optional[list[str]], typer.Option("--leader", help="牵头领导，可多次；替换原有的全部牵头领导")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="目标要求")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="责任人")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="任务来源")] = None,
+    task_force: Annotated[Optional[str], typer.Option("--task-force", help="所属专班（编号或名称）")] = None,
+    cycle: Annotated[Optional[str], typer.Option("--cycle", help="报告周期：月 季 半年 年")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签，可多次；替换原有的全部标签")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="台账扩展字段 名称=值，可多次")] = None,
+    add_indicator: Annotated[Optional[list[str]], typer.Option(
+        "--add-indicator", help="新增量化指标 名称=目标[单位][:类型]，可多次")] = None,
+    add_milestone: Annotated[Optional[list[str]], typer.Option("--add-milestone", help="新增节点 名称=时限，可多次")] = None,
+) -> None:
+    """Correct core fields of a matter (docs/writing.md, 更正): one commit ``更正 ID 事项:改动;理由:…`` with
+    ``Yilan-Action: edit``. A list option replaces the whole list; an empty value (``--owner ""``) removes an
+    optional field. What the file holds is read under the writers' lock; the result is validated like add
+    (E305 unknown unit …). No reason: E335; nothing given: E334; values equal to the file's: E334."""
+    from .. import edits
+
+    why = " ".join(reason.split())
+    if not why:
+        raise UsageError("更正须写明理由：--reason 不能为空", "例如 --reason 交办时牵头单位写错", code="E335")
+    values: dict[str, Any] = {}
+    for key, value in (("事项", title), ("牵头单位", lead_unit), ("目标要求", target), ("责任人", owner),
+                       ("任务来源", source), ("报告周期", cycle)):
+        if value is not None:
+            values[key] = value.strip()
+    for key, items in (("配合单位", co_unit), ("牵头领导", leader), ("标签", tag)):
+        if items is not None:
+            values[key] = [x.strip() for x in items if x.strip()]
+    ws = workspace()
+    if task_force is not None:
+        values["专班"] = edits.task_force_name(ws, task_force) if task_force.strip() else ""
+    extra = _pairs(set_, "--set")
+    if not values and not extra and not add_indicator and not add_milestone:
+        raise UsageError("没有要更正的内容：至少给出一个字段的新值",
+                         "例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E334")
+
+    def apply(tree: Any, v: Any) -> str:
+        indicators, milestones = _new_items(add_indicator, add_milestone, v.matter.assigned,
+                                            ("--add-indicator", "--add-milestone"))
+        ledger = ws.ledgers.get(v.ledger)
+        summary = edits.correct(tree, v.matter, values, indicators=indicators, milestones=milestones,
+                                ledger=ledger, extra=extra)
+        return f"{summary}；理由：{why}"
+
+    _edit(matter_id, "edit", "更正", apply)
 
 
 @handled
