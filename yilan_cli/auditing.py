@@ -3,7 +3,7 @@
 The county's rule is 全程留痕、严禁弄虚作假: records are appended, never rewritten. A commit is judged by
 what it changed (semantic.changes), not by what its trailer claims — a trailer is text anyone can copy:
 
-* an existing 进展 entry, 延期 record or 销号 record changed or removed, a milestone's recorded 完成日期
+* an existing 进展 entry, 延期, 销号, 撤销 or 恢复 record changed or removed, a milestone's recorded 完成日期
   changed → 篡改;
 * a 办结/销号 matter reopened without a 进展 entry recording it (``update --status 推进中`` writes one) → 篡改;
   reopened with one → 重新打开, a notice (leaders follow reopened matters);
@@ -41,6 +41,8 @@ EFFECTS: dict[str, set[tuple[str, str]]] = {
     "fmt": _DATED,  # fmt --migrate; a plain fmt changes no content
     "signoff": {("entry_added", "进展"), ("entry_added", "销号"), ("field", "状态")} | _DATED,
     "extend": {("entry_added", "延期")},
+    "withdraw": {("entry_added", "撤销")},  # 撤销 (docs/format.md): a record appended, nothing else
+    "reinstate": {("entry_added", "恢复")},
 }
 # the fields an update may set inside an existing entry of these lists
 _SETTABLE = {"量化指标": {"完成"}, "节点": {"完成日期"}}

@@ -85,6 +85,8 @@ def summary_json(s: Summary) -> dict[str, Any]:
 
 def reasons(st: Status, rules: Rules) -> list[str]:
     """Why a matter has its light, in words (only what the rules count: a lag within 黄灯滞后 is not a reason)."""
+    if st.withdrawn:
+        return [t("reason.withdrawn")]
     out = []
     if st.overdue_days:
         out.append(t("reason.overdue", days=st.overdue_days))
@@ -123,7 +125,8 @@ def _console(file: Any = None) -> Any:
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
-def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int) -> None:
+def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int,
+                 withdrawn: int = 0) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -150,6 +153,8 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
     console.print(summary_line(summary))
     if hidden:
         console.print(t("hidden_closed", n=hidden))
+    if withdrawn:
+        console.print(t("hidden_withdrawn", n=withdrawn))
 
 
 def summary_line(s: Summary) -> str:
