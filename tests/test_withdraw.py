@@ -228,3 +228,15 @@ def test_withdrawn_is_business_time() -> None:
                     "2022-08-31": False, "2022-09-01": True, "2023-01-01": True}
     assert not counted(r, date(2022, 1, 31).toordinal())  # not assigned yet
     assert counted(r, date(2022, 8, 1).toordinal())
+
+
+def test_show_at_a_date_shows_the_records_dated_by_then(small: Path) -> None:
+    assert withdraw(small).exit_code == 0
+    assert run(small, "reinstate", "ZB-001", "--reason", "恢复督办", "--date", "2022-08-01").exit_code == 0
+    before = run(small, "show", "ZB-001", "--today", "2022-07-14").stdout
+    assert "撤销" not in before and "恢复" not in before
+    during = run(small, "show", "ZB-001", "--today", "2022-07-20").stdout
+    assert "撤销: 2022-07-15 常务副县长批准，理由：与ZB-002重复录入\n" in during
+    assert "  已撤销，不计入统计" in during and "恢复:" not in during
+    after = run(small, "show", "ZB-001", "--today", "2022-08-02").stdout
+    assert "恢复: 2022-08-01 理由：恢复督办\n" in after and "已撤销，不计入统计" not in after

@@ -287,6 +287,10 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
     if m.signoff:
         s = m.signoff
         lines.append(f"销号: {s.date} 审核 {s.reviewer} 批准 {s.approver} 佐证 {'、'.join(s.evidence)}")
+    for w in m.withdrawals:  # only those dated ≤ the day shown (asof.matter_at)
+        lines.append(f"撤销: {w.date} {w.approver}批准，理由：{w.reason}")
+    for x in m.reinstatements:
+        lines.append(f"恢复: {x.date} 理由：{x.reason}")
     if m.updates:
         lines.append("进展:")
         for u in m.updates:
