@@ -10,6 +10,7 @@ reads the same rules from the compact ``records.Record`` (status.log_at, deadlin
 - a 节点: met iff its 完成日期 ≤ D;
 - a 延期: known iff 申请日期 ≤ D, in force iff 批准日期 ≤ D (approved later: shown as 待批准);
 - 销号: iff its 日期 ≤ D;
+- a 撤销 or 恢复 record: its 日期 ≤ D (withdrawn at D: status.withdrawn);
 - a 量化指标: its value is the latest observation (进展[].指标) dated ≤ D; an old-format 完成 (no date)
   counts as observed on the date of the last 进展 entry, or 交办日期 when there is none
   (``legacy_day``) — exactly the date ``yilan fmt --migrate`` gives it when git cannot tell.
@@ -87,5 +88,7 @@ def matter_at(m: Matter, day: date) -> Matter:
                        for ms in m.milestones],
         "extensions": extensions,
         "signoff": m.signoff if m.signoff is not None and m.signoff.date <= day else None,
+        "withdrawals": [w for w in m.withdrawals if w.date <= day],
+        "reinstatements": [x for x in m.reinstatements if x.date <= day],
         "indicators": [i.model_copy(update={"done": indicator_at(obs.get(i.name, ()), d)}) for i in m.indicators],
     })

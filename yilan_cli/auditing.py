@@ -3,7 +3,7 @@
 The county's rule is 全程留痕、严禁弄虚作假: records are appended, never rewritten. A commit is judged by
 what it changed (semantic.changes), not by what its trailer claims — a trailer is text anyone can copy:
 
-* an existing 进展 entry, 延期 record or 销号 record changed or removed, a milestone's recorded 完成日期
+* an existing 进展 entry, 延期, 销号, 撤销 or 恢复 record changed or removed, a milestone's recorded 完成日期
   changed → 篡改;
 * a 办结/销号 matter reopened without a 进展 entry recording it (``update --status 推进中`` writes one) → 篡改;
   reopened with one → 重新打开, a notice (leaders follow reopened matters);
@@ -46,6 +46,8 @@ EFFECTS: dict[str, set[tuple[str, str]]] = {
     # yilan edit: core fields corrected (not the fields below, which records and extend govern), and
     # 量化指标/节点 added; ("field", "*") is any field but _NOT_EDITED
     "edit": {("field", "*"), ("entry_added", "量化指标"), ("entry_added", "节点")},
+    "withdraw": {("entry_added", "撤销")},  # 撤销 (docs/format.md): a record appended, nothing else
+    "reinstate": {("entry_added", "恢复")},
 }
 # what an edit never changes: 状态/办结日期 follow the 进展 log, 完成时限 moves only by an approved 延期
 _NOT_EDITED = {"编号", "交办日期", "完成时限", "状态", "办结日期"}

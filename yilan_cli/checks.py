@@ -245,6 +245,7 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
             out.append(("E312", ("延期", i, "新时限"), {"assigned": m.assigned, "value": ext.new_deadline}))
         if ext.approved_on is not None and ext.approved_on < ext.applied_on:
             out.append(("E314", ("延期", i, "批准日期"), {"approved": ext.approved_on, "applied": ext.applied_on}))
+    out += _withdrawal_issues(m)
     expected_state = last_state or ("推进中" if m.updates else "未启动")
     if m.state != expected_state:
         out.append(("E308", ("状态",), {"state": m.state, "expected": expected_state}))
@@ -257,3 +258,26 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
         out.append(("E311", ("状态",), {}))
     return out
 
+
+
+def _withdrawal_issues(m: Matter) -> list[Issue]:
+    """撤销 and 恢复 alternate, each in date order and not before 交办日期: the i-th 恢复 is dated on or after
+    the i-th 撤销 and on or before the (i+1)-th; there is one 恢复 per 撤销, or one fewer (withdrawn now)."""
+    out: list[Issue] = []
+    for part, days in (("撤销", [x.date for x in m.withdrawals]), ("恢复", [x.date for x in m.reinstatements])):
+        for i, day in enumerate(days):
+            if day < m.assigned:
+                out.append(("E312", (part, i, "日期"), {"assigned": m.assigned, "value": day}))
+    w, r = m.withdrawals, m.reinstatements
+    for i, x in enumerate(r):
+        if i >= len(w):
+            out.append(("E340", ("恢复", i), {"date": x.date, "why": t("withdraw.none_before")}))
+        elif x.date < w[i].date:
+            out.append(("E340", ("恢复", i, "日期"), {"date": x.date, "why": t("withdraw.before", date=w[i].date)}))
+    for i, y in enumerate(w[1:], 1):
+        if i - 1 >= len(r):
+            out.append(("E340", ("撤销", i), {"date": y.date, "why": t("withdraw.not_reinstated", date=w[i - 1].date)}))
+        elif y.date < r[i - 1].date:
+            out.append(("E340", ("撤销", i, "日期"), {"date": y.date, "why": t("withdraw.before_reinstated",
+                                                                               date=r[i - 1].date)}))
+    return out

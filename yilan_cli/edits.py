@@ -282,6 +282,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
     appended and 状态 stays as it is (adding a target is not progress)."""
     only_added = progress is None and not indicators and not milestones and state is None \
         and not any((x or "").strip() for x in (note, problem, next_steps))
+    refuse_withdrawn(m, "记录进展")
     if not only_added:
         _check_entry_date(m, d)
     if m.state in CLOSED_STATES and state != "推进中":
@@ -330,6 +331,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
 
 
 def close(tree: Any, m: Matter, d: date, *, note: str | None, stage: bool, reporter: str | None) -> str:
+    refuse_withdrawn(m, "办结")
     _check_entry_date(m, d)
     if m.state in CLOSED_STATES:
         raise UsageError(f"{m.id} 已是{m.state}", "无需再次办结", code="E308")
@@ -343,6 +345,7 @@ def close(tree: Any, m: Matter, d: date, *, note: str | None, stage: bool, repor
 
 
 def signoff(tree: Any, m: Matter, d: date, *, reviewer: str, approver: str, evidence: list[str]) -> str:
+    refuse_withdrawn(m, "销号")
     if m.state != "已办结":
         raise UsageError(f"{m.id} 当前状态为{m.state},只有已办结的事项才能销号", "先用 yilan close 办结", code="E308")
     _check_entry_date(m, d)
@@ -355,6 +358,7 @@ def signoff(tree: Any, m: Matter, d: date, *, reviewer: str, approver: str, evid
 
 def extend(tree: Any, m: Matter, *, to: date, reason: str, applied: date, approver: str | None,
            approved: date | None, current: date | None) -> str:
+    refuse_withdrawn(m, "延期")
     if m.state in CLOSED_STATES or m.state == "中止":
         raise UsageError(f"{m.id} 状态为{m.state},不能延期", "只有在办事项可以延期", code="E308")
     if to < m.assigned or (current is not None and to <= current):
@@ -373,6 +377,71 @@ def extend(tree: Any, m: Matter, *, to: date, reason: str, applied: date, approv
     tree["延期"].append(flow_map(item))
     before = current.isoformat() if current else str(m.deadline)
     return f"完成时限 {before} → {to}"
+
+
+def withdrawn_since(m: Matter) -> date | None:
+    """The date of the matter's 撤销 not yet followed by a 恢复 (the file as it stands), or None."""
+    if len(m.withdrawals) > len(m.reinstatements):
+        return m.withdrawals[-1].date
+    return None
+
+
+def refuse_withdrawn(m: Matter, what: str) -> None:
+    """A withdrawn matter takes no other record until it is reinstated (E341)."""
+    since = withdrawn_since(m)
+    if since is not None:
+        raise UsageError(f"{m.id} 已于{since}撤销，不能{what}",
+                         f"如确需继续督办，先用 yilan reinstate {m.id} --reason 理由 恢复，再{what}", code="E341")
+
+
+def withdraw(tree: Any, m: Matter, d: date, *, reason: str, approver: str) -> str:
+    """Append a 撤销 record {日期, 理由, 批准人} (docs/format.md, 撤销与恢复); the matter is left out of every total
+    from ``d`` on. Refused: already withdrawn (E342), ``d`` before 交办日期 (E312) or before the last 恢复 (E340)."""
+    since = withdrawn_since(m)
+    if since is not None:
+        raise UsageError(f"{m.id} 已于{since}撤销，不能再次撤销", f"需要恢复督办时用 yilan reinstate {m.id}", code="E342")
+    if d < m.assigned:
+        raise UsageError(f"撤销日期{d}早于交办日期{m.assigned}", "请核对 --date", code="E312")
+    if m.reinstatements and d < m.reinstatements[-1].date:
+        raise UsageError(f"撤销日期{d}早于上次恢复日期{m.reinstatements[-1].date}", "请核对 --date", code="E340")
+    _append_record(tree, "撤销", flow_map({"日期": d.isoformat(), "理由": _one(reason, "--reason"),
+                                          "批准人": _one(approver, "--approved-by")}))
+    return f"自{d}起撤销，{approver.strip()}批准，理由：{reason.strip()}"
+
+
+def reinstate(tree: Any, m: Matter, d: date, *, reason: str) -> str:
+    """Append a 恢复 record {日期, 理由}: the matter counts again from ``d`` on. Refused: not withdrawn (E342),
+    ``d`` before the 撤销 it ends (E340)."""
+    since = withdrawn_since(m)
+    if since is None:
+        raise UsageError(f"{m.id} 未撤销，无需恢复", "只有用 yilan withdraw 撤销的事项才能恢复", code="E342")
+    if d < since:
+        raise UsageError(f"恢复日期{d}早于撤销日期{since}", "请核对 --date", code="E340")
+    _append_record(tree, "恢复", flow_map({"日期": d.isoformat(), "理由": _one(reason, "--reason")}))
+    return f"自{d}起恢复，理由：{reason.strip()}"
+
+
+def _one(text: str, option: str) -> str:
+    value = " ".join(text.split())
+    if not value:
+        raise UsageError(f"{option} 不能为空", f"写明{'批准人' if option == '--approved-by' else '理由'}", code="E213")
+    return value
+
+
+def _append_record(tree: Any, key: str, entry: Any) -> None:
+    """Append ``entry`` to the record list ``key`` (撤销 or 恢复), creating it in its canonical place: after
+    every key the model puts before it, i.e. before the first of the keys that follow it."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if tree.get(key) is None:
+        keys = known_keys(Matter)
+        later = keys[keys.index(key) + 1:]
+        present = list(tree)
+        where = next((present.index(k) for k in present if k in later), len(present))
+        if key in tree:
+            del tree[key]
+        tree.insert(where, key, CommentedSeq())
+    tree[key].append(entry)
 
 
 def set_after(tree: Any, key: str, value: Any, *after: str) -> None:

@@ -486,7 +486,8 @@ def fill_matters(ws: Workspace, unit: str, period: Period, problems: list[Findin
     out = []
     for v, st in statuses(ws, load_full(ws, problems), period.last):
         m = v.matter
-        if m.lead_unit == unit and m.assigned <= period.last and st.state not in ("已办结", "已销号", "中止"):
+        if m.lead_unit == unit and m.assigned <= period.last and st.state not in ("已办结", "已销号", "中止") \
+                and not st.withdrawn:  # a withdrawn matter owes no report
             out.append((v, st))
     out.sort(key=lambda vs: (vs[0].ledger, vs[0].matter.id))
     return out

@@ -118,6 +118,17 @@ class Signoff(_Model):
     evidence: Names = Field(default_factory=list, alias="佐证材料", description="佐证材料")
 
 
+class Withdrawal(_Model):
+    date: Day = Field(alias="日期", description="撤销日期,自该日起不计入总数、灯色和各项比率")
+    reason: Text = Field(alias="理由", description="撤销理由(误录、领导决定取消等)")
+    approver: Text = Field(alias="批准人", description="批准人")
+
+
+class Reinstatement(_Model):
+    date: Day = Field(alias="日期", description="恢复日期,自该日起重新计入")
+    reason: Text = Field(alias="理由", description="恢复理由")
+
+
 class Update(_Model):
     date: Day = Field(alias="日期", description="日期")
     progress: Progress | None = Field(None, alias="进度", description="进度,0–100 的整数")
@@ -152,6 +163,10 @@ class Matter(_Model):
     extensions: list[Extension] = Field(default_factory=list, alias="延期", description="延期记录;批准日期起生效")
     signoff: Signoff | None = Field(None, alias="销号", description="销号记录")
     updates: list[Update] = Field(default_factory=list, alias="进展", description="进展记录,按日期顺序追加")
+    withdrawals: list[Withdrawal] = Field(default_factory=list, alias="撤销",
+                                          description="撤销记录(yilan withdraw),按日期顺序追加,与 恢复 交替")
+    reinstatements: list[Reinstatement] = Field(default_factory=list, alias="恢复",
+                                                description="撤销后的恢复记录(yilan reinstate),按日期顺序追加")
     tags: Names = Field(default_factory=list, alias="标签", description="标签")
     remarks: Text | None = Field(None, alias="备注", description="备注")
 
@@ -159,7 +174,7 @@ class Matter(_Model):
 def field_labels() -> dict[str, str]:
     """English field name → Chinese key, for every model (used in messages)."""
     out: dict[str, str] = {}
-    for model in (Matter, Update, Indicator, Milestone, Extension, Signoff):
+    for model in (Matter, Update, Indicator, Milestone, Extension, Signoff, Withdrawal, Reinstatement):
         for name, info in model.model_fields.items():
             out.setdefault(name, info.alias or name)
     return out
@@ -172,4 +187,5 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 # which model a Chinese list/mapping key holds, for "did you mean" hints on nested keys
 NESTED: dict[str, type[BaseModel]] = {
     "量化指标": Indicator, "节点": Milestone, "延期": Extension, "销号": Signoff, "进展": Update,
+    "撤销": Withdrawal, "恢复": Reinstatement,
 }

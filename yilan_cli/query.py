@@ -10,7 +10,7 @@ from .asof import indicator_at
 from .errors import UsageError
 from .i18n import t
 from .records import Record
-from .status import LIGHTS, Status, Summary, evaluate, exists, summarize
+from .status import LIGHTS, Status, Summary, counted, evaluate, exists, summarize
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -46,6 +46,7 @@ class StatusResult:
     rows: list[tuple[Record, Status]]  # what to list, sorted red → yellow → blue → green → none
     summary: Summary  # over every selected matter existing at ``today``, whatever the light filter
     hidden: int  # closed/suspended matters left out of rows because --all was not given
+    withdrawn: int = 0  # withdrawn matters (status.withdrawn) left out of rows because --all was not given
 
 
 def parse_lights(text: str | None) -> tuple[str, ...]:
@@ -106,11 +107,13 @@ def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> St
     ]
     summary = summarize([st for _, st in evaluated])
     rows = []
-    hidden = 0
+    hidden = pulled = 0
     for rec, st in evaluated:
         if (f.due_within is not None or f.overdue) and not due(st, f.due_within, f.overdue):
             continue
-        if f.lights:
+        if st.withdrawn and not f.include_closed:  # listed only under --all, whatever the light filter
+            pulled += 1
+        elif f.lights:
             if st.light in f.lights:
                 rows.append((rec, st))
         elif st.light != "none" or f.include_closed:
@@ -118,7 +121,7 @@ def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> St
         else:
             hidden += 1
     rows.sort(key=lambda rs: sort_key(*rs))
-    return StatusResult(today, rows, summary, hidden)
+    return StatusResult(today, rows, summary, hidden, pulled)
 
 
 def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Finding]:
@@ -131,7 +134,7 @@ def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Fi
     for rec in records:
         if not exists(rec, d):
             continue
-        st = evaluate(rec, today, ws.rules)
+        st = evaluate(rec, today, ws.rules)  # a withdrawn matter has light none: never lit
         if st.light not in ("red", "yellow"):
             continue
         params = {"id": rec.id, "title": rec.title, "reason": ";".join(reasons(st, ws.rules)), "unit": rec.lead_unit}
@@ -152,7 +155,7 @@ def indicator_findings(records: list[Record], today: date) -> list[Finding]:
     out = []
     d = today.toordinal()
     for rec in records:
-        if not exists(rec, d):
+        if not counted(rec, d):  # withdrawn: check says nothing about it
             continue
         for name, unit, target, kind, observed in rec.indicators:
             a = assess(kind, target, indicator_at(observed, d), unit)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .status import CLOSED, Status, evaluate, log_at, report_check
+from .status import CLOSED, Status, counted, evaluate, log_at, report_check
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -240,7 +240,7 @@ def rank(ws: Workspace, records: list[Record], period: Period, today: date | Non
     d = today or period.last
     by_unit: dict[str, list[Record]] = {u: [] for u in ws.units}
     for r in records:
-        if r.assigned <= d.toordinal() and r.lead_unit in by_unit:
+        if counted(r, d.toordinal()) and r.lead_unit in by_unit:  # a matter withdrawn at d scores nothing
             by_unit[r.lead_unit].append(r)
     groups: dict[str, list[UnitScore]] = {}
     for unit, mine in by_unit.items():

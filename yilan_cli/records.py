@@ -38,6 +38,8 @@ class Record(NamedTuple):
     indicators: tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
     owner: str | None = None  # 责任人 (named in referral letters)
+    # (撤销 日期, 恢复 日期 or None) ordinals: withdrawn from the first, counted again from the second (status.withdrawn)
+    withdrawals: tuple[tuple[int, int | None], ...] = ()
 
 
 def figure_text(x: Any) -> str:
@@ -79,7 +81,14 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
         indicators=_indicators(m),
         extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
         owner=m.owner,
+        withdrawals=_withdrawals(m),
     )
+
+
+def _withdrawals(m: Any) -> tuple[tuple[int, int | None], ...]:
+    """The i-th 撤销 with the i-th 恢复 (checks._withdrawal_issues: they alternate), as ordinal spans."""
+    back = [x.date.toordinal() for x in m.reinstatements]
+    return tuple((w.date.toordinal(), back[i] if i < len(back) else None) for i, w in enumerate(m.withdrawals))
 
 
 def _indicators(m: Any) -> tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]:

@@ -86,6 +86,8 @@ def summary_json(s: Summary) -> dict[str, Any]:
 
 def reasons(st: Status, rules: Rules) -> list[str]:
     """Why a matter has its light, in words (only what the rules count: a lag within 黄灯滞后 is not a reason)."""
+    if st.withdrawn:
+        return [t("reason.withdrawn")]
     out = []
     if st.overdue_days:
         out.append(t("reason.overdue", days=st.overdue_days))
@@ -124,7 +126,8 @@ def _console(file: Any = None) -> Any:
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
-def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int) -> None:
+def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int,
+                 withdrawn: int = 0) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -151,6 +154,8 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
     console.print(summary_line(summary))
     if hidden:
         console.print(t("hidden_closed", n=hidden))
+    if withdrawn:
+        console.print(t("hidden_withdrawn", n=withdrawn))
 
 
 def find_lines(hits: list[Hit], rules: Rules, hidden: int, query: str) -> str:
@@ -311,6 +316,10 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
     if m.signoff:
         s = m.signoff
         lines.append(f"销号: {s.date} 审核 {s.reviewer} 批准 {s.approver} 佐证 {'、'.join(s.evidence)}")
+    for w in m.withdrawals:  # only those dated ≤ the day shown (asof.matter_at)
+        lines.append(f"撤销: {w.date} {w.approver}批准，理由：{w.reason}")
+    for x in m.reinstatements:
+        lines.append(f"恢复: {x.date} 理由：{x.reason}")
     if m.updates:
         lines.append("进展:")
         for u in m.updates:

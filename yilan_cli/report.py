@@ -23,7 +23,7 @@ from .indicators import assess, implausible
 from .ranking import GroupRanking, method_text, standings
 from .records import figure_text
 from .research import summary as research_summary
-from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize
+from .status import CATEGORIES, LIGHTS, STATES, Status, evaluate, percent, summarize, withdrawn
 from .terminal import inline
 
 if TYPE_CHECKING:
@@ -143,6 +143,15 @@ class Annex:
 
 
 @dataclass
+class Withdrawn:
+    """A matter withdrawn (撤销) at the report's evaluation date; ``date`` the ISO date of its withdrawal."""
+
+    id: str
+    title: str
+    date: str
+
+
+@dataclass
 class Report:
     """Everything a report template can use (docs/reports.md)."""
 
@@ -189,6 +198,7 @@ class Report:
     full_rate: str = "—"  # 完全办结率: (已办结 + 已销号) ÷ total
     organ: Organ = field(default_factory=Organ)  # rules.yaml 公文: who issues, 主送, 抄送, 联系人
     extra: dict[str, Any] = field(default_factory=dict)
+    withdrawn: list[Withdrawn] = field(default_factory=list)  # 撤销 at ``today``: outside every figure above
 
     @property
     def frame(self) -> Frame:
@@ -230,7 +240,16 @@ class Report:
         lights = "、".join(f"{self.light_names[k]}{self.lights[k]}项" for k in ("red", "yellow", "blue", "green"))
         return style(f"{self.as_of}，共督办事项{self.total}项，其中已办结{self.closed}项、阶段性办结{self.stage_closed}项，"
                      f"超期{self.overdue}项；办结率（含阶段性办结）{self.completion_rate}，完全办结率{self.full_rate}，"
-                     f"按期办结率{self.on_time_rate}。预警灯：{lights}。")
+                     f"按期办结率{self.on_time_rate}。预警灯：{lights}。{self.withdrawn_sentence}")
+
+    @property
+    def withdrawn_sentence(self) -> str:
+        """The overview's last sentence when matters are withdrawn at ``today`` (empty otherwise, so a circular
+        of a period before any withdrawal is unchanged): 另有撤销事项2项（ZB-003 标题，2022年7月15日撤销；…），不计入上述统计。"""
+        if not self.withdrawn:
+            return ""
+        items = "；".join(f"{w.id} {w.title}，{zh_date(w.date)}撤销" for w in self.withdrawn)
+        return f"另有撤销事项{len(self.withdrawn)}项（{items}），不计入上述统计。"
 
     @property
     def achievement_paragraphs(self) -> list[str]:
@@ -346,6 +365,11 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     d_ord = d.toordinal()
     chosen = known_filter(ws, records, None, leader)
     mine = [r for r in records if r.assigned <= d_ord and (chosen is None or chosen.covers(r.leaders))]
+    # withdrawn at d (status.withdrawn): in no total, light, rate or ranking — named once in 总体情况
+    pulled = sorted((r for r in mine if r.withdrawals and withdrawn(r, d_ord)), key=lambda r: (r.ledger, r.id))
+    everyone = mine  # the ranking leaves out, at each date it scores, what is withdrawn then (ranking.rank)
+    gone = {r.path for r in pulled}
+    mine = [r for r in mine if r.path not in gone]
     evaluated = [(r, evaluate(r, d, ws.rules)) for r in mine]
     s = summarize([st for _, st in evaluated])
     kind, kind_name = KINDS[period.kind]
@@ -399,7 +423,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     missed = [ln for r, st, ln in lines if st.missed_milestones and ln not in overdue and ln not in lagging]
     leader_part = f"（{chosen.label}分管）" if chosen else ""
     # a leader's matters are a subset: ranking units on them (with their own 黑榜) would not be fair (issue 19)
-    ranking = [] if leader else standings(ws, mine, period, d)
+    ranking = [] if leader else standings(ws, everyone, period, d)
     method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year")
     note = f"本报告只含{chosen.label if chosen else leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
     return Report(
@@ -422,6 +446,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
         indicators=indicators, task_forces=task_forces, research=style(research_summary(ws, period.year, d, leader)),
         ranking_method=method, ranking_note=note,
+        withdrawn=[Withdrawn(r.id, r.title, date.fromordinal(max(w for w, back in r.withdrawals if w <= d_ord)).isoformat())
+                   for r in pulled],
     )
 
 

@@ -26,13 +26,15 @@ CLOSED = ("已办结", "已销号", "阶段性办结")
 # Yilan-Action trailer → the word leaders read; a commit without the trailer was made by hand
 ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "销号", "extend": "延期", "fmt": "格式化",
            "import": "导入", "init": "初始化", "issue": "印发", "undo": "撤销",
+           "withdraw": "撤销事项", "reinstate": "恢复事项",
            "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "notes": "通报文稿", "edit": "更正",
            "": "手工编辑"}
 # record lists: the office's word → the key that tells one entry from another
-RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称"}
-APPEND_ONLY = ("进展", "延期", "销号")  # records only ever appended to: changing one rewrites the past
+RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称", "撤销": "日期", "恢复": "日期"}
+APPEND_ONLY = ("进展", "延期", "销号", "撤销", "恢复")  # records only ever appended to: changing one rewrites the past
 APPROVAL = ("批准人", "批准日期")  # a 延期 applied earlier is approved by filling these in
-ENTRY_WORDS = {"进展": "进展", "延期": "延期申请", "销号": "销号记录", "量化指标": "指标", "节点": "节点"}
+ENTRY_WORDS = {"进展": "进展", "延期": "延期申请", "销号": "销号记录", "量化指标": "指标", "节点": "节点",
+               "撤销": "撤销记录", "恢复": "恢复记录"}
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,10 @@ def entry_words(part: str, entry: Any) -> str:
         return f"新时限 {entry.get('新时限', '')}{approved}"
     if part == "销号":
         return f"审核人 {entry.get('审核人', '')},批准人 {entry.get('批准人', '')}"
+    if part == "撤销":
+        return f"{entry.get('批准人', '')}批准，理由：{short(entry.get('理由'), 60)}"
+    if part == "恢复":
+        return f"理由：{short(entry.get('理由'), 60)}"
     return short({k: v for k, v in entry.items() if k != RECORDS.get(part)}, 60)
 
 

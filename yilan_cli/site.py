@@ -43,6 +43,7 @@ class Site:
     units: list[dict[str, Any]] = field(default_factory=list)
     matters: list[dict[str, Any]] = field(default_factory=list)
     overdue_list: list[dict[str, Any]] = field(default_factory=list)
+    withdrawn: list[dict[str, Any]] = field(default_factory=list)  # 撤销 at the site's day: in no count, listed apart
     ranking: list[Any] = field(default_factory=list)
     ranking_period: str = ""
     issued: list[dict[str, str]] = field(default_factory=list)
@@ -54,7 +55,8 @@ def _row(ws: Workspace, v: Validated, st: Status) -> dict[str, Any]:
             "deadline": st.deadline.isoformat() if st.deadline else "长期", "progress": st.progress,
             "light": light_name(st.light, ws.rules), "light_key": st.light, "overdue_days": st.overdue_days,
             "reasons": ";".join(reasons(st, ws.rules)),
-            "expected": "—" if st.expected is None else percent(st.expected)}
+            "expected": "—" if st.expected is None else percent(st.expected), "withdrawn": st.withdrawn,
+            "withdrawn_on": max((w.date for w in m.withdrawals if w.date <= st.today), default=None)}
 
 
 def _counts(sts: list[Status]) -> dict[str, Any]:
@@ -104,7 +106,8 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
                 issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
                         for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
     rows = [_row(ws, v, st) for v, st in matters]
-    site.matters = rows
+    site.matters = [r for r in rows if not r["withdrawn"]]
+    site.withdrawn = [r for r in rows if r["withdrawn"]]
     site.overdue_list = [r for r in rows if r["overdue_days"]]
     for key, lg in ws.ledgers.items():
         sts = [st for v, st in matters if v.ledger == key]
@@ -125,11 +128,11 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
 
     write("index.html", "site_index.html.j2", "")
     for row_lg in site.ledgers:
-        mine = [r for r in rows if r["ledger_key"] == row_lg["key"]]
+        mine = [r for r in site.matters if r["ledger_key"] == row_lg["key"]]
         write(f"ledger/{row_lg['key']}.html", "site_list.html.j2", "../", page={
             "title": f"{row_lg['name']}台账", "matters": mine, "lights": {k: row_lg[k] for k in LIGHTS if k in row_lg}})
     for u in site.units:
-        mine = [r for r in rows if r["unit"] == u["name"]]
+        mine = [r for r in site.matters if r["unit"] == u["name"]]
         write(f"unit/{u['file']}.html", "site_list.html.j2", "../", page={
             "title": f"{u['name']}牵头的督办事项", "matters": mine, "lights": {k: u[k] for k in LIGHTS if k in u}})
     history = _history(ws)
@@ -154,6 +157,10 @@ def _matter_page(ws: Workspace, v: Validated, today: date, row: dict[str, Any], 
     for e in m.extensions:
         fields.append(("延期", f"{e.applied_on} 申请延至 {e.new_deadline}:{e.reason}"
                                f"({e.approver or ''}{' ' + str(e.approved_on) + ' 批准' if e.approved_on else ' 待批准'})"))
+    for w in m.withdrawals:
+        fields.append(("撤销", f"{w.date} 撤销：{w.reason}（{w.approver}批准）"))
+    for x in m.reinstatements:
+        fields.append(("恢复", f"{x.date} 恢复：{x.reason}"))
     for f in lg.fields:
         if f.key in v.extra:
             value = v.extra[f.key]

@@ -55,7 +55,8 @@ class Status(NamedTuple):
     missing_period: str | None  # code of the period whose report is missing (e.g. 2022Q1)
     missed_milestones: tuple[str, ...]
     light: str  # one of LIGHTS
-    category: str  # one of CATEGORIES
+    category: str  # one of CATEGORIES, or 撤销 for a withdrawn matter
+    withdrawn: bool = False  # 撤销 at ``today`` (withdrawn): light none, left out of every total (summarize)
 
     @property
     def report_missing(self) -> bool:
@@ -65,6 +66,19 @@ class Status(NamedTuple):
 def exists(r: Record, d: int) -> bool:
     """A matter assigned after ``d`` does not exist yet at ``d``."""
     return r.assigned <= d
+
+
+def withdrawn(r: Record, d: int) -> bool:
+    """撤销 at ``d``: a 撤销 dated ≤ d without a 恢复 dated ≤ d after it (docs/format.md, 撤销与恢复).
+
+    Business time like every rule here: a withdrawal dated D counts from D on; views of earlier dates
+    are unchanged. A withdrawn matter has light none and is left out of totals, lights and rates."""
+    return any(start <= d and (end is None or end > d) for start, end in r.withdrawals)
+
+
+def counted(r: Record, d: int) -> bool:
+    """Whether ``r`` counts in the totals at ``d``: it exists and is not withdrawn."""
+    return r.assigned <= d and not (r.withdrawals and withdrawn(r, d))
 
 
 def log_at(r: Record, d: int) -> tuple[str, int, int | None]:
@@ -146,8 +160,17 @@ def missing_report(r: Record, d: int, grace_days: int) -> str | None:
 
 
 def evaluate(r: Record, today: date, rules: Rules) -> Status:
-    """Evaluate record ``r`` at date ``today``."""
+    """Evaluate record ``r`` at date ``today``. A matter withdrawn at ``today`` (:func:`withdrawn`) keeps its
+    state and progress but has light none, category 撤销, no overdue days and no missing report."""
     d = today.toordinal()
+    if r.withdrawals and withdrawn(r, d):
+        st = _evaluate(r, today, d, rules)
+        return st._replace(light="none", category="撤销", withdrawn=True, overdue_days=0, missing_period=None,
+                           missed_milestones=())
+    return _evaluate(r, today, d, rules)
+
+
+def _evaluate(r: Record, today: date, d: int, rules: Rules) -> Status:
     state, progress, finished = log_at(r, d)
     deadline = deadline_at(r, d)
     closed_on = finished if state in FINISH or state == "已销号" else None
@@ -244,8 +267,10 @@ class Summary:
 
 
 def summarize(statuses: list[Status]) -> Summary:
+    """Totals over ``statuses``; a withdrawn matter (Status.withdrawn) is not counted anywhere."""
     lights = dict.fromkeys(LIGHTS, 0)
     closed = stage = on_time = overdue = suspended = 0
+    statuses = [s for s in statuses if not s.withdrawn]
     for s in statuses:
         lights[s.light] += 1
         if s.state in CLOSED:

@@ -25,7 +25,7 @@ def status(
     unit: Annotated[Optional[str], typer.Option("--unit", help="只看某单位牵头或配合的事项")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="只看某位领导牵头的事项")] = None,
     light: Annotated[Optional[str], typer.Option("--light", help="只看某些灯,如 红,黄")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号和中止的事项")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="同时列出已办结、已销号、中止和已撤销的事项")] = False,
     task_force: Annotated[Optional[str], typer.Option("--task-force", help="只看某个专班的事项(编号或名称)")] = None,
     due_within: Annotated[Optional[int], typer.Option(
         "--due-within", metavar="天数", help="只看完成时限在今后N天内(含当天)、尚未办结的事项,不论灯色")] = None,
@@ -70,7 +70,7 @@ def status(
     else:
         from ..render import status_table
 
-        status_table(result.rows, ws.rules, result.summary, result.hidden)
+        status_table(result.rows, ws.rules, result.summary, result.hidden, result.withdrawn)
 
 
 @handled

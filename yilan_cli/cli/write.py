@@ -1,4 +1,4 @@
-"""Write commands: add, update, close, signoff, extend, fmt. Each is one transaction, one commit."""
+"""Write commands: add, update, close, signoff, extend, withdraw, reinstate, fmt. Each is one transaction, one commit."""
 
 import math
 from collections.abc import Callable
@@ -24,6 +24,8 @@ def register(app: typer.Typer) -> None:
     app.command("signoff", help="销号:已办结事项经审核、批准后销号。")(signoff)
     app.command("extend", help="记录延期:新时限、理由、批准人、批准日期。")(extend)
     app.command("edit", help="更正事项的基本字段（事项、牵头单位、配合单位等），须写明理由。")(edit)
+    app.command("withdraw", help="撤销事项（误录或经领导决定取消）：自撤销日期起不计入总数、灯色和各项比率，记录保留。")(withdraw)
+    app.command("reinstate", help="恢复已撤销的事项：自恢复日期起重新计入。")(reinstate)
     app.command("fmt", help="把事项文件整理成统一格式(--check 只检查不改)。")(fmt)
     app.command("undo", help="撤销上一次 yilan 命令的提交(生成一个新的撤销提交)。")(undo)
     app.command("merge-file", help="git 合并驱动(由 git 调用):事项文件按进展条目合并。")(merge_file)
@@ -342,6 +344,37 @@ def edit(
         return f"{summary}；理由：{why}"
 
     _edit(matter_id, "edit", "更正", apply)
+
+
+@handled
+def withdraw(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    reason: Annotated[str, typer.Option("--reason", help="撤销理由（如 重复录入、县政府常务会议决定取消）")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（如 常务副县长）")],
+    date: Annotated[Optional[str], typer.Option(
+        "--date", help="撤销日期，默认今天；自该日起不计入统计；不能晚于今天，除非加 --future")] = None,
+    future: FutureOpt = False,
+) -> None:
+    """撤销 (docs/format.md, 撤销与恢复): one 撤销 record, one commit (Yilan-Action: withdraw)."""
+    from .. import edits
+
+    _dated_edit(matter_id, "withdraw", "撤销", date, "撤销日期", future,
+                lambda tree, v, day: edits.withdraw(tree, v.matter, day, reason=reason, approver=approved_by))
+
+
+@handled
+def reinstate(
+    matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
+    reason: Annotated[str, typer.Option("--reason", help="恢复理由")],
+    date: Annotated[Optional[str], typer.Option(
+        "--date", help="恢复日期，默认今天；自该日起重新计入统计；不能晚于今天，除非加 --future")] = None,
+    future: FutureOpt = False,
+) -> None:
+    """恢复 a withdrawn matter: one 恢复 record, one commit (Yilan-Action: reinstate)."""
+    from .. import edits
+
+    _dated_edit(matter_id, "reinstate", "恢复", date, "恢复日期", future,
+                lambda tree, v, day: edits.reinstate(tree, v.matter, day, reason=reason))
 
 
 @handled
