@@ -138,6 +138,7 @@ def add(
     future: FutureOpt = False,
 ) -> None:
     from ..edits import new_matter, next_id, read_last_id, task_force_name
+    from ..lookup import unit_name
     from ..models import ONGOING
     from ..query import resolve_ledgers
     from ..txn import Transaction
@@ -145,6 +146,7 @@ def add(
 
     ws = workspace()
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
+    lead_unit = unit_name(ws, lead_unit)  # 住建局 → 县住建局, as every --unit reads it
     day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
@@ -328,6 +330,10 @@ def edit(
         if items is not None:
             values[key] = [x.strip() for x in items if x.strip()]
     ws = workspace()
+    if values.get("牵头单位"):
+        from ..lookup import unit_name
+
+        values["牵头单位"] = unit_name(ws, values["牵头单位"])  # 住建局 → 县住建局, as every --unit reads it
     if task_force is not None:
         values["专班"] = edits.task_force_name(ws, task_force) if task_force.strip() else ""
     extra = _pairs(set_, "--set")
