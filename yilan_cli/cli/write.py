@@ -138,7 +138,6 @@ def add(
     future: FutureOpt = False,
 ) -> None:
     from ..edits import new_matter, next_id, read_last_id, task_force_name
-    from ..lookup import unit_name
     from ..models import ONGOING
     from ..query import resolve_ledgers
     from ..txn import Transaction
@@ -146,7 +145,7 @@ def add(
 
     ws = workspace()
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
-    lead_unit = unit_name(ws, lead_unit)  # 住建局 → 县住建局, as every --unit reads it
+    lead_unit = _unit_or_as_typed(ws, lead_unit)
     day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
@@ -293,6 +292,17 @@ def extend(
     _edit(matter_id, "extend", "延期", apply)
 
 
+def _unit_or_as_typed(ws: Any, text: str) -> str:
+    """A typed 牵头单位 read as every ``--unit`` is (住建局 → 县住建局, lookup.unit_name); one that names no unit
+    is left as typed, for the file's validation to refuse (E305, with the closest names)."""
+    from ..lookup import unit_name
+
+    try:
+        return unit_name(ws, text)
+    except UsageError:
+        return text
+
+
 @handled
 def edit(
     matter_id: Annotated[str, typer.Argument(metavar="ID", help="事项编号")],
@@ -331,9 +341,7 @@ def edit(
             values[key] = [x.strip() for x in items if x.strip()]
     ws = workspace()
     if values.get("牵头单位"):
-        from ..lookup import unit_name
-
-        values["牵头单位"] = unit_name(ws, values["牵头单位"])  # 住建局 → 县住建局, as every --unit reads it
+        values["牵头单位"] = _unit_or_as_typed(ws, values["牵头单位"])
     if task_force is not None:
         values["专班"] = edits.task_force_name(ws, task_force) if task_force.strip() else ""
     extra = _pairs(set_, "--set")
