@@ -41,7 +41,9 @@ def test_status_by_task_force() -> None:
                              "--today", "2022-06-30").stdout)
     assert {m["id"] for m in by_name["matters"]} == {"XM-001", "XM-002", "XM-003"}
     r = run("status", "--task-force", "TF99")
-    assert r.exit_code == 2 and "没有这个专班:TF99" in r.stderr
+    assert r.exit_code == 2 and "没有这个专班：TF99" in r.stderr and "您是否想写 TF09 疫情防控督导工作专班？" in r.stderr
+    part = json.loads(run("status", "--task-force", "陨石坑", "--all", "--format", "json", "--today", "2022-06-30").stdout)
+    assert [m["id"] for m in part["matters"]] == ["ZB-001"]  # part of one registered name
 
 
 def test_quarterly_and_half_year_circulars_report_each_task_force() -> None:

@@ -68,8 +68,9 @@ _LATER = {"交办日期": "已有事项的交办日期不能更正", "完成时�
 def task_force_name(ws: Workspace, text: str) -> str:
     """``--task-force`` as typed (a registered id such as TF04, or a name) → the name written in 专班.
 
-    Without a registry (schemas/taskforces.yaml absent or empty) 专班 is free text and is written as typed.
-    Unknown: E316 with the closest registered name."""
+    Part of one registered name is that task force (陨石坑 → 陨石坑开发项目工作专班). Without a registry
+    (schemas/taskforces.yaml absent or empty) 专班 is free text and is written as typed. Unknown: E316 with
+    the closest registered name."""
     import difflib
 
     typed = text.strip()
@@ -78,6 +79,9 @@ def task_force_name(ws: Workspace, text: str) -> str:
     tf = ws.task_force(typed) or ws.task_force(typed.upper())
     if tf is not None:
         return tf.name
+    part = [x for x in ws.task_forces if typed and typed in x.name]  # 陨石坑 → 陨石坑开发项目工作专班
+    if len(part) == 1:
+        return part[0].name
     names = {x.id: f"{x.id} {x.name}" for x in ws.task_forces} | {x.name: f"{x.id} {x.name}" for x in ws.task_forces}
     close = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.4)
     hint = f"您是否想写 {names[close[0]]}？" if close else f"已登记的专班：{'、'.join(dict.fromkeys(names.values()))}"

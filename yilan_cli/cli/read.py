@@ -44,11 +44,11 @@ def status(
     ws = workspace(as_recorded)
     tf_name = None
     if task_force:
-        tf = ws.task_force(task_force)
-        if tf is None:
-            names = "、".join(f"{x.id} {x.name}" for x in ws.task_forces) or "(schemas/taskforces.yaml 中没有登记专班)"
-            raise UsageError(f"没有这个专班:{task_force}", f"已登记的专班:{names}", code="E316")
-        tf_name = tf.name
+        from ..edits import task_force_name
+
+        if not ws.task_forces:
+            raise UsageError(f"没有这个专班：{task_force}", "schemas/taskforces.yaml 中没有登记专班", code="E316")
+        tf_name = task_force_name(ws, task_force)  # TF02, tf02, a name or part of one; unknown: E316 with a suggestion
     if due_within is not None and due_within < 0:
         raise UsageError(f"--due-within 的天数不能为负数：{due_within}", "写今后的天数，如 --due-within 7", code="E331")
     keys = resolve_ledgers(ws, ledgers)  # unknown: E330 with the closest ledgers
