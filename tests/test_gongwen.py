@@ -276,13 +276,13 @@ def test_a_changed_number_format_continues_the_years_series() -> None:
 
 def test_the_date_of_issue_follows_the_evaluation_and_the_numbers(git_demo: Path, tmp_path: Path) -> None:
     """The demo issued 依督通〔2022〕1号 (半年评估) on 2022-07-12: a circular dated before it would carry a
-    higher number with an earlier date (I011); one dated before its own evaluation day is refused (I010)."""
+    higher number with an earlier date (I014); one dated before its own evaluation day is refused (I013)."""
     written_notes(git_demo, "2022Q2", "2022-06")
     early = CliRunner().invoke(app, ["--root", str(git_demo), "report", "2022Q2", "--issue", "--date", "2022-07-05"])
-    assert early.exit_code == 2 and "[I011] 印发日期 2022-07-05 早于已印发的 依督通〔2022〕1号(2022-07-12)" in early.stderr
+    assert early.exit_code == 2 and "[I014] 印发日期 2022-07-05 早于已印发的 依督通〔2022〕1号(2022-07-12)" in early.stderr
     before = CliRunner().invoke(app, ["--root", str(git_demo), "report", "2022-06", "--today", "2022-06-30", "--issue",
                                       "--date", "2022-06-20"])
-    assert before.exit_code == 2 and "[I010] 印发日期 2022-06-20 早于评估日 2022-06-30" in before.stderr
+    assert before.exit_code == 2 and "[I013] 印发日期 2022-06-20 早于评估日 2022-06-30" in before.stderr
     assert "依督通〔2022〕2号" in invoke(git_demo, "report", "2022Q2", "--issue", "--date", "2022-07-15",
                                       "-o", str(tmp_path / "q2.md")).stderr
 
@@ -298,7 +298,7 @@ def test_the_referral_letter_is_dated_after_what_it_cites(ws: Path, tmp_path: Pa
     chosen = invoke(ws, "accountability", "2022Q2", "--date", "2022-07-01").stdout
     assert "\n2022年7月1日\n" in chosen and "2022年7月5日" not in chosen  # nothing dated after the letter
     refused = CliRunner().invoke(app, ["--root", str(ws), "accountability", "2022Q2", "--date", "2022-06-01"])
-    assert refused.exit_code == 2 and "[I010] 成文日期 2022-06-01 早于评估日 2022-06-30" in refused.stderr
+    assert refused.exit_code == 2 and "[I013] 成文日期 2022-06-01 早于评估日 2022-06-30" in refused.stderr
 
 
 @pytest.mark.parametrize(("args", "code"), [(["-o", "通报.pdf"], "E506"), (["-o", "通报.txt"], "E506"),

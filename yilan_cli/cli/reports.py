@@ -182,8 +182,8 @@ def _issued_workspace(ws: Any, period: str, kind_name: str, leader: set[Optional
 def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: date, iss: Any,
                   number_format: str) -> dict[str, Any]:
     """The register entry of this circular, numbered from the register read under the lock. Refused: the
-    same circular again (I001); a 成文日期 before the evaluation date (I010) or before the last circular of
-    the year's series (I011) — numbers follow the order documents are issued in."""
+    same circular again (I001); a 成文日期 before the evaluation date (I013) or before the last circular of
+    the year's series (I014) — numbers follow the order documents are issued in."""
     from ..issuing import next_number
     from ..report import KINDS
 
@@ -194,13 +194,13 @@ def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: date, 
                              "同一期间只印发一次;重新生成已印发的这期用 --as-issued,需要更正请另行发文", code="I001")
     if issued_on.isoformat() < context.today:
         raise UsageError(f"印发日期 {issued_on} 早于评估日 {context.today}", "通报在评估日之后印发:改正 --date,"
-                         "或用 --today 指定更早的评估日", code="I010")
+                         "或用 --today 指定更早的评估日", code="I013")
     later = [e for e in iss.entries if e.get("种类") in kinds and str(e.get("印发日期", ""))[:4] == str(p.year)
              and str(e.get("印发日期", "")) > issued_on.isoformat()]
     if later:
         last = max(later, key=lambda e: str(e.get("印发日期")))
         raise UsageError(f"印发日期 {issued_on} 早于已印发的 {last.get('编号')}({last.get('印发日期')})",
-                         "文号按印发先后编排:--date 不能早于本年已印发的通报", code="I011")
+                         "文号按印发先后编排:--date 不能早于本年已印发的通报", code="I014")
     context.number = next_number(iss.entries, number_format, p.year, kinds=kinds)[0]
     context.issued_on = issued_on.isoformat()  # the 成文日期 the document prints
     record = {"编号": context.number, "种类": context.kind_name, "期间": p.code, "标题": context.title,

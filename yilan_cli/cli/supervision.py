@@ -269,7 +269,7 @@ def accountability(
     d = today_arg(today, p.last) if today else p.last
     day = fact_day(written, "成文日期", future) if written else None
     if day is not None and day < d:
-        raise UsageError(f"成文日期 {day} 早于评估日 {d}", "移交函在评估日之后成文:改正 --date", code="I010")
+        raise UsageError(f"成文日期 {day} 早于评估日 {d}", "移交函在评估日之后成文:改正 --date", code="I013")
     found = referrals(ws, _records_or_refuse(ws), read_register(ws.root), d, p.code, p.label, day)
     if fmt == "docx":
         from ..docx_report import accountability_docx
