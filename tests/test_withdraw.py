@@ -240,3 +240,39 @@ def test_show_at_a_date_shows_the_records_dated_by_then(small: Path) -> None:
     assert "  已撤销，不计入统计" in during and "恢复:" not in during
     after = run(small, "show", "ZB-001", "--today", "2022-08-02").stdout
     assert "恢复: 2022-08-01 理由：恢复督办\n" in after and "已撤销，不计入统计" not in after
+
+
+def test_a_withdrawn_matter_is_neither_escalated_nor_referred(tmp_path: Path) -> None:
+    """From its 撤销 date nothing more is demanded of the unit: no next rung, no referral (review of issue 20)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from yilan_cli.cli import app
+
+    from .conftest import REPO, git
+    from .test_escalation import MATTER
+
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "ledgers" / "xiangmu").mkdir(parents=True)
+    for mid, title, unit in (("XM-001", "县城老旧小区改造", "县住建局"), ("XM-002", "农村公路危桥改造", "县交通运输局")):
+        text = MATTER.format(id=mid, title=title, unit=unit, progress=50, owner="")
+        (root / "ledgers" / "xiangmu" / f"{mid}.yaml").write_text(text, encoding="utf-8")
+    (root / ".gitignore").write_text(".yilan/\n", encoding="utf-8")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "台账")
+
+    def run(*args: str) -> str:
+        r = CliRunner().invoke(app, ["--root", str(root), *args])
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    run("notice", "--today", "2022-04-08", "--issue", "-o", str(tmp_path / "n"))  # both red: 1号, 2号
+    run("withdraw", "XM-001", "--reason", "县政府决定取消", "--approved-by", "县长", "--date", "2022-04-20")
+    assert "XM-001" in run("escalate", "--today", "2022-04-14")  # unanswered, before the withdrawal: next rung due
+    planned = run("escalate", "--today", "2022-04-21")
+    assert "XM-002" in planned and "XM-001" not in planned
+    referral = run("accountability", "2022Q2")
+    assert "XM-002" in referral and "XM-001" not in referral

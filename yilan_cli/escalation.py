@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .gongwen import Frame, Organ, frame
 from .periods import iso_day
 from .report import MARK
-from .status import CLOSED, Status, evaluate
+from .status import CLOSED, Status, counted, evaluate
 
 if TYPE_CHECKING:
     from .records import Record
@@ -153,6 +153,8 @@ def plan(ws: Workspace, records: list[Record], entries: list[dict[str, Any]], to
         r = by_id.get(mid)
         if r is None or level >= len(ladder) or last.reply_by is None or today <= last.reply_by:
             continue
+        if not counted(r, today.toordinal()):  # 撤销 from its date: nothing more is demanded of the unit
+            continue
         st = evaluate(r, today, ws.rules)
         if st.state in FINISHED:
             continue
@@ -255,7 +257,7 @@ def referrals(ws: Workspace, records: list[Record], entries: list[dict[str, Any]
     all_chains = chains(ws, entries, written)
     items = []
     for r in records:
-        if r.assigned > d.toordinal():
+        if not counted(r, d.toordinal()):  # not yet assigned, or 撤销 at d: never referred
             continue
         st: Status = evaluate(r, d, rules)
         chain = all_chains.get(r.id, ())
