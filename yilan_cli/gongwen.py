@@ -14,6 +14,7 @@ period codes as 2022年第二季度.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,19 +25,32 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZH = _HAN + "\u3000-\u303f\uff01-\uff5e\u2014\u2018\u2019\u201c\u201d\u2026"
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 
-# URLs and paths are printed as written: no date, period or punctuation inside them is touched
-_VERBATIM = re.compile(r"(?:https?://|ftp://|www\.)[^\s，。；）]+|[\w.\-]*[A-Za-z][\w.\-]*(?:[/\\][\w.\-]+)+", re.A)
-_TRAILING = rf"(?![0-9A-Za-z\-/\\])(?: +(?=[{_HAN}]))?"  # and the space after it, before Chinese
-_ISO_DAY = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})-(\d{2})" + _TRAILING)
-_ISO_MONTH = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})" + _TRAILING)
-_PERIOD = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})(Q[1-4]|H[12])" + _TRAILING)
-_PUNCT = re.compile(rf"(?<=[{_ZH})）])[ \t]*([,;:!?])[ \t]*|([,;:!?])[ \t]*(?=[{_HAN}（“])")
-_PARENS = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
-_QUOTES = re.compile(rf'"([^"\n]*[{_HAN}][^"\n]*)"|(?<=[{_HAN}])"([^"\n]{{1,40}})"|"([^"\n]{{1,40}})"(?=[{_HAN}])')
-_PERIOD_END = re.compile(rf"(?<=[{_HAN}])\.(?=\s|$)")
-# a space between Chinese and a number (either side); a number that is part of an ID (SW-002) keeps its space
-_SPACE_BEFORE_NUMBER = re.compile(rf"(?<=[{_ZH}]) +(?=[0-9])")
-_SPACE_AFTER_NUMBER = re.compile(rf"(?<![0-9A-Za-z\-_./])([0-9][0-9.,/]*%?) +(?=[{_ZH}])")
+
+
+class _Patterns:
+    """The style pass's regular expressions, compiled on first use (:func:`_rx`): workspace.py imports this
+    module for ``Organ`` on every command, and compiling them costs ~30 ms that ``yilan status`` never needs."""
+
+    def __init__(self) -> None:
+        # URLs and paths are printed as written: no date, period or punctuation inside them is touched
+        self.verbatim = re.compile(r"(?:https?://|ftp://|www\.)[^\s，。；）]+|[\w.\-]*[A-Za-z][\w.\-]*(?:[/\\][\w.\-]+)+",
+                                   re.A)
+        trailing = rf"(?![0-9A-Za-z\-/\\])(?: +(?=[{_HAN}]))?"  # and the space after it, before Chinese
+        self.iso_day = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})-(\d{2})" + trailing)
+        self.iso_month = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})-(\d{2})" + trailing)
+        self.period = re.compile(r"(?<![0-9A-Za-z\-/\\=])(\d{4})(Q[1-4]|H[12])" + trailing)
+        self.punct = re.compile(rf"(?<=[{_ZH})）])[ \t]*([,;:!?])[ \t]*|([,;:!?])[ \t]*(?=[{_HAN}（“])")
+        self.parens = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
+        self.quotes = re.compile(rf'"([^"\n]*[{_HAN}][^"\n]*)"|(?<=[{_HAN}])"([^"\n]{{1,40}})"|"([^"\n]{{1,40}})"(?=[{_HAN}])')
+        self.period_end = re.compile(rf"(?<=[{_HAN}])\.(?=\s|$)")
+        # a space between Chinese and a number (either side); a number in an ID (SW-002) keeps its space
+        self.space_before_number = re.compile(rf"(?<=[{_ZH}]) +(?=[0-9])")
+        self.space_after_number = re.compile(rf"(?<![0-9A-Za-z\-_./])([0-9][0-9.,/]*%?) +(?=[{_ZH}])")
+        self.md_marker = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s*)?)(.*)$")
+        self.md_emphasis = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+_rx = functools.cache(_Patterns)
 _QUARTERS = "一二三四"
 
 
@@ -98,21 +112,20 @@ def style(text: str) -> str:
         kept.append(m.group(0))
         return chr(0xF0000 + len(kept) - 1)
 
-    text = _VERBATIM.sub(keep, text)
-    text = _ISO_DAY.sub(_day, text)
-    text = _ISO_MONTH.sub(_month, text)
-    text = _PERIOD.sub(_period, text)
-    text = _stable(lambda x: _PARENS.sub(r"（\1）", x), text)  # (a(中)b): the outer pair once the inner is done
-    text = _stable(lambda x: _QUOTES.sub(lambda m: f"“{m.group(1) or m.group(2) or m.group(3)}”", x), text)
-    text = _PERIOD_END.sub("。", text)
-    text = _stable(lambda x: _PUNCT.sub(lambda m: _FULL[m.group(1) or m.group(2)], x), text)  # "依::" likewise
-    text = _SPACE_BEFORE_NUMBER.sub("", text)
-    text = _SPACE_AFTER_NUMBER.sub(r"\1", text)
+    rx = _rx()
+    text = rx.verbatim.sub(keep, text)
+    text = rx.iso_day.sub(_day, text)
+    text = rx.iso_month.sub(_month, text)
+    text = rx.period.sub(_period, text)
+    text = _stable(lambda x: rx.parens.sub(r"（\1）", x), text)  # (a(中)b): the outer pair once the inner is done
+    text = _stable(lambda x: rx.quotes.sub(lambda m: f"“{m.group(1) or m.group(2) or m.group(3)}”", x), text)
+    text = rx.period_end.sub("。", text)
+    text = _stable(lambda x: rx.punct.sub(lambda m: _FULL[m.group(1) or m.group(2)], x), text)  # "依::" likewise
+    text = rx.space_before_number.sub("", text)
+    text = rx.space_after_number.sub(r"\1", text)
     return re.sub("[\U000F0000-\U000FFFFD]", lambda m: kept[ord(m.group()) - 0xF0000], text) if kept else text
 
 
-_MD_MARKER = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s*)?)(.*)$")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
 
 
 def style_markdown(text: str) -> str:
@@ -120,7 +133,7 @@ def style_markdown(text: str) -> str:
     heading, list or quote marker kept as written (``1. 项`` stays a list item)."""
     out = []
     for line in text.split("\n"):
-        m = _MD_MARKER.match(line)
+        m = _rx().md_marker.match(line)
         assert m is not None  # the pattern matches any line
         out.append(m.group(1) + style(m.group(2)))
     return "\n".join(out)
@@ -134,7 +147,7 @@ def paragraphs(text: str) -> list[str]:
     for block in re.split(r"\n\s*\n", text.strip()):
         current: list[str] = []
         for line in block.split("\n"):
-            m = _MD_MARKER.match(line)
+            m = _rx().md_marker.match(line)
             assert m is not None
             marker, rest = m.group(1).strip(), m.group(2).strip()
             if marker and current:
@@ -142,7 +155,7 @@ def paragraphs(text: str) -> list[str]:
                 current = []
             if marker[:1].isdigit():
                 rest = f"{marker}{rest}"
-            current.append(_MD_EMPHASIS.sub(r"\2", rest))
+            current.append(_rx().md_emphasis.sub(r"\2", rest))
         if any(current):
             out.append("".join(current))
     return [style(p) for p in out if p]
