@@ -174,7 +174,9 @@ def test_edit_sets_an_extension_field_and_undo_takes_it_back(git_demo: Path) -> 
     assert message(git_demo).splitlines()[0] == ("更正 XM-001 县城污水处理厂提标改造工程:总投资万元 6800 → 7200；"
                                                  "理由：概算调整后核对")
     r = run(git_demo, "edit", "XM-001", "--set", "专班=TF04", "--reason", "核对")
-    assert r.exit_code == 2 and "用 --task-force 设置专班" in r.output
+    assert r.exit_code == 2 and "用 --task-force 更正专班" in r.output
+    r = run(git_demo, "edit", "XM-001", "--set", "完成时限=2023-06-30", "--reason", "核对")
+    assert r.exit_code == 2 and "yilan extend" in r.output and "--deadline" not in r.output  # edit has no --deadline
     r = run(git_demo, "undo", "--yes")
     assert r.exit_code == 0, r.output
     assert (git_demo / rel).read_text(encoding="utf-8") == before

@@ -68,7 +68,8 @@ _LATER = {"交办日期": "已有事项的交办日期不能更正", "完成时�
 def task_force_name(ws: Workspace, text: str) -> str:
     """``--task-force`` as typed (a registered id such as TF04, or a name) → the name written in 专班.
 
-    Part of one registered name is that task force (陨石坑 → 陨石坑开发项目工作专班). Without a registry
+    An id is read as a matter ID is (lookup.id_parts: tf1, TF-1, full-width → TF01); part of one registered
+    name is that task force (陨石坑 → 陨石坑开发项目工作专班). Without a registry
     (schemas/taskforces.yaml absent or empty) 专班 is free text and is written as typed. Unknown: E316 with
     the closest registered name."""
     import difflib
@@ -76,7 +77,12 @@ def task_force_name(ws: Workspace, text: str) -> str:
     typed = text.strip()
     if not ws.task_forces:
         return typed
+    from .lookup import id_parts, plain
+
+    typed = plain(typed)
     tf = ws.task_force(typed) or ws.task_force(typed.upper())
+    if tf is None and id_parts(typed) is not None:  # tf1, TF-1, ＴＦ０１ → TF01
+        tf = next((x for x in ws.task_forces if id_parts(x.id) == id_parts(typed)), None)
     if tf is not None:
         return tf.name
     part = [x for x in ws.task_forces if typed and typed in x.name]  # 陨石坑 → 陨石坑开发项目工作专班
@@ -96,7 +102,7 @@ def indicator_item(name: str, text: str) -> Any:
     ``1200户`` → {名称, 单位: 户, 目标: 1200}; ``6.5%:增速`` → {名称, 单位: "%", 目标: 6.5, 类型: 增速}.
     Not a number first: E212; an unknown 类型: E329.
     """
-    from .indicators import KINDS, QUANTITY
+    from .indicators import KINDS, QUANTITY, figure_error, parse_figure
 
     body, kind = text.replace("：", ":"), QUANTITY
     if ":" in body:
@@ -105,13 +111,18 @@ def indicator_item(name: str, text: str) -> Any:
         if kind not in KINDS:
             raise UsageError(f"指标 {name} 的类型不对：{kind}", f"类型为{'、'.join(KINDS)}之一，例如 {name}=6.5%:增速",
                              code="E329")
-    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(.*?)\s*", body.replace("％", "%"))
-    if m is None:
-        raise UsageError(f"指标目标不是数字：{name}={text}", "写成 名称=目标[单位]，例如 户厕改造=1200户", code="E212")
+    figure = parse_figure(body)
+    if figure is None:
+        raise UsageError(f"指标目标不是数字：{name}={text}",
+                         "写成 名称=目标[单位]，例如 户厕改造=1200户 或 2,000户（不用科学记数法）", code="E212")
+    number, unit = figure
+    why = figure_error(kind, number, target=True)
+    if why:
+        raise UsageError(f"指标 {name} 的目标不对：{text}（{why}）", "核对目标值；增长率类指标写 名称=目标%:增速", code="E216")
     data: dict[str, Any] = {"名称": name}
-    if m[2]:
-        data["单位"] = m[2]
-    data["目标"] = float(m[1]) if "." in m[1] else int(m[1])
+    if unit:
+        data["单位"] = unit
+    data["目标"] = int(number) if number.is_integer() else number
     if kind != QUANTITY:
         data["类型"] = kind
     return flow_map(data)
@@ -144,25 +155,43 @@ def add_items(tree: Any, indicators: list[Any], milestones: list[Any]) -> list[s
     return words
 
 
+def one_line(text: str | None) -> str:
+    """A single-line field (事项, 任务来源, 单位, 责任人, 领导, 标签) as written: every run of blanks, line breaks
+    included, becomes one space and the ends are trimmed — a pasted line break never splits a table row."""
+    return " ".join((text or "").split())
+
+
+def _lead_not_co(tree: Any) -> None:
+    """The 牵头单位 is not also a 配合单位 (E336): it would be counted twice in the unit tables."""
+    lead, co = tree.get("牵头单位"), list(tree.get("配合单位") or [])
+    if lead in co:
+        raise UsageError(f"{lead} 是牵头单位，不必再列为配合单位", "配合单位只写牵头单位以外的单位", code="E336")
+
+
 def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, lead_unit: str, deadline: str,
                assigned: date, leaders: list[str], co_units: list[str], source: str | None, target: str | None,
                owner: str | None, cycle: str | None, tags: list[str], extra: dict[str, str],
                task_force: str | None = None, indicators: list[Any] | None = None,
                milestones: list[Any] | None = None) -> Any:
+    """A new matter's tree (canonical key order). Single-line fields pass through :func:`one_line`; 目标要求
+    keeps its lines. The lead unit repeated as 配合单位: E336."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    data: dict[str, Any] = {"编号": matter_id, "事项": title}
-    if source:
-        data["任务来源"] = source
-    if target:
-        data["目标要求"] = target
-    if leaders:
-        data["牵头领导"] = flow_seq(leaders)
-    data["牵头单位"] = lead_unit
-    if co_units:
-        data["配合单位"] = flow_seq(co_units)
-    if owner:
-        data["责任人"] = owner
+    def listed(items: list[str]) -> list[str]:
+        return list(dict.fromkeys(x for x in map(one_line, items) if x))
+
+    data: dict[str, Any] = {"编号": matter_id, "事项": one_line(title)}
+    if one_line(source):
+        data["任务来源"] = one_line(source)
+    if target and target.strip():
+        data["目标要求"] = target.strip()
+    if listed(leaders):
+        data["牵头领导"] = flow_seq(listed(leaders))
+    data["牵头单位"] = one_line(lead_unit)
+    if listed(co_units):
+        data["配合单位"] = flow_seq(listed(co_units))
+    if one_line(owner):
+        data["责任人"] = one_line(owner)
     if task_force:
         data["专班"] = task_force
     data["交办日期"] = assigned.isoformat()
@@ -175,20 +204,23 @@ def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, 
         data["量化指标"] = CommentedSeq(indicators)
     if milestones:
         data["节点"] = CommentedSeq(milestones)
-    if tags:
-        data["标签"] = flow_seq(tags)
+    if listed(tags):
+        data["标签"] = flow_seq(listed(tags))
+    _lead_not_co(data)
     return canonical(CommentedMap(data), key_order(ledger))
 
 
-def _extra_values(ledger: LedgerDef, extra: dict[str, str]) -> dict[str, Any]:
-    """``--set KEY=VALUE`` by Chinese name or ASCII key, typed by the ledger's declaration."""
+def _extra_values(ledger: LedgerDef, extra: dict[str, str], *, editing: bool = False) -> dict[str, Any]:
+    """``--set KEY=VALUE`` by Chinese name or ASCII key, typed by the ledger's declaration. A core field is
+    refused (E201) naming the option of the command at hand that sets it (``editing``: ``yilan edit``)."""
     out: dict[str, Any] = {}
     for key, raw in extra.items():
         field = next((f for f in ledger.fields if key in (f.name, f.key)), None)
         if field is None and key in CORE_OPTIONS:
-            raise UsageError(f"{key} 是事项的基本字段，不用 --set 设置", f"用 {CORE_OPTIONS[key]} 设置{key}；"
-                             + _LATER.get(key, f"已有事项的{key}用 yilan edit ID {CORE_OPTIONS[key]} … --reason 理由 更正"),
-                             code="E201")
+            option = CORE_OPTIONS[key]
+            hint = (_LATER.get(key) or f"用 {option} 更正{key}") if editing else (
+                f"用 {option} 设置{key}；" + _LATER.get(key, f"已有事项的{key}用 yilan edit ID {option} … --reason 理由 更正"))
+            raise UsageError(f"{key} 是事项的基本字段，不用 --set 设置", hint, code="E201")
         if field is None and key in CORE_COMMANDS:
             raise UsageError(f"{key} 是事项的基本字段，不用 --set 设置", CORE_COMMANDS[key], code="E201")
         if field is None:
@@ -278,12 +310,14 @@ def _state_after_entry(m: Matter) -> str:
 def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | None, problem: str | None,
            next_steps: str | None, indicators: dict[str, float], milestones: dict[str, date], state: str | None,
            reporter: str | None, reported_on: date | None = None, new_indicators: list[Any] | None = None,
-           new_milestones: list[Any] | None = None) -> str:
+           new_milestones: list[Any] | None = None, units: dict[str, str] | None = None) -> str:
     """Append one 进展 entry (and set indicator/milestone values). Returns the change summary.
 
     ``new_indicators``/``new_milestones`` (indicator_item, milestone_item) are added to 量化指标/节点 first, so
     the same update may report a value of one; when they are all the update carries, no 进展 entry is
-    appended and 状态 stays as it is (adding a target is not progress)."""
+    appended and 状态 stays as it is (adding a target is not progress). ``units``: the unit typed after an
+    indicator's value (``--indicator 户厕改造=800户``), which must be the indicator's 单位 (E215); a value
+    its 类型 cannot take (a negative 数量) is refused (E216, indicators.figure_error)."""
     only_added = progress is None and not indicators and not milestones and state is None \
         and not any((x or "").strip() for x in (note, problem, next_steps))
     refuse_withdrawn(m, "记录进展")
@@ -315,7 +349,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
 
         observed = observations(m)
         for name, value in indicators.items():
-            _find(tree.get("量化指标") or [], name, "量化指标")
+            _check_value(_find(tree.get("量化指标") or [], name, "量化指标"), value, (units or {}).get(name, ""))
             changes.append(f"{name} {figure_text(indicator_at(observed.get(name, ()), d.toordinal()))} → {figure_text(value)}")
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
@@ -400,12 +434,20 @@ def refuse_withdrawn(m: Matter, what: str) -> None:
 
 def withdraw(tree: Any, m: Matter, d: date, *, reason: str, approver: str) -> str:
     """Append a 撤销 record {日期, 理由, 批准人} (docs/format.md, 撤销与恢复); the matter is left out of every total
-    from ``d`` on. Refused: already withdrawn (E342), ``d`` before 交办日期 (E312) or before the last 恢复 (E340)."""
+    from ``d`` on. Refused: already withdrawn (E342); 已办结 or 已销号 — a finished matter is counted as done,
+    not cancelled (E343); ``d`` before 交办日期 (E312), before the last 进展 entry or before the last 恢复
+    (E340) — a withdrawal never hides facts already recorded after it."""
     since = withdrawn_since(m)
     if since is not None:
         raise UsageError(f"{m.id} 已于{since}撤销，不能再次撤销", f"需要恢复督办时用 yilan reinstate {m.id}", code="E342")
+    if m.state in CLOSED_STATES:
+        raise UsageError(f"{m.id} 状态为{m.state}，已办结的事项不能撤销",
+                         "撤销用于误录或经领导决定取消、尚未办结的事项；已办结事项的记载保持不变", code="E343")
     if d < m.assigned:
         raise UsageError(f"撤销日期{d}早于交办日期{m.assigned}", "请核对 --date", code="E312")
+    if m.updates and d < m.updates[-1].date:
+        raise UsageError(f"撤销日期{d}早于最后一条进展的日期{m.updates[-1].date}",
+                         "撤销日期不能早于已记录的进展；请核对 --date（默认今天）", code="E340")
     if m.reinstatements and d < m.reinstatements[-1].date:
         raise UsageError(f"撤销日期{d}早于上次恢复日期{m.reinstatements[-1].date}", "请核对 --date", code="E340")
     _append_record(tree, "撤销", flow_map({"日期": d.isoformat(), "理由": _one(reason, "--reason"),
@@ -473,6 +515,20 @@ def _find(items: list[Any], name: str, what: str) -> Any:
     raise UsageError(f"没有名为 {name} 的{what}", hint, code="E201")
 
 
+def _check_value(item: Any, value: float, unit: str) -> None:
+    """A reported value against its 量化指标 entry ``item``: the unit typed, if any, is the entry's (E215);
+    the value is one its 类型 can take (E216)."""
+    from .indicators import figure_error
+
+    name, own = str(item.get("名称")), str(item.get("单位") or "").strip()
+    if unit and unit != own:
+        raise UsageError(f"指标 {name} 的单位是{own or '（无单位）'}，填报的单位是{unit}",
+                         f"按{own or '该指标'}的口径填数字，如 --indicator {name}=数值{own}", code="E215")
+    why = figure_error(item.get("类型"), value, target=False)
+    if why:
+        raise UsageError(f"指标 {name} 的完成值不对：{figure_text(value)}（{why}）", "核对填报的数字", code="E216")
+
+
 def _progress_now(m: Matter) -> int:
     for u in reversed(m.updates):
         if u.progress is not None:
@@ -491,15 +547,20 @@ def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[An
     """``yilan edit``: set core fields (``values``: Chinese key of EDITABLE → text, a list for list fields;
     an empty text or list removes an optional field), ledger extension fields (``extra``, as ``--set``) and
     add 量化指标/节点 entries. Records, dates and 状态 are never touched. Returns the summary
-    (牵头单位 县水务局 → 县住建局,…); nothing that differs from the file: E334."""
+    (牵头单位 县水务局 → 县住建局,…); nothing that differs from the file: E334; a 已销号 matter — its record
+    was approved as it stands — E343."""
     from .semantic import short
 
+    if m.state == "已销号":
+        raise UsageError(f"{m.id} 已销号，记载经审核批准，不能更正",
+                         f"确有错误须先重新打开：yilan update {m.id} --status 推进中 --note 原因，更正后再办结、销号",
+                         code="E343")
     words = []
     new = dict(values)
     if extra:
         if ledger is None:
             raise UsageError("该事项不在已知台账中，不能设置扩展字段", "检查事项文件所在的文件夹", code="E201")
-        new.update(_extra_values(ledger, extra))
+        new.update(_extra_values(ledger, extra, editing=True))
     order = key_order(ledger)
     for key, value in sorted(new.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         before = tree.get(key)
@@ -521,6 +582,7 @@ def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[An
                 ahead = [k for k in order[: order.index(key)] if k in tree] if key in order else []
                 set_after(tree, key, value, *reversed(ahead))
         words.append(f"{key} {short(plain_before)} → {short(None if empty else plain_after)}")
+    _lead_not_co(tree)
     words += add_items(tree, indicators, milestones)
     if not words:
         raise UsageError(f"{m.id} 没有需要更正的内容：给出的值与现有记载相同",

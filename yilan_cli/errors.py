@@ -39,7 +39,10 @@ class YilanError(Exception):
 
 
 class NotAWorkspace(YilanError):
-    pass
+    """No workspace here or above (U008): the hint says how to make one or where to run."""
+
+    def __init__(self, message: str, hint: str = "", *, code: str = "U008", path: str = "") -> None:
+        super().__init__(message, hint, code=code, path=path)
 
 
 class SchemaError(YilanError):

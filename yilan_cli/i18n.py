@@ -285,6 +285,8 @@ UI: dict[str, tuple[str, str]] = {
     "err.locked": ("另一个 yilan 命令正在写入,等待超时", "another yilan command is writing; timed out waiting"),
     "hint.locked": ("稍后重试;如确认没有其他 yilan 在运行,可运行 yilan doctor", "retry later; yilan doctor checks a stale lock"),
     "err.invalid_result": ("修改后的事项文件不合格,未写入", "the changed matter would be invalid; nothing was written"),
+    "err.invalid_new": ("新事项的内容不合格，未新增（没有写入任何文件，编号未占用）",
+                        "the new matter would be invalid; nothing was added (no file written, no number used)"),
     "recovered_commit": ("上次被中断的写入已补交:{message}", "an interrupted write was completed: {message}"),
     "recovered_rollback": ("上次被中断的写入已撤销:{message}", "an interrupted write was rolled back: {message}"),
     "show.status": ("当前状态", "Status"),

@@ -17,6 +17,9 @@ The types (docs/format.md, 量化指标的类型; issue 19):
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -103,4 +106,40 @@ def implausible(a: Assessment) -> str | None:
             return f"完成率{percent(a.rate)}，超过目标的{figure_text(PLAUSIBLE_RATE / 100)}倍"
     elif a.kind in RATES and abs(a.gap) > PLAUSIBLE_POINTS:
         return f"与目标相差{figure_text(abs(a.gap))}个百分点，超过{figure_text(PLAUSIBLE_POINTS)}个百分点"
+    return None
+
+
+_FIGURE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*)")
+
+
+def parse_figure(text: str) -> tuple[float, str] | None:
+    """A figure as a user types it → (number, unit), or None when it does not start with a plain number.
+
+    NFKC first (full-width ２，０００户 reads as 2,000户; ％ as %); a thousands separator is allowed when
+    every group after the first has three digits (``2,000户`` → (2000, "户")); a unit is what follows the
+    number, stripped (``1200 户`` → (1200, "户"), ``6.5%`` → (6.5, "%"), ``1.2万亩`` → (1.2, "万亩")).
+    None for text whose "unit" would begin with a digit, a separator or an exponent (``2,00户``,
+    ``1e3吨``, ``1.2.3``) — a number written some other way, never read as a smaller one."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _FIGURE.fullmatch(s)
+    if m is None:
+        return None
+    unit = m[2].strip()
+    if unit and (unit[0] in ",.，。" or unit[0].isdigit() or re.match(r"[eE][+-]?\d", unit)):
+        return None
+    number = float(m[1].replace(",", ""))
+    return (number, unit) if math.isfinite(number) else None
+
+
+def figure_error(kind: str | None, number: float, *, target: bool) -> str | None:
+    """Why ``number`` cannot be an indicator's 目标 (``target``) or 完成 of ``kind`` (None: 数量), or None.
+
+    数量: a 目标 above 0 (完成率 = 完成 ÷ 目标) and a 完成 not below 0; 越低越好: neither below 0 (起数,
+    吨); 增速/比率: any (a growth rate may be negative). Source: issue 20 (values committed that
+    ``yilan check`` then flags, Y003)."""
+    kind = kind or QUANTITY
+    if kind == QUANTITY and target and number <= 0:
+        return "数量类指标的目标应大于0"
+    if kind in (QUANTITY, LOWER) and number < 0:
+        return f"{kind}类指标的{'目标' if target else '完成值'}不能为负数"
     return None

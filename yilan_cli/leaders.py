@@ -135,3 +135,34 @@ def _leader_line(ws: Workspace, rel: str) -> int:
         return 1
     m = re.search(r"^牵头领导\s*:", text, re.M)
     return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def for_matter(ws: Workspace, typed: list[str]) -> list[str]:
+    """``--leader`` values of ``add``/``edit`` → the 牵头领导 to write (as typed, NFKC, blanks dropped, once each).
+
+    A name one registered person answers to is written as typed; a name several answer to (分管副县长) is
+    refused (E328) — the leader's report could not include the matter; a name the register does not know is
+    accepted when some matter already names it (a title only matters use), else refused with the closest
+    names (E327). With nobody registered in schemas/people.yaml, any name is accepted. The matters are read
+    only for a name the register does not know."""
+    from .research import load_people
+    from .store import load_ledgers
+
+    names = list(dict.fromkeys(key(x) for x in typed if key(x)))
+    people = load_people(ws)
+    if not people:
+        return names
+    holders = answers_to(people)
+    used: set[str] | None = None
+    for name in names:
+        if name in holders:
+            resolve(people, (), name)  # E328 when several people answer to it
+            continue
+        if used is None:
+            used = {x for r in load_ledgers(ws).records for x in r.leaders}
+        try:
+            resolve(people, used, name)
+        except UsageError as e:
+            hint = f"{e.hint.rstrip('?？')}？新任领导请先登记在 schemas/people.yaml（姓名、职务）"
+            raise UsageError(e.message, hint, code=e.code) from None
+    return names

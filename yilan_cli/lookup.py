@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    from .query import UnitScope
     from .workspace import LedgerDef, Workspace
 
-DASHES = "‐‑‒–—―−﹣－ "  # what an input method types between prefix and number (after NFKC)
+DASHES = "‐‑‒–—―−﹣－ _"  # what an input method types between prefix and number (after NFKC)
 _TYPED_ID = re.compile(r"^([A-Z]{1,8})-?([0-9]{1,6})$")
 _WIDTH = 3  # the width edits.next_id gives a new ID
 
@@ -108,6 +109,28 @@ def unknown_ledger(ws: Workspace, name: str) -> UsageError:
 
 
 COUNTY_HEADS = ("县", "县委")  # the heads a registered unit name may be typed without (住建局 → 县住建局)
+
+
+def unit_scope(ws: Workspace, text: str) -> UnitScope:
+    """What ``--unit text`` selects (status, export): a unit (as :func:`unit_name`: 住建局 → 县住建局) with the
+    words naming its whole group as 配合单位; or a whole group by its 分组 or 统称 (乡镇, 各乡镇 → every
+    乡镇 and the matters 各乡镇 co-operate on). Unknown: E327 with the closest names, groups included."""
+    from .query import UnitScope
+
+    name = plain(text)
+    group = ws.unit_groups.get(name)
+    if group is not None:
+        return UnitScope(frozenset(u for u, g in ws.units.items() if g == group),
+                         frozenset(w for w, g in ws.unit_groups.items() if g == group))
+    try:
+        unit = unit_name(ws, text)
+    except UsageError as e:
+        if e.code != "E327" or "可指" in e.message:
+            raise
+        from .leaders import unknown
+
+        raise unknown(name, [*ws.units, *ws.unit_groups], "单位") from None
+    return UnitScope(frozenset({unit}), frozenset(ws.group_words(unit)))
 
 
 def unit_name(ws: Workspace, text: str) -> str:

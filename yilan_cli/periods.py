@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -55,9 +56,10 @@ def parse_day(text: str, today: date | None) -> date:
     """``2022-08-31``, ``2022/8/31``, ``2022年8月31日``, ``2022年8月底``, ``8月底(前)``, ``年底``, ``8月31日``.
 
     A form without a year takes the year of ``today`` — the business context the caller chose (docs/time.md);
-    with ``today`` None such a form raises YearMissing.
+    with ``today`` None such a form raises YearMissing. Read after NFKC, so the full-width digits and dashes a
+    Chinese input method types (２０２２－０９－３０) are the same date.
     """
-    s = text.strip()
+    s = unicodedata.normalize("NFKC", text).strip()
     if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isascii() and s[:4].isdigit():
         try:
             return date.fromisoformat(s)

@@ -28,16 +28,27 @@ _LIGHT_WORDS = {
 
 
 @dataclass(frozen=True)
+class UnitScope:
+    """What ``--unit`` selects (lookup.unit_scope): the matters one of ``units`` leads or co-operates on, and
+    those whose 配合单位 names one of ``words`` — a whole group of theirs (各乡镇 is 达连河镇's matter too)."""
+
+    units: frozenset[str]
+    words: frozenset[str] = frozenset()
+
+    def covers(self, rec: Record) -> bool:
+        return rec.lead_unit in self.units or any(u in self.units or u in self.words for u in rec.co_units)
+
+
+@dataclass(frozen=True)
 class Filters:
     ledgers: tuple[str, ...] = ()  # ledger keys
-    unit: str | None = None  # lead or co-operating unit
+    unit: UnitScope | None = None  # lead or co-operating unit(s)
     leader: Leader | None = None  # leaders.select: a person (by name, id or unique 职务) or a title
     lights: tuple[str, ...] = ()  # empty: all lights (closed hidden unless include_closed)
     include_closed: bool = False
     task_force: str | None = None  # the task force's name
     due_within: int | None = None  # days: open matters whose effective deadline is today … today + N (any light)
     overdue: bool = False  # open matters past their effective deadline (any light)
-    unit_groups: tuple[str, ...] = ()  # 配合单位 words naming the unit's whole group (Workspace.group_words)
 
 
 @dataclass
@@ -58,7 +69,7 @@ def parse_lights(text: str | None) -> tuple[str, ...]:
         if not word:
             continue
         if word not in _LIGHT_WORDS:
-            raise UsageError(t("err.bad_light", text=word), t("hint.bad_light"))
+            raise UsageError(t("err.bad_light", text=word), t("hint.bad_light"), code="C004")
         out.append(_LIGHT_WORDS[word])
     return tuple(out)
 
@@ -90,8 +101,7 @@ def due(st: Status, within: int | None, overdue: bool) -> bool:
 def selected(rec: Record, f: Filters) -> bool:
     if f.ledgers and rec.ledger not in f.ledgers:
         return False
-    if f.unit and f.unit != rec.lead_unit and f.unit not in rec.co_units and not any(
-            w in rec.co_units for w in f.unit_groups):
+    if f.unit is not None and not f.unit.covers(rec):
         return False
     if f.task_force and rec.task_force != f.task_force:
         return False

@@ -128,26 +128,35 @@ def _console(file: Any = None) -> Any:
 
 def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int,
                  withdrawn: int = 0) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     console = _console()
     if rows:
-        table = Table(show_lines=False, header_style="bold")
-        for key in ("col.light", "col.id", "col.title", "col.unit", "col.state", "col.deadline",
-                    "col.progress", "col.expected", "col.note"):
+        # IDs, dates, states and figures never break inside; the texts wrap. Below 120 columns (an office PC's
+        # terminal) the grid lines give way to one space between columns, and 序时 is left out, so a row
+        # still reads at 80 columns (issue 20)
+        narrow = console.width < 120
+        table = Table(show_lines=False, header_style="bold", box=None if narrow else box.HEAVY_HEAD,
+                      padding=(0, 1), collapse_padding=narrow, show_edge=not narrow)
+        keys = ["col.light", "col.id", "col.title", "col.unit", "col.state", "col.deadline", "col.progress",
+                "col.expected", "col.note"]
+        if narrow:
+            keys.remove("col.expected")
+        for key in keys:
             justify: Literal["left", "right"] = "right" if key in ("col.progress", "col.expected") else "left"
-            table.add_column(t(key), justify=justify, overflow="fold")
+            rigid = key not in ("col.title", "col.unit", "col.note")
+            table.add_column(t(key), justify=justify, overflow="fold", no_wrap=rigid,
+                             ratio=None if rigid else (2 if key == "col.unit" else 3))
         for rec, st in rows:
             color = rules.light_colors.get(st.light) or ""
             style = f"bold {color}" if color else ""
             exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
-            table.add_row(
-                Text("● " + light_name(st.light, rules), style=style),
-                *(Text(visible(str(cell))) for cell in (rec.id, rec.title, rec.lead_unit, state_text(st.state),
-                                                        deadline_text(st), f"{st.progress}%", exp,
-                                                        ";".join(reasons(st, rules)))),
-            )
+            cells = [rec.id, rec.title, rec.lead_unit, state_text(st.state), deadline_text(st), f"{st.progress}%",
+                     *([] if narrow else [exp]), "; ".join(reasons(st, rules))]
+            table.add_row(Text("● " + light_name(st.light, rules), style=style),
+                          *(Text(visible(str(cell))) for cell in cells))
         console.print(table)
     else:
         console.print(t("no_matters"))

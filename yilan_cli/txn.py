@@ -61,6 +61,19 @@ def refuse_source_checkout(root: Path) -> None:
         raise YilanError(t("err.source_checkout", path=root), t("hint.source_checkout"), code="U007")
 
 
+def refuse_inside_source_checkout(path: Path) -> None:
+    """U007 for ``yilan init`` of a folder inside yilan's own source checkout (the checkout or a folder under
+    it), unless allowed: the new workspace would sit in the tool's tree, one ``git add`` away from its
+    branch. The nearest enclosing checkout is named."""
+    if _source_checkout_allowed:
+        return
+    from .workspace import is_source_checkout
+
+    for folder in (path, *path.parents):
+        if is_source_checkout(folder):
+            raise YilanError(t("err.source_checkout", path=folder), t("hint.source_checkout"), code="U007")
+
+
 def fault(step: str) -> None:
     """Die here, like a power cut, when the fault-injection tests ask for this step.
 

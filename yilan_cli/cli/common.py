@@ -220,7 +220,7 @@ def parse_day_arg(text: str, today: date) -> date:
     try:
         day = parse_day(text, today)
     except DateError:
-        raise UsageError(t("err.bad_date", text=text), t("hint.bad_date")) from None
+        raise UsageError(t("err.bad_date", text=text), t("hint.bad_date"), code="E203") from None
     typed_year(day.year, text)
     return day
 
@@ -252,7 +252,7 @@ def document_format(fmt: str | None, output: Path | None, allowed: tuple[str, ..
 
 def choice(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise UsageError(t("err.bad_option", text=value), t("hint.bad_option", values=", ".join(allowed)))
+        raise UsageError(t("err.bad_option", text=value), t("hint.bad_option", values=", ".join(allowed)), code="C004")
     return value
 
 

@@ -158,12 +158,10 @@ def export(
     problems: list[Any] = []
     full = exchange.load_full(ws, problems)
     chosen = select(ws, [v.record() for v in full], leader)  # E327/E328 before anything is written
-    if unit is not None:
-        from ..lookup import unit_name
+    from ..lookup import unit_scope
 
-        unit = unit_name(ws, unit)  # 住建局 → 县住建局; unknown: E327 (an empty export is no answer)
-    filters = Filters(resolve_ledgers(ws, ledgers), unit, chosen, parse_lights(light), True,
-                      unit_groups=ws.group_words(unit) if unit else ())
+    scope = unit_scope(ws, unit) if unit is not None else None  # 住建局 → 县住建局; unknown: E327 (an empty export is no answer)
+    filters = Filters(resolve_ledgers(ws, ledgers), scope, chosen, parse_lights(light), True)
     rows = [(v, st) for v, st in exchange.statuses(ws, full, d)
             if v.matter.assigned <= d and selected(v.record(), filters) and (not filters.lights or st.light in filters.lights)]
     warn_invalid(problems)
@@ -231,7 +229,7 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     try:
         p = parse_period(period)
     except DateError:
-        raise UsageError(t("err.bad_period", text=period), t("hint.bad_period")) from None
+        raise UsageError(t("err.bad_period", text=period), t("hint.bad_period"), code="C004") from None
     problems: list[Any] = []
     rows = exchange.fill_matters(ws, unit, p, problems)
     warn_invalid(problems)  # a form without one of the unit's matters must say so

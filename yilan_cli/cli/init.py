@@ -45,14 +45,16 @@ def init(
 ) -> None:
     """Create the workspace's files in an empty folder and commit exactly those, through the write pipeline."""
     from ..store import matter_files
+    from ..txn import refuse_inside_source_checkout
     from ..workspace import MARKER
 
     root = (path or Path.cwd()).resolve()
+    refuse_inside_source_checkout(root)  # U007: a workspace inside yilan's own source tree
     if _interrupted_init(root) and (root / MARKER).exists():  # the interrupted init was finished
         out(t("init_done", path=root, example=""))
         return
     if (root / MARKER).exists():
-        raise UsageError(t("err.exists", path=root), t("hint.exists"))
+        raise UsageError(t("err.exists", path=root), t("hint.exists"), code="U005")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} 是一个文件,不是文件夹", "换一个新的文件夹名", code="U005")
     others = sorted(p.name for p in root.iterdir() if p.name != ".git") if root.exists() else []

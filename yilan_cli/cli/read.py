@@ -35,7 +35,7 @@ def status(
     as_recorded: AsRecordedOpt = None,
 ) -> None:
     from ..leaders import select
-    from ..lookup import unit_name
+    from ..lookup import unit_scope
     from ..query import Filters, evaluate_all, parse_lights, resolve_ledgers
     from ..store import load_ledgers
 
@@ -52,11 +52,10 @@ def status(
     if due_within is not None and due_within < 0:
         raise UsageError(f"--due-within 的天数不能为负数：{due_within}", "写今后的天数，如 --due-within 7", code="E331")
     keys = resolve_ledgers(ws, ledgers)  # unknown: E330 with the closest ledgers
-    unit = unit_name(ws, unit) if unit is not None else None  # 住建局 → 县住建局; unknown: E327
+    scope = unit_scope(ws, unit) if unit is not None else None  # 住建局 → 县住建局, 各乡镇 → the group; unknown: E327
     loaded = load_ledgers(ws)
     chosen = select(ws, loaded.records, leader)  # a person, a title or refused (E327/E328)
-    filters = Filters(keys, unit, chosen, parse_lights(light), all_, tf_name, due_within, overdue,
-                      ws.group_words(unit) if unit else ())  # 配合单位 各乡镇 is 达连河镇's matter too
+    filters = Filters(keys, scope, chosen, parse_lights(light), all_, tf_name, due_within, overdue)
     result = evaluate_all(ws, loaded, d, filters)
     warn_invalid(loaded.findings)
     if fmt == "json":

@@ -1,6 +1,5 @@
 """Write commands: add, update, close, signoff, extend, withdraw, reinstate, fmt. Each is one transaction, one commit."""
 
-import math
 from collections.abc import Callable
 from datetime import date as date_
 from pathlib import Path
@@ -34,11 +33,11 @@ def register(app: typer.Typer) -> None:
 class WriteRefused(YilanError):
     """The result of an edit would be invalid: nothing is written."""
 
-    def __init__(self, findings: list[Any], message: str | None = None) -> None:
+    def __init__(self, findings: list[Any], message: str | None = None, *, located: bool = True) -> None:
         from ..render import finding_lines
 
-        super().__init__(message or t("err.invalid_result"), "\n".join(finding_lines(f) for f in findings),
-                         code=findings[0].code)
+        lines = [finding_lines(f) if located else finding_lines(f).partition(": ")[2] for f in findings]
+        super().__init__(message or t("err.invalid_result"), "\n".join(lines), code=findings[0].code)
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
@@ -54,13 +53,15 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return out_
 
 
-def _validated(ws: Any, text: str, rel: str) -> Any:
+def _validated(ws: Any, text: str, rel: str, *, new: bool = False) -> Any:
+    """The record ``text`` makes at ``rel``, or WriteRefused with its findings — for a ``new`` matter (add)
+    without the file's place: no such file exists, nothing was written."""
     from ..checks import check_text
 
     ledger_key, stem = Path(rel).parent.name, Path(rel).stem
     record, findings = check_text(ws, text, rel, ledger_key, stem)
     if record is None:
-        raise WriteRefused(findings)
+        raise WriteRefused(findings, t("err.invalid_new") if new else None, located=not new)
     return record
 
 
@@ -137,7 +138,8 @@ def add(
         "--milestone", help="节点 名称=时限，如 主体完工=9月底，可多次")] = None,
     future: FutureOpt = False,
 ) -> None:
-    from ..edits import new_matter, next_id, read_last_id, task_force_name
+    from ..edits import new_matter, next_id, one_line, read_last_id, task_force_name
+    from ..leaders import for_matter
     from ..models import ONGOING
     from ..query import resolve_ledgers
     from ..txn import Transaction
@@ -145,7 +147,10 @@ def add(
 
     ws = workspace()
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
+    title = one_line(title)
     lead_unit = _unit_or_as_typed(ws, lead_unit)
+    co_unit = [_unit_or_as_typed(ws, x) for x in co_unit or [] if x.strip()]
+    leader = for_matter(ws, leader or [])
     day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
@@ -162,7 +167,7 @@ def add(
                           cycle=cycle, tags=tag or [], extra=_pairs(set_, "--set"), task_force=force,
                           indicators=indicators, milestones=milestones)
         text = dump(tree)
-        _validated(ws, text, rel)
+        _validated(ws, text, rel, new=True)
         tx.refuse_dirty([rel, seq_rel])
         tx.write(rel, text)
         tx.write(seq_rel, f"{int(matter_id.split('-')[1])}\n")
@@ -190,20 +195,19 @@ def update(
     future: FutureOpt = False,
 ) -> None:
     from .. import edits
+    from ..indicators import parse_figure
 
     progress = progress_arg(progress_)
     if progress is None and not any(x and str(x).strip() for x in (note, problem, next_, status)) and not indicator \
             and not milestone and not add_indicator and not add_milestone:
         raise UsageError("没有要记录的内容:一条进展至少要有进度、情况、问题、措施、指标、节点或状态之一",
                          "例如 yilan update ZB-001 --progress 60 --note 完成主体施工", code="E320")
-    indicators = {}
+    indicators, units = {}, {}
     for name, value in _pairs(indicator, "--indicator").items():
-        try:
-            indicators[name] = float(value)
-            if not math.isfinite(indicators[name]):
-                raise ValueError(value)
-        except ValueError:
-            raise UsageError(f"指标值不是数字:{name}={value}", "例如 --indicator 年底存栏肉牛=1200", code="E212") from None
+        figure = parse_figure(value)
+        if figure is None:
+            raise UsageError(f"指标值不是数字：{name}={value}", "例如 --indicator 年底存栏肉牛=1200 或 =1,200头", code="E212")
+        indicators[name], units[name] = figure
     typed = _pairs(milestone, "--milestone")
 
     def apply(tree: Any, v: Any, day: date_) -> str:
@@ -215,7 +219,7 @@ def update(
                                                     ("--add-indicator", "--add-milestone"))
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
                             indicators=indicators, milestones=milestones, state=status, reporter=by,
-                            new_indicators=new_indicators, new_milestones=new_milestones)
+                            new_indicators=new_indicators, new_milestones=new_milestones, units=units)
 
     _dated_edit(matter_id, "update", "更新", date, "进展日期", future, apply)
 
@@ -335,13 +339,19 @@ def edit(
     for key, value in (("事项", title), ("牵头单位", lead_unit), ("目标要求", target), ("责任人", owner),
                        ("任务来源", source), ("报告周期", cycle)):
         if value is not None:
-            values[key] = value.strip()
+            values[key] = value.strip() if key == "目标要求" else edits.one_line(value)
     for key, items in (("配合单位", co_unit), ("牵头领导", leader), ("标签", tag)):
         if items is not None:
-            values[key] = [x.strip() for x in items if x.strip()]
+            values[key] = list(dict.fromkeys(edits.one_line(x) for x in items if x.strip()))
     ws = workspace()
     if values.get("牵头单位"):
         values["牵头单位"] = _unit_or_as_typed(ws, values["牵头单位"])
+    if values.get("配合单位"):
+        values["配合单位"] = [_unit_or_as_typed(ws, x) for x in values["配合单位"]]
+    if values.get("牵头领导"):
+        from ..leaders import for_matter
+
+        values["牵头领导"] = for_matter(ws, values["牵头领导"])
     if task_force is not None:
         values["专班"] = edits.task_force_name(ws, task_force) if task_force.strip() else ""
     extra = _pairs(set_, "--set")
@@ -479,6 +489,18 @@ _NOT_UNDONE = {
 }
 
 
+def _confirmed(question: str) -> bool:
+    """y/N on the terminal; no answer (input closed, as in a script or ``< /dev/null``) is N, never an abort
+    with exit 130 — the script is told to pass ``--yes``."""
+    import click
+
+    try:
+        return typer.confirm(question, default=False)
+    except click.exceptions.Abort:
+        out("（没有读到回答，按“否”处理；在脚本中请加 --yes）")
+        return False
+
+
 def _undo_target(root: Path) -> Any:
     """The commit ``undo`` would take back (HEAD, made by a yilan command), or a refusal saying why not."""
     from .. import history
@@ -524,17 +546,18 @@ def undo(
     reverted with it.
     """
     from .. import history
-    from ..txn import Transaction
+    from ..txn import Transaction, refuse_source_checkout
 
     ws = workspace()
     root = ws.root
+    refuse_source_checkout(root)  # before the last commit is named: in the tool's checkout it is a developer's
     last = _undo_target(root)
     changes = _undo_changes(root, last)
     paths = _undo_paths(changes)
     out(f"将撤销:{last.date} {last.author} {last.subject}")
     for p in paths:
         out(f"  {p}")
-    if not yes and not typer.confirm("确认撤销?", default=False):
+    if not yes and not _confirmed("确认撤销?"):
         out("未撤销。")
         raise typer.Exit(1)
     with Transaction(root, commit=not STATE.no_commit, author=STATE.author) as tx:

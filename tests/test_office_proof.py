@@ -1,0 +1,268 @@
+"""Issue 20, review round: mistakes caught before they are committed, in every place the same kind can occur —
+figures typed with separators or units, records that would hide or rewrite facts, single-line fields with
+pasted line breaks, unit and leader names, IDs and dates as input methods type them, and the terminal table
+and prompts at an office PC's width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+from yilan_cli.indicators import figure_error, parse_figure
+from yilan_cli.periods import parse_day
+
+from .conftest import git
+
+ZB3 = "ledgers/zhuanban/ZB-003.yaml"
+NEW = "ledgers/zhuanban/ZB-004.yaml"
+
+
+def run(root: Path, *args: str, **kw: Any) -> Any:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False, **kw)
+
+
+def add(root: Path, *extra: str) -> Any:
+    return run(root, "add", "ZB", "--title", "农村户厕改造", "--lead-unit", "县农业农村局", "--deadline", "年底",
+               "--assigned", "2022-07-01", *extra)
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD")
+
+
+# ------------------------------------------------------------------ figures typed on the command line
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("1200户", (1200.0, "户")),
+    ("2,000户", (2000.0, "户")),
+    ("２，０００户", (2000.0, "户")),  # full width, as an input method types it
+    ("1,234,567.5元", (1234567.5, "元")),
+    ("1200 户", (1200.0, "户")),
+    ("6.5%", (6.5, "%")),
+    ("6.5％", (6.5, "%")),
+    ("-2%", (-2.0, "%")),
+    ("1.2万亩", (1.2, "万亩")),
+    ("35", (35.0, "")),
+    ("1e3吨", None),  # never read as 1 with the unit "e3吨"
+    ("2,00户", None),  # not a thousands separator: never 2 with the unit ",00户"
+    ("1,2345", None),
+    ("1.2.3", None),
+    ("约1200户", None),
+    ("", None),
+    ("9" * 400, None),  # beyond a float
+])
+def test_a_typed_figure_is_a_number_and_its_unit_or_nothing(typed: str, expected: Any) -> None:
+    assert parse_figure(typed) == expected
+
+
+@pytest.mark.parametrize(("kind", "number", "target", "refused"), [
+    ("数量", 0, True, True), ("数量", -1, True, True), ("数量", 1, True, False),
+    ("数量", 0, False, False), ("数量", -5, False, True),
+    ("越低越好", 0, True, False), ("越低越好", -1, True, True), ("越低越好", -1, False, True),
+    ("增速", -2.5, True, False), ("比率", -3, False, False), (None, 0, True, True),
+])
+def test_which_figures_an_indicator_type_takes(kind: str | None, number: float, target: bool, refused: bool) -> None:
+    assert (figure_error(kind, number, target=target) is not None) is refused
+
+
+def test_add_reads_a_thousands_separator_and_refuses_what_it_cannot_read(git_demo: Path) -> None:
+    r = add(git_demo, "--indicator", "户厕改造=2,000户")
+    assert r.exit_code == 0, r.output
+    assert "  - {名称: 户厕改造, 单位: 户, 目标: 2000}\n" in (git_demo / NEW).read_text(encoding="utf-8")
+    before = head(git_demo)
+    for typed, code in (("户厕改造=1e3户", "E212"), ("户厕改造=0户", "E216"), ("户厕改造=-5户", "E216"),
+                        ("安全事故=-1起:越低越好", "E216")):
+        r = add(git_demo, "--indicator", typed)
+        assert r.exit_code == 2 and f"[{code}]" in r.stderr, (typed, r.output)
+        assert head(git_demo) == before and not (git_demo / "ledgers/zhuanban/ZB-005.yaml").exists()
+    # the same figures through edit --add-indicator (a second place of the same kind)
+    r = run(git_demo, "edit", "ZB-003", "--add-indicator", "出栏肉牛=1e3头", "--reason", "补录")
+    assert r.exit_code == 2 and "[E212]" in r.stderr and head(git_demo) == before
+
+
+def test_update_takes_the_indicators_unit_and_refuses_another_or_a_negative_count(git_demo: Path) -> None:
+    text = (git_demo / ZB3).read_text(encoding="utf-8")
+    before = head(git_demo)
+    for typed, code in (("年底存栏肉牛=4100吨", "E215"), ("年底存栏肉牛=-3头", "E216"), ("年底存栏肉牛=4e3", "E212")):
+        r = run(git_demo, "update", "ZB-003", "--indicator", typed, "--date", "2022-12-01", "--status", "推进中",
+                "--note", "核对")
+        assert r.exit_code == 2 and f"[{code}]" in r.stderr, (typed, r.output)
+        assert head(git_demo) == before and (git_demo / ZB3).read_text(encoding="utf-8") == text
+    r = run(git_demo, "update", "ZB-003", "--indicator", "年底存栏肉牛=4,100头", "--date", "2022-12-01",
+            "--status", "推进中", "--note", "补栏")
+    assert r.exit_code == 0, r.output
+    entry = [x for x in (git_demo / ZB3).read_text(encoding="utf-8").splitlines() if "2022-12-01" in x]
+    assert len(entry) == 1 and "指标: {年底存栏肉牛: 4100}" in entry[0]
+
+
+def test_a_negative_count_in_a_fill_in_sheet_is_a_row_error_not_a_stored_value(git_demo: Path) -> None:
+    """The same kind through import: edits.update refuses the figure (E216), so the row is reported."""
+    from yilan_cli import edits
+    from yilan_cli.errors import UsageError
+    from yilan_cli.models import Matter
+    from yilan_cli.yamlio import fast_load, positioned_load
+
+    text = (git_demo / ZB3).read_text(encoding="utf-8")
+    matter = Matter.model_validate(fast_load(text))
+    with pytest.raises(UsageError) as e:
+        edits.update(positioned_load(text), matter, matter.updates[-1].date, progress=None, note="x", problem=None,
+                     next_steps=None, indicators={"年底存栏肉牛": -4.0}, milestones={}, state="推进中", reporter=None)
+    assert e.value.code == "E216"
+
+
+# ------------------------------------------------------------------ records that would hide or rewrite facts
+def test_withdraw_refuses_a_finished_matter_and_a_date_before_recorded_progress(git_demo: Path) -> None:
+    before = head(git_demo)
+    r = run(git_demo, "withdraw", "ZB-003", "--reason", "误录", "--approved-by", "常务副县长", "--date", "2022-12-01")
+    assert r.exit_code == 2 and "[E343]" in r.stderr and "已办结" in r.stderr  # ZB-003 is 已办结
+    last = git(git_demo, "log", "-1", "--format=%s", "--", "ledgers/zhuanban/ZB-001.yaml")
+    assert last
+    text = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
+    dates = [line.split("日期: ")[1][:10] for line in text.splitlines() if "{日期: " in line]
+    r = run(git_demo, "withdraw", "ZB-001", "--reason", "误录", "--approved-by", "常务副县长", "--date", "2022-03-01")
+    assert r.exit_code == 2 and "[E340]" in r.stderr and f"最后一条进展的日期{dates[-1]}" in r.stderr
+    assert head(git_demo) == before
+
+
+def test_edit_refuses_a_signed_off_matter_and_corrects_a_finished_one(git_demo: Path) -> None:
+    signed = next(p for p in sorted((git_demo / "ledgers").rglob("*.yaml")) if "状态: 已销号" in p.read_text("utf-8"))
+    before = head(git_demo)
+    r = run(git_demo, "edit", signed.stem, "--owner", "张某", "--reason", "核对")
+    assert r.exit_code == 2 and "[E343]" in r.stderr and "--status 推进中" in r.stderr
+    assert head(git_demo) == before
+    r = run(git_demo, "edit", "ZB-003", "--owner", "张某", "--reason", "补录责任人")  # 已办结, not yet 销号
+    assert r.exit_code == 0, r.output
+
+
+# ------------------------------------------------------------------ single-line fields and names
+def test_a_pasted_line_break_never_splits_a_title_or_a_commit_subject(git_demo: Path) -> None:
+    r = run(git_demo, "add", "ZB", "--title", "农村户厕\n改造", "--lead-unit", "县农业农村局", "--deadline", "年底",
+            "--assigned", "2022-07-01", "--owner", " 张某\r\n", "--co-unit", "县水务局\n")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / NEW).read_text(encoding="utf-8")
+    assert "事项: 农村户厕 改造\n" in text and "责任人: 张某\n" in text and "配合单位: [县水务局]\n" in text
+    assert git(git_demo, "log", "-1", "--format=%s").strip() == "新增 ZB-004 农村户厕 改造"
+    r = run(git_demo, "edit", "ZB-004", "--title", "农村\n户厕改造", "--reason", "更正\n名称")
+    assert r.exit_code == 0, r.output
+    assert "事项: 农村 户厕改造\n" in (git_demo / NEW).read_text(encoding="utf-8")
+    assert "\n" not in git(git_demo, "log", "-1", "--format=%s").strip()
+
+
+def test_the_lead_unit_is_not_also_a_co_unit_and_short_names_are_resolved(git_demo: Path) -> None:
+    before = head(git_demo)
+    r = add(git_demo, "--co-unit", "农业农村局")
+    assert r.exit_code == 2 and "[E336]" in r.stderr and "县农业农村局 是牵头单位" in r.stderr
+    assert head(git_demo) == before
+    r = add(git_demo, "--co-unit", "水务局", "--co-unit", "各乡镇", "--co-unit", "县水务局")
+    assert r.exit_code == 0, r.output
+    assert "配合单位: [县水务局, 各乡镇]\n" in (git_demo / NEW).read_text(encoding="utf-8")
+    # edit: a new lead unit that is already a co-unit (the second place of the kind)
+    r = run(git_demo, "edit", "ZB-004", "--lead-unit", "水务局", "--reason", "核对")
+    assert r.exit_code == 2 and "[E336]" in r.stderr
+
+
+def test_a_leader_is_checked_against_the_register_when_written(git_demo: Path) -> None:
+    before = head(git_demo)
+    r = add(git_demo, "--leader", "长务副县长")
+    assert r.exit_code == 2 and "[E327]" in r.stderr and "常务副县长" in r.stderr and "people.yaml" in r.stderr
+    r = add(git_demo, "--leader", "分管副县长")  # two people answer to it: no leader's report would include it
+    assert r.exit_code == 2 and "[E328]" in r.stderr
+    r = run(git_demo, "edit", "ZB-003", "--leader", "长务副县长", "--reason", "核对")
+    assert r.exit_code == 2 and "[E327]" in r.stderr
+    assert head(git_demo) == before
+    r = add(git_demo, "--leader", "常务副县长")
+    assert r.exit_code == 0, r.output
+    assert "牵头领导: [常务副县长]\n" in (git_demo / NEW).read_text(encoding="utf-8")
+
+
+def test_a_failed_add_names_no_file_that_was_never_written(git_demo: Path) -> None:
+    r = run(git_demo, "add", "ZB", "--title", "x", "--lead-unit", "县不存在局", "--deadline", "年底",
+            "--assigned", "2022-07-01")
+    assert r.exit_code == 2 and "[E305]" in r.stderr and "未新增" in r.stderr
+    assert "ZB-004" not in r.stderr and not (git_demo / NEW).exists()
+
+
+# ------------------------------------------------------------------ what users type for IDs, dates, units
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("２０２２－０９－３０", "2022-09-30"), ("２０２２年９月３０日", "2022-09-30"), ("2022/9/30", "2022-09-30"),
+    ("９月底", "2022-09-30"),
+])
+def test_full_width_dates_read_as_dates(typed: str, expected: str) -> None:
+    from datetime import date
+
+    assert parse_day(typed, date(2022, 6, 1)).isoformat() == expected
+
+
+def test_ids_task_forces_and_dates_as_input_methods_type_them(git_demo: Path) -> None:
+    r = run(git_demo, "show", "zb_3", "--today", "2022-12-31")
+    assert r.exit_code == 0 and r.stdout.startswith("ZB-003 "), r.output
+    r = add(git_demo, "--task-force", "tf6", "--milestone", "完成招标=２０２２－０８－３１")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / NEW).read_text(encoding="utf-8")
+    assert "专班: 乡村振兴工作专班\n" in text and "{名称: 完成招标, 时限: 2022-08-31}" in text
+    r = run(git_demo, "status", "--task-force", "ＴＦ－６", "--today", "2022-12-31", "--all")
+    assert r.exit_code == 0 and "ZB-004" in r.stdout, r.output
+
+
+def test_status_unit_takes_a_group_word(git_demo: Path) -> None:
+    r = run(git_demo, "status", "--unit", "各乡镇", "--today", "2022-12-31", "--all", "--format", "json")
+    assert r.exit_code == 0, r.output
+    import json
+
+    from yilan_cli.store import load_ledgers
+    from yilan_cli.workspace import load as load_workspace
+
+    ws = load_workspace(git_demo)
+    towns = {u for u, g in ws.units.items() if g == "乡镇"}
+    expected = {r.id for r in load_ledgers(ws).records
+                if r.lead_unit in towns or set(r.co_units) & (towns | {"各乡镇", "乡镇"})}
+    shown = {m["id"] for m in json.loads(r.stdout)["matters"]}
+    assert shown == expected and any(r.startswith("SHW") for r in shown)  # led by 县委宣传部, 各乡镇 co-operate
+    r = run(git_demo, "status", "--unit", "各乡", "--today", "2022-12-31")
+    assert r.exit_code == 2 and "[E327]" in r.stderr and "各乡镇" in r.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["status", "--light", "紫", "--today", "2022-12-31"], "C004"),
+    (["status", "--format", "pdf", "--today", "2022-12-31"], "C004"),
+    (["update", "ZB-001", "--note", "x", "--date", "2022-13-45"], "E203"),
+    (["report", "2022Q5", "--today", "2022-12-31"], "E501"),
+])
+def test_refusals_carry_a_code(git_demo: Path, args: list[str], code: str) -> None:
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and r.stderr.startswith(f"错误[{code}]") and "E000" not in r.stderr, r.output
+
+
+def test_outside_a_workspace_the_code_is_u008(tmp_path: Path) -> None:
+    r = run(tmp_path, "status")
+    assert r.exit_code == 2 and r.stderr.startswith("错误[U008]")
+
+
+# ------------------------------------------------------------------ the terminal
+def test_the_status_table_keeps_ids_and_dates_whole_at_80_columns(git_demo: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    r = run(git_demo, "status", "--today", "2022-09-30")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    import re
+
+    from yilan_cli.workspace import load as load_workspace
+
+    ids = {p.stem for p in (git_demo / "ledgers").rglob("*.yaml")}
+    shown = re.findall(r"● \S+ +(\S+) .*?(\d{4}-\d{2}-\d{2}|长期)", r.stdout)
+    assert shown and all(i in ids for i, _ in shown), shown  # every row's ID and date on its first line, whole
+    assert load_workspace(git_demo)
+
+
+def test_undo_without_an_answer_is_no_and_exits_1(git_demo: Path) -> None:
+    r = run(git_demo, "update", "ZB-001", "--note", "巡查", "--date", "2022-12-01")
+    assert r.exit_code == 0, r.output
+    before = head(git_demo)
+    r = run(git_demo, "undo", input="")  # stdin closed, as in a script
+    assert r.exit_code == 1 and "--yes" in r.stdout and "未撤销" in r.stdout
+    assert head(git_demo) == before
