@@ -103,3 +103,19 @@ def test_what_counts_as_the_source_checkout(tmp_path: Path, pyproject: str | Non
     if package:
         (tmp_path / "yilan_cli").mkdir()
     assert is_source_checkout(tmp_path) is expected
+
+
+def test_init_inside_the_checkout_and_undo_there_are_refused(checkout: Path) -> None:
+    head = git(checkout, "rev-parse", "HEAD")
+    r = CliRunner().invoke(app, ["init", str(checkout / "练习"), "--example"])
+    assert r.exit_code == 2 and r.stderr == REFUSED.format(root=checkout)
+    assert not (checkout / "练习").exists()
+    # undo names no commit of the tool's own history: refused before it looks
+    r = CliRunner().invoke(app, ["--root", str(checkout), "undo", "--yes"])
+    assert r.exit_code == 2 and r.stderr == REFUSED.format(root=checkout) and "源代码" not in r.stdout
+    assert git(checkout, "rev-parse", "HEAD") == head and git(checkout, "status", "--porcelain") == ""
+
+
+def test_init_beside_the_checkout_is_allowed(checkout: Path) -> None:
+    r = CliRunner().invoke(app, ["init", str(checkout.parent / "练习")])
+    assert r.exit_code == 0, r.output
