@@ -266,3 +266,55 @@ def test_undo_without_an_answer_is_no_and_exits_1(git_demo: Path) -> None:
     r = run(git_demo, "undo", input="")  # stdin closed, as in a script
     assert r.exit_code == 1 and "--yes" in r.stdout and "未撤销" in r.stdout
     assert head(git_demo) == before
+
+
+# ------------------------------------------------------------------ targets set later never reach past views
+def test_a_milestone_or_indicator_set_later_leaves_earlier_circulars_unchanged(git_demo: Path) -> None:
+    before = {p: run(git_demo, *p.split()).stdout for p in (
+        "report 2022Q2 --today 2022-07-05", "status --today 2022-06-30 --all", "show ZB-001 --today 2022-06-30",
+        "show ZB-002 --today 2022-06-30", "check --today 2022-06-30")}
+    r = run(git_demo, "update", "ZB-001", "--add-milestone", "完成规划评审=2022-10-31", "--add-indicator",
+            "游客接待量=50万人次", "--date", "2022-09-30")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "edit", "ZB-002", "--add-indicator", "签约额=50亿元", "--add-milestone", "签约仪式=11月15日",
+            "--date", "2022-09-20", "--reason", "县政府常务会议增加要求")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / "ledgers/zhuanban/ZB-002.yaml").read_text(encoding="utf-8")
+    assert "{名称: 签约额, 单位: 亿元, 目标: 50, 设立日期: 2022-09-20}" in text
+    assert "{名称: 签约仪式, 时限: 2022-11-15, 设立日期: 2022-09-20}" in text
+    for args, out in before.items():
+        assert run(git_demo, *args.split()).stdout == out, args
+    # and from the day they were set, they count
+    r = run(git_demo, "show", "ZB-002", "--today", "2022-12-31")
+    assert "签约额" in r.stdout and "签约仪式" in r.stdout
+    r = run(git_demo, "status", "ZB", "--today", "2022-11-20", "--format", "json")
+    assert r.exit_code == 0
+    assert run(git_demo, "audit").exit_code == 0
+
+
+def test_a_deadline_without_a_year_is_the_next_such_day(git_demo: Path) -> None:
+    r = run(git_demo, "add", "ZB", "--title", "冬季供暖", "--lead-unit", "县住建局", "--deadline", "3月31日",
+            "--assigned", "2022-12-01", "--milestone", "完成调试=1月底")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / NEW).read_text(encoding="utf-8")
+    assert "完成时限: 2023-03-31\n" in text and "{名称: 完成调试, 时限: 2023-01-31}" in text
+    before = head(git_demo)
+    for milestone in ("验收=2022-11-01", "验收=2023-05-01"):  # before 交办, after 完成时限
+        r = run(git_demo, "update", "ZB-004", "--add-milestone", milestone, "--date", "2022-12-05")
+        assert r.exit_code == 2 and "[E337]" in r.stderr, r.output
+    r = run(git_demo, "update", "ZB-004", "--add-milestone", "验收=3月20日", "--date", "2022-11-20")
+    assert r.exit_code == 2 and "[E312]" in r.stderr  # before 交办
+    assert head(git_demo) == before
+
+
+def test_an_entry_cannot_report_an_indicator_before_it_was_set(git_demo: Path) -> None:
+    path = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    text = path.read_text(encoding="utf-8")
+    r = run(git_demo, "update", "ZB-001", "--add-indicator", "游客接待量=50万人次", "--date", "2022-09-30")
+    assert r.exit_code == 0, r.output
+    changed = path.read_text(encoding="utf-8")
+    first = next(line for line in changed.splitlines() if line.startswith("  - {日期: "))
+    path.write_text(changed.replace(first, first.replace("进度:", "指标: {游客接待量: 3}, 进度:", 1)), encoding="utf-8")
+    r = run(git_demo, "check", "--today", "2022-12-31")
+    assert "错误[E338]" in r.stdout and "游客接待量" in r.stdout
+    assert text != changed

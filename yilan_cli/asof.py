@@ -64,7 +64,8 @@ def later_entries(m: Matter, day: date) -> int:
 
 
 def matter_at(m: Matter, day: date) -> Matter:
-    """``m`` with only the facts dated ≤ ``day``; each indicator's 完成 holds its value at ``day``.
+    """``m`` with only the facts dated ≤ ``day``; each indicator's 完成 holds its value at ``day``; an indicator
+    or milestone set after 交办 appears from its 设立日期 on.
 
     The result is a view, not a file: it is never written back (the old-format 完成 field is reused
     so that every reader of a matter shows the value at ``day`` without knowing about observations).
@@ -85,10 +86,11 @@ def matter_at(m: Matter, day: date) -> Matter:
         "closed_on": date.fromordinal(finished) if finished is not None and (state in FINISH or state == "已销号")
         else None,
         "milestones": [ms if ms.done_on is None or ms.done_on <= day else ms.model_copy(update={"done_on": None})
-                       for ms in m.milestones],
+                       for ms in m.milestones if ms.since is None or ms.since <= day],
         "extensions": extensions,
         "signoff": m.signoff if m.signoff is not None and m.signoff.date <= day else None,
         "withdrawals": [w for w in m.withdrawals if w.date <= day],
         "reinstatements": [x for x in m.reinstatements if x.date <= day],
-        "indicators": [i.model_copy(update={"done": indicator_at(obs.get(i.name, ()), d)}) for i in m.indicators],
+        "indicators": [i.model_copy(update={"done": indicator_at(obs.get(i.name, ()), d)}) for i in m.indicators
+                       if i.since is None or i.since <= day],
     })

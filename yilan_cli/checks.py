@@ -227,7 +227,15 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
         for i, name in enumerate(names):
             if name in names[:i]:
                 out.append(("E325", (part, i, "名称"), {"part": part, "name": name}))
+    for part, items in (("量化指标", m.indicators), ("节点", m.milestones)):
+        for i, item in enumerate(items):
+            if item.since is not None and item.since < m.assigned:
+                out.append(("E312", (part, i, "设立日期"), {"assigned": m.assigned, "value": item.since}))
+    set_on = {ind.name: ind.since for ind in m.indicators if ind.since is not None}
     for i, u in enumerate(m.updates):
+        for name in u.indicators:
+            if name in set_on and u.date < set_on[name]:  # a value before the indicator existed: seen by no view
+                out.append(("E338", ("进展", i, "指标", name), {"name": name, "since": set_on[name], "value": u.date}))
         if prev is not None and u.date < prev:
             out.append(("E307", ("进展", i, "日期"), {"date": u.date, "prev": prev}))
         if u.date < m.assigned:

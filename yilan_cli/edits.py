@@ -94,13 +94,14 @@ def task_force_name(ws: Workspace, text: str) -> str:
     raise UsageError(f"没有这个专班：{typed}", hint, code="E316")
 
 
-def indicator_item(name: str, text: str) -> Any:
+def indicator_item(name: str, text: str, since: date | None = None) -> Any:
     """``--indicator``/``--add-indicator`` 名称=目标[单位][:类型] as a 量化指标 entry (flow map).
 
     ``text`` is what follows ``=``: a number, then the unit (户, 万亩, %), then optionally ``:类型`` (or
     ``：类型``) with 类型 one of indicators.KINDS — 数量 is the default and is not written. Examples:
     ``1200户`` → {名称, 单位: 户, 目标: 1200}; ``6.5%:增速`` → {名称, 单位: "%", 目标: 6.5, 类型: 增速}.
-    Not a number first: E212; an unknown 类型: E329.
+    Not a number first: E212; an unknown 类型: E329; a 目标 its 类型 cannot take: E216. ``since``: the
+    设立日期 of an indicator set after 交办 (it exists in views from that day on, asof.matter_at).
     """
     from .indicators import KINDS, QUANTITY, figure_error, parse_figure
 
@@ -125,19 +126,42 @@ def indicator_item(name: str, text: str) -> Any:
     data["目标"] = int(number) if number.is_integer() else number
     if kind != QUANTITY:
         data["类型"] = kind
+    if since is not None:
+        data["设立日期"] = since.isoformat()
     return flow_map(data)
 
 
-def milestone_item(name: str, deadline: date) -> Any:
-    """A 节点 entry: {名称, 时限} (完成日期 is recorded later by ``update --milestone``)."""
-    return flow_map({"名称": name, "时限": deadline.isoformat()})
+def milestone_item(name: str, deadline: date, since: date | None = None) -> Any:
+    """A 节点 entry: {名称, 时限[, 设立日期]} (完成日期 is recorded later by ``update --milestone``); ``since`` for a
+    milestone set after 交办 (it exists in views from that day on, asof.matter_at)."""
+    data = {"名称": name, "时限": deadline.isoformat()}
+    if since is not None:
+        data["设立日期"] = since.isoformat()
+    return flow_map(data)
 
 
 def add_items(tree: Any, indicators: list[Any], milestones: list[Any]) -> list[str]:
     """Append new 量化指标 and 节点 entries (a name already there is refused by validation, E325).
-    Returns the summary words, one per entry (新增量化指标 户厕改造（目标1200户）)."""
+    Returns the summary words, one per entry (新增量化指标 户厕改造（目标1200户）). A 节点 时限 before the day it
+    is set (交办日期 or 设立日期) or after a dated 完成时限 is refused (E337); an entry set on a day before the
+    matter's last 进展 is refused (E307): facts are appended in date order, never slipped into past views."""
     from ruamel.yaml.comments import CommentedSeq
 
+    moved = [e for e in tree.get("延期") or [] if isinstance(e, dict) and e.get("新时限")]
+    assigned = str(tree.get("交办日期") or "")
+    due = str(moved[-1]["新时限"] if moved else tree.get("完成时限") or "")  # the deadline in force (last 延期)
+    entries = [e for e in tree.get("进展") or [] if isinstance(e, dict)]
+    last = str(entries[-1].get("日期")) if entries else ""
+    for item in [*indicators, *milestones]:
+        since = str(item.get("设立日期") or assigned)
+        if last and since < last:
+            raise UsageError(f"新增的{'节点' if '时限' in item else '量化指标'} {item['名称']} 设立日期{since}早于最后一条进展的日期{last}",
+                             "新增的指标、节点自设立之日起计入，不能改变此前的通报；请核对 --date", code="E307")
+    for item in milestones:
+        since, when = str(item.get("设立日期") or assigned), str(item["时限"])
+        if when < since or (len(due) == 10 and due[4] == "-" and when > due):
+            raise UsageError(f"节点 {item['名称']} 的时限{when}不在{'设立' if '设立日期' in item else '交办'}日期{since}"
+                             f"与完成时限{due}之间", "核对节点时限；不写年份的日期取设立之日后最近的一天", code="E337")
     words = []
     for part, items, anchors in (("量化指标", indicators, ("办结日期", "状态")),
                                  ("节点", milestones, ("量化指标", "办结日期", "状态"))):
@@ -321,8 +345,7 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
     only_added = progress is None and not indicators and not milestones and state is None \
         and not any((x or "").strip() for x in (note, problem, next_steps))
     refuse_withdrawn(m, "记录进展")
-    if not only_added:
-        _check_entry_date(m, d)
+    _check_entry_date(m, d)  # an indicator or milestone added alone is set on d: the same order as entries
     if m.state in CLOSED_STATES and state != "推进中":
         raise UsageError(f"{m.id} 状态为{m.state},不能再记录进展", "如需重新督办,请加 --status 推进中", code="E308")
     added = add_items(tree, new_indicators or [], new_milestones or [])

@@ -95,12 +95,16 @@ class Indicator(_Model):
                                 description="数量（默认，完成率＝完成÷目标）、增速或比率（目标为百分数，看是否达标、相差几个百分点）、"
                                             "越低越好（完成不超过目标为达标）")
     done: Number | None = Field(None, alias="完成", description="完成值(旧格式,无日期;yilan fmt --migrate 移入进展的 指标)")
+    since: Day | None = Field(None, alias="设立日期",
+                              description="交办之后增加的指标自该日起计入(不写即交办日期);此前的通报、视图中没有它")
 
 
 class Milestone(_Model):
     name: Text = Field(alias="名称", description="名称")
     deadline: Day = Field(alias="时限", description="节点时限")
     done_on: Day | None = Field(None, alias="完成日期", description="节点完成日期")
+    since: Day | None = Field(None, alias="设立日期",
+                              description="交办之后增加的节点自该日起计入(不写即交办日期);此前的通报、视图中没有它")
 
 
 class Extension(_Model):

@@ -167,7 +167,9 @@ def indicator_findings(records: list[Record], today: date) -> list[Finding]:
     for rec in records:
         if not counted(rec, d):  # withdrawn: check says nothing about it
             continue
-        for name, unit, target, kind, observed in rec.indicators:
+        for name, unit, target, kind, observed, since in rec.indicators:
+            if since > d:
+                continue
             a = assess(kind, target, indicator_at(observed, d), unit)
             why = implausible(a)
             if why is None:

@@ -32,10 +32,11 @@ class Record(NamedTuple):
     cycle: str  # effective report cycle (月/季/半年/年)
     state: str  # top-level 状态 (validated equal to the latest transition)
     updates: tuple[Entry, ...]
-    milestones: tuple[tuple[str, int, int | None], ...]  # (名称, 时限, 完成日期)
+    milestones: tuple[tuple[str, int, int | None, int], ...]  # (名称, 时限, 完成日期, 设立日期 or 交办日期)
     extensions: tuple[tuple[int, int | None], ...]  # (新时限, 批准日期)
-    # (名称, 单位, 目标, 类型, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at)
-    indicators: tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]
+    # (名称, 单位, 目标, 类型, observations: ((date ordinal, 完成值), ...) in counting order; asof.indicator_at,
+    #  设立日期 or 交办日期: the indicator exists in views dated on or after it)
+    indicators: tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...], int], ...]
     extra: tuple[tuple[str, Any], ...]  # (ASCII key, value) of the ledger's extra fields
     owner: str | None = None  # 责任人 (named in referral letters)
     # (撤销 日期, 恢复 日期 or None) ordinals: withdrawn from the first, counted again from the second (status.withdrawn)
@@ -76,7 +77,8 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
         cycle=it(cycle),
         state=it(m.state),
         updates=tuple((u.date.toordinal(), u.progress, None if u.state is None else it(u.state)) for u in m.updates),
-        milestones=tuple((ms.name, ms.deadline.toordinal(), _ord(ms.done_on)) for ms in m.milestones),
+        milestones=tuple((ms.name, ms.deadline.toordinal(), _ord(ms.done_on), (ms.since or m.assigned).toordinal())
+                         for ms in m.milestones),
         extensions=tuple((e.new_deadline.toordinal(), _ord(e.approved_on)) for e in m.extensions),
         indicators=_indicators(m),
         extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
@@ -91,11 +93,12 @@ def _withdrawals(m: Any) -> tuple[tuple[int, int | None], ...]:
     return tuple((w.date.toordinal(), back[i] if i < len(back) else None) for i, w in enumerate(m.withdrawals))
 
 
-def _indicators(m: Any) -> tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...]], ...]:
+def _indicators(m: Any) -> tuple[tuple[str, str | None, float, str, tuple[tuple[int, float], ...], int], ...]:
     from .asof import observations
 
     obs = observations(m)
-    return tuple((i.name, i.unit, i.target, sys.intern(i.kind), obs[i.name]) for i in m.indicators)
+    return tuple((i.name, i.unit, i.target, sys.intern(i.kind), obs[i.name], (i.since or m.assigned).toordinal())
+                 for i in m.indicators)
 
 
 def _plain(v: Any) -> Any:

@@ -399,7 +399,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     progressed.sort(key=lambda m: (-(m.end - m.start), m.id))
     indicators = []
     for r, _ in evaluated:
-        for name, measure, target, typed, observed in r.indicators:
+        for name, measure, target, typed, observed, since in r.indicators:
+            if since > d.toordinal():
+                continue  # set after the evaluation day: not in this circular (asof, 设立日期)
             done = indicator_at(observed, d.toordinal())
             a = assess(typed, target, done, measure)
             doubt = "（数值存疑，请核实）" if implausible(a) else ""  # check's Y003: never printed as if plain

@@ -196,7 +196,9 @@ def _evaluate(r: Record, today: date, d: int, rules: Rules) -> Status:
     missed: tuple[str, ...] = ()
     if not stage:  # a stage-closed matter is judged on its reports only
         # met only if 完成日期 ≤ d: a milestone met later was still missed at d (business time)
-        missed = tuple(name for name, due, done_on in r.milestones if d > due and (done_on is None or done_on > d))
+        # a milestone set after 交办 (设立日期) does not exist in a view before it
+        missed = tuple(name for name, due, done_on, since in r.milestones
+                       if since <= d and d > due and (done_on is None or done_on > d))
 
     if done or suspended:
         light = "none"

@@ -28,7 +28,8 @@ from .records import Record
 from .workspace import Workspace
 
 CACHE_FILE = Path(".yilan") / "cache" / "records.bin"
-CACHE_FORMAT = 5  # 2: indicators hold dated observations (asof); 3: 责任人 (owner); 4: 量化指标 类型; 5: 撤销
+CACHE_FORMAT = 6  # 2: indicators hold dated observations (asof); 3: 责任人 (owner); 4: 量化指标 类型; 5: 撤销;
+# 6: 量化指标/节点 设立日期
 RACY_NS = 2_000_000_000  # FAT has 2 s timestamps; anything newer is re-read
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode

@@ -214,6 +214,23 @@ def typed_year(year: int, text: str) -> None:
                          code="E214")
 
 
+def deadline_arg(text: str, after: date) -> date:
+    """A 时限 as typed (``--deadline``, ``--milestone``/``--add-milestone``, ``extend --to``): a date without a
+    year is the first such day on or after ``after`` — the date it is set on (交办日期, the update's date):
+    1月底 set on 2022-12-01 is 2023-01-31, never a deadline already past when it was set. A deadline is
+    naturally after today and is never checked against it."""
+    from ..periods import DateError, YearMissing, parse_day
+
+    try:
+        parse_day(text, None)
+    except YearMissing:
+        day = parse_day_arg(text, after)
+        return day if day >= after else parse_day_arg(text, date(after.year + 1, 1, 1))
+    except DateError:
+        pass
+    return parse_day_arg(text, after)
+
+
 def parse_day_arg(text: str, today: date) -> date:
     from ..periods import DateError, parse_day
 

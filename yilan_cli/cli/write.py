@@ -10,7 +10,18 @@ import typer
 from ..errors import ExitCode, UsageError, YilanError
 from ..i18n import t
 from ..terminal import inline
-from .common import STATE, FutureOpt, fact_day, handled, matter_day, not_after_today, out, parse_day_arg, workspace
+from .common import (
+    STATE,
+    FutureOpt,
+    deadline_arg,
+    fact_day,
+    handled,
+    matter_day,
+    not_after_today,
+    out,
+    parse_day_arg,
+    workspace,
+)
 
 DateOpt = Annotated[Optional[str], typer.Option(
     "--date", help="业务日期,默认今天(如 2022-06-30、6月底;不写年份为今年);不能晚于今天,除非加 --future")]
@@ -104,15 +115,19 @@ def _edit(matter_id: str, action: str, verb: str, fn: Callable[[Any, Any], str])
     out(subject)
 
 
-def _new_items(indicator: list[str] | None, milestone: list[str] | None, context: date_,
-               opts: tuple[str, str] = ("--indicator", "--milestone")) -> tuple[list[Any], list[Any]]:
+def _new_items(indicator: list[str] | None, milestone: list[str] | None, day: date_,
+               opts: tuple[str, str] = ("--indicator", "--milestone"), *,
+               assigned: date_ | None = None) -> tuple[list[Any], list[Any]]:
     """``名称=目标[单位][:类型]`` and ``名称=时限`` as typed → new 量化指标 and 节点 entries (edits.indicator_item,
-    edits.milestone_item). A 时限 without a year is in the year of ``context`` (the 交办日期 for add, the
-    update's date); a 时限 is a deadline, naturally after today."""
+    edits.milestone_item), set on ``day`` (the 交办日期 for add, the update's or edit's date). Set on a day after
+    the matter's ``assigned`` they carry 设立日期 ``day``: no view before it shows them. A 时限 without a year
+    is the first such day on or after ``day`` (common.deadline_arg); a 时限 is naturally after today."""
     from ..edits import indicator_item, milestone_item
 
-    indicators = [indicator_item(name, value) for name, value in _pairs(indicator, opts[0]).items()]
-    milestones = [milestone_item(name, parse_day_arg(value, context)) for name, value in _pairs(milestone, opts[1]).items()]
+    since = day if assigned is not None and day > assigned else None
+    indicators = [indicator_item(name, value, since) for name, value in _pairs(indicator, opts[0]).items()]
+    milestones = [milestone_item(name, deadline_arg(value, day), since)
+                  for name, value in _pairs(milestone, opts[1]).items()]
     return indicators, milestones
 
 
@@ -152,7 +167,7 @@ def add(
     co_unit = [_unit_or_as_typed(ws, x) for x in co_unit or [] if x.strip()]
     leader = for_matter(ws, leader or [])
     day = fact_day(assigned, "交办日期", future)
-    due = ONGOING if deadline.strip() == ONGOING else parse_day_arg(deadline, day).isoformat()
+    due = ONGOING if deadline.strip() == ONGOING else deadline_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
     indicators, milestones = _new_items(indicator, milestone, day)
     folder = ws.root / "ledgers" / lg.key
@@ -216,7 +231,7 @@ def update(
             met = milestones[name] = parse_day_arg(value, day)  # a date without a year is in the year of --date
             not_after_today(met, f"节点“{name}”的完成日期", future, value)
         new_indicators, new_milestones = _new_items(add_indicator, add_milestone, day,
-                                                    ("--add-indicator", "--add-milestone"))
+                                                    ("--add-indicator", "--add-milestone"), assigned=v.matter.assigned)
         return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
                             indicators=indicators, milestones=milestones, state=status, reporter=by,
                             new_indicators=new_indicators, new_milestones=new_milestones, units=units)
@@ -285,7 +300,7 @@ def extend(
     from ..status import deadline_at
 
     applied = fact_day(date, "延期申请日期", future)
-    new_deadline = parse_day_arg(to, applied)  # a deadline: naturally after today, never checked against it
+    new_deadline = deadline_arg(to, applied)  # a deadline: naturally after today, never checked against it
     approved = fact_day(approved_on, "延期批准日期", future, context=applied) if approved_on else applied
 
     def apply(tree: Any, v: Any) -> str:
@@ -325,6 +340,9 @@ def edit(
     add_indicator: Annotated[Optional[list[str]], typer.Option(
         "--add-indicator", help="新增量化指标 名称=目标[单位][:类型]，可多次")] = None,
     add_milestone: Annotated[Optional[list[str]], typer.Option("--add-milestone", help="新增节点 名称=时限，可多次")] = None,
+    date: Annotated[Optional[str], typer.Option(
+        "--date", help="新增指标、节点的设立日期（自该日起计入，此前的通报不变），默认今天")] = None,
+    future: FutureOpt = False,
 ) -> None:
     """Correct core fields of a matter (docs/writing.md, 更正): one commit ``更正 ID 事项:改动;理由:…`` with
     ``Yilan-Action: edit``. A list option replaces the whole list; an empty value (``--owner ""``) removes an
@@ -359,9 +377,13 @@ def edit(
         raise UsageError("没有要更正的内容：至少给出一个字段的新值",
                          "例如 yilan edit ZB-003 --lead-unit 县住建局 --reason 交办时单位写错", code="E334")
 
+    day = fact_day(date, "设立日期", future)
+
     def apply(tree: Any, v: Any) -> str:
-        indicators, milestones = _new_items(add_indicator, add_milestone, v.matter.assigned,
-                                            ("--add-indicator", "--add-milestone"))
+        if (add_indicator or add_milestone) and day < v.matter.assigned:
+            raise UsageError(f"设立日期{day}早于交办日期{v.matter.assigned}", "请核对 --date（默认今天）", code="E312")
+        indicators, milestones = _new_items(add_indicator, add_milestone, day, ("--add-indicator", "--add-milestone"),
+                                            assigned=v.matter.assigned)
         ledger = ws.ledgers.get(v.ledger)
         summary = edits.correct(tree, v.matter, values, indicators=indicators, milestones=milestones,
                                 ledger=ledger, extra=extra)
