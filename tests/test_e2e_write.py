@@ -26,7 +26,7 @@ def test_the_life_of_a_matter(tmp_path: Path) -> None:
     yilan(tmp_path, "init", "ws")
     ws = tmp_path / "ws"
     r = yilan(ws, "add", "重点工作专班", "--title", "中植肉牛养殖屠宰加工项目", "--lead-unit", "县畜牧水产服务中心",
-              "--deadline", "8月底", "--assigned", "2022-01-10", "--leader", "分管副县长", "--cycle", "季")
+              "--deadline", "8月底", "--assigned", "2022-01-10", "--leader", "赵某", "--cycle", "季")
     mid = r.stdout.strip().splitlines()[-1]
     assert mid == "ZB-001"
     assert status_of(ws, mid, "2022-01-20")["status"] == "not_started"

@@ -102,3 +102,26 @@ def test_25_random_kills_leave_a_sound_ledger(git_demo: Path) -> None:
     log = git(git_demo, "log", "--format=%s", f"{base}..HEAD", "--", "ledgers/zhuanban/ZB-001.yaml")
     landed = [k for k in range(25) if f"第{k}次" in text]
     assert len(landed) == log.count("更新 ZB-001")  # every entry in the file was committed, each once
+
+
+def test_retrying_a_killed_write_after_it_was_finished_records_it_once(git_demo: Path) -> None:
+    """The user's natural response to a power cut is to run the command again: recovery commits the killed
+    write, and the retry — the same file — does nothing (G017), so the entry is there exactly once."""
+    args = ("update", "ZB-001", "--progress", "60", "--note", "断电前的更新", "--date", "2022-07-28")
+    p = start(git_demo, *args, fault="after-replace")
+    p.communicate(timeout=60)
+    assert p.returncode in (-signal.SIGKILL, 137)
+    r = start(git_demo, *args)
+    _, err = r.communicate(timeout=60)
+    said = err.decode()
+    assert r.returncode == 2 and "上次被中断的写入已补交" in said and "[G017]" in said, said
+    text = (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8")
+    assert text.count("断电前的更新") == 1
+    # a second matter's write after the same recovery goes ahead (only the retried file is stopped)
+    p = start(git_demo, "update", "ZB-001", "--note", "再次断电", "--date", "2022-07-29", fault="after-replace")
+    p.communicate(timeout=60)
+    r = start(git_demo, "update", "ZB-002", "--progress", "50", "--date", "2022-07-31")
+    _, err = r.communicate(timeout=60)
+    assert r.returncode == 0, err.decode()
+    assert (git_demo / "ledgers/zhuanban/ZB-001.yaml").read_text(encoding="utf-8").count("再次断电") == 1
+    assert_sound(git_demo)

@@ -32,11 +32,11 @@ def commits(root: Path) -> int:
 
 def test_add_prints_the_new_id_last_and_commits_alone(git_demo: Path) -> None:
     r = run(git_demo, "add", "ZB", "--title", "城区供水管网改造", "--lead-unit", "县水务局", "--deadline", "年底",
-            "--assigned", "2022-07-01", "--leader", "分管副县长", "--co-unit", "县住建局", "--tag", "民生")
+            "--assigned", "2022-07-01", "--leader", "钱某", "--co-unit", "县住建局", "--tag", "民生")
     assert r.exit_code == 0, r.output
     assert r.stdout.strip().splitlines()[-1] == "ZB-004"
     text = (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
-    assert text == ("编号: ZB-004\n事项: 城区供水管网改造\n牵头领导: [分管副县长]\n牵头单位: 县水务局\n配合单位: [县住建局]\n"
+    assert text == ("编号: ZB-004\n事项: 城区供水管网改造\n牵头领导: [钱某]\n牵头单位: 县水务局\n配合单位: [县住建局]\n"
                     "交办日期: 2022-07-01\n完成时限: 2022-12-31\n状态: 未启动\n标签: [民生]\n")
     assert head_files(git_demo) == ["ledgers/zhuanban/.last-id", "ledgers/zhuanban/ZB-004.yaml"]
     msg = git(git_demo, "log", "-1", "--format=%B")
@@ -352,3 +352,21 @@ def test_progress_falling_needs_a_reason_and_says_so(git_demo: Path) -> None:
     assert r.exit_code == 2 and "[E321]" in r.stderr and "50%" in r.stderr
     r = update("--progress", "10", "--note", "审计发现前期数据虚报,据实调整")
     assert r.exit_code == 0 and "进度 50% → 10%(进度回调)" in r.stdout
+
+
+def test_a_write_to_an_ignored_untracked_file_that_git_refuses_is_taken_back(git_demo: Path) -> None:
+    """The commit fails (G015: ignored); the file is put back as it was before the write, not left with the
+    command's change as if a colleague had made it."""
+    path = git_demo / ZB1
+    before = path.read_text(encoding="utf-8")
+    git(git_demo, "rm", "-q", "--cached", ZB1)
+    (git_demo / ".gitignore").write_text("ZB-001.yaml\n", encoding="utf-8")
+    git(git_demo, "add", ".gitignore")
+    git(git_demo, "commit", "-qm", "忽略")
+    for args in (["update", "ZB-001", "--note", "被忽略", "--date", "2022-07-28"],
+                 ["edit", "ZB-001", "--title", "改名", "--reason", "核对"]):
+        r = run(git_demo, *args)
+        assert r.exit_code == 2 and "[G015]" in r.stderr, r.output
+        assert path.read_text(encoding="utf-8") == before
+        assert "手工" not in r.stderr
+    assert not list((git_demo / ".git" / "yilan").glob("journal*.json"))

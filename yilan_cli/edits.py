@@ -155,7 +155,8 @@ def add_items(tree: Any, indicators: list[Any], milestones: list[Any]) -> list[s
     for item in [*indicators, *milestones]:
         since = str(item.get("设立日期") or assigned)
         if last and since < last:
-            raise UsageError(f"新增的{'节点' if '时限' in item else '量化指标'} {item['名称']} 设立日期{since}早于最后一条进展的日期{last}",
+            what = "节点" if "时限" in item else "量化指标"
+            raise UsageError(f"新增的{what} {item['名称']} 设立日期{since}早于最后一条进展的日期{last}",
                              "新增的指标、节点自设立之日起计入，不能改变此前的通报；请核对 --date", code="E307")
     for item in milestones:
         since, when = str(item.get("设立日期") or assigned), str(item["时限"])

@@ -225,6 +225,7 @@ class Transaction:
         self._lock: Any = None
         self.applied = False  # files on disk changed
         self.committed = False
+        self.finished: dict[str, str] = {}  # file → subject of an interrupted write recovery just committed
 
     # ------------------------------------------------------------------ enter / exit
     def __enter__(self) -> Transaction:
@@ -357,6 +358,10 @@ class Transaction:
         history, whose tip holds exactly these files), and ``drop_ref`` (the ref it was built on) goes with the
         same update; the journal's message then only names the write if it is interrupted.
         """
+        again = next((rel for rel in self.files if rel in self.finished), None)
+        if again is not None:  # the user's retry of the write just finished: never a second identical entry
+            raise YilanError(t("err.retry_after_recovery", message=self.finished[again], path=again),
+                             t("hint.retry_after_recovery"), code="G017", path=again)
         ids = [matter_id] if isinstance(matter_id, str) else matter_id or []
         lines = [f"Yilan-Action: {action}", *(f"Yilan-Matter: {m}" for m in ids),
                  *(f"{k}: {v}" for k, v in (trailers or {}).items())]
@@ -406,7 +411,7 @@ class Transaction:
         """This command failed (or was interrupted) after touching files: put back what is ours, unless git
         committed it after all (then say so: the user must not do it again)."""
         try:
-            outcome = self._settle(self.files, self.message, may_finish=False)
+            outcome = self._settle(self.files, self.message, may_finish=False, ours=True)
         except BaseException:
             # rolling back failed too (e.g. the disk is still full): mark the journal so that the next
             # command only ever rolls it back — never commits a write that was reported as failed
@@ -454,6 +459,7 @@ class Transaction:
             subject = message.splitlines()[0] if message else "、".join(files)
             if outcome == "finish":
                 print(t("recovered_commit", message=subject), file=sys.stderr)
+                self.finished.update(dict.fromkeys(files, subject))
             elif outcome == "rollback":
                 print(t("recovered_rollback", message=subject), file=sys.stderr)
 
@@ -463,13 +469,19 @@ class Transaction:
         return history.head_texts(self.root, rels)
 
     def _settle(self, files: dict[str, dict[str, str | None]], message: str, may_finish: bool,
-                journal: Path | None = None, commit: bool | None = None) -> str:
-        """Apply :func:`decide` to ``files``; returns the action taken. The journal is removed or set aside."""
+                journal: Path | None = None, commit: bool | None = None, ours: bool = False) -> str:
+        """Apply :func:`decide` to ``files``; returns the action taken. The journal is removed or set aside.
+
+        ``ours``: this process wrote the files and still holds the lock (a write that failed): a file git does
+        not track (ignored, or never added) is judged against its text before the write, not against HEAD,
+        which has none — the failed write is taken back instead of being left as if someone else's."""
         journal = journal or self.journal
         commit = self.commit_enabled if commit is None else commit
         current = {rel: exact_text(self.root / rel) for rel in files}
         if commit:
             head = self._head_texts(list(files))
+            if ours:
+                head = {rel: files[rel]["old"] if text is None else text for rel, text in head.items()}
         else:  # no git: what the journal found is the reference; a complete write stands, a partial one is undone
             head = {rel: f["old"] for rel, f in files.items()}
             may_finish = may_finish and all(current[rel] == f["new"] for rel, f in files.items())
