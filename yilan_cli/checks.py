@@ -227,10 +227,11 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
         for i, name in enumerate(names):
             if name in names[:i]:
                 out.append(("E325", (part, i, "名称"), {"part": part, "name": name}))
-    for part, items in (("量化指标", m.indicators), ("节点", m.milestones)):
-        for i, item in enumerate(items):
-            if item.since is not None and item.since < m.assigned:
-                out.append(("E312", (part, i, "设立日期"), {"assigned": m.assigned, "value": item.since}))
+    set_dates = [("量化指标", i, x.since) for i, x in enumerate(m.indicators)] + \
+        [("节点", i, x.since) for i, x in enumerate(m.milestones)]
+    for part, i, since in set_dates:
+        if since is not None and since < m.assigned:
+            out.append(("E312", (part, i, "设立日期"), {"assigned": m.assigned, "value": since}))
     set_on = {ind.name: ind.since for ind in m.indicators if ind.since is not None}
     for i, u in enumerate(m.updates):
         for name in u.indicators:
