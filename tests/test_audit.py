@@ -330,7 +330,7 @@ def test_init_anywhere_but_the_first_commit_is_tamper(git_demo: Path) -> None:
 
 def test_a_local_replace_ref_changes_nothing_yilan_reads(git_demo: Path) -> None:
     raise_an_old_progress(git_demo)
-    git(git_demo, "commit", "-qam", "更新\n\nYilan-Action: update")
+    git(git_demo, "commit", "-qam", "更新\n\nYilan-Action: update\nYilan-Matter: ZB-003")
     git(git_demo, "replace", "-f", git(git_demo, "rev-parse", f"HEAD~1:{ZB3}").strip(),
         git(git_demo, "rev-parse", f"HEAD:{ZB3}").strip())
     code, doc = audit_json(git_demo)
@@ -345,7 +345,7 @@ def test_a_met_milestone_cannot_be_backdated(git_demo: Path) -> None:
     path = git_demo / ZB3
     path.write_text(path.read_text(encoding="utf-8").replace("完成日期: 2022-11-02}", "完成日期: 2022-08-30}"),
                     encoding="utf-8")
-    git(git_demo, "commit", "-qam", "更新 ZB-003\n\nYilan-Action: update")
+    git(git_demo, "commit", "-qam", "更新 ZB-003\n\nYilan-Action: update\nYilan-Matter: ZB-003")
     code, doc = audit_json(git_demo)
     assert code == 1 and [f["kind"] for f in doc["findings"]] == ["改动历史记录"]
     git(git_demo, "reset", "-q", "--hard", "HEAD~1")

@@ -318,3 +318,37 @@ def test_an_entry_cannot_report_an_indicator_before_it_was_set(git_demo: Path) -
     r = run(git_demo, "check", "--today", "2022-12-31")
     assert "错误[E338]" in r.stdout and "游客接待量" in r.stdout
     assert text != changed
+
+
+# ------------------------------------------------------------------ the audit trail sees what an edit never does
+def test_a_hand_commit_posing_as_an_edit_is_tamper(git_demo: Path) -> None:
+    zb2, xw2 = git_demo / "ledgers/zhuanban/ZB-002.yaml", git_demo / "ledgers/xian/XW-002.yaml"
+    text = zb2.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("  - {名称: ") and "目标" in x)
+    zb2.write_text(text.replace(line, line + "\n  - {名称: 签约额, 单位: 亿元, 目标: 50, 完成: 50}", 1), encoding="utf-8")
+    other = xw2.read_text(encoding="utf-8")
+    step = next(x for x in other.splitlines() if x.startswith("  - {名称: ") and "时限" in x)
+    xw2.write_text(other.replace(step, step + "\n  - {名称: 编制方案, 时限: 2022-04-30, 完成日期: 2022-04-20}", 1),
+                   encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更正 ZB-002 补录", "-m", "Yilan-Action: edit\nYilan-Matter: ZB-002")
+    r = run(git_demo, "audit")
+    assert r.exit_code == 1, r.output
+    lines = [x for x in r.stdout.splitlines() if "【操作不符】" in x]
+    assert any("ZB-002" in x and "签约额" in x for x in lines), r.stdout  # an indicator added with a result
+    assert any("XW-002" in x and "写明的事项是ZB-002" in x for x in lines), r.stdout  # a matter it does not name
+    # and the same change made by yilan passes: set on a day after the last report, without results
+    git(git_demo, "reset", "-q", "--hard", "HEAD~1")
+    r = run(git_demo, "edit", "ZB-002", "--add-indicator", "签约额=50亿元", "--date", "2022-12-01", "--reason", "补录")
+    assert r.exit_code == 0, r.output
+    assert run(git_demo, "audit").exit_code == 0
+
+
+def test_an_indicator_backdated_by_hand_is_shown_to_leaders(git_demo: Path) -> None:
+    """Added under an update trailer but counting from 交办 (no 设立日期): past circulars change — a notice."""
+    zb1 = git_demo / "ledgers/zhuanban/ZB-001.yaml"
+    text = zb1.read_text(encoding="utf-8")
+    zb1.write_text(text.replace("节点:\n", "节点:\n  - {名称: 完成规划评审, 时限: 2022-05-31}\n", 1)
+                   if "节点:\n" in text else text + "节点:\n  - {名称: 完成规划评审, 时限: 2022-05-31}\n", encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更新 ZB-001", "-m", "Yilan-Action: update\nYilan-Matter: ZB-001")
+    r = run(git_demo, "audit")
+    assert "【补设较早的指标或节点】ZB-001" in r.stdout, r.stdout

@@ -64,8 +64,11 @@ CASES = [
      [("entry_changed", "量化指标", "亿元以上项目", "指标 亿元以上项目:目标 10 → 8")]),
     ("milestone done", edited(节点=[{**BASE["节点"][0], "完成日期": "2022-06-20"}]),
      [("entry_changed", "节点", "签约", "节点 签约:完成日期 (无) → 2022-06-20")]),
-    ("milestone added", edited(节点=[*BASE["节点"], {"名称": "开工", "时限": "2022-09-30"}]),
-     [("entry_added", "节点", "开工", "新增节点 开工:时限 2022-09-30")]),
+    ("milestone added", edited(节点=[*BASE["节点"], {"名称": "开工", "时限": "2022-09-30", "设立日期": "2022-07-05"}]),
+     [("entry_added", "节点", "开工", "新增节点 开工:时限 2022-09-30,设立日期 2022-07-05")]),
+    # without 设立日期 it counts from 交办, before reports already there: past views change
+    ("milestone added from 交办", edited(节点=[*BASE["节点"], {"名称": "开工", "时限": "2022-09-30"}]),
+     [("entry_added", "节点", "开工", "新增节点 开工(补记在已有进展之前):时限 2022-09-30")]),
     ("extension field", edited(交办件编号="D2HLJ001"), [("field", "交办件编号", "", "交办件编号 (无) → D2HLJ001")]),
     ("update with a figure", edited(进展=[*BASE["进展"], {**ENTRY_3, "指标": {"引进亿元以上项目": 4}}]),
      [("entry_added", "进展", "2022-06-30", "新增进展 2022-06-30:进度 45%,引进亿元以上项目 4,签约4个")]),

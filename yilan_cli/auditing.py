@@ -11,7 +11,12 @@ what it changed (semantic.changes), not by what its trailer claims — a trailer
   an ``extend`` may fill the empty 批准人/批准日期 of a 延期 applied earlier (its approval), an ``update`` or
   ``close`` may set 量化指标 完成 and 节点 完成日期 (the figures reported);
 * ``edit`` may change any field but 编号, 交办日期, 完成时限, 状态 and 办结日期 and add 量化指标/节点 entries
-  (a correction with its reason in the subject); ``update`` may add them too (``--add-indicator``);
+  (a correction with its reason in the subject); ``update`` may add them too (``--add-indicator``) — never
+  one that already holds a result (an indicator's 完成; a milestone's 完成日期 except in the update that
+  reports it); an entry set on a day before the last 进展 (or, without 设立日期, from 交办) → 补设较早的指标或节点
+  (a notice: it changes past views);
+* a command that names the matters it changes (Yilan-Matter: add, update, close, signoff, extend, edit,
+  withdraw, reinstate) but changed another → 篡改 (操作不符);
 * a commit made by hand that changes fields or appends records → 手工修改, a notice (exit 0);
 * an old-format 量化指标 完成 moved into the 进展 entry it counted from (``update``, ``close``, ``import``,
   ``fmt --migrate``: semantic ``dated``) changes no view and is allowed; moved into an earlier entry, by the
@@ -53,6 +58,9 @@ EFFECTS: dict[str, set[tuple[str, str]]] = {
 _NOT_EDITED = {"编号", "交办日期", "完成时限", "状态", "办结日期"}
 # the fields an update may set inside an existing entry of these lists
 _SETTABLE = {"量化指标": {"完成"}, "节点": {"完成日期"}}
+# the actions that change exactly the matters their Yilan-Matter trailers name (one each; import, fmt, sync's
+# replays and undo name several or none)
+ONE_MATTER = frozenset({"add", "update", "close", "signoff", "extend", "edit", "withdraw", "reinstate"})
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,10 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
             for c in rest if c.kind == "dated" and c.earlier]
     rest = [c for c in rest if not (c.kind == "dated" and c.earlier)]
     # a report filed before reports already there (it can turn a missed month green): leaders should see it;
-    # a notice, not tamper — sync's replay of a colleague's earlier report lands the same way
-    out += [Concern(NOTICE, "补记较早的进展", c.words) for c in rest if c.earlier]
+    # a notice, not tamper — sync's replay of a colleague's earlier report lands the same way. An indicator or
+    # milestone set on a day before the last report (or without 设立日期, i.e. from 交办) changes past views
+    out += [Concern(NOTICE, "补记较早的进展" if c.part == "进展" else "补设较早的指标或节点", c.words)
+            for c in rest if c.earlier]
     if not action:
         out += [Concern(NOTICE, "改动完成时限" if c.kind == "field" and c.part == "完成时限" and c.before else "手工修改",
                         ("未经延期审批:" if c.kind == "field" and c.part == "完成时限" and c.before else "") + c.words)
@@ -100,7 +110,8 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
     # a figure (完成) is reported with the 进展 entry that reports it; changed alone it is a rewritten figure
     reported = any(c.kind == "entry_added" and c.part == "进展" for c in concrete)
     odd = [c for c in rest if not _allowed(c, allowed)
-           or (c.kind == "entry_changed" and c.part == "量化指标" and not reported)]
+           or (c.kind == "entry_changed" and c.part == "量化指标" and not reported)
+           or _added_with_result(c, action, reported)]
     if odd:
         out.append(Concern(TAMPER, "操作不符",
                            f"提交标为「{ACTIONS.get(action, action)}」,却有这个操作不会有的改动:{_words(odd)}"))
@@ -117,6 +128,27 @@ def _allowed(c: Change, allowed: set[tuple[str, str]]) -> bool:
     if c.kind == "entry_changed":
         return set(c.fields) <= _SETTABLE.get(c.part, set())
     return True
+
+
+def _added_with_result(c: Change, action: str, reported: bool) -> bool:
+    """A 量化指标 or 节点 added already holding a result: yilan writes no 完成 into an indicator (values go into
+    进展), and a milestone's 完成日期 only with the update that reports it — never through edit."""
+    if c.kind != "entry_added" or not isinstance(c.after, dict):
+        return False
+    if c.part == "量化指标":
+        return c.after.get("完成") is not None
+    if c.part == "节点" and c.after.get("完成日期"):
+        return action != "update" or not reported
+    return False
+
+
+def misnamed(action: str, named: tuple[str, ...], changed: list[str]) -> list[str]:
+    """The matters a commit changed that its Yilan-Matter trailers do not name, for an action that names each
+    matter it changes (:data:`ONE_MATTER`); empty for any other action. A hand commit copying an ``edit``
+    trailer onto changes to other matters is 操作不符."""
+    if action not in ONE_MATTER:
+        return []
+    return [m for m in changed if m not in named]
 
 
 def rewrites(c: Change) -> bool:

@@ -258,11 +258,13 @@ class Commit:
     signature: str = "N"  # git's %G?: N none, G good, B bad, U/X/Y/R/E untrusted, expired, revoked, unknown
     undoes: str = ""  # the Yilan-Undoes trailer: the commit an undo takes back
     parents: tuple[str, ...] = ()
+    matters: tuple[str, ...] = ()  # the Yilan-Matter trailers: the matters the command says it changed
 
 
 _SHA = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")
 _FIELDS = ("%H", "%an", "%ad", "%s", "%(trailers:key=Yilan-Action,valueonly,separator=%x2C)", "%ae",
-           "%(trailers:key=Yilan-Undoes,valueonly,separator=%x2C)", "%P", "%G?")
+           "%(trailers:key=Yilan-Undoes,valueonly,separator=%x2C)", "%(trailers:key=Yilan-Matter,valueonly,separator=%x2C)",
+           "%P", "%G?")
 
 
 def _parse_raw(tokens: list[str]) -> list[FileChange]:
@@ -301,12 +303,12 @@ def log(root: Path, *args: str, paths: tuple[str, ...] = ()) -> list[Commit]:
         fields = chunk.split(sep)
         if len(fields) != len(_FIELDS) or not _SHA.fullmatch(fields[0]):
             raise YilanError(f"无法读取 git log 的输出(提交 {fields[0][:12]!r})", "请运行 yilan doctor 检查仓库", code="G016")
-        sha, author, day, subject, action, email, undoes, parent_list, rest = fields
+        sha, author, day, subject, action, email, undoes, matters, parent_list, rest = fields
         tokens = rest.split("\0")
         sig = tokens[0]
         commits.append(Commit(sha, author, day, subject, action.strip().split(",")[0], _parse_raw(tokens[1:]),
                               email.strip(), sig.strip() or "N", undoes.strip().split(",")[0],
-                              tuple(parent_list.split())))
+                              tuple(parent_list.split()), tuple(x.strip() for x in matters.split(",") if x.strip())))
     return commits
 
 

@@ -118,7 +118,24 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
             out.append(Change("field", k, before=b, after=a))
     for part, ident in RECORDS.items():
         out += _entries(part, ident, _as_list(before.get(part)), _as_list(after.get(part)))
-    return _dated(before, after, out)
+    return _dated(before, after, _set_earlier(before, after, out))
+
+
+def _set_earlier(before: dict[str, Any], after: dict[str, Any], found: list[Change]) -> list[Change]:
+    """An added 量化指标 or 节点 is ``earlier`` when the day it counts from — its 设立日期, else the 交办日期 —
+    is before the last 进展 already recorded: it then appears in views and circulars of days already reported."""
+    from dataclasses import replace
+
+    latest = max((_ident(e, "日期") for e in _as_list(before.get("进展"))), default="")
+    if not latest:
+        return found
+    out = []
+    for c in found:
+        if c.kind == "entry_added" and c.part in ("量化指标", "节点") and isinstance(c.after, dict):
+            since = str(c.after.get("设立日期") or after.get("交办日期") or "")
+            c = replace(c, earlier=since < latest)
+        out.append(c)
+    return out
 
 
 def _figures_at(doc: dict[str, Any], day: str) -> dict[str, Any]:

@@ -306,6 +306,11 @@ def audit(
                 note(c, auditing.TAMPER, "签名无效", "", f"提交签名未通过验证(git %G? = {c.signature})")
             if c.action == "init" and c.parents:
                 note(c, auditing.TAMPER, "操作不符", "", "提交标为「初始化」,但它不是仓库的第一个提交(初始化只有一次)")
+            changed_ids = list(dict.fromkeys(Path(ch.new_path if ch.status != "D" else ch.old_path).stem for ch in touched))
+            for mid in auditing.misnamed(c.action, c.matters, changed_ids):
+                note(c, auditing.TAMPER, "操作不符", mid,
+                     f"提交标为「{ACTIONS.get(c.action, c.action)}」，写明的事项是{'、'.join(c.matters) or '（无）'}，"
+                     f"却改动了 {mid}")
             undo_ok = _undo_verified(root, c, touched) if c.action == "undo" else None
             for ch in touched:
                 path = ch.new_path if ch.status != "D" else ch.old_path
