@@ -53,6 +53,9 @@ def head(root: Path) -> str:
     ("约1200户", None),
     ("", None),
     ("9" * 400, None),  # beyond a float
+    ("1_000户", None), ("0x10户", None), ("5.亩", None), ("3e", None), ("3E", None), ("2e5", None),
+    ("12km", (12.0, "km")), ("5 t/h", (5.0, "t/h")), ("30℃", (30.0, "℃")), ("5 m³", (5.0, "m³")),
+    ("100m2", (100.0, "m2")), ("20‰", (20.0, "‰")), ("5户/年", (5.0, "户/年")),
 ])
 def test_a_typed_figure_is_a_number_and_its_unit_or_nothing(typed: str, expected: Any) -> None:
     assert parse_figure(typed) == expected
@@ -352,3 +355,29 @@ def test_an_indicator_backdated_by_hand_is_shown_to_leaders(git_demo: Path) -> N
     git(git_demo, "commit", "-qam", "更新 ZB-001", "-m", "Yilan-Action: update\nYilan-Matter: ZB-001")
     r = run(git_demo, "audit")
     assert "【补设较早的指标或节点】ZB-001" in r.stdout, r.stdout
+
+
+# ------------------------------------------------------------------ a sensitive field never reaches the record
+def test_correcting_a_sensitive_field_names_nobody_in_the_commit_history_diff_or_site(git_demo: Path,
+                                                                                      tmp_path: Path) -> None:
+    base = head(git_demo)
+    r = run(git_demo, "edit", "XF-001", "--set", "信访人=王某某等3户", "--reason", "核对信访系统")
+    assert r.exit_code == 0, r.output
+    assert "信访人: 王某某等3户\n" in (git_demo / "ledgers/xinfang/XF-001.yaml").read_text(encoding="utf-8")
+    said = [r.stdout, git(git_demo, "log", "-1", "--format=%B"),
+            run(git_demo, "history", "XF-001").stdout, run(git_demo, "diff", f"{base}..HEAD").stdout,
+            run(git_demo, "diff", f"{base}..HEAD", "--format", "json").stdout]
+    for text in said:
+        assert "王某某" not in text and "许某某" not in text, text
+    assert "信访人 已更正" in said[1] and "信访人" in said[2]
+    # a hand edit of it: audit and history say that it changed, not to what
+    path = git_demo / "ledgers/xinfang/XF-001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("王某某等3户", "赵某某"), encoding="utf-8")
+    git(git_demo, "commit", "-qam", "核对")
+    for args in (["audit"], ["history", "XF-001"], ["diff", "HEAD~1..HEAD"]):
+        out = run(git_demo, *args).stdout
+        assert "赵某某" not in out and "王某某" not in out and "(敏感,已隐藏)" in out, (args, out)
+    r = run(git_demo, "site", "-o", str(tmp_path / "site"), "--today", "2022-12-31")
+    assert r.exit_code == 0, r.output
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    assert "赵某某" not in pages and "王某某" not in pages

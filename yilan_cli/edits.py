@@ -605,7 +605,10 @@ def correct(tree: Any, m: Matter, values: dict[str, Any], *, indicators: list[An
             else:
                 ahead = [k for k in order[: order.index(key)] if k in tree] if key in order else []
                 set_after(tree, key, value, *reversed(ahead))
-        words.append(f"{key} {short(plain_before)} → {short(None if empty else plain_after)}")
+        if ledger is not None and any(f.sensitive and key in (f.name, f.key) for f in ledger.fields):
+            words.append(f"{key} 已更正（敏感信息，不写入提交说明）")  # the subject goes to the shared server
+        else:
+            words.append(f"{key} {short(plain_before)} → {short(None if empty else plain_after)}")
     _lead_not_co(tree)
     words += add_items(tree, indicators, milestones)
     if not words:

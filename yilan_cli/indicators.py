@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -109,23 +108,29 @@ def implausible(a: Assessment) -> str | None:
     return None
 
 
+_NARROW = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}  # full-width forms → ASCII, only
 _FIGURE = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*)")
+# a unit: words (户, 万亩, 公里, 人次) with at most a ² ³ or /, or letters (km, MW, kWh, t) with an optional
+# power or a per-unit (m2, m³, t/h), or % ‰ °C; never digits, separators or an exponent after the number
+_UNIT = re.compile(r"[^\W\d_A-Za-z][^\d_,.，。]*|[A-Za-z]{2,}[23²³]?(?:/[A-Za-z]+)?|[A-DF-Za-df-z][23²³]?(?:/[A-Za-z]+)?"
+                   r"|%|‰|°C|℃")
 
 
 def parse_figure(text: str) -> tuple[float, str] | None:
     """A figure as a user types it → (number, unit), or None when it does not start with a plain number.
 
-    NFKC first (full-width ２，０００户 reads as 2,000户; ％ as %); a thousands separator is allowed when
+    Full-width forms first (２，０００户 reads as 2,000户; ％ as %; the unit otherwise as typed: ℃, m³); a thousands separator is allowed when
     every group after the first has three digits (``2,000户`` → (2000, "户")); a unit is what follows the
     number, stripped (``1200 户`` → (1200, "户"), ``6.5%`` → (6.5, "%"), ``1.2万亩`` → (1.2, "万亩")).
-    None for text whose "unit" would begin with a digit, a separator or an exponent (``2,00户``,
-    ``1e3吨``, ``1.2.3``) — a number written some other way, never read as a smaller one."""
-    s = unicodedata.normalize("NFKC", text).strip()
+    None for text whose "unit" is no unit (:data:`_UNIT`): one beginning with a digit, a separator or an
+    exponent (``2,00户``, ``1e3吨``, ``1_000户``, ``0x10户``, ``3e``, ``1.2.3``) — a number written some other
+    way, never read as a smaller one."""
+    s = text.translate(_NARROW).strip()
     m = _FIGURE.fullmatch(s)
     if m is None:
         return None
     unit = m[2].strip()
-    if unit and (unit[0] in ",.，。" or unit[0].isdigit() or re.match(r"[eE][+-]?\d", unit)):
+    if unit and not _UNIT.fullmatch(unit):
         return None
     number = float(m[1].replace(",", ""))
     return (number, unit) if math.isfinite(number) else None

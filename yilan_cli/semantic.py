@@ -75,6 +75,22 @@ def parse(text: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
+MASKED = "(敏感,已隐藏)"  # what history, diff, audit and the site print for a field a ledger marks 敏感
+
+
+def between(old_text: str | None, new_text: str | None, hidden: frozenset[str] = frozenset()) -> list[Change]:
+    """:func:`changes` between two stored versions of a matter file (text, None when absent). A change of a
+    field named in ``hidden`` (Workspace.sensitive: 信访人, 举报人 …) keeps its place but not its values, which
+    read :data:`MASKED` — the audit trail says that it changed, never who petitioned."""
+    found = changes(parse(old_text), parse(new_text))
+    if not hidden:
+        return found
+    from dataclasses import replace
+
+    return [replace(c, before=None if c.before is None else MASKED, after=None if c.after is None else MASKED)
+            if c.kind == "field" and c.part in hidden else c for c in found]
+
+
 def latest_progress(doc: dict[str, Any]) -> int | None:
     for entry in reversed(_as_list(doc.get("进展"))):
         if isinstance(entry, dict) and isinstance(entry.get("进度"), int):

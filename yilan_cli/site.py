@@ -77,7 +77,7 @@ def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
             for ch in c.changes:
                 if not ch.new_path.endswith(".yaml"):
                     continue
-                found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                found = semantic.between(blobs.text(ch.old_blob), blobs.text(ch.new_blob), ws.sensitive)
                 out.setdefault(ch.new_path, []).append({
                     "date": c.date, "author": c.author, "action": ACTIONS.get(c.action, c.action),
                     "words": ";".join(x.words for x in found if not x.derived) or "(内容未变)"})

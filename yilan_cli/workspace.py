@@ -127,6 +127,11 @@ class Workspace:
         group = self.units.get(unit)
         return tuple(w for w, g in self.unit_groups.items() if g == group) if group is not None else ()
 
+    @property
+    def sensitive(self) -> frozenset[str]:
+        """The names (and ASCII keys) of every ledger's fields marked 敏感: masked wherever a change is told."""
+        return frozenset(x for lg in self.ledgers.values() for f in lg.fields if f.sensitive for x in (f.name, f.key))
+
     def task_force(self, text: str) -> TaskForce | None:
         """A registered task force by id or name."""
         for tf in self.task_forces:

@@ -53,7 +53,7 @@ def history_(
                 rows.append((c, [semantic.Change("shallow")]))
                 continue
             for ch in c.changes:
-                found = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                found = semantic.between(blobs.text(ch.old_blob), blobs.text(ch.new_blob), ws.sensitive)
                 rows.append((c, [x for x in found if not x.derived]))
     # field research and supervision documents that name the matter (Yilan-Matter trailers), newest first
     mid = path.stem  # the ID as the file names it (ZB-3 typed → ZB-003)
@@ -134,7 +134,7 @@ def _tree_changes(ws: Any, root: Path, a: str, b: str) -> list[dict[str, Any]]:
                               **semantic.Change("config", path).as_json(),
                               "words": f"{verb}{'配置' if parts[0] == 'schemas' else '台账文件夹中的文件'} {path}"})
                 continue
-            changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+            changes = semantic.between(blobs.text(ch.old_blob), blobs.text(ch.new_blob), ws.sensitive)
             shown = semantic.brief(changes)
             found += [{"id": Path(path).stem, "ledger": parts[1], "path": path, "brief": x in shown, **x.as_json()}
                       for x in changes]
@@ -328,7 +328,7 @@ def audit(
                     continue
                 if ch.status == "A" and mid in deleted:
                     note(c, auditing.TAMPER, "编号重复使用", mid, f"{mid} 曾在 {deleted[mid][:8]} 删除,又被重新使用")
-                changes = semantic.changes(semantic.parse(blobs.text(ch.old_blob)), semantic.parse(blobs.text(ch.new_blob)))
+                changes = semantic.between(blobs.text(ch.old_blob), blobs.text(ch.new_blob), ws.sensitive)
                 for concern in auditing.judge(c.action, changes, undo_ok):
                     note(c, concern.severity, concern.kind, mid, concern.detail)
     tampered = sum(f["severity"] == auditing.TAMPER for f in found)
