@@ -119,12 +119,13 @@ _UNIT = re.compile(r"[^\W\d_A-Za-z][^\d_,.，。]*|[A-Za-z]{2,}[23²³]?(?:/[A-Z
 def parse_figure(text: str) -> tuple[float, str] | None:
     """A figure as a user types it → (number, unit), or None when it does not start with a plain number.
 
-    Full-width forms first (２，０００户 reads as 2,000户; ％ as %; the unit otherwise as typed: ℃, m³);
-    a thousands separator is allowed when every group after the first has three digits (``2,000户`` →
-    (2000, "户")); a unit is what follows the number, stripped (``1200 户`` → (1200, "户"), ``6.5%`` → (6.5, "%"), ``1.2万亩`` → (1.2, "万亩")).
-    None for text whose "unit" is no unit (:data:`_UNIT`): one beginning with a digit, a separator or an
-    exponent (``2,00户``, ``1e3吨``, ``1_000户``, ``0x10户``, ``3e``, ``1.2.3``) — a number written some other
-    way, never read as a smaller one."""
+    Full-width forms first (２，０００户 reads as 2,000户; ％ as %; the unit otherwise as typed:
+    ℃, m³); a thousands separator is allowed when every group after the first has three digits
+    (``2,000户`` → (2000, "户")); a unit is what follows the number, stripped (``1200 户`` →
+    (1200, "户"), ``6.5%`` → (6.5, "%"), ``1.2万亩`` → (1.2, "万亩")). None for text whose "unit"
+    is no unit (:data:`_UNIT`): one beginning with a digit, a separator or an exponent (``2,00户``,
+    ``1e3吨``, ``1_000户``, ``0x10户``, ``3e``, ``1.2.3``) — a number written some other way, never
+    read as a smaller one."""
     s = text.translate(_NARROW).strip()
     m = _FIGURE.fullmatch(s)
     if m is None:
