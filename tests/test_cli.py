@@ -15,7 +15,7 @@ from yilan_cli.i18n import FINDINGS, finding_text, set_lang
 
 REPO = Path(__file__).resolve().parent.parent
 STATUS_KEYS = {"id", "ledger", "title", "lead_unit", "status", "deadline", "progress", "expected_progress", "light",
-               "overdue_days", "days_left", "report_missing", "closed_on"}
+               "overdue_days", "days_left", "report_missing", "closed_on", "withdrawn"}
 FINDING_KEYS = {"file", "line", "column", "code", "severity", "message", "hint"}
 
 
@@ -36,7 +36,8 @@ def test_status_json_contract() -> None:
     zb3 = next(m for m in doc["matters"] if m["id"] == "ZB-003")
     assert zb3 == {"id": "ZB-003", "ledger": "zhuanban", "title": "中植肉牛养殖屠宰加工项目", "lead_unit": "县畜牧水产服务中心",
                    "status": "in_progress", "deadline": "2022-08-31", "progress": 70, "expected_progress": 73.4,
-                   "light": "green", "overdue_days": 0, "days_left": 62, "report_missing": False, "closed_on": None}
+                   "light": "green", "overdue_days": 0, "days_left": 62, "report_missing": False, "closed_on": None,
+                   "withdrawn": False}
     lights = [m["light"] for m in doc["matters"]]
     order = ["red", "yellow", "blue", "green", "none"]
     assert lights == sorted(lights, key=order.index)  # red → yellow → blue → green

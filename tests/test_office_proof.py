@@ -381,3 +381,55 @@ def test_correcting_a_sensitive_field_names_nobody_in_the_commit_history_diff_or
     assert r.exit_code == 0, r.output
     pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
     assert "赵某某" not in pages and "王某某" not in pages
+
+
+# ------------------------------------------------------------------ lists and pairs typed the Chinese way
+def test_list_options_split_at_chinese_marks(git_demo: Path) -> None:
+    r = add(git_demo, "--co-unit", "财政局，水务局", "--leader", "钱某、孙某", "--tag", "民生;重点")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / NEW).read_text(encoding="utf-8")
+    assert "配合单位: [县财政局, 县水务局]\n" in text and "牵头领导: [钱某, 孙某]\n" in text and "标签: [民生, 重点]\n" in text
+    r = run(git_demo, "edit", "ZB-004", "--co-unit", "县住建局、县财政局", "--reason", "核对")
+    assert r.exit_code == 0, r.output
+    assert "配合单位: [县住建局, 县财政局]\n" in (git_demo / NEW).read_text(encoding="utf-8")
+    r = run(git_demo, "status", "--leader", "钱某", "--today", "2022-12-31", "--all")
+    assert "ZB-004" in r.stdout
+
+
+def test_milestones_take_a_chinese_colon_and_each_pair_option_shows_its_own_example(git_demo: Path) -> None:
+    r = add(git_demo, "--milestone", "完成招标：10月底")
+    assert r.exit_code == 0, r.output
+    assert "{名称: 完成招标, 时限: 2022-10-31}" in (git_demo / NEW).read_text(encoding="utf-8")
+    r = run(git_demo, "update", "ZB-004", "--add-milestone", "验收", "--date", "2022-07-05")
+    assert r.exit_code == 2 and "--add-milestone 应写成 名称=时限" in r.stderr and "完成招标=8月底" in r.stderr
+    r = run(git_demo, "edit", "ZB-004", "--set", "abc", "--reason", "x")
+    assert r.exit_code == 2 and "字段=值" in r.stderr and "年底存栏肉牛" not in r.stderr
+
+
+def test_find_splits_words_at_chinese_marks(git_demo: Path) -> None:
+    for query in ("供热，管网", "供热、管网", "供热 管网"):
+        r = run(git_demo, "find", query, "--today", "2022-12-31", "--all")
+        assert r.exit_code == 0 and "XW-002" in r.stdout, (query, r.output)
+
+
+def test_options_of_other_commands_and_global_options_say_where_they_go(git_demo: Path) -> None:
+    r = run(git_demo, "edit", "ZB-003", "--deadline", "2023-01-01", "--reason", "x")
+    assert r.exit_code == 2 and "yilan extend" in r.stderr and "您是否想写" not in r.stderr
+    r = run(git_demo, "edit", "ZB-003", "--title", "x", "--reason", "y", "--no-commit")
+    assert r.exit_code == 2 and "--no-commit 是全局选项，要写在命令名之前：yilan --no-commit edit" in r.stderr
+
+
+def test_a_withdrawn_matter_is_labelled_so_in_listings(git_demo: Path) -> None:
+    r = run(git_demo, "withdraw", "ZB-002", "--reason", "重复录入", "--approved-by", "县长", "--date", "2022-12-01")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "find", "招商", "--today", "2022-12-31")
+    assert "（另有1项已撤销，不计入统计，未列出；加 --all 显示）" in r.stdout and "已办结或中止" not in r.stdout
+    r = run(git_demo, "find", "招商", "--today", "2022-12-31", "--all")
+    assert "ZB-002" in r.stdout and "已撤销" in r.stdout and "推进中" not in r.stdout.split("ZB-002")[1].split("\n")[0]
+    import json
+
+    r = run(git_demo, "status", "ZB", "--today", "2022-12-31", "--all", "--format", "json")
+    rows = {m["id"]: m for m in json.loads(r.stdout)["matters"]}
+    assert rows["ZB-002"]["withdrawn"] is True and rows["ZB-001"]["withdrawn"] is False
+    r = run(git_demo, "status", "ZB", "--today", "2022-11-30", "--all", "--format", "json")
+    assert {m["id"]: m for m in json.loads(r.stdout)["matters"]}["ZB-002"]["withdrawn"] is False  # not yet

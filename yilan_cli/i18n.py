@@ -188,6 +188,7 @@ UI: dict[str, tuple[str, str]] = {
     "col.note": ("说明", "Note"),
     "summary": ("共 {total} 项 · 红灯 {red} · 黄灯 {yellow} · 蓝灯 {blue} · 绿灯 {green} · 已办结 {closed} · 阶段性办结 {stage} · 办结率 {rate}",
                 "{total} matters · red {red} · yellow {yellow} · blue {blue} · green {green} · closed {closed} · stage-closed {stage} · completion {rate}"),
+    "state.withdrawn": ("已撤销", "withdrawn"),
     "hidden_withdrawn": ("（另有{n}项已撤销，不计入统计，未列出；加 --all 显示）", "({n} withdrawn, not counted and not listed; --all shows them)"),
     "reason.withdrawn": ("已撤销，不计入统计", "withdrawn, not counted"),
     "hidden_closed": ("(另有 {n} 项已办结或中止未列出,加 --all 显示)", "({n} closed or suspended not listed; --all shows them)"),

@@ -68,6 +68,7 @@ def status_json(rec: Record, st: Status) -> dict[str, Any]:
         "days_left": st.days_left,
         "report_missing": st.report_missing,
         "closed_on": st.closed_on.isoformat() if st.closed_on else None,
+        "withdrawn": st.withdrawn,  # 撤销 at the evaluation day: in no total (listed with --all)
     }
 
 
@@ -116,6 +117,12 @@ def state_text(state: str) -> str:
     return STATE_EN[state] if lang() == "en" else state
 
 
+def state_label(st: Status) -> str:
+    """The 状态 a listing shows: 已撤销 for a matter withdrawn at the evaluation day (its file keeps the state it
+    had), else the state."""
+    return t("state.withdrawn") if st.withdrawn else state_text(st.state)
+
+
 def _console(file: Any = None) -> Any:
     from rich.console import Console
 
@@ -153,7 +160,7 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
             color = rules.light_colors.get(st.light) or ""
             style = f"bold {color}" if color else ""
             exp = "—" if st.expected is None else f"{one_decimal(st.expected):.1f}%"
-            cells = [rec.id, rec.title, rec.lead_unit, state_text(st.state), deadline_text(st), f"{st.progress}%",
+            cells = [rec.id, rec.title, rec.lead_unit, state_label(st), deadline_text(st), f"{st.progress}%",
                      *([] if narrow else [exp]), "; ".join(reasons(st, rules))]
             table.add_row(Text("● " + light_name(st.light, rules), style=style),
                           *(Text(visible(str(cell))) for cell in cells))
@@ -167,17 +174,17 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
         console.print(t("hidden_withdrawn", n=withdrawn))
 
 
-def find_lines(hits: list[Hit], rules: Rules, hidden: int, query: str) -> str:
+def find_lines(hits: list[Hit], rules: Rules, hidden: int, query: str, withdrawn: int = 0) -> str:
     """``yilan find`` as text: one line per matter (编号, 事项, 牵头单位, 状态 with its light, then each
     field where a word was found: ``事项：…中植肉牛养殖…``), a count, and the closed matters left out.
     ``query`` is the search as typed (named when nothing is found)."""
     if not hits:
-        lines = [t("find.none_open" if hidden else "find.none", words=inline(query).strip())]
+        lines = [t("find.none_open" if hidden or withdrawn else "find.none", words=inline(query).strip())]
     else:
         lines = []
         for h in hits:
             rec, st = h.record, h.status
-            state = state_text(st.state)
+            state = state_label(st)
             if st.light != "none":
                 state += t("find.light", light=light_name(st.light, rules))
             found = t("find.sep").join(t("find.snippet", field=f, text=text) for f, text in h.snippets)
@@ -185,6 +192,8 @@ def find_lines(hits: list[Hit], rules: Rules, hidden: int, query: str) -> str:
         lines.append(t("find.count", n=len(hits)))
     if hidden:
         lines.append(t("hidden_closed", n=hidden))
+    if withdrawn:
+        lines.append(t("hidden_withdrawn", n=withdrawn))
     return "\n".join(lines)
 
 

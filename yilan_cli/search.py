@@ -38,9 +38,12 @@ def fold(text: str) -> str:
 
 
 def search_words(text: str) -> list[str]:
-    """The words of a query: ``text`` folded and split at blanks (a full-width space too), duplicates dropped.
-    Raises UsageError (E332) when nothing is left."""
-    words = list(dict.fromkeys(fold(text).split()))
+    """The words of a query: ``text`` folded and split at blanks (a full-width space too) and at the marks
+    a list is written with (供热，管网 / 供热、管网 / 供热;管网), duplicates dropped. Raises UsageError (E332)
+    when nothing is left."""
+    import re
+
+    words = list(dict.fromkeys(w for w in re.split(r"[\s、,;]+", fold(text)) if w))
     if not words:
         raise UsageError("没有给出要查找的文字", "例如 yilan find 肉牛，或 yilan find 粪污 整改（几个词须同时出现）",
                          code="E332")
@@ -63,6 +66,7 @@ class FindResult:
     words: list[str]
     hits: list[Hit] = field(default_factory=list)  # sorted by ID
     hidden: int = 0  # matching matters closed, 销号 or 中止 at today, left out because --all was not given
+    withdrawn: int = 0  # matching matters withdrawn (撤销) at today, left out because --all was not given
 
 
 def texts(ws: Workspace, rec: Record, data: dict[str, Any], today: date) -> list[tuple[str, str]]:
@@ -161,7 +165,10 @@ def find(ws: Workspace, ledgers: Ledgers, text: str, today: date, include_closed
             continue
         st = evaluate(rec, today, ws.rules)
         if st.light == "none" and not include_closed:
-            result.hidden += 1
+            if st.withdrawn:
+                result.withdrawn += 1
+            else:
+                result.hidden += 1
             continue
         result.hits.append(Hit(rec, st, snippets))
     result.hits.sort(key=lambda h: h.record.id)

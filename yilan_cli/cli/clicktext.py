@@ -52,6 +52,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "C001.suggest": ("您是否想写 {name}？", " Did you mean {name}?"),
     "C001.hint": ("{command} -h 列出全部命令", "{command} -h lists every command"),
     "C002": ("没有这个选项：{name}。", "no such option: {name}."),
+    "C002.global": ("{name} 是全局选项，要写在命令名之前：{root} {name} {command} …",
+                    "{name} is a global option: it goes before the command ({root} {name} {command} …)"),
     "C003.option": ("缺少必填选项 {name}", "missing option {name}"),
     "C003.argument": ("缺少必填参数 {name}", "missing argument {name}"),
     "C004.range": ("{name} 的值 {value} 不在 {range} 之间", "{name}: {value} is not in the range {range}"),
@@ -283,6 +285,34 @@ def _range(kind: Any) -> str:
     return f"≥{low}" if low is not None else f"≤{high}"
 
 
+# an option a command does not have, that a user reaching for it needs another way to: (command, option) → how
+_ELSEWHERE = {
+    ("edit", "--deadline"): ("完成时限不用 edit 更正：延期用 yilan extend 编号 --to 新时限 --reason 理由 --approved-by 批准人；"
+                             "交办时就录错的，报督查室按延期审批后记录", "the deadline is moved by yilan extend, with approval"),
+    ("edit", "--assigned"): ("交办日期不能更正（此前各期的统计以它为准）；确属误录，用 yilan withdraw 撤销后重新 add",
+                             "the date of assignment cannot be corrected; withdraw and add again"),
+    ("edit", "--indicator"): ("新增量化指标用 --add-indicator 名称=目标[单位]；已有指标的目标不更正（改变此前的通报），"
+                              "确有错误请在 --reason 中说明并新增一个正确的指标",
+                              "add an indicator with --add-indicator; an existing target is not corrected"),
+    ("edit", "--milestone"): ("新增节点用 --add-milestone 名称=时限；节点完成用 yilan update 编号 --milestone 名称=完成日期",
+                              "add a milestone with --add-milestone; record it met with yilan update --milestone"),
+    ("edit", "--progress"): ("进度用 yilan update 编号 --progress 60 记录", "progress is recorded by yilan update"),
+}
+
+
+def _elsewhere(ctx: click.Context, option: str) -> str | None:
+    """What to do instead of an option this command lacks: another command's way (:data:`_ELSEWHERE`), or — for
+    a global option typed after the command (``yilan edit … --no-commit``) — where it goes."""
+    name = ctx.info_name or ""
+    said = _ELSEWHERE.get((name, option))
+    if said is not None:
+        return said[0] if lang() == "zh" else said[1]
+    root = ctx.find_root()
+    if root is not ctx and any(option in p.opts for p in root.command.params):
+        return w("C002.global", name=option, root=root.info_name or "yilan", command=name)
+    return None
+
+
 def as_usage_error(e: click.ClickException, command: str = "yilan") -> UsageError:
     """One of click's errors as yilan's own usage error (exit 2): Chinese words, the usage line in the hint.
 
@@ -291,6 +321,9 @@ def as_usage_error(e: click.ClickException, command: str = "yilan") -> UsageErro
     hint = w("hint", usage=usage(ctx), command=ctx.command_path) if ctx else w("hint.short", command=command)
     if isinstance(e, click.NoSuchOption):
         message = w("C002", name=e.option_name)
+        elsewhere = _elsewhere(ctx, e.option_name) if ctx else None
+        if elsewhere:
+            return UsageError(message, elsewhere, code="C002")
         if e.possibilities:
             message += w("C001.suggest", name=sorted(e.possibilities)[0])
         return UsageError(message, hint, code="C002")

@@ -99,7 +99,7 @@ def find(
     else:
         from ..render import find_lines
 
-        out(find_lines(result.hits, ws.rules, result.hidden, query))
+        out(find_lines(result.hits, ws.rules, result.hidden, query, result.withdrawn))
 
 
 @handled

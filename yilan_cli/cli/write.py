@@ -51,12 +51,27 @@ class WriteRefused(YilanError):
         super().__init__(message or t("err.invalid_result"), "\n".join(lines), code=findings[0].code)
 
 
+# each 名称=值 option: what its value is, and an example (the hint of a value written without "=")
+_PAIR_FORMS = {
+    "--indicator": ("名称=值", "年底存栏肉牛=1200"), "--add-indicator": ("名称=目标[单位]", "户厕改造=1200户"),
+    "--milestone": ("名称=日期", "完成招标=8月底"), "--add-milestone": ("名称=时限", "完成招标=8月底"),
+    "--set": ("字段=值", "总投资万元=6800"),
+}
+_DATED_PAIRS = ("--milestone", "--add-milestone")  # 名称：日期 reads too (a date has no colon)
+
+
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    """``名称=值`` options as typed (``＝`` too; for milestones also ``：``) → {名称: 值}. Without a separator
+    or a name, or a name given twice: E213 with the option's own example."""
+    form, example = _PAIR_FORMS.get(what, ("名称=值", "名称=值"))
     out_: dict[str, str] = {}
     for v in values or []:
-        key, sep, value = v.replace("＝", "=").partition("=")
+        v = v.replace("＝", "=")
+        if what in _DATED_PAIRS and "=" not in v:
+            v = v.replace("：", "=", 1).replace(":", "=", 1)
+        key, sep, value = v.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"{what} 应写成 名称=值:{v}", f"例如 {what} 年底存栏肉牛=1200", code="E213")
+            raise UsageError(f"{what} 应写成 {form}：{v}", f"例如 {what} {example}", code="E213")
         if key.strip() in out_:  # which of two values was meant? never the last one silently
             raise UsageError(f"{what} 给了 {key.strip()} 两次:{out_[key.strip()]} 和 {value.strip()}", "每个名称只写一次",
                              code="E213")
@@ -164,8 +179,9 @@ def add(
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]]
     title = one_line(title)
     lead_unit = _unit_or_as_typed(ws, lead_unit)
-    co_unit = [_unit_or_as_typed(ws, x) for x in co_unit or [] if x.strip()]
-    leader = for_matter(ws, leader or [])
+    co_unit = [_unit_or_as_typed(ws, x) for x in listed(co_unit)]
+    leader = for_matter(ws, listed(leader))
+    tag = listed(tag)
     day = fact_day(assigned, "交办日期", future)
     due = ONGOING if deadline.strip() == ONGOING else deadline_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
@@ -311,6 +327,18 @@ def extend(
     _edit(matter_id, "extend", "延期", apply)
 
 
+def listed(values: list[str] | None) -> list[str]:
+    """A list option as typed (``--co-unit``, ``--leader``, ``--tag``): each value may itself be a list
+    written the Chinese way (县财政局、县水务局 / 钱某，孙某 / 民生;重点), split at 、，,；; — never stored as
+    one name; blanks and line breaks collapsed (edits.one_line), each name once, in order."""
+    import re
+
+    from ..edits import one_line
+
+    parts = (one_line(p) for v in values or [] for p in re.split(r"[、，,；;]", v))
+    return list(dict.fromkeys(p for p in parts if p))
+
+
 def _unit_or_as_typed(ws: Any, text: str) -> str:
     """A typed 牵头单位 read as every ``--unit`` is (住建局 → 县住建局, lookup.unit_name); one that names no unit
     is left as typed, for the file's validation to refuse (E305, with the closest names)."""
@@ -360,7 +388,7 @@ def edit(
             values[key] = value.strip() if key == "目标要求" else edits.one_line(value)
     for key, items in (("配合单位", co_unit), ("牵头领导", leader), ("标签", tag)):
         if items is not None:
-            values[key] = list(dict.fromkeys(edits.one_line(x) for x in items if x.strip()))
+            values[key] = listed(items)
     ws = workspace()
     if values.get("牵头单位"):
         values["牵头单位"] = _unit_or_as_typed(ws, values["牵头单位"])
