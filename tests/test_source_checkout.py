@@ -119,3 +119,9 @@ def test_init_inside_the_checkout_and_undo_there_are_refused(checkout: Path) -> 
 def test_init_beside_the_checkout_is_allowed(checkout: Path) -> None:
     r = CliRunner().invoke(app, ["init", str(checkout.parent / "练习")])
     assert r.exit_code == 0, r.output
+
+
+def test_doctor_in_the_checkout_suggests_no_write_command(checkout: Path) -> None:
+    r = CliRunner().invoke(app, ["--root", str(checkout), "doctor"])
+    assert "源代码目录" in r.output and "合并驱动" in r.output
+    assert "写入命令,会自动配置" not in r.output  # writes are refused there

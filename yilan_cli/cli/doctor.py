@@ -81,7 +81,8 @@ def doctor() -> None:
     ok(f"工作区 {root}")
     from ..workspace import is_source_checkout
 
-    if is_source_checkout(root):
+    source = is_source_checkout(root)
+    if source:
         note("这里是 yilan 自身的源代码目录，其中的示例台账只供查看，写入命令会被拒绝",
              "用 yilan init ../台账练习 --example 另建一个练习用的工作区（确需修改示例数据时加 --allow-source-checkout）")
     from ..history import git_dir
@@ -130,7 +131,7 @@ def doctor() -> None:
     else:
         bad("没有配置事项合并驱动,多人修改同一事项时会出现冲突",
             f'git config merge.yilan.driver "\\"{sys.executable}\\" -m yilan_cli merge-file %O %A %B"'
-            "(或运行任意一条 yilan 写入命令,会自动配置)")
+            + ("" if source else "(或运行任意一条 yilan 写入命令,会自动配置)"))  # writes are refused there (U007)
     attributes = root / ".gitattributes"
     attr_text = _plain_text(attributes)
     if "eol=lf" in attr_text:
