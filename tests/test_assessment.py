@@ -147,7 +147,8 @@ def test_export_assessment_writes_the_organization_departments_table(ws: Path, t
     assert rows[0][:8] == ("名次", "单位", "分组", "年度得分", "一季度", "二季度", "三季度", "四季度")
     # the rates are the whole year's at 12-31: XW-002 closed on time; nothing else left to measure
     assert rows[1][:15] == (1, "县发改局", "县直部门", 100, 100, 100, "—", "—", 1, "1/1", "—", "—", 0, 0, "红榜")
-    assert rows[2][:15] == (2, "县住建局", "县直部门", 11.35, 14, 27, 12, -4, 2, "0/2", "0/2", "0/2", 1, 2, "红榜")
+    # second of two, but with an overdue and two red matters: never praised — the bottom of its group instead
+    assert rows[2][:15] == (2, "县住建局", "县直部门", 11.35, 14, 27, 12, -4, 2, "0/2", "0/2", "0/2", 1, 2, "黑榜")
     assert rows[3][0] == "—" and rows[3][3] == "—"  # units without matters are listed, unranked
     assert wb["县直部门"].oddHeader.left.text == "内部资料 注意保存"
     bad = CliRunner().invoke(app, ["--root", str(ws), "export", "--assessment", "2022", "-o", str(tmp_path / "x.csv")])
@@ -296,7 +297,7 @@ def test_the_method_sentences_state_the_rules_in_force(ws: Path) -> None:
         "五、名次。得分高的在前；得分相同的，超期事项少的在前；仍相同的，红灯事项少的在前。"
         "得分、超期事项数、红灯事项数均相同的并列同一名次，其后名次顺延（如1、1、3）；"
         "并列单位按单位名录顺序列出，名录顺序不影响名次。本期无牵头事项的单位不排名。",
-        "六、红榜、黑榜。各组名次在前3名以内的单位列入红榜；未列入红榜且未得满分的单位中，"
+        "六、红榜、黑榜。各组名次在前3名以内、且没有超期和红灯事项的单位列入红榜；未列入红榜且未得满分的单位中，"
         "自后向前第3名以内的单位列入黑榜。名额边缘有并列的，并列单位全部列入，榜单单位数可多于名额；"
         "不计分的单位不列入红榜、黑榜。",
     ]

@@ -66,8 +66,8 @@ def test_demo_covers_the_source_facts() -> None:
     states = sorted(r.state for r in hb)
     assert states.count("阶段性办结") == 3
     assert sum(s in ("已办结", "已销号") for s in states) == 11
-    cattle = {name: (target, done) for name, _, target, _, done in records["ZB-003"].indicators}
+    cattle = {name: (target, done) for name, _, target, _, done, _ in records["ZB-003"].indicators}
     assert cattle["年底存栏肉牛"][0] == 4000 and cattle["年底出栏肉牛"][0] == 1000
-    straw = {name: target for name, _, target, _, _ in records["XC-001"].indicators}
+    straw = {name: target for name, _, target, _, _, _ in records["XC-001"].indicators}
     assert straw == {"完成清理的乡镇": 9, "完成清理的村": 132}
     assert len({r.ledger for r in records.values()}) >= 8 and len(records) >= 30

@@ -433,3 +433,13 @@ def test_a_withdrawn_matter_is_labelled_so_in_listings(git_demo: Path) -> None:
     assert rows["ZB-002"]["withdrawn"] is True and rows["ZB-001"]["withdrawn"] is False
     r = run(git_demo, "status", "ZB", "--today", "2022-11-30", "--all", "--format", "json")
     assert {m["id"]: m for m in json.loads(r.stdout)["matters"]}["ZB-002"]["withdrawn"] is False  # not yet
+
+
+def test_a_unit_with_deductions_is_never_on_the_red_list() -> None:
+    """The towns' group has three units: by place all three were 前3名 — red and overdue ones praised."""
+    from .conftest import REPO
+
+    text = CliRunner().invoke(app, ["--root", str(REPO), "report", "2022-09", "--today", "2022-09-30"]).stdout
+    lists = [line for line in text.splitlines() if line.startswith("红榜：")]
+    assert lists and all("达连河镇" not in x.split("黑榜")[0] and "江湾镇" not in x.split("黑榜")[0] for x in lists), lists
+    assert "红榜：团山子乡。黑榜：江湾镇、达连河镇。" in lists
