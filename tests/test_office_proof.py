@@ -443,3 +443,29 @@ def test_a_unit_with_deductions_is_never_on_the_red_list() -> None:
     lists = [line for line in text.splitlines() if line.startswith("红榜：")]
     assert lists and all("达连河镇" not in x.split("黑榜")[0] and "江湾镇" not in x.split("黑榜")[0] for x in lists), lists
     assert "红榜：团山子乡。黑榜：江湾镇、达连河镇。" in lists
+
+
+def test_a_withdrawal_within_a_period_keeps_the_matters_deductions_in_that_period(git_demo: Path) -> None:
+    import re
+
+    def line(period: str) -> str:
+        r = run(git_demo, "rank", period, "--today", "2022-12-31")
+        return next(x for x in r.stdout.splitlines() if "县商务局" in x)
+
+    def score(text: str) -> str:
+        return re.split(r"\s+", text.strip())[2]
+
+    q4, year = line("2022Q4"), line("2022")
+    assert "红灯1项 −1" in q4
+    r = run(git_demo, "withdraw", "ZB-002", "--reason", "重复录入", "--approved-by", "县长", "--date", "2022-12-30")
+    assert r.exit_code == 0, r.output
+    after = line("2022Q4")
+    assert "红灯1项 −1" in after and "含期内撤销事项1项" in after and score(after) == score(q4)
+    assert score(line("2022")) == score(year)  # the year ranks on the quarters: unchanged too
+    # withdrawn before the period began: not in it at all (the unit leads nothing else)
+    r = run(git_demo, "reinstate", "ZB-002", "--reason", "误操作", "--date", "2022-12-31")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "withdraw", "ZB-002", "--reason", "重复录入", "--approved-by", "县长", "--date", "2022-12-31")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "rank", "2023Q1", "--today", "2023-03-31")
+    assert "本期无牵头事项" in next(x for x in r.stdout.splitlines() if "县商务局" in x)

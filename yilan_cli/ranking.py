@@ -188,13 +188,18 @@ UNMEASURED = "无可计量：按期办结、序时达标、按期报告均无可
 
 
 def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, today: date) -> UnitScore:
-    """A unit's score at ``today`` over ``records`` (the matters it leads), with every point explained.
+    """A unit's score at ``today`` over ``records`` (the matters it leads), with every point explained; a
+    matter withdrawn within the period is judged on the day before its 撤销 (:func:`judged_on`), and said so.
 
     Score None: the unit leads nothing (本期无牵头事项), or — under 赛马.无可计量: 分摊 — none of its rule groups
     has anything weighted to measure (无可计量); such a unit is listed without a rank and on neither list."""
     total = _Tally()
     groups: dict[tuple[tuple[str, float], ...], tuple[Rules, _Tally, list[str]]] = {}
+    withdrawn_in = 0
     for r in records:
+        day = judged_on(r, period, today.toordinal())
+        on = today if day is None or day == today.toordinal() else date.fromordinal(day)
+        withdrawn_in += on != today
         lg = ws.ledgers.get(r.ledger)
         key = lg.scoring if lg is not None else ()
         if key not in groups:
@@ -202,9 +207,9 @@ def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, 
         rules, tally, names = groups[key]
         if lg is not None and key and lg.name not in names:
             names.append(lg.name)
-        st = evaluate(r, today, ws.rules)
-        tally.add(r, st, period, today, ws.rules)
-        total.add(r, st, period, today, ws.rules)
+        st = evaluate(r, on, ws.rules)
+        tally.add(r, st, period, on, ws.rules)
+        total.add(r, st, period, on, ws.rules)
     on_time, schedule, report = total.rates()
     score: float | None = None
     breakdown = "本期无牵头事项"
@@ -214,12 +219,12 @@ def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, 
         scored = [(key, rules, tally, names, *_group_points(rules, tally, spread))
                   for key, (rules, tally, names) in ordered]
         # a group with nothing to measure hands its share of the matters to the groups that have something
-        counted = sum(tally.matters for _, _, tally, _, points, _ in scored if points is not None)
+        measured = sum(tally.matters for _, _, tally, _, points, _ in scored if points is not None)
         parts = []
         total_points = 0.0
         for key, rules, tally, names, points, words in scored:
             minus, minus_words = _deductions(rules, tally)
-            share = tally.matters / counted if points is not None and counted else 0.0
+            share = tally.matters / measured if points is not None and measured else 0.0
             total_points += share * (points or 0.0) - minus
             text = " · ".join(words + minus_words)
             if len(groups) > 1 or key:
@@ -227,13 +232,28 @@ def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, 
                 portion = f"占{share:.0%}" if points is not None else "无可计量，份额分摊"
                 text = f"[{label} {tally.matters}项,{portion}] {text}"
             parts.append(text)
-        if counted:
+        if measured:
             score = round(total_points, 2)
-            breakdown = " | ".join(parts)
+            breakdown = " | ".join(parts) + (f"（含期内撤销事项{withdrawn_in}项，按撤销前一日的情况计）" if withdrawn_in else "")
         else:
             breakdown = UNMEASURED
     return UnitScore(unit, ws.units.get(unit, ""), len(records), on_time, schedule, report, total.overdue, total.red,
                      score, breakdown)
+
+
+def judged_on(r: Record, period: Period, d: int) -> int | None:
+    """The day (ordinal) a matter is scored on in ``period`` judged at ``d``: ``d`` when it counts then; when
+    it was withdrawn (撤销) after counting within the period, the day before its 撤销 — a matter overdue all
+    quarter and withdrawn on its last day keeps its deduction, so a withdrawal never games the 赛马; None for
+    a matter that did not count at any day of the period up to ``d`` (withdrawn before it began, or not yet
+    assigned). Source: issue 20 (attacker review)."""
+    if counted(r, d):
+        return d
+    start = max((w for w, back in r.withdrawals if w <= d and (back is None or back > d)), default=None)
+    if start is None:
+        return None
+    last = start - 1
+    return last if last >= period.first.toordinal() and counted(r, last) else None
 
 
 def rank(ws: Workspace, records: list[Record], period: Period, today: date | None = None) -> list[GroupRanking]:
@@ -241,7 +261,7 @@ def rank(ws: Workspace, records: list[Record], period: Period, today: date | Non
     d = today or period.last
     by_unit: dict[str, list[Record]] = {u: [] for u in ws.units}
     for r in records:
-        if counted(r, d.toordinal()) and r.lead_unit in by_unit:  # a matter withdrawn at d scores nothing
+        if r.lead_unit in by_unit and judged_on(r, period, d.toordinal()) is not None:
             by_unit[r.lead_unit].append(r)
     groups: dict[str, list[UnitScore]] = {}
     for unit, mine in by_unit.items():
