@@ -189,7 +189,7 @@ def test_status_due_within_and_overdue(args: list[str], ids: list[str]) -> None:
 def test_status_due_within_keeps_the_summary() -> None:
     r = run("status", "--today", "2022-06-30", "--due-within", "7")
     assert r.stdout.strip().splitlines()[-1] == \
-        "共 42 项 · 红灯 4 · 黄灯 5 · 蓝灯 1 · 绿灯 14 · 已办结 17 · 阶段性办结 3 · 办结率 47.6%"
+        "评估日 2022-06-30 · 共 42 项 · 红灯 4 · 黄灯 5 · 蓝灯 1 · 绿灯 14 · 已办结 17 · 阶段性办结 3 · 办结率 47.6%"
 
 
 @pytest.fixture

@@ -469,3 +469,15 @@ def test_a_withdrawal_within_a_period_keeps_the_matters_deductions_in_that_perio
     assert r.exit_code == 0, r.output
     r = run(git_demo, "rank", "2023Q1", "--today", "2023-03-31")
     assert "本期无牵头事项" in next(x for x in r.stdout.splitlines() if "县商务局" in x)
+
+
+def test_a_view_date_without_a_year_says_which_year_it_took(git_demo: Path) -> None:
+    r = run(git_demo, "status", "--today", "9月30日", "--format", "json")
+    assert r.exit_code == 0 and "9月30日 未写年份，按今年记为" in r.stderr
+    import json
+
+    assert json.loads(r.stdout)["today"].endswith("-09-30")
+    r = run(git_demo, "status", "--today", "2022-09-30")
+    assert "未写年份" not in r.stderr and "评估日 2022-09-30 · 共" in r.stdout
+    r = run(git_demo, "report", "2022Q2", "--today", "6月底")  # the period gives the year: nothing to say
+    assert r.exit_code == 0 and "未写年份" not in r.stderr

@@ -134,7 +134,9 @@ def _console(file: Any = None) -> Any:
 
 
 def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summary, hidden: int,
-                 withdrawn: int = 0) -> None:
+                 withdrawn: int = 0, today: date | None = None, narrowed: bool = False) -> None:
+    """The status listing: the table, then the evaluation day and the totals over every selected matter —
+    when a light or deadline filter (``narrowed``) listed only some, the line says the totals are wider."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -167,7 +169,9 @@ def status_table(rows: list[tuple[Record, Status]], rules: Rules, summary: Summa
         console.print(table)
     else:
         console.print(t("no_matters"))
-    console.print(summary_line(summary))
+    if narrowed:
+        console.print(t("listed_of", n=len(rows)))
+    console.print((t("as_of", day=today.isoformat()) if today else "") + summary_line(summary))
     if hidden:
         console.print(t("hidden_closed", n=hidden))
     if withdrawn:

@@ -152,7 +152,23 @@ def today_arg(text: str | None, context: date | None = None) -> date:
     real = real_today()
     if not text:
         return real
-    return parse_day_arg(text, context or real)
+    day = parse_day_arg(text, context or real)
+    if context is None:
+        this_year(text, day, "评估日")
+    return day
+
+
+def this_year(text: str, day: date, what: str) -> None:
+    """Say on stderr which year a date typed without one was given from the clock (9月30日 → 2026-09-30): a
+    view or a fact of the wrong year reads as plausible figures, so the choice is never silent."""
+    from ..periods import DateError, YearMissing, parse_day
+
+    try:
+        parse_day(text, None)
+    except YearMissing:
+        typer.echo(t("year_from_clock", what=what, text=text.strip(), day=day.isoformat()), err=True)
+    except DateError:
+        pass
 
 
 def fact_day(text: str | None, what: str, future: bool = False, context: date | None = None) -> date:
@@ -168,6 +184,8 @@ def fact_day(text: str | None, what: str, future: bool = False, context: date | 
         return today
     day = parse_day_arg(text, context or today)
     not_after_today(day, what, future, text)
+    if context is None:
+        this_year(text, day, what)
     return day
 
 

@@ -69,7 +69,8 @@ def status(
     else:
         from ..render import status_table
 
-        status_table(result.rows, ws.rules, result.summary, result.hidden, result.withdrawn)
+        narrowed = bool(filters.lights or due_within is not None or overdue)  # rows selected beyond the summary's
+        status_table(result.rows, ws.rules, result.summary, result.hidden, result.withdrawn, d, narrowed)
 
 
 @handled
