@@ -481,3 +481,10 @@ def test_a_view_date_without_a_year_says_which_year_it_took(git_demo: Path) -> N
     assert "未写年份" not in r.stderr and "评估日 2022-09-30 · 共" in r.stdout
     r = run(git_demo, "report", "2022Q2", "--today", "6月底")  # the period gives the year: nothing to say
     assert r.exit_code == 0 and "未写年份" not in r.stderr
+
+
+def test_status_by_unit_says_which_rows_it_only_co_operates_on(git_demo: Path) -> None:
+    r = run(git_demo, "status", "--unit", "住建局", "--today", "2022-06-30")
+    assert r.exit_code == 0
+    note = r.stdout.strip().splitlines()[-1]
+    assert note.startswith("（其中 ") and "由其他单位牵头、县住建局配合：" in note and "SHW-002" in note

@@ -71,6 +71,11 @@ def status(
 
         narrowed = bool(filters.lights or due_within is not None or overdue)  # rows selected beyond the summary's
         status_table(result.rows, ws.rules, result.summary, result.hidden, result.withdrawn, d, narrowed)
+        if scope is not None:  # the table shows the lead unit only: say which rows the unit co-operates on
+            others = [r.id for r, _ in result.rows if r.lead_unit not in scope.units]
+            if others:
+                who = next(iter(scope.units)) if len(scope.units) == 1 else inline(unit or "")
+                out(f"（其中 {len(others)} 项由其他单位牵头、{who}配合：{'、'.join(others)}）")
 
 
 @handled
