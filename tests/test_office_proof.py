@@ -488,3 +488,19 @@ def test_status_by_unit_says_which_rows_it_only_co_operates_on(git_demo: Path) -
     assert r.exit_code == 0
     note = r.stdout.strip().splitlines()[-1]
     assert note.startswith("（其中 ") and "由其他单位牵头、县住建局配合：" in note and "SHW-002" in note
+
+
+def test_the_export_marks_a_withdrawn_matter_and_imports_back_unchanged(git_demo: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    r = run(git_demo, "withdraw", "ZB-002", "--reason", "重复录入", "--approved-by", "县长", "--date", "2022-12-01")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "export", "--today", "2022-12-31")
+    rows = {row["编号"]: row for row in csv.DictReader(io.StringIO(r.stdout.removeprefix("\ufeff")))}
+    assert rows["ZB-002"]["预警灯"] == "已撤销" and rows["ZB-001"]["预警灯"] != "已撤销"
+    out = tmp_path / "台账.xlsx"
+    assert run(git_demo, "export", "-o", str(out), "--today", "2022-12-31").exit_code == 0
+    r = run(git_demo, "import", str(out), "--dry-run", "--today", "2022-12-31")
+    assert r.exit_code == 0, r.output
+    assert "不变 ZB-002" in next(x for x in r.stdout.splitlines() if "ZB-002" in x)

@@ -79,7 +79,9 @@ def export_row(ws: Workspace, v: Validated, st: Status, include_sensitive: bool)
     row += ["、".join(m.tags), m.remarks, s.date if s else None, s.reviewer if s else None,
             s.approver if s else None, "、".join(s.evidence) if s else None]
     expected = None if st.expected is None else int(st.expected * 10 + 0.5) / 10
-    row += [ws.ledgers[v.ledger].name, LIGHT_WORDS[st.light], expected, st.overdue_days or None]
+    # a withdrawn matter stays in the 台账 (never deleted) and says so where the light is read (computed, not
+    # imported back: 状态 keeps the file's state, so the sheet round-trips)
+    row += [ws.ledgers[v.ledger].name, "已撤销" if st.withdrawn else LIGHT_WORDS[st.light], expected, st.overdue_days or None]
     return row
 
 
