@@ -231,7 +231,9 @@ def test_status_unit_takes_a_group_word(git_demo: Path) -> None:
 @pytest.mark.parametrize(("args", "code"), [
     (["status", "--light", "紫", "--today", "2022-12-31"], "C004"),
     (["status", "--format", "pdf", "--today", "2022-12-31"], "C004"),
-    (["update", "ZB-001", "--note", "x", "--date", "2022-13-45"], "E203"),
+    (["update", "ZB-001", "--note", "x", "--date", "2022-13-45"], "E204"),
+    (["update", "ZB-001", "--note", "x", "--date", "2022-02-30"], "E204"),
+    (["update", "ZB-001", "--note", "x", "--date", "明天"], "E203"),
     (["report", "2022Q5", "--today", "2022-12-31"], "E501"),
 ])
 def test_refusals_carry_a_code(git_demo: Path, args: list[str], code: str) -> None:

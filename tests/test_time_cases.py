@@ -139,7 +139,7 @@ def test_a_figure_no_table_can_show_is_refused(git_demo: Path) -> None:
     path.write_text(text, encoding="utf-8")
     for value in ("inf", "nan", "1e400"):
         r = run(git_demo, "update", "SW-002", "--indicator", f"户厕改造={value}", "--note", "x", "--date", "2022-07-01")
-        assert r.exit_code == 2 and f"错误[E212] 指标值不是数字:户厕改造={value}" in r.stderr, value
+        assert r.exit_code == 2 and f"错误[E212] 指标值不是数字：户厕改造={value}" in r.stderr, value
 
 
 def test_a_name_twice_is_refused_not_the_last_one_kept(git_demo: Path) -> None:

@@ -222,6 +222,8 @@ UI: dict[str, tuple[str, str]] = {
     "err.not_workspace": ("{path} 不是 yilan 工作区(找不到 schemas/rules.yaml)", "{path} is not a yilan workspace (no schemas/rules.yaml)"),
     "hint.not_workspace": ("进入台账仓库目录后再运行,或用 --root 指定,或用 yilan init 新建", "cd into the ledger repository, pass --root, or run yilan init"),
     "err.bad_date": ("无法识别的日期:{text}", "not a date: {text}"),
+    "err.no_such_day": ("日期不存在：{text}", "no such day: {text}"),
+    "hint.no_such_day": ("请核对月份和日期，例如2月没有30日、没有13月", "check the month and day"),
     "hint.bad_date": ("可写成 2022-08-31、2022/8/31、2022年8月31日、8月底 或 年底", "write 2022-08-31, 2022/8/31, 2022年8月31日, 8月底 or 年底"),
     "err.bad_period": ("无法识别的期间:{text}", "not a period: {text}"),
     "hint.bad_period": ("可写成 2022Q2、2022年二季度、2022H1、2022年上半年、2022-06、2022年6月 或 2022", "write 2022Q2, 2022年二季度, 2022H1, 2022-06, 2022年6月 or 2022"),

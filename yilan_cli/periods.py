@@ -13,6 +13,10 @@ class DateError(ValueError):
     """Text that is not a date or period; ``str()`` is the offending text."""
 
 
+class NoSuchDay(DateError):
+    """Text shaped like a date that no calendar has (2022-02-30, 2022年13月1日)."""
+
+
 class YearMissing(DateError):
     """A date without a year (8月底, 年底, 8月31日) where nothing gives the year."""
 
@@ -42,7 +46,7 @@ def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(text) from None
+        raise NoSuchDay(text) from None
 
 
 # patterns as text: `re` compiles (and caches) each on first use, not at every start-up
@@ -64,7 +68,7 @@ def parse_day(text: str, today: date | None) -> date:
         try:
             return date.fromisoformat(s)
         except ValueError:
-            raise DateError(text) from None
+            raise NoSuchDay(text) from None
     s = s.replace("号", "日")
     if m := re.match(_FULL, s):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)

@@ -250,10 +250,14 @@ def deadline_arg(text: str, after: date) -> date:
 
 
 def parse_day_arg(text: str, today: date) -> date:
-    from ..periods import DateError, parse_day
+    """A typed date (periods.parse_day); not a date: E203; shaped like one that does not exist
+    (2022-02-30): E204; a year outside 1900–2100: E214."""
+    from ..periods import DateError, NoSuchDay, parse_day
 
     try:
         day = parse_day(text, today)
+    except NoSuchDay:
+        raise UsageError(t("err.no_such_day", text=text), t("hint.no_such_day"), code="E204") from None
     except DateError:
         raise UsageError(t("err.bad_date", text=text), t("hint.bad_date"), code="E203") from None
     typed_year(day.year, text)

@@ -257,6 +257,8 @@ def rank(
                            "breakdown": u.breakdown} for u in g.units]} for g in groups]
         out(envelope(d, period=p.code, groups=doc))
         return
+    from rich.cells import cell_len
+
     lines = []
     for g in groups:
         if fmt == "md":
@@ -268,7 +270,8 @@ def rank(
             lines.append(f"【{g.group}】")
             for u in g.units:
                 score = f"{u.score_text:>5}"
-                lines.append(f"  {u.rank or '—':>2}  {u.unit:<12}\t{score}  {u.matters}项  {u.breakdown}")
+                pad = " " * max(1, 16 - cell_len(u.unit))  # display width: a CJK character takes two columns
+                lines.append(f"  {u.rank or '—':>2}  {u.unit}{pad}{score}  {u.matters}项  {u.breakdown}")
         lines.append("")
         show = md_text if fmt == "md" else str
         lines.append(f"红榜:{show('、'.join(u.unit for u in g.red_list)) or '无'}")
