@@ -37,7 +37,7 @@ def test_one_word_in_title_and_target() -> None:
 def test_closed_matters_need_all() -> None:
     r = run("find", "肉牛", "--today", "2022-12-31")
     assert r.exit_code == 0
-    assert r.stdout == "没有找到含“肉牛”的在办事项\n(另有 2 项已办结或中止未列出,加 --all 显示)\n"
+    assert r.stdout == "没有找到含“肉牛”的在办事项\n（另有2项已办结或中止，未列出；加 --all 显示）\n"
     assert json.loads(run("find", "肉牛", "--today", "2022-12-31", "--format", "json").stdout)["hidden"] == 2
 
 

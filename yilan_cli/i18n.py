@@ -195,7 +195,7 @@ UI: dict[str, tuple[str, str]] = {
     "state.withdrawn": ("已撤销", "withdrawn"),
     "hidden_withdrawn": ("（另有{n}项已撤销，不计入统计，未列出；加 --all 显示）", "({n} withdrawn, not counted and not listed; --all shows them)"),
     "reason.withdrawn": ("已撤销，不计入统计", "withdrawn, not counted"),
-    "hidden_closed": ("(另有 {n} 项已办结或中止未列出,加 --all 显示)", "({n} closed or suspended not listed; --all shows them)"),
+    "hidden_closed": ("（另有{n}项已办结或中止，未列出；加 --all 显示）", "({n} closed or suspended not listed; --all shows them)"),
     "invalid_files": ("以下 {n} 个文件有错误,未计入:", "{n} invalid files were left out:"),
     "invalid_file": ("  {place}: {message}", "  {place}: {message}"),
     "run_check": ("运行 yilan check 查看全部问题", "run yilan check to see every problem"),
