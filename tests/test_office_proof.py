@@ -506,3 +506,44 @@ def test_the_export_marks_a_withdrawn_matter_and_imports_back_unchanged(git_demo
     r = run(git_demo, "import", str(out), "--dry-run", "--today", "2022-12-31")
     assert r.exit_code == 0, r.output
     assert "不变 ZB-002" in next(x for x in r.stdout.splitlines() if "ZB-002" in x)
+
+
+def test_nothing_is_withdrawn_or_set_into_a_period_already_issued(git_demo: Path) -> None:
+    """The demo issued 依督通〔2022〕1号 with 评估日 2022-06-30: a withdrawal or a target dated into it would change
+    what was signed — refused (E344); the same dated after it is recorded."""
+    before = head(git_demo)
+    rank_q2 = run(git_demo, "rank", "2022Q2").stdout
+    for args in (["withdraw", "SHW-002", "--reason", "领导决定取消", "--approved-by", "常务副县长", "--date", "2022-04-01"],
+                 ["edit", "ZY-001", "--add-milestone", "出台方案：2022-06-29", "--date", "2022-06-28", "--reason", "补录"],
+                 ["update", "ZY-001", "--add-indicator", "纾困资金=2,000万元", "--date", "2022-06-30"]):
+        r = run(git_demo, *args)
+        assert r.exit_code == 2 and "[E344]" in r.stderr and "依督通〔2022〕1号" in r.stderr, (args, r.output)
+    assert head(git_demo) == before and run(git_demo, "rank", "2022Q2").stdout == rank_q2
+    r = run(git_demo, "withdraw", "SHW-002", "--reason", "领导决定取消", "--approved-by", "常务副县长", "--date", "2022-07-01")
+    assert r.exit_code == 0, r.output
+    assert run(git_demo, "rank", "2022Q2").stdout == rank_q2
+
+
+def test_a_milestone_met_before_the_last_report_is_shown_to_leaders(git_demo: Path) -> None:
+    r = run(git_demo, "update", "XW-002", "--progress", "60", "--note", "完成招标", "--date", "2022-07-10",
+            "--milestone", "完成招标=2022-05-20")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "audit")
+    assert r.exit_code == 0 and "【补记较早的节点完成】XW-002" in r.stdout, r.stdout
+    # and one set after 交办 cannot be met before it was set
+    r = run(git_demo, "update", "ZY-001", "--add-milestone", "兑现=12月20日", "--date", "2022-12-01")
+    assert r.exit_code == 0, r.output
+    r = run(git_demo, "update", "ZY-001", "--date", "2022-12-05", "--note", "x", "--milestone", "兑现=2022-11-10")
+    assert r.exit_code == 2 and "[E339]" in r.stderr
+
+
+def test_a_second_yilan_matter_line_licenses_nothing(git_demo: Path) -> None:
+    for rel in ("ledgers/zhuanban/ZB-001.yaml", "ledgers/zy/ZY-001.yaml"):
+        path = git_demo / rel
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("牵头单位:", "责任人: 孙某\n牵头单位:", 1) if "责任人:" not in text
+                        else "\n".join("责任人: 孙某" if x.startswith("责任人:") else x for x in text.splitlines()) + "\n",
+                        encoding="utf-8")
+    git(git_demo, "commit", "-qam", "更正 ZY-001 x", "-m", "Yilan-Action: edit\nYilan-Matter: ZY-001\nYilan-Matter: ZB-001")
+    r = run(git_demo, "audit")
+    assert r.exit_code == 1 and any("【操作不符】ZB-001" in x for x in r.stdout.splitlines()), r.stdout

@@ -58,6 +58,8 @@ EFFECTS: dict[str, set[tuple[str, str]]] = {
 _NOT_EDITED = {"编号", "交办日期", "完成时限", "状态", "办结日期"}
 # the fields an update may set inside an existing entry of these lists
 _SETTABLE = {"量化指标": {"完成"}, "节点": {"完成日期"}}
+# the notice for a record that reaches back before the last report (semantic: Change.earlier)
+_EARLIER = {("entry_added", "进展"): "补记较早的进展", ("entry_changed", "节点"): "补记较早的节点完成"}
 # the actions that change exactly the matters their Yilan-Matter trailers name (one each; import, fmt, sync's
 # replays and undo name several or none)
 ONE_MATTER = frozenset({"add", "update", "close", "signoff", "extend", "edit", "withdraw", "reinstate"})
@@ -99,8 +101,7 @@ def judge(action: str, found: list[Change], undo_verified: bool | None = None) -
     # a report filed before reports already there (it can turn a missed month green): leaders should see it;
     # a notice, not tamper — sync's replay of a colleague's earlier report lands the same way. An indicator or
     # milestone set on a day before the last report (or without 设立日期, i.e. from 交办) changes past views
-    out += [Concern(NOTICE, "补记较早的进展" if c.part == "进展" else "补设较早的指标或节点", c.words)
-            for c in rest if c.earlier]
+    out += [Concern(NOTICE, _EARLIER.get((c.kind, c.part), "补设较早的指标或节点"), c.words) for c in rest if c.earlier]
     if not action:
         out += [Concern(NOTICE, "改动完成时限" if c.kind == "field" and c.part == "完成时限" and c.before else "手工修改",
                         ("未经延期审批:" if c.kind == "field" and c.part == "完成时限" and c.before else "") + c.words)
@@ -144,11 +145,12 @@ def _added_with_result(c: Change, action: str, reported: bool) -> bool:
 
 def misnamed(action: str, named: tuple[str, ...], changed: list[str]) -> list[str]:
     """The matters a commit changed that its Yilan-Matter trailers do not name, for an action that names each
-    matter it changes (:data:`ONE_MATTER`); empty for any other action. A hand commit copying an ``edit``
-    trailer onto changes to other matters is 操作不符."""
+    matter it changes (:data:`ONE_MATTER`: each names exactly one, so only the first Yilan-Matter counts);
+    empty for any other action. A hand commit copying an ``edit`` trailer onto changes to other matters is
+    操作不符."""
     if action not in ONE_MATTER:
         return []
-    return [m for m in changed if m not in named]
+    return [m for m in changed if m not in named[:1]]  # these commands name exactly one: a second is no licence
 
 
 def rewrites(c: Change) -> bool:

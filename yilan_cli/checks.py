@@ -232,6 +232,9 @@ def semantic_issues(ws: Workspace, m: Matter, ledger: LedgerDef | None, stem: st
     for part, i, since in set_dates:
         if since is not None and since < m.assigned:
             out.append(("E312", (part, i, "设立日期"), {"assigned": m.assigned, "value": since}))
+    for i, ms in enumerate(m.milestones):
+        if ms.since is not None and ms.done_on is not None and ms.done_on < ms.since:
+            out.append(("E339", ("节点", i, "完成日期"), {"name": ms.name, "since": ms.since, "value": ms.done_on}))
     set_on = {ind.name: ind.since for ind in m.indicators if ind.since is not None}
     for i, u in enumerate(m.updates):
         for name in u.indicators:

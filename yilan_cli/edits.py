@@ -378,6 +378,9 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
     for name, when in milestones.items():
         item = _find(tree.get("节点") or [], name, "节点")
         done = str(item.get("完成日期") or "")
+        if item.get("设立日期") and when.isoformat() < str(item["设立日期"]):
+            raise UsageError(f"节点 {name} 自 {item['设立日期']} 设立，完成日期 {when} 不能早于它", "核对完成日期",
+                             code="E339")
         if done and done != when.isoformat():
             raise UsageError(f"节点 {name} 已记录于 {done} 完成,不能改为 {when}",
                              "已记录的完成日期不能改动(yilan audit 会视为篡改);确有错误请在 --note 中说明并报督查室处理",

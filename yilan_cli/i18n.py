@@ -111,6 +111,8 @@ FINDINGS: dict[str, tuple[str, str, str, str]] = {
              "task force not registered: {value}", "{suggest}"),
     "E322": ("进展中的指标 {name} 不在本事项的量化指标中(已有:{known})", "改正指标名称,或先在 量化指标 中增加该指标",
              "indicator {name} in an entry is not one of the matter's 量化指标 (known: {known})", "fix the name or add the indicator"),
+    "E339": ("节点 {name} 的完成日期 {value} 早于它的设立日期 {since}", "核对完成日期或节点的设立日期",
+             "milestone {name} met on {value}, before it was set on {since}", "check the dates"),
     "E338": ("{value} 的进展报告了指标 {name}，但该指标 {since} 才设立", "设立之前的进展不能报告它（此前的通报中没有这个指标）；核对进展日期或指标的设立日期",
              "an entry of {value} reports indicator {name}, set only on {since}", "an entry before an indicator was set cannot report it"),
     "E325": ("{part}的名称 {name} 重复", "同一事项的{part}名称不能重复(进展中的指标和节点完成按名称记录),请改名或合并",

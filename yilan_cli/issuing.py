@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -44,6 +45,16 @@ def read_register(root: Path) -> list[dict[str, Any]]:
     for i, entry in enumerate(data):
         _check_entry(i + 1, entry)
     return data
+
+
+def sealed(entries: list[dict[str, Any]]) -> tuple[date, str] | None:
+    """The latest 评估日 of an issued document and its number (依督通〔2022〕1号), or None: the records such a
+    document was made from are settled up to that day. A withdrawal or an indicator/milestone set on a day on
+    or before it would change what was signed and sent (cli.write refuses it, E344)."""
+    from .periods import iso_day
+
+    days = [(day, str(e.get("编号", ""))) for e in entries if (day := iso_day(str(e.get("评估日") or ""))) is not None]
+    return max(days, key=lambda x: x[0]) if days else None
 
 
 # the register's fields by shape; any other field holds text. Every reader of an entry relies on these.

@@ -139,7 +139,9 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
 
 def _set_earlier(before: dict[str, Any], after: dict[str, Any], found: list[Change]) -> list[Change]:
     """An added 量化指标 or 节点 is ``earlier`` when the day it counts from — its 设立日期, else the 交办日期 —
-    is before the last 进展 already recorded: it then appears in views and circulars of days already reported."""
+    is before the last 进展 already recorded: it then appears in views and circulars of days already reported;
+    so is a milestone's 完成日期 filled in with a day before that 进展 (a late report of it: a missed milestone
+    of a past view turns met)."""
     from dataclasses import replace
 
     latest = max((_ident(e, "日期") for e in _as_list(before.get("进展"))), default="")
@@ -150,6 +152,8 @@ def _set_earlier(before: dict[str, Any], after: dict[str, Any], found: list[Chan
         if c.kind == "entry_added" and c.part in ("量化指标", "节点") and isinstance(c.after, dict):
             since = str(c.after.get("设立日期") or after.get("交办日期") or "")
             c = replace(c, earlier=since < latest)
+        elif c.kind == "entry_changed" and c.part == "节点" and "完成日期" in c.fields and isinstance(c.after, dict):
+            c = replace(c, earlier=str(c.after.get("完成日期") or "9999") < latest)  # met before the last report
         out.append(c)
     return out
 

@@ -248,9 +248,12 @@ def update(
             not_after_today(met, f"节点“{name}”的完成日期", future, value)
         new_indicators, new_milestones = _new_items(add_indicator, add_milestone, day,
                                                     ("--add-indicator", "--add-milestone"), assigned=v.matter.assigned)
-        return edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
-                            indicators=indicators, milestones=milestones, state=status, reporter=by,
-                            new_indicators=new_indicators, new_milestones=new_milestones, units=units)
+        summary = edits.update(tree, v.matter, day, progress=progress, note=note, problem=problem, next_steps=next_,
+                               indicators=indicators, milestones=milestones, state=status, reporter=by,
+                               new_indicators=new_indicators, new_milestones=new_milestones, units=units)
+        if add_indicator or add_milestone:
+            not_sealed(day, "新增指标、节点的设立日期")
+        return summary
 
     _dated_edit(matter_id, "update", "更新", date, "进展日期", future, apply)
 
@@ -339,6 +342,19 @@ def listed(values: list[str] | None) -> list[str]:
     return list(dict.fromkeys(p for p in parts if p))
 
 
+def not_sealed(day: date_, what: str) -> None:
+    """A withdrawal, reinstatement or an indicator/milestone set on ``day``: refused (E344) when ``day`` is on or
+    before the 评估日 of a document already issued (reports/issued.yaml) — what was signed and sent is not
+    changed by a record dated into it; read under the writers' lock, like the register itself."""
+    from ..issuing import read_register, sealed
+    from ..workspace import find_root
+
+    latest = sealed(read_register(find_root(explicit=STATE.root)))
+    if latest is not None and day <= latest[0]:
+        raise UsageError(f"{what}{day}不晚于已印发的{latest[1]}的评估日{latest[0]}，已印发文书依据的记载不能再改变",
+                         "用评估日之后的日期（如今天）记录；已印发的文书确有错误，应另行发文更正", code="E344")
+
+
 def _unit_or_as_typed(ws: Any, text: str) -> str:
     """A typed 牵头单位 read as every ``--unit`` is (住建局 → 县住建局, lookup.unit_name); one that names no unit
     is left as typed, for the file's validation to refuse (E305, with the closest names)."""
@@ -415,6 +431,8 @@ def edit(
         ledger = ws.ledgers.get(v.ledger)
         summary = edits.correct(tree, v.matter, values, indicators=indicators, milestones=milestones,
                                 ledger=ledger, extra=extra)
+        if add_indicator or add_milestone:
+            not_sealed(day, "新增指标、节点的设立日期")
         return f"{summary}；理由：{why}"
 
     _edit(matter_id, "edit", "更正", apply)
@@ -432,8 +450,12 @@ def withdraw(
     """撤销 (docs/format.md, 撤销与恢复): one 撤销 record, one commit (Yilan-Action: withdraw)."""
     from .. import edits
 
-    _dated_edit(matter_id, "withdraw", "撤销", date, "撤销日期", future,
-                lambda tree, v, day: edits.withdraw(tree, v.matter, day, reason=reason, approver=approved_by))
+    def apply(tree: Any, v: Any, day: date_) -> str:
+        summary = edits.withdraw(tree, v.matter, day, reason=reason, approver=approved_by)
+        not_sealed(day, "撤销日期")  # after the matter's own refusals (E340–E343), which say more
+        return summary
+
+    _dated_edit(matter_id, "withdraw", "撤销", date, "撤销日期", future, apply)
 
 
 @handled
@@ -447,8 +469,12 @@ def reinstate(
     """恢复 a withdrawn matter: one 恢复 record, one commit (Yilan-Action: reinstate)."""
     from .. import edits
 
-    _dated_edit(matter_id, "reinstate", "恢复", date, "恢复日期", future,
-                lambda tree, v, day: edits.reinstate(tree, v.matter, day, reason=reason))
+    def apply(tree: Any, v: Any, day: date_) -> str:
+        summary = edits.reinstate(tree, v.matter, day, reason=reason)
+        not_sealed(day, "恢复日期")
+        return summary
+
+    _dated_edit(matter_id, "reinstate", "恢复", date, "恢复日期", future, apply)
 
 
 @handled
