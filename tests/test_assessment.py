@@ -242,8 +242,9 @@ def test_the_breakdown_says_what_happened_to_an_empty_rate(race: Path, rule: str
 
 
 @pytest.mark.parametrize(("rule", "ties", "red", "black"), [
-    # 三道岗镇 and 宏克力镇 share 第3 across the quota of 3: both in, or both out
-    ("分摊", "全部列入", ["依兰镇", "江湾镇", "三道岗镇", "宏克力镇"], ["团山子乡"]),
+    # 三道岗镇 and 宏克力镇 share 第3 across the quota of 3: both in — but at 50 points, below 及格 (60), neither
+    # is praised (ranking.RED_LIST_FLOOR); both fall to the 黑榜 pool
+    ("分摊", "全部列入", ["依兰镇", "江湾镇"], ["团山子乡", "宏克力镇", "三道岗镇"]),
     # all out: the 黑榜 pool (below 100, not on the 红榜) from the bottom is 团山子乡 1, 宏克力镇 = 三道岗镇 2 (2–3)
     ("分摊", "全部不列入", ["依兰镇", "江湾镇"], ["团山子乡", "宏克力镇", "三道岗镇"]),
     # 满分: three tie at 第1 (达连河镇 scores full on nothing, listed in registry order) — 第4 is off the 红榜
@@ -297,7 +298,7 @@ def test_the_method_sentences_state_the_rules_in_force(ws: Path) -> None:
         "五、名次。得分高的在前；得分相同的，超期事项少的在前；仍相同的，红灯事项少的在前。"
         "得分、超期事项数、红灯事项数均相同的并列同一名次，其后名次顺延（如1、1、3）；"
         "并列单位按单位名录顺序列出，名录顺序不影响名次。本期无牵头事项的单位不排名。",
-        "六、红榜、黑榜。各组名次在前3名以内、且没有超期和红灯事项的单位列入红榜；未列入红榜且未得满分的单位中，"
+        "六、红榜、黑榜。各组名次在前3名以内、得分不低于60分、且没有超期和红灯事项的单位列入红榜；未列入红榜且未得满分的单位中，"
         "自后向前第3名以内的单位列入黑榜。名额边缘有并列的，并列单位全部列入，榜单单位数可多于名额；"
         "不计分的单位不列入红榜、黑榜。",
     ]

@@ -547,3 +547,19 @@ def test_a_second_yilan_matter_line_licenses_nothing(git_demo: Path) -> None:
     git(git_demo, "commit", "-qam", "更正 ZY-001 x", "-m", "Yilan-Action: edit\nYilan-Matter: ZY-001\nYilan-Matter: ZB-001")
     r = run(git_demo, "audit")
     assert r.exit_code == 1 and any("【操作不符】ZB-001" in x for x in r.stdout.splitlines()), r.stdout
+
+
+def test_a_unit_below_a_pass_mark_is_never_on_the_red_list() -> None:
+    from yilan_cli.store import load_ledgers
+    from yilan_cli.workspace import load as load_workspace
+
+    from .conftest import REPO
+
+    ws = load_workspace(REPO)
+    from yilan_cli.periods import parse_period
+    from yilan_cli.ranking import rank
+
+    for g in rank(ws, load_ledgers(ws).records, parse_period("2022Q1")):
+        assert all((u.score or 0) >= 60 and not u.overdue and not u.red for u in g.red_list), g.group
+    towns = next(g for g in rank(ws, load_ledgers(ws).records, parse_period("2022Q1")) if g.group == "乡镇")
+    assert any(u.score == 0 for u in towns.units)  # the case: five towns at 0.0 tied at 第2 were all 红榜

@@ -15,7 +15,8 @@ is spread over the measured rates in proportion to their weights (a unit with 1/
 measured scores 100, as does one with 3/3 on every rate); a unit with nothing measured at all gets no score, no
 rank and is on neither list (无可计量) — or 满分, the old rule, where it counts full. Ties: fewer overdue, then
 fewer red; units equal on score, overdue and red share a rank (并列: 1, 1, 3), listed in the unit registry's
-order. The 红榜 is the units ranked within 红榜名额 that have no overdue and no red matter; the 黑榜 the
+order. The 红榜 is the units ranked within 红榜名额 with no overdue and no red matter and at least 60% of full
+marks (RED_LIST_FLOOR); the 黑榜 the
 bottom 黑榜名额 below full marks and not on the 红榜, counted from the bottom the same way; a tie across the
 edge is all in or all out (赛马.名额并列). Units that lead nothing are listed without a rank.
 method_text() says all this in 公文 sentences for the circular.
@@ -281,12 +282,16 @@ def _ordered(ws: Workspace, groups: dict[str, list[UnitScore]]) -> list[GroupRan
         idle = [s for s in scores if s.score is None]
         # a unit with an overdue or red matter is praised for nothing, whatever its place (a group of three
         # would otherwise put all three on the 红榜, deductions and all)
-        red_list = [s for s in _within(ranked, ws.rules.red_list, all_in) if not s.overdue and not s.red]
+        red_list = [s for s in _within(ranked, ws.rules.red_list, all_in)
+                    if not s.overdue and not s.red and (s.score or 0) >= RED_LIST_FLOOR * full]
         # the black list counts from the bottom the same way, among the units below full marks not on the 红榜
         pool = [s for s in reversed(ranked) if s not in red_list and (s.score or 0) < full]
         black_list = _within(pool, ws.rules.black_list, all_in)
         out.append(GroupRanking(group, ranked + idle, red_list, black_list))
     return out
+
+
+RED_LIST_FLOOR = 0.6  # of full marks: a unit below 及格 is praised for nothing, however few units the group has
 
 
 def _within(units: list[UnitScore], quota: int, all_in: bool) -> list[UnitScore]:
@@ -397,7 +402,9 @@ def method_text(rules: Rules, ledgers: Iterable[LedgerDef] = (), annual: bool = 
                "并列单位按单位名录顺序列出，名录顺序不影响名次。本期无牵头事项的单位不排名。")
     ties = ("名额边缘有并列的，并列单位全部列入，榜单单位数可多于名额" if rules.list_ties == "全部列入"
             else "名额边缘有并列的，并列单位均不列入，榜单单位数可少于名额")
-    out.append(f"{_ordinal(len(out))}、红榜、黑榜。各组名次在前{rules.red_list}名以内、且没有超期和红灯事项的单位列入红榜；"
+    floor = _n(RED_LIST_FLOOR * (rules.weight_on_time + rules.weight_schedule + rules.weight_report))
+    out.append(f"{_ordinal(len(out))}、红榜、黑榜。各组名次在前{rules.red_list}名以内、得分不低于{floor}分、"
+               "且没有超期和红灯事项的单位列入红榜；"
                f"未列入红榜且未得满分的单位中，自后向前第{rules.black_list}名以内的单位列入黑榜。"
                f"{ties}；不计分的单位不列入红榜、黑榜。")
     if annual:
