@@ -563,3 +563,15 @@ def test_a_unit_below_a_pass_mark_is_never_on_the_red_list() -> None:
         assert all((u.score or 0) >= 60 and not u.overdue and not u.red for u in g.red_list), g.group
     towns = next(g for g in rank(ws, load_ledgers(ws).records, parse_period("2022Q1")) if g.group == "乡镇")
     assert any(u.score == 0 for u in towns.units)  # the case: five towns at 0.0 tied at 第2 were all 红榜
+
+
+@pytest.mark.parametrize(("typed", "code"), [("户数=2000户：比率", "E216"), ("户数=5户:", "E329"), ("增速=3吨:增速", "E216")])
+def test_rate_indicators_take_percentages_and_a_colon_needs_a_type(git_demo: Path, typed: str, code: str) -> None:
+    r = run(git_demo, "edit", "ZY-001", "--add-indicator", typed, "--date", "2022-12-01", "--reason", "x")
+    assert r.exit_code == 2 and f"[{code}]" in r.stderr, r.output
+
+
+def test_an_unknown_leaders_hint_names_people_not_ids(git_demo: Path) -> None:
+    r = add(git_demo, "--leader", "不存在的人")
+    assert r.exit_code == 2 and "[E327]" in r.stderr
+    assert "cwfxz" not in r.stderr and "fxz-" not in r.stderr and "；新任领导请先登记" in r.stderr

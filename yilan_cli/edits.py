@@ -103,12 +103,16 @@ def indicator_item(name: str, text: str, since: date | None = None) -> Any:
     Not a number first: E212; an unknown 类型: E329; a 目标 its 类型 cannot take: E216. ``since``: the
     设立日期 of an indicator set after 交办 (it exists in views from that day on, asof.matter_at).
     """
-    from .indicators import KINDS, QUANTITY, figure_error, parse_figure
+    from .indicators import KINDS, QUANTITY, RATES, figure_error, parse_figure
 
+    name = one_line(name)
     body, kind = text.replace("：", ":"), QUANTITY
     if ":" in body:
         body, _, kind = body.rpartition(":")
         kind = kind.strip()
+        if not kind:
+            raise UsageError(f"指标 {name} 的类型没有写：{text}", f"冒号后写类型（{'、'.join(KINDS)}），或去掉冒号即为数量",
+                             code="E329")
         if kind not in KINDS:
             raise UsageError(f"指标 {name} 的类型不对：{kind}", f"类型为{'、'.join(KINDS)}之一，例如 {name}=6.5%:增速",
                              code="E329")
@@ -117,6 +121,10 @@ def indicator_item(name: str, text: str, since: date | None = None) -> Any:
         raise UsageError(f"指标目标不是数字：{name}={text}",
                          "写成 名称=目标[单位]，例如 户厕改造=1200户 或 2,000户（不用科学记数法）", code="E212")
     number, unit = figure
+    unit = "".join(unit.split())  # 万 元 → 万元
+    if kind in RATES and unit not in ("", "%"):
+        raise UsageError(f"指标 {name} 是{kind}，目标应为百分数：{text}",
+                         f"例如 {name}=6.5%:{kind}；按户、吨等计的指标用数量类型", code="E216")
     why = figure_error(kind, number, target=True)
     if why:
         raise UsageError(f"指标 {name} 的目标不对：{text}（{why}）", "核对目标值；增长率类指标写 名称=目标%:增速", code="E216")

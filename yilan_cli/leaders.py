@@ -94,7 +94,8 @@ def resolve(people: list[Person], used: Iterable[str], text: str) -> Leader:
     used = {key(x): x for x in used}
     if text in used:
         return Leader(frozenset({text}), used[text])
-    raise unknown(text, sorted(set(used.values()) | {k for p in people for k in (p.name, p.id, p.title) if k}), "牵头领导")
+    # suggested by 姓名 and 职务 (an id such as cwfxz matches too, but means nothing to the reader)
+    raise unknown(text, sorted(set(used.values()) | {k for p in people for k in (p.name, p.title) if k}), "牵头领导")
 
 
 def select(ws: Workspace, records: list[Record], text: str | None) -> Leader | None:
@@ -163,6 +164,7 @@ def for_matter(ws: Workspace, typed: list[str]) -> list[str]:
         try:
             resolve(people, used, name)
         except UsageError as e:
-            hint = f"{e.hint.rstrip('?？')}？新任领导请先登记在 schemas/people.yaml（姓名、职务）"
+            asked = e.hint.endswith(("?", "？"))
+            hint = f"{e.hint.rstrip('?？')}{'？' if asked else '；'}新任领导请先登记在 schemas/people.yaml（姓名、职务）"
             raise UsageError(e.message, hint, code=e.code) from None
     return names
