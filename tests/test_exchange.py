@@ -93,7 +93,7 @@ def test_importing_a_real_ledger_sheet(fresh: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1, r.output  # some rows were bad; the good ones landed
     assert "2022年重点工作台账.xlsx:7: 错误[E305] 单位未登记:县城管局" in r.stderr
     assert "2022年重点工作台账.xlsx:8: 错误[E202] 该行缺少事项" in r.stderr
-    assert "2022年重点工作台账.xlsx:9: 错误[E203] 完成时限 无法识别:明年某时" in r.stderr
+    assert "2022年重点工作台账.xlsx:9: 错误[E203] 工作表“县委县政府重点工作”F9 单元格(时限要求) 无法识别：明年某时" in r.stderr
     assert git(fresh, "log", "-1", "--format=%s").strip() == "导入 2022年重点工作台账.xlsx:新增 3 项,更新 0 项"
     xw1 = (fresh / "ledgers/xian/XW-001.yaml").read_text(encoding="utf-8")
     assert "完成时限: 2022-07-31\n" in xw1  # Excel serial 44773
@@ -228,7 +228,8 @@ def test_a_fill_in_figure_that_is_not_a_pair_names_its_cell(git_demo: Path, tmp_
     before = (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes()
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
     assert r.exit_code == 1
-    assert "填报表.xlsx:4: 错误[E205] 指标 无法识别:改造了420户" in r.stderr and "户厕改造=600" in r.stderr
+    assert "填报表.xlsx:4: 错误[E205] 工作表“进展填报”G4 单元格(本期指标) 无法识别：改造了420户" in r.stderr \
+        and "户厕改造=600" in r.stderr
     assert "填报表.xlsx:5: 错误[E201] 没有名为 户厕 的量化指标" in r.stderr
     assert (git_demo / "ledgers/sheng/SW-002.yaml").read_bytes() == before
 

@@ -33,7 +33,8 @@ def test_parse_day(text: str, expected: date) -> None:
     assert parse_day(text, TODAY) == expected
 
 
-@pytest.mark.parametrize("text", ["2022-02-30", "13月底", "明天", "", "2022-13-01", "20220101", "8月"])
+@pytest.mark.parametrize("text", ["2022-02-30", "13月底", "明天", "", "2022-13-01", "20220101", "30号前", "每季度", "八成",
+                                  "6-30", "2022年2月30日", "2022年13月"])
 def test_parse_day_rejects(text: str) -> None:
     with pytest.raises(DateError):
         parse_day(text, TODAY)
@@ -83,3 +84,33 @@ def test_parse_period_rejects(text: str) -> None:
 )
 def test_last_reportable(d: date, kind: str, grace: int, code: str) -> None:
     assert last_reportable(d, kind, grace).code == code
+
+
+# issue 21: deadlines as offices and older 公文 write them; the deadline is the span's last day. The wordings are
+# those the issue names (from a public Chinese time-expression test suite) and the case sheet 02-时限写法.xlsx
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2022年12月31日前", date(2022, 12, 31)), ("2022年9月30日之前", date(2022, 9, 30)), ("2022年6月30号前", date(2022, 6, 30)),
+    ("2022年6月", date(2022, 6, 30)), ("8月", date(2022, 8, 31)), ("6月份", date(2022, 6, 30)),
+    ("2022年上半年", date(2022, 6, 30)), ("1993年上半年", date(1993, 6, 30)), ("下半年", date(2022, 12, 31)),
+    ("9月中旬", date(2022, 9, 20)), ("9月上旬", date(2022, 9, 10)), ("2月下旬", date(2022, 2, 28)),
+    ("年内", date(2022, 12, 31)), ("2023年", date(2023, 12, 31)), ("２０２２年９月３０日", date(2022, 9, 30)),
+    ("一季度", date(2022, 3, 31)), ("07年第三季度", date(2007, 9, 30)), ("2022年首季度", date(2022, 3, 31)),
+    ("今年前三季度", date(2022, 9, 30)), ("明年底前", date(2023, 12, 31)), ("明年3月份", date(2023, 3, 31)),
+    ("19年底", date(2019, 12, 31)), ("15年3月2日", date(2015, 3, 2)),
+    ("2017年8月至11月", date(2017, 11, 30)), ("2019年4月12-19日", date(2019, 4, 19)), ("2018年1－9月份", date(2018, 9, 30)),
+    ("4月12日至19日", date(2022, 4, 19)), ("2022年1月至2023年3月", date(2023, 3, 31)),
+    ("二〇二二年六月三十日", date(2022, 6, 30)), ("二零四九年十月一号以前", date(2049, 10, 1)), ("十二月底", date(2022, 12, 31)),
+])
+def test_spans_an_office_names_end_on_their_last_day(text: str, expected: date) -> None:
+    assert parse_day(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["2022年6月", "9月中旬", "今年前三季度", "年内"])
+def test_a_span_without_a_year_needs_a_context(text: str) -> None:
+    from yilan_cli.periods import YearMissing
+
+    if text.startswith("2022"):
+        assert parse_day(text, None) == date(2022, 6, 30)
+    else:
+        with pytest.raises(YearMissing):
+            parse_day(text, None)

@@ -246,14 +246,14 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
     for name, value in values.items():
         try:
             if name in DATE_FIELDS:
-                out[name] = cell_date(value, context)
+                out[name] = cell_date(value, context, bool(where and where[0].epoch1904))
                 if isinstance(out[name], date) and not 1900 <= out[name].year <= 2100:
                     raise RowError(f"{name} 的年份 {out[name].year} 不在 1900–2100 年之间:{value}", "请核对年份,如 2022-07-31",
                                    code="E214")
                 if isinstance(out[name], date) and name not in DEADLINES:
                     not_after_today(out[name], cell(name), dates.future, value if isinstance(value, str) else None)
             elif name == "进度":
-                out[name] = cell_progress(value)
+                out[name] = cell_progress(value, bool(where and where[0].fractions))
             elif name == "指标":
                 out[name] = cell_indicators(value)
             elif name in LIST_FIELDS:
@@ -268,10 +268,13 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
                            "写明年份(如 2023年6月底);或在表头上方加一行标题写明年份(如 2023年重点工作台账);"
                            "或用 --assigned 指定交办日期(取它的年份)", code="E324") from None
         except (ValueError, TypeError, OverflowError):
-            hint = ("日期可写成 2022-08-31、2022年8月底 或 长期" if name in DATE_FIELDS
+            hint = ("“每季度”“每月”是报告周期，不是完成时限：完成时限写 长期，报告周期写 季 或 月" if name in DATE_FIELDS
+                    and "每" in str(value)
+                    else "日期可写成 2022-08-31、2022年8月底、2022年上半年、三季度、9月中旬 或 长期（docs/excel.md）"
+                    if name in DATE_FIELDS
                     else "指标写成 名称=数值,多个用分号或换行分开,如 户厕改造=600" if name == "指标"
-                    else "进度写 0 到 100 的整数")
-            raise RowError(f"{name} 无法识别:{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
+                    else "进度写 0 到 100 的整数或百分数，如 80 或 80%（八成、过半等文字不能识别）")
+            raise RowError(f"{cell(name)} 无法识别：{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
     return out
 
 

@@ -83,6 +83,67 @@ def parse_day(text: str, today: date | None) -> date:
         month, day = int(m[1]), int(m[2])
         _make(2000, month, day, text)  # 2月30日 is no date whatever the year (29 February is checked with it)
         return _make(_year_of(today, text), month, day, text)
+    return span_end(s, today, text)
+
+
+# --------------------------------------------------------------------------- spans an office names as a time
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+
+
+def _cn_run(run: str) -> str:
+    """A run of Chinese numerals as digits: 二〇二二 → 2022 (digit by digit), 三十 → 30, 十二 → 12, 二十五 → 25."""
+    if "十" not in run:
+        return "".join(str(_CN_DIGITS[c]) for c in run)
+    tens, _, ones = run.partition("十")
+    return str((_CN_DIGITS[tens[-1]] if tens else 1) * 10 + (_CN_DIGITS[ones[0]] if ones else 0))
+
+
+def _plain_span(s: str, today: date | None, text: str) -> str:
+    """The wording reduced to digits and one form: Chinese numerals, 号, 份, 首季度, the 前/之前/以前 of a deadline,
+    two-digit years (19年 → 2019; 50 and above → 19xx) and 今年/明年/去年 (from ``today``)."""
+    s = re.sub(r"[〇零○一二两三四五六七八九十]+", lambda m: _cn_run(m.group()), s.replace("首季度", "1季度"))
+    s = re.sub(r"\s+", "", s).replace("号", "日").replace("月份", "月")
+    s = re.sub(r"(?:之前|以前|前|为止|止)$", "", s)
+    for word, delta in (("今年", 0), ("明年", 1), ("去年", -1)):
+        if s.startswith(word):
+            s = f"{_year_of(today, text) + delta}年{s[len(word):]}"
+    return re.sub(r"^(\d{2})年", lambda m: f"{int(m[1]) + (1900 if int(m[1]) >= 50 else 2000)}年", s)
+
+
+def span_end(s: str, today: date | None, text: str) -> date:
+    """The last day of a span an office names as a date or deadline (issue 21): a year (2023年, 年内), a half
+    (2022年上半年), a quarter (一季度, 07年第三季度, 2022年首季度, 今年前三季度), a month (2022年6月, 6月份),
+    a part of a month (9月中旬 → 20日; 上旬 → 10日; 下旬 → month end), a range (2017年8月至11月, 2019年4月12-19日,
+    2018年1－9月份: its end), a day in Chinese numerals (二〇二二年六月三十日, 二零四九年十月一号以前), with 前/之前/
+    以前 and two-digit or relative years (19年底, 明年3月份: from ``today``, the matter's context). Without a
+    year and no ``today``: YearMissing; a span no calendar has: NoSuchDay; anything else (每季度): DateError."""
+    s = _plain_span(s, today, text)
+    parts = re.split(r"至|到|～|~|—|–|－|-", s)
+    if len(parts) == 2 and all(parts):  # a range: its end, with the year and month its start names
+        start, end = parts
+        head = re.match(r"(\d{4}年)?(\d{1,2}月)?", start)  # matches any text (both parts optional)
+        year, month = (head[1] or "", head[2] or "") if head else ("", "")
+        if month and re.fullmatch(r"\d{1,2}日?", end):  # 4月12-19日
+            s = f"{year}{month}{end.removesuffix('日')}日"
+        else:  # 8月至11月, 1－9月
+            s = end if re.match(r"\d{4}年", end) else year + end
+    if re.fullmatch(r"\d{1,2}", s) or "每" in s:
+        raise DateError(text)
+    y = r"(?:(\d{4})年)?"
+    if m := re.fullmatch(y + r"(\d{1,2})月(\d{1,2})日", s):
+        return _make(int(m[1]) if m[1] else _year_of(today, text), int(m[2]), int(m[3]), text)
+    if m := re.fullmatch(y + r"(\d{1,2})月(上|中|下)?旬?(?:底|末)?", s):
+        year, month = int(m[1]) if m[1] else _year_of(today, text), int(m[2])
+        if not 1 <= month <= 12:
+            raise NoSuchDay(text)
+        return date(year, month, {"上": 10, "中": 20}[m[3]]) if m[3] in ("上", "中") else month_end(year, month)
+    if m := re.fullmatch(y + r"(?:第|前)?([1-4])季度(?:末|底)?", s):
+        return month_end(int(m[1]) if m[1] else _year_of(today, text), int(m[2]) * 3)
+    if m := re.fullmatch(y + r"(上|下)半年(?:末|底)?", s):
+        return date(int(m[1]) if m[1] else _year_of(today, text), 6 if m[2] == "上" else 12, 30 if m[2] == "上" else 31)
+    if m := re.fullmatch(r"(?:(\d{4})年|年)(?:底|末|内|度)?", s):
+        return date(int(m[1]) if m[1] else _year_of(today, text), 12, 31)
     raise DateError(text)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
@@ -71,6 +73,8 @@ class Place:
     label: str  # 工作表“…”, or "" for a CSV file
     year: int | None  # the one year its title rows (or else its name) name: 2023年重点工作台账 → 2023
     columns: dict[str, tuple[str, str]]  # field → (column letter, the header as written)
+    epoch1904: bool = False  # the workbook counts date serials from 1904 (Mac Excel): 43140 is 2022-02-10
+    fractions: bool = False  # its 进度 column holds shares of 1 (0.8, 1): 1 is 100, not 1 (cell_progress)
 
     def cell(self, row: int, name: str) -> str:
         """``工作表“台账”F9 单元格(时限要求)``: where a field of a row is, as WPS/Excel show it."""
@@ -162,11 +166,11 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
                              code="X004") from None
         return _table(path, path.stem, grid, {}, extra_names, mapping)
     guard_workbook(data, path, limits)
-    grids, meta = _xlsx_grids(data, path, sheet)
+    grids, meta, epoch1904 = _xlsx_grids(data, path, sheet)
     tables = []
     for name, grid in grids:
         try:
-            tables.append(_table(path, name, grid, meta, extra_names, mapping))
+            tables.append(_table(path, name, grid, meta, extra_names, mapping, epoch1904))
         except UsageError:
             if sheet is not None or len(grids) == 1:
                 raise
@@ -182,7 +186,7 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
 
 
 def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], extra_names: tuple[str, ...],
-           mapping: dict[str, str] | None) -> Sheet:
+           mapping: dict[str, str] | None, epoch1904: bool = False) -> Sheet:
     header_at = None
     for i, row in enumerate(grid[:15]):
         fields = [normalise_header(c, extra_names, mapping) for c in row]
@@ -199,7 +203,6 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     csv_file = path.suffix.lower() == ".csv"
     titles = [" ".join(str(c) for c in row if c not in (None, "")) for row in grid[:header_at]]
     year = sheet_year(titles + [name] + ([] if csv_file else [path.stem]))
-    place = Place("" if csv_file else f"工作表“{name}”", year, columns)
     rows = []
     for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
         values = {}
@@ -208,7 +211,23 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
                 values[field] = unquote(value) if isinstance(value, str) else value
         if values:
             rows.append((i, values))
+    place = Place("" if csv_file else f"工作表“{name}”", year, columns, epoch1904,
+                  _fraction_column([v.get("进度") for _, v in rows]))
     return Sheet(path, name, rows, unknown, meta, {i: (place, i) for i, _ in rows})  # type: ignore[arg-type]
+
+
+def _fraction_column(values: list[Any]) -> bool:
+    """Whether a 进度 column holds shares of 1, as some systems export it (0.8, 0.45, 1): every number in it
+    is within 0–1 and one is a fraction. Then its 1 is 100%; in any other column 1 stays 1."""
+    numbers = []
+    for v in values:
+        if v is None or isinstance(v, bool):
+            continue
+        try:
+            numbers.append(float(v) if isinstance(v, (int, float)) or not str(v).strip().endswith(("%", "％")) else 9.0)
+        except ValueError:
+            continue
+    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
 
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
@@ -704,8 +723,13 @@ def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, in
             alone(info.filename)
 
 
-def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str]]:
+def _xlsx_grids(data: bytes, path: Path, sheet: str | None
+                ) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str], bool]:
+    """Each visible worksheet's cells (merged blocks filled, percent cells as shown), the fill-in form's hidden
+    metadata, and whether the workbook counts dates from 1904 (Mac Excel; openpyxl converts date-formatted
+    cells itself, a plain serial is converted by cell_date)."""
     from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
@@ -734,7 +758,7 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None) -> tuple[list[tuple[
                     if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
                         grid[r - 1][c - 1] = value
         out.append((ws.title, grid))
-    return out, meta
+    return out, meta, wb.epoch == CALENDAR_MAC_1904
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a number format: "%" or \% shows a sign, never scales
@@ -770,11 +794,12 @@ def guard(value: Any) -> Any:
     return value
 
 
-def cell_date(value: Any, today: date | None) -> date | str | None:
+def cell_date(value: Any, today: date | None, epoch1904: bool = False) -> date | str | None:
     """A date cell: datetime, an Excel serial, ISO text, or the ways people type (2022年4月底, 4月底前).
 
     A text without a year (4月底) takes the year of ``today`` (the sheet's business context); with None it
-    raises periods.YearMissing."""
+    raises periods.YearMissing. A serial counts from the workbook's epoch: 1900, or 1904 (``epoch1904``, Mac
+    Excel: the same number is four years and a day later)."""
     from .periods import DateError, parse_day
 
     if value is None or value == "":
@@ -785,9 +810,9 @@ def cell_date(value: Any, today: date | None) -> date | str | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 < value < 80000:  # 1954–2119 as an Excel serial
-            from openpyxl.utils.datetime import from_excel
+            from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-            return from_excel(value).date()
+            return from_excel(value, CALENDAR_MAC_1904 if epoch1904 else CALENDAR_WINDOWS_1900).date()
         raise DateError(str(value))
     text = str(value).strip()
     if text in ("长期", "长期坚持", "持续推进"):
@@ -803,18 +828,31 @@ def cell_date(value: Any, today: date | None) -> date | str | None:
         raise
 
 
-def cell_progress(value: Any) -> int | None:
+def cell_progress(value: Any, fractions: bool = False) -> int | None:
+    """A 进度 cell → whole percentage points, the same for a number and for text (another system's CSV writes
+    the text "0.8"): 70, "70", "70%", "７０％" → 70; a fraction strictly between 0 and 1 without a per cent sign
+    is that share of the whole (0.7, "0.5" → 70, 50 — never 1 or 0); a percent-formatted cell arrives as the
+    text it shows ("48.2%", _percents_as_shown) and is rounded to whole points like any decimal. Words (八成,
+    过半) and anything else: ValueError (the caller names the cell, E205). ``fractions``: the column holds
+    shares of 1 (Place.fractions), so its 1 is 100 too."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):
-        number = float(value)
-        if 0 < number <= 1 and not float(number).is_integer():  # a percentage-formatted cell: 0.7
-            number *= 100
-        return round(number)
-    text = str(value).strip().rstrip("%％")
-    return round(float(text))
+        text, percent = repr(value), False
+    else:
+        raw = unicodedata.normalize("NFKC", str(value)).strip()
+        text = raw.rstrip("%").strip()
+        percent = text != raw
+        if not re.fullmatch(r"\d+(?:\.\d+)?", text):
+            raise ValueError(value)
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    if not percent and (0 < number < 1 or (fractions and number == 1)):  # 0.8 is 80%, as the system meant
+        number *= 100
+    return round(number)
 
 
 _PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\W\d_]*)$")

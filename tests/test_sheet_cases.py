@@ -1,0 +1,75 @@
+"""Issue 21: the spreadsheets of ../shared/cases/sheets (copied to tests/cases/sheets) land as the office meant,
+or each cell that cannot is reported by sheet and cell — never a silently wrong or dropped value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from yilan_cli.cli import app
+from yilan_cli.yamlio import fast_load
+
+CASES = Path(__file__).parent / "cases" / "sheets"
+
+
+def run(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def imported(root: Path, name: str) -> tuple[Any, dict[str, dict[str, Any]]]:
+    """Import a case into the 县委县政府督办 ledger (xian); the new matters by 事项."""
+    before = {p.name for p in (root / "ledgers/xian").glob("*.yaml")}
+    r = run(root, "import", str(CASES / name), "--ledger", "xian", "--assigned", "2022-01-01", "--today", "2022-06-01")
+    new = [p for p in (root / "ledgers/xian").glob("*.yaml") if p.name not in before]
+    docs = [fast_load(p.read_text(encoding="utf-8")) for p in new]
+    return r, {d["事项"]: d for d in docs}
+
+
+def progress(doc: dict[str, Any]) -> int | None:
+    return next((e.get("进度") for e in reversed(doc.get("进展") or []) if e.get("进度") is not None), None)
+
+
+def test_deadlines_written_as_spans_end_on_their_last_day(git_demo: Path) -> None:
+    r, got = imported(git_demo, "02-时限写法.xlsx")
+    deadlines = {title.split("(")[1].rstrip(")"): str(d["完成时限"]) for title, d in got.items()}
+    assert deadlines == {
+        "2022年12月31日前": "2022-12-31", "2022年9月30日之前": "2022-09-30", "2022年6月": "2022-06-30",
+        "2022年上半年": "2022-06-30", "9月中旬": "2022-09-20", "年内": "2022-12-31", "2022年10月底": "2022-10-31",
+        "２０２２年９月３０日": "2022-09-30", "2022年6月30号前": "2022-06-30",
+    }
+    # 每季度 is a report cycle, not a deadline: the cell is named, with what to write instead
+    assert "工作表“台账”D7 单元格(完成时限) 无法识别：每季度" in r.stdout + r.stderr
+    assert "报告周期" in r.stdout + r.stderr
+
+
+def test_progress_written_as_shares_or_words(git_demo: Path) -> None:
+    r, got = imported(git_demo, "03-进度写法.xlsx")
+    assert {t: progress(d) for t, d in got.items()} == {"进度事项3": 80, "进度事项6": 100, "进度事项8": 50}
+    said = r.stdout + r.stderr
+    for row, text in ((2, "八成"), (3, "已完成"), (5, "约80%"), (6, "80%以上"), (8, "完成年度任务的75%")):
+        assert f"工作表“台账”E{row} 单元格(完成进度) 无法识别：{text}" in said, text
+
+
+def test_a_column_of_shares_reads_one_as_all(git_demo: Path) -> None:
+    """Another system's CSV writes 进度 as shares of 1: 0.8 is 80, and in that column 1 is 100."""
+    _, got = imported(git_demo, "04-小数进度.csv")
+    assert {t: progress(d) for t, d in got.items()} == {"小数进度事项甲": 80, "小数进度事项乙": 100}
+
+
+def test_dates_of_a_1904_workbook_are_not_shifted(git_demo: Path) -> None:
+    _, got = imported(git_demo, "06-1904日期系统.xlsx")
+    doc = got["城区停车场建设"]
+    assert (str(doc["交办日期"]), str(doc["完成时限"])) == ("2022-02-10", "2022-10-31")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([0.8, 1], [80, 100]), ([0.8, 45], [80, 45]), ([1, 1], [1, 1]), (["0.5", "1"], [50, 100]), (["80%", 1], [80, 1]),
+])
+def test_which_columns_hold_shares(values: list[Any], expected: list[int]) -> None:
+    from yilan_cli.sheets import _fraction_column, cell_progress
+
+    fractions = _fraction_column(values)
+    assert [cell_progress(v, fractions) for v in values] == expected
