@@ -302,6 +302,7 @@ UI: dict[str, tuple[str, str]] = {
                                  "the interrupted write \"{message}\" was just committed and changed {path}; this command did nothing, so the same record is not written twice"),
     "hint.retry_after_recovery": ("用 yilan show 编号 或 yilan history 编号 核对；确实还需要再记录时，重新运行本命令",
                                   "check with yilan show ID or yilan history ID; run the command again if it is still needed"),
+    "recovered_committed": ("上次被中断的写入在中断前已经提交:{message}", "an interrupted write had been committed: {message}"),
     "recovered_commit": ("上次被中断的写入已补交:{message}", "an interrupted write was completed: {message}"),
     "recovered_rollback": ("上次被中断的写入已撤销:{message}", "an interrupted write was rolled back: {message}"),
     "show.status": ("当前状态", "Status"),

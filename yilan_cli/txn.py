@@ -460,8 +460,23 @@ class Transaction:
             if outcome == "finish":
                 print(t("recovered_commit", message=subject), file=sys.stderr)
                 self.finished.update(dict.fromkeys(files, subject))
+            elif outcome == "drop" and message and self._just_committed(files, message):
+                # killed after git committed, before the journal went: the write is whole and in HEAD, and the
+                # user, who saw the command die, is about to do it again
+                print(t("recovered_committed", message=subject), file=sys.stderr)
+                self.finished.update(dict.fromkeys(files, subject))
             elif outcome == "rollback":
                 print(t("recovered_rollback", message=subject), file=sys.stderr)
+
+    def _just_committed(self, files: dict[str, dict[str, str | None]], message: str) -> bool:
+        """Whether the journal's write is the newest commit: every file holds its new text and HEAD's message
+        is the journal's (a later commit on top means the user went on; nothing to say then)."""
+        if not self.commit_enabled or any(exact_text(self.root / rel) != f["new"] for rel, f in files.items()):
+            return False
+        from .history import run_git
+
+        head = run_git(self.root, "log", "-1", "--format=%B", check=False).stdout
+        return head.strip() == message.strip()
 
     def _head_texts(self, rels: list[str]) -> dict[str, str | None]:
         from . import history
