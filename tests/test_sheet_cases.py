@@ -73,3 +73,15 @@ def test_which_columns_hold_shares(values: list[Any], expected: list[int]) -> No
 
     fractions = _fraction_column(values)
     assert [cell_progress(v, fractions) for v in values] == expected
+
+
+def test_a_formula_saved_without_its_value_names_its_cell(git_demo: Path) -> None:
+    """Written by a program and never opened in Excel/WPS: the values are not in the file — never read as
+    empty (缺少事项) or 0 (进度)."""
+    r, got = imported(git_demo, "07-含公式未计算.xlsx")
+    said = r.stdout + r.stderr
+    assert got == {} and r.exit_code == 1
+    for cell, formula in (("D2 单元格(完成时限)", "=DATE(2022,6,30)"), ("B3 单元格(工作任务)", '="公式事项"&"二"'),
+                          ("C4 单元格(责任单位)", '="县住建局"'), ("E5 单元格(完成进度)", "=ROUND(3/4*100,0)")):
+        assert f"错误[X014] 工作表“台账”{cell} 是公式（{formula}），文件中没有保存计算结果" in said, cell
+    assert "在 Excel/WPS 中打开该文件、保存后再导入" in said

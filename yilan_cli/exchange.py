@@ -19,7 +19,18 @@ from .checks import Validated, check_text, read_matter
 from .errors import UsageError, YilanError
 from .periods import Period, YearMissing
 from .records import ID_RE
-from .sheets import DATE_FIELDS, LIST_FIELDS, Place, Sheet, cell_date, cell_indicators, cell_list, cell_progress, cell_text
+from .sheets import (
+    DATE_FIELDS,
+    LIST_FIELDS,
+    Place,
+    Sheet,
+    Uncomputed,
+    cell_date,
+    cell_indicators,
+    cell_list,
+    cell_progress,
+    cell_text,
+)
 from .status import Status, evaluate
 from .terminal import inline
 from .yamlio import dump, positioned_load
@@ -244,6 +255,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
     out: dict[str, Any] = {}
     context = _year_context(values, dates, where[0] if where else None, year)
     for name, value in values.items():
+        if isinstance(value, Uncomputed):  # never read as empty or 0: the value is not in the file
+            raise RowError(f"{cell(name)} 是公式（{str(value)[:40]}），文件中没有保存计算结果",
+                           "请在 Excel/WPS 中打开该文件、保存后再导入（保存时才算出公式的值）", code="X014")
         try:
             if name in DATE_FIELDS:
                 out[name] = cell_date(value, context, bool(where and where[0].epoch1904))

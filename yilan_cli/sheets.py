@@ -221,7 +221,7 @@ def _fraction_column(values: list[Any]) -> bool:
     is within 0–1 and one is a fraction. Then its 1 is 100%; in any other column 1 stays 1."""
     numbers = []
     for v in values:
-        if v is None or isinstance(v, bool):
+        if not isinstance(v, (int, float, str)) or isinstance(v, bool):  # empty, or a formula without its value
             continue
         try:
             numbers.append(float(v) if isinstance(v, (int, float)) or not str(v).strip().endswith(("%", "％")) else 9.0)
@@ -747,9 +747,12 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
             raise UsageError(f"{path.name} 中没有工作表 {sheet}", f"可用的工作表:{'、'.join(s.title for s in visible)}",
                              code="X007")
         visible = [wb[sheet]]
+    formulas = _formula_book(data)
     out = []
     for ws in visible:
         grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        if formulas is not None:
+            _uncomputed(formulas[ws.title], grid)
         _percents_as_shown(ws, grid)
         for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every cell it covers
             value = ws.cell(merged.min_row, merged.min_col).value
@@ -759,6 +762,39 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
                         grid[r - 1][c - 1] = value
         out.append((ws.title, grid))
     return out, meta, wb.epoch == CALENDAR_MAC_1904
+
+
+@dataclass(frozen=True)
+class Uncomputed:
+    """A formula cell saved without its computed value (written by a program, never opened in Excel/WPS):
+    its value is unknown, so it is never read as empty or 0 — the row naming it is refused (X014)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+def _formula_book(data: bytes) -> Any:
+    """The workbook with formulas as written, when any worksheet holds one (``<f`` in its XML), else None: a
+    formula's cached value is what data_only gives; this tells a formula without one from an empty cell."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if not any(b"<f" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            return None
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data), data_only=False)
+
+
+def _uncomputed(ws: Any, grid: list[list[Any]]) -> None:
+    """Mark each formula cell of ``ws`` that has no cached value in ``grid`` (None there) as Uncomputed."""
+    for (r, c), cell in ws._cells.items():
+        value = cell.value
+        if isinstance(value, str) and value.startswith("=") and r - 1 < len(grid) and c - 1 < len(grid[r - 1]) \
+                and grid[r - 1][c - 1] is None:
+            grid[r - 1][c - 1] = Uncomputed(value)
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text in a number format: "%" or \% shows a sign, never scales
