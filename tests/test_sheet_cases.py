@@ -85,3 +85,13 @@ def test_a_formula_saved_without_its_value_names_its_cell(git_demo: Path) -> Non
                           ("C4 单元格(责任单位)", '="县住建局"'), ("E5 单元格(完成进度)", "=ROUND(3/4*100,0)")):
         assert f"错误[X014] 工作表“台账”{cell} 是公式（{formula}），文件中没有保存计算结果" in said, cell
     assert "在 Excel/WPS 中打开该文件、保存后再导入" in said
+
+
+def test_a_two_row_header_with_merged_parents(git_demo: Path) -> None:
+    """推进情况 over 完成进度 | 存在问题: each column keeps its own field, the sub-header row is no data row."""
+    r, got = imported(git_demo, "18-两行表头.xlsx")
+    assert r.exit_code == 0, r.output
+    assert set(got) == {"县城供水管网改造", "农贸市场升级改造"}
+    water = got["县城供水管网改造"]["进展"][-1]
+    assert (water.get("进度"), water.get("存在问题"), water.get("情况")) == (65, "资金缺口300万元", None)
+    assert str(got["县城供水管网改造"]["完成时限"]) == "2022-09-30"

@@ -196,15 +196,18 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     if header_at is None:
         raise UsageError(f"{path.name}:找不到表头行",
                          "表头应包含 事项、牵头单位、完成时限 等列名;其他列名可用 --map 列名=字段 指定", code="X005")
-    headers = [normalise_header(c, extra_names, mapping) for c in grid[header_at]]
-    unknown = [str(c) for c, f in zip(grid[header_at], headers, strict=False) if c not in (None, "") and f is None]
+    written = _two_row_header(grid, header_at, extra_names, mapping)
+    data_from = header_at + (2 if written is not None else 1)
+    written = written or grid[header_at]
+    headers = [normalise_header(c, extra_names, mapping) for c in written]
+    unknown = [str(c) for c, f in zip(written, headers, strict=False) if c not in (None, "") and f is None]
     columns = {f: (column_letter(i + 1), re.sub(r"\s+", "", str(c)))
-               for i, (c, f) in enumerate(zip(grid[header_at], headers, strict=False)) if f and f != "-"}
+               for i, (c, f) in enumerate(zip(written, headers, strict=False)) if f and f != "-"}
     csv_file = path.suffix.lower() == ".csv"
     titles = [" ".join(str(c) for c in row if c not in (None, "")) for row in grid[:header_at]]
     year = sheet_year(titles + [name] + ([] if csv_file else [path.stem]))
     rows = []
-    for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
+    for i, row in enumerate(grid[data_from:], start=data_from + 1):
         values = {}
         for field, value in zip(headers, row, strict=False):
             if field and field != "-" and value not in (None, ""):
@@ -214,6 +217,31 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     place = Place("" if csv_file else f"工作表“{name}”", year, columns, epoch1904,
                   _fraction_column([v.get("进度") for _, v in rows]))
     return Sheet(path, name, rows, unknown, meta, {i: (place, i) for i, _ in rows})  # type: ignore[arg-type]
+
+
+def _two_row_header(grid: list[list[Any]], at: int, extra_names: tuple[str, ...],
+                    mapping: dict[str, str] | None) -> list[Any] | None:
+    """The header of a two-row header, or None. Offices head a column group with a merged parent cell
+    (推进情况 over 完成进度 | 存在问题); the row under it then repeats the vertically merged headers (the
+    merged value fills each cell it covers) and names the children. It is a second header row when every
+    cell of it is empty, repeats the cell above, or is itself a field name — and one at least is a child
+    (differs from above and names a field). Each column is then headed by its child, else its parent."""
+    if at + 1 >= len(grid):
+        return None
+    top, under = grid[at], grid[at + 1]
+    children = 0
+    for c, value in enumerate(under):
+        above = top[c] if c < len(top) else None
+        if value in (None, "") or value == above:
+            continue
+        if not isinstance(value, str) or normalise_header(value, extra_names, mapping) is None:
+            return None
+        children += 1
+    if not children:
+        return None
+    width = max(len(top), len(under))
+    return [under[c] if c < len(under) and under[c] not in (None, "") else (top[c] if c < len(top) else None)
+            for c in range(width)]
 
 
 def _fraction_column(values: list[Any]) -> bool:
