@@ -95,3 +95,32 @@ def test_a_two_row_header_with_merged_parents(git_demo: Path) -> None:
     water = got["县城供水管网改造"]["进展"][-1]
     assert (water.get("进度"), water.get("存在问题"), water.get("情况")) == (65, "资金缺口300万元", None)
     assert str(got["县城供水管网改造"]["完成时限"]) == "2022-09-30"
+
+
+@pytest.mark.parametrize(("name", "code", "words"), [
+    ("08-加密的台账.xlsx", "X015", "设置了打开密码"),
+    ("08-县住建局台账.xlsx", "X001", "旧版 Excel 97-2003（.xls）或 WPS 表格（.et）格式"),
+    ("08-台账.et", "X001", "另存为“Excel 工作簿（*.xlsx）”"),
+])
+def test_files_a_workbook_cannot_be_read_from_say_what_they_are(git_demo: Path, name: str, code: str, words: str) -> None:
+    r, got = imported(git_demo, name)
+    assert r.exit_code == 2 and got == {} and r.stderr.startswith(f"错误[{code}]") and words in r.stderr, r.output
+    assert "BadZipFile" not in r.output
+
+
+@pytest.mark.parametrize(("name", "title"), [("08-系统导出.xls", "网页导出事项"), ("08-制表符分隔.csv", "制表符分隔事项")])
+def test_a_web_page_named_xls_and_a_tab_separated_gbk_csv_are_read(git_demo: Path, name: str, title: str) -> None:
+    r, got = imported(git_demo, name)
+    assert r.exit_code == 0, r.output
+    assert str(got[title]["完成时限"]) == "2022-06-30" and got[title]["牵头单位"] == "县住建局"
+
+
+def test_an_html_table_spans_fill_like_merged_cells() -> None:
+    from yilan_cli.sheets import html_grid
+
+    page = ("<html><body><table><tr><th>工作任务</th><th>责任单位</th><th>完成时限</th></tr>"
+            "<tr><td>甲</td><td rowspan=2>县水务局</td><td>2022-06-30</td></tr>"
+            "<tr><td>乙</td><td>2022-07-31</td></tr><tr><td colspan=2>合计&amp;说明<br>第二行</td><td></td></tr>"
+            "</table><table><tr><td>另一张表</td></tr></table></body></html>")
+    assert html_grid(page.encode()) == [["工作任务", "责任单位", "完成时限"], ["甲", "县水务局", "2022-06-30"],
+                                        ["乙", "县水务局", "2022-07-31"], ["合计&说明\n第二行", "合计&说明\n第二行", None]]

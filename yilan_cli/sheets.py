@@ -116,15 +116,131 @@ def normalise_header(text: str, extra_names: tuple[str, ...] = (), mapping: dict
 def refuse_unreadable(path: Path) -> None:
     """Old binary formats and files WPS/Excel hold open get a sentence, not a traceback."""
     suffix = path.suffix.lower()
-    if suffix in (".xls", ".et", ".ett", ".xlt"):
-        raise UsageError(f"不支持的文件格式:{path.name}", "请在 WPS/Excel 中另存为 .xlsx 后再导入", code="X001")
-    if suffix not in (".xlsx", ".xlsm", ".csv"):
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".xls", ".et", ".ett", ".xlt", ".htm", ".html"):
         raise UsageError(f"无法识别的文件类型:{path.name}", "请导入 .xlsx 或 .csv 文件", code="X001")
     if not path.is_file():
         raise UsageError(f"找不到文件:{path}", "请检查文件名和路径", code="X002")
     owner = path.with_name("~$" + path.name)  # the lock file WPS and Excel keep next to an open workbook
     if owner.exists():
         raise UsageError(f"文件被占用,请先关闭:{path.name}", f"WPS/Excel 正在编辑它(存在 {owner.name});关闭后再导入", code="X003")
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file container of .xls, .et and encrypted workbooks
+
+
+def content_kind(data: bytes, path: Path) -> str:
+    """What the file is, by its bytes, whatever its name says: "xlsx" (a zip), "html" (a web page saved as
+    .xls), or "csv" (text named .csv). Refused with what to do (never "BadZipFile"): a workbook with an
+    opening password (X015), the old binary formats .xls/.et (X001), anything else named as a workbook (X006)."""
+    name = path.name
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<?xml")) and b"<table" in data[:1 << 20].lower():
+        return "html"
+    if data.startswith(_OLE) or path.suffix.lower() in (".xls", ".et", ".ett", ".xlt"):
+        if any(s.encode("utf-16-le") in data for s in ("EncryptedPackage", "EncryptionInfo")):
+            raise UsageError(f"{name} 设置了打开密码（已加密），无法读取",
+                             "请在 WPS/Excel 中输入密码打开，在“文件-加密/保护工作簿”中取消密码，另存为 .xlsx 后再导入",
+                             code="X015")
+        raise UsageError(f"{name} 是旧版 Excel 97-2003（.xls）或 WPS 表格（.et）格式，不是 .xlsx",
+                         "请在 WPS/Excel 中打开，另存为“Excel 工作簿（*.xlsx）”后再导入", code="X001")
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    raise UsageError(f"无法读取 {name}：它不是 Excel 工作簿（.xlsx）", "请在 WPS/Excel 中打开后另存为 .xlsx 再导入",
+                     code="X006")
+
+
+def _delimiter(text: str) -> str:
+    """The CSV's separator: the comma, or a tab or semicolon when the header line has those and no comma
+    (another system's "tab-separated" export, often GBK)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    for sep in ("\t", ";"):
+        if sep in first and "," not in first:
+            return sep
+    return ","
+
+
+def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None) -> list[list[Any]]:
+    """The first table of an HTML page as a grid of cell texts; a cell spanning rows or columns (rowspan,
+    colspan) fills each position it covers, as a merged cell does. Over the import limits (rows, columns,
+    cells): X013."""
+    from html.parser import HTMLParser
+
+    limits = limits or LIMITS
+    text = data.decode("utf-8-sig", errors="strict") if _utf8(data) else data.decode("gb18030", errors="replace")
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.rows: list[list[tuple[str, int, int]]] = []
+            self.cell: list[str] | None = None
+            self.span = (1, 1)
+            self.depth = 0  # tables opened; only the first one is read
+            self.done = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if self.done:
+                return
+            if tag == "table":
+                self.depth += 1
+            elif self.depth == 1 and tag == "tr":
+                self.rows.append([])
+            elif self.depth == 1 and tag in ("td", "th") and self.rows:
+                a = dict(attrs)
+                self.cell, self.span = [], (_span_of(a.get("rowspan")), _span_of(a.get("colspan")))
+            elif tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(("".join(self.cell).strip(), *self.span))
+                self.cell = None
+            elif tag == "table":
+                self.depth -= 1
+                self.done = self.done or self.depth == 0
+
+        def handle_data(self, d: str) -> None:
+            if self.cell is not None:
+                self.cell.append(d)
+
+    parser = Tables()
+    parser.feed(text)
+    grid: list[list[Any]] = []
+    carried: dict[tuple[int, int], str] = {}  # (row, column) → the text of a cell spanning into it
+    for r, cells in enumerate(parser.rows):
+        if r >= limits[0]:
+            raise UsageError(f"网页表格超过 {limits[0]} 行", "请分成几个文件导入", code="X013")
+        row: list[Any] = []
+        c = 0
+        for value, down, across in cells:
+            while (r, c) in carried:
+                row.append(carried.pop((r, c)))
+                c += 1
+            for dc in range(across):
+                row.append(value or None)
+                for dr in range(1, down):
+                    carried[(r + dr, c + dc)] = value or None  # type: ignore[assignment]
+            c += across
+            if c > limits[1]:
+                raise UsageError(f"网页表格超过 {limits[1]} 列", "请删去多余的列后再导入", code="X013")
+        while (r, c) in carried:
+            row.append(carried.pop((r, c)))
+            c += 1
+        grid.append(row)
+    return grid
+
+
+def _span_of(text: str | None) -> int:
+    return min(int(text), 1000) if text and text.strip().isdigit() and int(text) > 0 else 1
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _open_bytes(path: Path) -> bytes:
@@ -158,9 +274,13 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
     """
     refuse_unreadable(path)
     data = _open_bytes(path)
-    if path.suffix.lower() == ".csv":
+    kind = content_kind(data, path)
+    if kind == "html":  # a system's "Excel export" that is a web page (often named .xls)
+        return _table(path, path.stem, html_grid(data, limits), {}, extra_names, mapping)
+    if kind == "csv":
+        text = decode_csv(data)
         try:
-            grid: list[list[Any]] = list(csv.reader(io.StringIO(decode_csv(data), newline="")))
+            grid: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
         except csv.Error as e:
             raise UsageError(f"{path.name} 不是可读的 CSV:{e}", "请在 WPS/Excel 中另存为 CSV UTF-8 后再导入",
                              code="X004") from None
