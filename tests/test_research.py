@@ -156,7 +156,7 @@ def test_a_new_year_starts_a_new_file(repo: Path) -> None:
     (["--person", "无名氏"], "E601", "没有这个人员:无名氏"),
     (["--person", "xz", "--matter", "XC-999"], "E604", "事项不存在:XC-999"),
     (["--person", "xz", "--found", "联系人手机13912345678"], "E315", "发现问题 中含有手机号"),
-    (["--person", "xz", "--date", "2022-02-30"], "", "无法识别的日期:2022-02-30"),
+    (["--person", "xz", "--date", "2022-02-30"], "E204", "日期不存在：2022-02-30"),
 ])
 def test_bad_research_is_refused_and_nothing_is_written(repo: Path, args: list[str], code: str, words: str) -> None:
     base = {"--date": "2022-07-04", "--place": "依兰镇", "--topic": "调研"}

@@ -133,7 +133,7 @@ def test_update_appends_an_entry_and_keeps_comments(git_demo: Path) -> None:
         (["close", "HB-002", "--date", "2022-07-01"], "已是已办结"),
         (["extend", "ZB-001", "--to", "2022-06-30", "--reason", "x", "--date", "2022-07-01"], "不晚于现在的完成时限"),
         (["add", "zhuanban", "--title", "x", "--lead-unit", "县发改委", "--deadline", "2022-12-31"], "您是否想写 县发改局?"),
-        (["add", "zhuanban", "--title", "x", "--lead-unit", "县发改局", "--deadline", "明年"], "无法识别的日期:明年"),
+        (["add", "zhuanban", "--title", "x", "--lead-unit", "县发改局", "--deadline", "下个月"], "无法识别的日期:下个月"),
         (["add", "xinfang", "--title", "x", "--lead-unit", "县信访局", "--deadline", "2022-12-31"], "缺少必填字段:信访件编号"),
         (["update", "ZB-009", "--progress", "1"], "找不到事项 ZB-009"),
     ],
