@@ -124,3 +124,27 @@ def test_an_html_table_spans_fill_like_merged_cells() -> None:
             "</table><table><tr><td>另一张表</td></tr></table></body></html>")
     assert html_grid(page.encode()) == [["工作任务", "责任单位", "完成时限"], ["甲", "县水务局", "2022-06-30"],
                                         ["乙", "县水务局", "2022-07-31"], ["合计&说明\n第二行", "合计&说明\n第二行", None]]
+
+
+def test_hidden_sheets_and_rows_are_said(git_demo: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["工作任务", "责任单位", "完成时限"])
+    ws.append(["甲事项", "县水务局", "2022-12-31"])
+    ws.append(["乙事项", "县住建局", "2022-12-31"])
+    ws.row_dimensions[3].hidden = True  # filtered out in WPS
+    scratch = wb.create_sheet("草稿")
+    scratch.append(["工作任务", "责任单位", "完成时限"])
+    scratch.append(["草稿事项", "县水务局", "2022-12-31"])
+    scratch.sheet_state = "hidden"
+    wb.save(book)
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01")
+    assert r.exit_code == 0, r.output
+    assert "工作表“草稿”是隐藏的，未读取" in r.stderr and "草稿事项" not in r.stdout
+    assert "工作表“台账”第 3 行是隐藏行（筛选或手工隐藏），已照常读取" in r.stderr and "乙事项" in r.stdout
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01", "--sheet", "草稿")
+    assert "草稿事项" in r.stdout

@@ -92,6 +92,7 @@ class Sheet:
     unknown: list[str]  # header texts that map to no field
     meta: dict[str, str]  # the fill-in form's hidden key/values (unit, period)
     places: dict[int | str, tuple[Place, int]] = dc_field(default_factory=dict)  # row key → its worksheet, row number
+    notes: list[str] = dc_field(default_factory=list)  # what the reader passed over or read specially (hidden sheets, rows)
 
 
 def normalise_header(text: str, extra_names: tuple[str, ...] = (), mapping: dict[str, str] | None = None) -> str | None:
@@ -286,7 +287,7 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
                              code="X004") from None
         return _table(path, path.stem, grid, {}, extra_names, mapping)
     guard_workbook(data, path, limits)
-    grids, meta, epoch1904 = _xlsx_grids(data, path, sheet)
+    grids, meta, epoch1904, notes = _xlsx_grids(data, path, sheet)
     tables = []
     for name, grid in grids:
         try:
@@ -298,11 +299,12 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
         raise UsageError(f"{path.name}:找不到表头行",
                          "表头应包含 事项、牵头单位、完成时限 等列名;其他列名可用 --map 列名=字段 指定", code="X005")
     if len(tables) == 1:
+        tables[0].notes.extend(notes)
         return tables[0]
     rows = [(f"{t.name}!{r}", v) for t in tables for r, v in t.rows]
     unknown = sorted({u for t in tables for u in t.unknown})
     places = {f"{t.name}!{r}": t.places[r] for t in tables for r, _ in t.rows}
-    return Sheet(path, path.stem, rows, unknown, meta, places)  # type: ignore[arg-type]
+    return Sheet(path, path.stem, rows, unknown, meta, places, notes)  # type: ignore[arg-type]
 
 
 def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], extra_names: tuple[str, ...],
@@ -872,10 +874,11 @@ def guard_workbook(data: bytes, path: Path, limits: tuple[int, int, int, int, in
 
 
 def _xlsx_grids(data: bytes, path: Path, sheet: str | None
-                ) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str], bool]:
+                ) -> tuple[list[tuple[str, list[list[Any]]]], dict[str, str], bool, list[str]]:
     """Each visible worksheet's cells (merged blocks filled, percent cells as shown), the fill-in form's hidden
-    metadata, and whether the workbook counts dates from 1904 (Mac Excel; openpyxl converts date-formatted
-    cells itself, a plain serial is converted by cell_date)."""
+    metadata, whether the workbook counts dates from 1904 (Mac Excel; openpyxl converts date-formatted
+    cells itself, a plain serial is converted by cell_date), and notes for the user: hidden worksheets are
+    not read unless named with --sheet, hidden rows are read — each said, never passed over in silence."""
     from openpyxl import load_workbook
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -890,6 +893,9 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
             if key:
                 meta[str(key)] = "" if value is None else str(value)
     visible = [ws for ws in wb.worksheets if ws.title != META_SHEET and ws.sheet_state == "visible"]
+    hidden = [ws.title for ws in wb.worksheets if ws.title != META_SHEET and ws.sheet_state != "visible"]
+    notes = [f"工作表“{'”“'.join(hidden)}”是隐藏的，未读取（需要导入时在 WPS/Excel 中取消隐藏，或用 --sheet 指定）"] \
+        if hidden and sheet is None else []
     if sheet is not None:
         if sheet not in wb.sheetnames:
             raise UsageError(f"{path.name} 中没有工作表 {sheet}", f"可用的工作表:{'、'.join(s.title for s in visible)}",
@@ -902,6 +908,11 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
         if formulas is not None:
             _uncomputed(formulas[ws.title], grid)
         _percents_as_shown(ws, grid)
+        rows_hidden = [r for r, d in sorted(ws.row_dimensions.items()) if d.hidden and r <= len(grid)
+                       and any(v not in (None, "") for v in grid[r - 1])]
+        if rows_hidden:
+            listed = "、".join(map(str, rows_hidden[:20])) + ("等" if len(rows_hidden) > 20 else "")
+            notes.append(f"工作表“{ws.title}”第 {listed} 行是隐藏行（筛选或手工隐藏），已照常读取")
         for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every cell it covers
             value = ws.cell(merged.min_row, merged.min_col).value
             for r in range(merged.min_row, merged.max_row + 1):
@@ -909,7 +920,7 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
                     if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
                         grid[r - 1][c - 1] = value
         out.append((ws.title, grid))
-    return out, meta, wb.epoch == CALENDAR_MAC_1904
+    return out, meta, wb.epoch == CALENDAR_MAC_1904, notes
 
 
 @dataclass(frozen=True)

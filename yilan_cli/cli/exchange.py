@@ -71,6 +71,8 @@ def import_(
     name = file.name
     for col in table.unknown:
         typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)
+    for note in table.notes:
+        typer.echo(f"{name}: 提示:{note}", err=True)
     from ..terminal import NOT_XML
 
     pasted = [str(row) for row, values in table.rows if any(isinstance(v, str) and NOT_XML.search(v) for v in values.values())]
