@@ -148,3 +148,14 @@ def test_hidden_sheets_and_rows_are_said(git_demo: Path, tmp_path: Path) -> None
     assert "工作表“台账”第 3 行是隐藏行（筛选或手工隐藏），已照常读取" in r.stderr and "乙事项" in r.stdout
     r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01", "--sheet", "草稿")
     assert "草稿事项" in r.stdout
+
+
+def test_marking_a_milestone_adds_no_empty_progress_line(git_demo: Path) -> None:
+    path = git_demo / "ledgers/xian/XW-002.yaml"
+    entries = path.read_text(encoding="utf-8").count("  - {日期: ")
+    r = run(git_demo, "update", "XW-002", "--milestone", "完成招标=2022-07-10", "--date", "2022-07-12")
+    assert r.exit_code == 0, r.output
+    text = path.read_text(encoding="utf-8")
+    assert "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-10}" in text
+    assert text.count("  - {日期: ") == entries and "{日期: 2022-07-12}" not in text
+    assert run(git_demo, "audit").exit_code == 0

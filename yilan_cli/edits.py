@@ -370,8 +370,11 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
         changes.append(f"进度 {_progress_now(m)}% → {progress}%" + ("(进度回调)" if progress < _progress_now(m) else ""))
     new_state: str
     transition: str | None
+    # a milestone marked met is recorded in 节点 alone: no empty 进展 line, no state change (issue 21)
+    marks_only = progress is None and not indicators and state is None \
+        and not any((x or "").strip() for x in (note, problem, next_steps))
     if state is None:
-        new_state, transition = ("推进中" if m.state == "未启动" else m.state), None
+        new_state, transition = ("推进中" if m.state == "未启动" and not marks_only else m.state), None
     else:
         new_state, transition = state, (state if state != m.state else None)
     if new_state != m.state:
@@ -395,8 +398,10 @@ def update(tree: Any, m: Matter, d: date, *, progress: int | None, note: str | N
                              code="E319")
         item["完成日期"] = when.isoformat()
         changes.append(f"节点 {name} 完成")
-    _append_entry(tree, m, _entry(d, progress=progress, indicators=_values(indicators), state=transition, note=note,
-                               problem=problem, next_steps=next_steps, reporter=reporter, reported_on=reported_on))
+    if not marks_only:
+        _append_entry(tree, m, _entry(d, progress=progress, indicators=_values(indicators), state=transition,
+                                      note=note, problem=problem, next_steps=next_steps, reporter=reporter,
+                                      reported_on=reported_on))
     tree["状态"] = new_state
     if new_state not in ("阶段性办结", "已办结", "已销号") and "办结日期" in tree:
         del tree["办结日期"]  # reopened: no closing date in force
