@@ -187,15 +187,16 @@ def test_the_monthly_fill_in_round(git_demo: Path, tmp_path: Path) -> None:
     ws = wb["进展填报"]
     assert ws.protection.sheet is True
     header = [c.value for c in ws[3]]
-    assert header == ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "进展情况", "存在问题",
-                      "下步措施"]
+    assert header == ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "未完成节点", "本期完成节点",
+                      "进展情况", "存在问题", "下步措施"]
     col = {name: header.index(name) + 1 for name in header}
     ids = [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)]
     assert ids == ["SW-002", "XW-002"]
     assert ws.cell(4, 1).protection.locked and ws.cell(4, 2).protection.locked
     assert ws.cell(4, col["上期指标"]).protection.locked
-    for name in ("本期进度", "本期指标", "进展情况"):
+    for name in ("本期进度", "本期指标", "本期完成节点", "进展情况"):
         assert not ws.cell(4, col[name]).protection.locked, name
+    assert ws.cell(4, col["未完成节点"]).protection.locked
     # the figure as it stood at the period's end (2022-07-31): June's 240户
     assert ws.cell(4, col["上期指标"]).value == "户厕改造 240/1200户 (20.0%)"
     assert ws.cell(5, col["上期指标"]).value is None  # XW-002 has no 量化指标

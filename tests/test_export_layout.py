@@ -138,7 +138,8 @@ def test_the_assessment_and_the_fill_in_form_print_the_same_way(demo_workspace: 
     assert ws.freeze_panes == "C4" and ws.oddHeader.center.text == "县住建局进展填报表"
     # SW-002's 事项 wraps: its row (4, under the two title rows) is two lines high, the title rows are not
     assert ws["B4"].value == "农村人居环境整治提升五年行动(2022年度任务)" and ws["B4"].alignment.wrap_text
-    assert {r: d.height for r, d in ws.row_dimensions.items() if d.height} == {4: 34}
+    # XW-002 (row 5) lists its two open milestones (未完成节点), one per line
+    assert {r: d.height for r, d in ws.row_dimensions.items() if d.height} == {4: 34, 5: 66}
 
 
 def pdf_pages(pdf: Path) -> int:

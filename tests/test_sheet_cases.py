@@ -159,3 +159,29 @@ def test_marking_a_milestone_adds_no_empty_progress_line(git_demo: Path) -> None
     assert "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-10}" in text
     assert text.count("  - {日期: ") == entries and "{日期: 2022-07-12}" not in text
     assert run(git_demo, "audit").exit_code == 0
+
+
+def test_the_fill_in_form_carries_milestones_and_records_those_met(git_demo: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    from .conftest import filled_form
+
+    form = filled_form(git_demo, tmp_path, {5: {"本期完成节点": "完成招标=7月10日、开工建设"}})
+    ws = openpyxl.load_workbook(form)["进展填报"]
+    header = [c.value for c in ws[3]]
+    assert "未完成节点" in header and "本期完成节点" in header
+    assert ws.cell(5, header.index("未完成节点") + 1).value == "完成招标（时限 2022-05-31）\n开工建设（时限 2022-07-15）"
+    path = git_demo / "ledgers/xian/XW-002.yaml"
+    entries = path.read_text(encoding="utf-8").count("  - {日期: ")
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert r.exit_code == 0, r.output
+    text = path.read_text(encoding="utf-8")
+    assert "{名称: 完成招标, 时限: 2022-05-31, 完成日期: 2022-07-10}" in text
+    assert "{名称: 开工建设, 时限: 2022-07-15, 完成日期: 2022-07-31}" in text  # no date: within the period
+    assert text.count("  - {日期: ") == entries  # marks alone add no 进展 line
+    again = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-05")  # sent twice
+    assert again.exit_code == 0 and "节点完成已记录(此表已导入过),不重复写入" in again.stdout
+    assert path.read_text(encoding="utf-8") == text
+    bad = filled_form(git_demo, tmp_path, {5: {"本期完成节点": "完工验收"}})
+    r = run(git_demo, "import", "--progress", str(bad), "--today", "2022-08-03")
+    assert r.exit_code == 1 and "XW-002 没有名为 完工验收 的节点" in r.stderr

@@ -28,6 +28,7 @@ from .sheets import (
     cell_date,
     cell_indicators,
     cell_list,
+    cell_marks,
     cell_progress,
     cell_text,
 )
@@ -270,6 +271,8 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
                 out[name] = cell_progress(value, bool(where and where[0].fractions))
             elif name == "指标":
                 out[name] = cell_indicators(value)
+            elif name == "节点完成":
+                out[name] = cell_marks(value, context)
             elif name in LIST_FIELDS:
                 out[name] = cell_list(value)
             else:
@@ -306,6 +309,9 @@ def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned:
     for row, values in sheet.rows:
         try:
             fields = _row_fields(ws, values, dates, sheet.places.get(row))
+            if fields.get("节点完成"):  # never a column read and dropped
+                raise RowError("“本期完成节点”一列只在单位填报表（import --progress）中读取",
+                               "在台账中标记节点完成用 yilan update 编号 --milestone 名称=完成日期", code="X016")
             planned = _plan_row(ws, fields, ledger, assigned, today, existing, by_title, plan)
             planned.row = row
             plan.planned.append(planned)
@@ -495,8 +501,9 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
 
 
 # --------------------------------------------------------------------------- the fill-in round
-FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "进展情况", "存在问题", "下步措施"]
-FILL_EDITABLE = ("本期进度", "本期指标", "进展情况", "存在问题", "下步措施")
+FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "未完成节点", "本期完成节点",
+                "进展情况", "存在问题", "下步措施"]
+FILL_EDITABLE = ("本期进度", "本期指标", "本期完成节点", "进展情况", "存在问题", "下步措施")
 
 
 def fill_matters(ws: Workspace, unit: str, period: Period, problems: list[Finding] | None = None
@@ -524,8 +531,8 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     wb = Workbook()
     ws = wb.active
     ws.title = "进展填报"
-    data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, _figures(v, st), None, None,
-             None, None] for v, st in rows]
+    data = [[v.matter.id, v.matter.title, str(st.deadline or "长期"), st.progress, None, _figures(v, st), None,
+             _open_milestones(v, st), None, None, None, None] for v, st in rows]
     # printed for the unit's leader to sign off: the column names on every page (row 3 once the title rows are in)
     style_sheet(ws, FILL_COLUMNS, data, layout=Layout(title=f"{unit}进展填报表", title_rows="3:3", freeze="C4"))
     heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
@@ -539,7 +546,7 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FILL_COLUMNS))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
     ws.auto_filter.ref = None
-    for name in ("上期指标", "本期指标", "进展情况", "存在问题", "下步措施"):  # room to write; the text wraps
+    for name in ("上期指标", "本期指标", "未完成节点", "本期完成节点", "进展情况", "存在问题", "下步措施"):  # room; it wraps
         ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = 36
     from openpyxl.styles import PatternFill
 
@@ -577,12 +584,40 @@ def _figures_of(m: Any, typed: list[tuple[str, float, str]]) -> dict[str, float]
     return {name: value for name, value, _ in typed}
 
 
+def _marks_of(m: Any, typed: list[tuple[str, date | None]], period: Any, where: Any) -> dict[str, date]:
+    """A 本期完成节点 cell's milestones as {名称: 完成日期}: a name without a date was met within the period (its
+    last day); a date after the period is refused (the form reports that period), so is a name the matter has
+    no milestone of (E201, with the closest name)."""
+    import difflib
+
+    names = [ms.name for ms in m.milestones]
+    out: dict[str, date] = {}
+    for name, day in typed:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.4)
+            raise RowError(f"{m.id} 没有名为 {name} 的节点", f"您是否想写 {close[0]}?" if close else
+                           (f"已有节点:{'、'.join(names)}" if names else "该事项没有节点"), code="E201")
+        when = day or period.last
+        if when > period.last:
+            raise RowError(f"节点 {name} 的完成日期 {when} 晚于填报期间的最后一天 {period.last}",
+                           "本表只填报本期内完成的节点", code="E323")
+        out[name] = when
+    return out
+
+
 def _already_imported(m: Any, day: date, f: dict[str, Any], unit: str) -> bool:
     """Whether ``m`` already has this row's entry: dated ``day``, by ``unit``, with the same 进度, 情况, 存在问题,
     下步措施 and 指标 — a form sent (or imported) twice records its report once."""
     return any(u.date == day and u.reporter == unit and u.progress == f.get("进度") and u.note == f.get("进展情况")
                and u.problem == f.get("存在问题") and u.next_steps == f.get("下步措施")
                and dict(u.indicators) == (f.get("指标") or {}) for u in m.updates)
+
+
+def _open_milestones(v: Validated, st: Status) -> str | None:
+    """未完成节点: each milestone not met at the form's date (and set by then), one per line with its 时限, for the
+    unit to write what it met in 本期完成节点 (主体完工 or 主体完工=7月20日)."""
+    lines = [f"{ms.name}（时限 {ms.deadline}）" for ms in matter_at(v.matter, st.today).milestones if ms.done_on is None]
+    return "\n".join(lines) or None
 
 
 def _figures(v: Validated, st: Status) -> str | None:
@@ -630,7 +665,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
     for row, values in sheet.rows:
         try:
             f = _row_fields(ws, values, dates, sheet.places.get(row), period.year)
-            if f.get("进度") is None and not f.get("进展情况") and not f.get("指标"):
+            if f.get("进度") is None and not f.get("进展情况") and not f.get("指标") and not f.get("节点完成"):
                 continue  # a row the unit left empty
             matter_id = (f.get("编号") or "").upper()
             v = existing.get(matter_id)
@@ -640,7 +675,14 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
             if v.matter.lead_unit != unit:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
             f["指标"] = _figures_of(v.matter, f.get("指标") or [])
-            if _already_imported(v.matter, period.last, f, unit):
+            marks = _marks_of(v.matter, f.get("节点完成") or [], period, sheet.places.get(row))
+            if marks and all(any(ms.name == n and ms.done_on == d for ms in v.matter.milestones) for n, d in marks.items()) \
+                    and f.get("进度") is None and not f.get("进展情况") and not f.get("指标"):
+                plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
+                    f"{matter_id} {v.matter.title}:节点完成已记录(此表已导入过),不重复写入")))
+                continue
+            if (f.get("进度") is not None or f.get("进展情况") or f.get("指标")) \
+                    and _already_imported(v.matter, period.last, f, unit):
                 plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
                     f"{matter_id} {v.matter.title}:已有相同的 {period.last} 进展(此表已导入过),不重复写入")))
                 continue
@@ -648,7 +690,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
             try:
                 summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
                                        problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators=f.get("指标") or {},
-                                       milestones={}, state=None, reporter=unit, reported_on=today)
+                                       milestones=marks, state=None, reporter=unit, reported_on=today)
             except UsageError as e:
                 if e.code != "E307":
                     raise

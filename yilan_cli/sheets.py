@@ -47,6 +47,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "存在问题": ("存在问题", "困难问题", "问题"),
     "下步措施": ("下步措施", "下步工作", "下一步措施", "下步打算"),
     "指标": ("指标", "本期指标", "指标完成值"),
+    "节点完成": ("节点完成", "本期完成节点"),  # the fill-in round only: milestones met this period
     "标签": ("标签",),
     "备注": ("备注",),
     "延期至": ("延期至", "延期后时限", "新时限"),
@@ -59,7 +60,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "批准人": ("批准人",),
     "佐证材料": ("佐证材料",),
 }
-IGNORED = ("序号", "台账", "预警灯", "序时进度", "超期天数", "灯", "上期进度", "上期指标")  # computed or row numbers
+# computed columns or row numbers
+IGNORED = ("序号", "台账", "预警灯", "序时进度", "超期天数", "灯", "上期进度", "上期指标", "未完成节点")
 LIST_FIELDS = ("牵头领导", "配合单位", "标签", "佐证材料")
 DATE_FIELDS = ("交办日期", "完成时限", "办结日期", "进展日期", "销号日期", "延期至", "延期申请日期", "延期批准日期")
 _INJECTION = ("=", "+", "-", "@", "\t", "\r")
@@ -1069,6 +1071,22 @@ def cell_indicators(value: Any) -> list[tuple[str, float, str]]:
         if m is None or m["name"].strip() in (name for name, _, _ in out):
             raise ValueError(part)
         out.append((m["name"].strip(), float(m["value"]), m["unit"]))
+    return out
+
+
+def cell_marks(value: Any, today: date | None) -> list[tuple[str, date | None]]:
+    """A 本期完成节点 cell: milestone names, each optionally with the day it was met (``主体完工``,
+    ``主体完工=7月20日``, ``完成招标：2022-07-10``), separated by 、，; or line breaks → [(名称, 日期 or None)].
+    A date that cannot be read: ValueError (the caller names the cell)."""
+    out: list[tuple[str, date | None]] = []
+    for part in re.split(r"[、,，;；\n]+", str(value or "")):
+        name, _, day = part.replace("＝", "=").replace("：", "=").replace(":", "=").partition("=")
+        if not name.strip():
+            continue
+        when = cell_date(day.strip(), today) if day.strip() else None
+        if isinstance(when, str):  # 长期 is no day
+            raise ValueError(day)
+        out.append((name.strip(), when))
     return out
 
 
