@@ -546,8 +546,10 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FILL_COLUMNS))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILL_COLUMNS))
     ws.auto_filter.ref = None
-    for name in ("上期指标", "本期指标", "未完成节点", "本期完成节点", "进展情况", "存在问题", "下步措施"):  # room; it wraps
-        ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = 36
+    # room to write, the text wrapping; together no wider than the five columns of 36 before 节点 (A4 landscape)
+    for name, width in (("上期指标", 24), ("本期指标", 24), ("未完成节点", 27), ("本期完成节点", 18), ("进展情况", 28),
+                        ("存在问题", 28), ("下步措施", 28)):
+        ws.column_dimensions[ws.cell(3, FILL_COLUMNS.index(name) + 1).column_letter].width = width
     from openpyxl.styles import PatternFill
 
     editable = [FILL_COLUMNS.index(c) + 1 for c in FILL_EDITABLE]
