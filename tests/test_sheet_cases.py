@@ -185,3 +185,12 @@ def test_the_fill_in_form_carries_milestones_and_records_those_met(git_demo: Pat
     bad = filled_form(git_demo, tmp_path, {5: {"本期完成节点": "完工验收"}})
     r = run(git_demo, "import", "--progress", str(bad), "--today", "2022-08-03")
     assert r.exit_code == 1 and "XW-002 没有名为 完工验收 的节点" in r.stderr
+
+
+def test_the_alias_table_in_the_docs_is_the_codes() -> None:
+    from yilan_cli.sheets import ALIASES, IGNORED
+
+    doc = (Path(__file__).parent.parent / "docs" / "excel.md").read_text(encoding="utf-8")
+    for field, names in ALIASES.items():
+        assert f"| {field} | {'、'.join(names)} |" in doc, field
+    assert "、".join(IGNORED) in doc

@@ -86,6 +86,10 @@ def parse_day(text: str, today: date | None) -> date:
     return span_end(s, today, text)
 
 
+# the wordings of a deadline that never falls due (完成时限: 长期), for sheets and the command line alike
+ONGOING_WORDS = ("长期", "长期坚持", "持续推进", "长期推进")
+
+
 # --------------------------------------------------------------------------- spans an office names as a time
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9}

@@ -997,7 +997,7 @@ def cell_date(value: Any, today: date | None, epoch1904: bool = False) -> date |
     A text without a year (4月底) takes the year of ``today`` (the sheet's business context); with None it
     raises periods.YearMissing. A serial counts from the workbook's epoch: 1900, or 1904 (``epoch1904``, Mac
     Excel: the same number is four years and a day later)."""
-    from .periods import DateError, parse_day
+    from .periods import ONGOING_WORDS, DateError, parse_day
 
     if value is None or value == "":
         return None
@@ -1012,7 +1012,7 @@ def cell_date(value: Any, today: date | None, epoch1904: bool = False) -> date |
             return from_excel(value, CALENDAR_MAC_1904 if epoch1904 else CALENDAR_WINDOWS_1900).date()
         raise DateError(str(value))
     text = str(value).strip()
-    if text in ("长期", "长期坚持", "持续推进"):
+    if text in ONGOING_WORDS:
         return "长期"
     text = re.sub(r"^(于|在)", "", text)
     try:

@@ -183,7 +183,9 @@ def add(
     leader = for_matter(ws, listed(leader))
     tag = listed(tag)
     day = fact_day(assigned, "交办日期", future)
-    due = ONGOING if deadline.strip() == ONGOING else deadline_arg(deadline, day).isoformat()
+    from ..periods import ONGOING_WORDS
+
+    due = ONGOING if deadline.strip() in ONGOING_WORDS else deadline_arg(deadline, day).isoformat()
     force = task_force_name(ws, task_force) if task_force and task_force.strip() else None
     indicators, milestones = _new_items(indicator, milestone, day)
     folder = ws.root / "ledgers" / lg.key
