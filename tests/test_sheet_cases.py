@@ -194,3 +194,13 @@ def test_the_alias_table_in_the_docs_is_the_codes() -> None:
     for field, names in ALIASES.items():
         assert f"| {field} | {'、'.join(names)} |" in doc, field
     assert "、".join(IGNORED) in doc
+
+
+@pytest.mark.parametrize("typed", ["长期坚持", "持续推进", "2022年上半年", "三季度"])
+def test_the_command_line_reads_deadlines_as_sheets_do(git_demo: Path, typed: str) -> None:
+    r = run(git_demo, "add", "ZB", "--title", "测试", "--lead-unit", "县水务局", "--deadline", typed,
+            "--assigned", "2022-01-10")
+    assert r.exit_code == 0, r.output
+    text = (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
+    expected = {"长期坚持": "长期", "持续推进": "长期", "2022年上半年": "2022-06-30", "三季度": "2022-09-30"}[typed]
+    assert f"完成时限: {expected}\n" in text
