@@ -1,6 +1,7 @@
 """Issue 21's property: a ledger written to a spreadsheet the ways offices write one — percent-formatted or plain
 进度, real date cells, serials of the 1900 or the 1904 date system, text dates, a one- or two-row header with a
-merged parent, hidden rows — and CSV in three encodings reads back to exactly what was written."""
+merged parent, hidden rows, formulas saved with their values — and CSV in three encodings (comma or tab) reads
+back to exactly what was written."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ matter = st.fixed_dictionaries({
     "deadline": st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
     "progress": st.integers(min_value=0, max_value=100),
     "date_form": st.sampled_from(["cell", "serial", "iso", "chinese", "slash"]),
-    "progress_form": st.sampled_from(["int", "text", "percent_text", "percent_cell"]),
+    "progress_form": st.sampled_from(["int", "text", "percent_text", "percent_cell", "formula"]),
     "hidden": st.booleans(),
 })
 
@@ -48,7 +49,24 @@ def _progress_cell(p: int, form: str) -> tuple[Any, str | None]:
         return str(p), None
     if form == "percent_text":
         return f"{p}%", None
+    if form == "formula":  # its cached value is written into the file after saving (_cache_formulas)
+        return f"={p}+0", None
     return p / 100, "0%"  # a percent-formatted cell holds the fraction
+
+
+def _cache_formulas(book: Path) -> None:
+    """Give each formula the value Excel/WPS would have saved with it (openpyxl writes an empty <v>)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = "xl/worksheets/sheet1.xml"
+    parts[name] = re.sub(rb"<f>(\d+)\+0</f><v></v>", lambda m: b"<f>" + m[1] + b"+0</f><v>" + m[1] + b"</v>",
+                         parts[name])
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
 
 
 def _read(book: Path) -> list[tuple[str, str, date | str | None, int | None]]:
@@ -92,6 +110,7 @@ def test_a_workbook_written_as_offices_write_reads_back_exactly(tmp_path: Path, 
         ws.row_dimensions[at].hidden = r["hidden"]
     book = tmp_path / f"台账{len(rows)}{int(mac)}{int(two_rows)}.xlsx"
     wb.save(book)
+    _cache_formulas(book)
     expected = [(r["title"], r["unit"], r["deadline"], r["progress"]) for r in rows]
     # a percent cell holding 0 reads 0; a plain 1 stays 1 unless the whole column is shares of 1
     assert _read(book) == expected
