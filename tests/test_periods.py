@@ -114,3 +114,11 @@ def test_a_span_without_a_year_needs_a_context(text: str) -> None:
     else:
         with pytest.raises(YearMissing):
             parse_day(text, None)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("二〇二二年三季度", "2022Q3"), ("2022年首季度", "2022Q1"), ("22年上半年", "2022H1"), ("2022年六月份", "2022-06"),
+    ("２０２２年第二季度", "2022Q2"),
+])
+def test_periods_read_with_the_deadline_grammar(text: str, code: str) -> None:
+    assert parse_period(text).code == code

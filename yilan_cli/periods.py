@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -217,8 +218,13 @@ _P_YEAR = r"^(\d{4})\s*年?(?:度)?$"
 
 
 def parse_period(text: str) -> Period:
-    """``2022Q1``/``2022-Q1``/``2022年一季度``, ``2022H1``/``2022年上半年``, ``2022-03``/``2022年3月``, ``2022``/``2022年``."""
-    s = text.strip()
+    """``2022Q1``/``2022-Q1``/``2022年一季度``, ``2022H1``/``2022年上半年``, ``2022-03``/``2022年3月``, ``2022``/``2022年``
+    — and the wordings deadlines are read in (span_end's reduction, one grammar): ``二〇二二年三季度``,
+    ``2022年首季度``, ``22年上半年``, ``2022年六月份``."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if re.search(r"[〇零○一二两三四五六七八九十首份]|^\d{2}年", s):
+        with contextlib.suppress(YearMissing):  # 今年一季度: the report command gives no year here
+            s = _plain_span(s, None, text)
     if m := re.match(_P_QUARTER, s):
         year, q = (m[1], m[2]) if m[1] else (m[3], m[4])
         return make_period("quarter", int(year), _CN_NUM[q])
