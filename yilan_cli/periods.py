@@ -124,9 +124,19 @@ def span_end(s: str, today: date | None, text: str) -> date:
     以前 and two-digit or relative years (19年底, 明年3月份: from ``today``, the matter's context). Without a
     year and no ``today``: YearMissing; a span no calendar has: NoSuchDay; anything else (每季度): DateError."""
     s = _plain_span(s, today, text)
-    parts = re.split(r"至|到|～|~|—|–|－|-", s)
-    if len(parts) == 2 and all(parts):  # a range: its end, with the year and month its start names
+    # a year and month written with a dot or slash (2022.12, 2022/6) is that month
+    s = re.sub(r"(?<!\d)(\d{4})[./](\d{1,2})(?![\d./])", r"\1年\2月", s)
+    # a range: its end. Words (至 到 ～ —) split first; a hyphen only when no dated form uses it (2022-06-30)
+    parts = re.split(r"至|到|～|~|—|–", s, maxsplit=1)
+    if len(parts) == 1 and not re.search(r"\d{4}[-/.]\d{1,2}[-/.]\d", s):
+        parts = re.split(r"－|-", s)
+    if len(parts) == 2 and all(parts):
         start, end = parts
+        try:  # an end that is a whole date by itself (2022-06-30至2022-12-31, 2022年6月-2022年12月)
+            if re.match(r"\d{4}", end):
+                return parse_day(end, today)
+        except DateError:
+            pass
         head = re.match(r"(\d{4}年)?(\d{1,2}月)?", start)  # matches any text (both parts optional)
         year, month = (head[1] or "", head[2] or "") if head else ("", "")
         if month and re.fullmatch(r"\d{1,2}日?", end):  # 4月12-19日

@@ -294,9 +294,11 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
     for name, grid in grids:
         try:
             tables.append(_table(path, name, grid, meta, extra_names, mapping, epoch1904))
-        except UsageError:
-            if sheet is not None or len(grids) == 1:
+        except UsageError as e:
+            if sheet is not None or len(grids) == 1 or e.code != "X005":
                 raise
+            if name != "汇总":  # a yilan export's summary sheet has no header by design
+                notes.append(f"工作表“{name}”找不到表头行，未读取（需要导入时用 --map 列名=字段 指明列名，或 --sheet {name}）")
     if not tables:
         raise UsageError(f"{path.name}:找不到表头行",
                          "表头应包含 事项、牵头单位、完成时限 等列名;其他列名可用 --map 列名=字段 指定", code="X005")
@@ -323,8 +325,19 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     written = _two_row_header(grid, header_at, extra_names, mapping)
     data_from = header_at + (2 if written is not None else 1)
     written = written or grid[header_at]
-    headers = [normalise_header(c, extra_names, mapping) for c in written]
-    unknown = [str(c) for c, f in zip(written, headers, strict=False) if c not in (None, "") and f is None]
+    # a header merged across columns names its first column; the others it spreads over are unnamed
+    headers = [None if isinstance(c, Spread) else normalise_header(c, extra_names, mapping) for c in written]
+    seen: dict[str, int] = {}
+    for i, f in enumerate(headers):
+        if f and f != "-" and f in seen:  # which column is the value? never the right-hand one silently
+            a, b = seen[f], i
+            raise UsageError(f"{path.name}:工作表“{name}”的 {column_letter(a + 1)} 列“{written[a]}”和 {column_letter(b + 1)} 列"
+                             f"“{written[b]}”都对应字段 {f}", f"用 --map 忽略其中一列（如 --map {written[b]}=-），"
+                             f"或把它指给别的字段（--map {written[b]}=字段）", code="X017")
+        if f and f != "-":
+            seen.setdefault(f, i)
+    unknown = [str(c) for c, f in zip(written, headers, strict=False)
+               if c not in (None, "") and f is None and not isinstance(c, Spread)]
     columns = {f: (column_letter(i + 1), re.sub(r"\s+", "", str(c)))
                for i, (c, f) in enumerate(zip(written, headers, strict=False)) if f and f != "-"}
     csv_file = path.suffix.lower() == ".csv"
@@ -334,6 +347,8 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
     for i, row in enumerate(grid[data_from:], start=data_from + 1):
         values = {}
         for field, value in zip(headers, row, strict=False):
+            if isinstance(value, Spread):  # a merge across columns: its text is its first column's
+                continue
             if field and field != "-" and value not in (None, ""):
                 values[field] = unquote(value) if isinstance(value, str) else value
         if values:
@@ -348,8 +363,9 @@ def _two_row_header(grid: list[list[Any]], at: int, extra_names: tuple[str, ...]
     """The header of a two-row header, or None. Offices head a column group with a merged parent cell
     (推进情况 over 完成进度 | 存在问题); the row under it then repeats the vertically merged headers (the
     merged value fills each cell it covers) and names the children. It is a second header row when every
-    cell of it is empty, repeats the cell above, or is itself a field name — and one at least is a child
-    (differs from above and names a field). Each column is then headed by its child, else its parent."""
+    cell of it is empty, repeats the cell above, or is a text — and one at least is a child naming a field.
+    Each column is then headed by its child, else its parent; a child naming no field is reported as an
+    unrecognised column like any other."""
     if at + 1 >= len(grid):
         return None
     top, under = grid[at], grid[at + 1]
@@ -358,9 +374,9 @@ def _two_row_header(grid: list[list[Any]], at: int, extra_names: tuple[str, ...]
         above = top[c] if c < len(top) else None
         if value in (None, "") or value == above:
             continue
-        if not isinstance(value, str) or normalise_header(value, extra_names, mapping) is None:
+        if not isinstance(value, str) or isinstance(value, Spread):
             return None
-        children += 1
+        children += normalise_header(value, extra_names, mapping) is not None  # an unknown child is listed later
     if not children:
         return None
     width = max(len(top), len(under))
@@ -910,19 +926,28 @@ def _xlsx_grids(data: bytes, path: Path, sheet: str | None
         if formulas is not None:
             _uncomputed(formulas[ws.title], grid)
         _percents_as_shown(ws, grid)
+        _months_as_shown(ws, grid)
         rows_hidden = [r for r, d in sorted(ws.row_dimensions.items()) if d.hidden and r <= len(grid)
                        and any(v not in (None, "") for v in grid[r - 1])]
         if rows_hidden:
             listed = "、".join(map(str, rows_hidden[:20])) + ("等" if len(rows_hidden) > 20 else "")
             notes.append(f"工作表“{ws.title}”第 {listed} 行是隐藏行（筛选或手工隐藏），已照常读取")
-        for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every cell it covers
-            value = ws.cell(merged.min_row, merged.min_col).value
+        for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every cell it covers …
+            top = merged.min_row - 1
+            value = grid[top][merged.min_col - 1] if top < len(grid) and merged.min_col - 1 < len(grid[top]) else None
             for r in range(merged.min_row, merged.max_row + 1):
                 for c in range(merged.min_col, merged.max_col + 1):
                     if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
-                        grid[r - 1][c - 1] = value
+                        # … down its first column; across, as Spread: a header names each column, a data row
+                        # gives the text to its first column only (never into the neighbouring field)
+                        grid[r - 1][c - 1] = Spread(value) if c > merged.min_col and isinstance(value, str) else value
         out.append((ws.title, grid))
     return out, meta, wb.epoch == CALENDAR_MAC_1904, notes
+
+
+class Spread(str):
+    """Text a merged cell spreads across columns to the right of its first: a header's parent over its children,
+    but in a data row no value of the neighbouring field (_table drops it there)."""
 
 
 @dataclass(frozen=True)
@@ -976,6 +1001,26 @@ def _percents_as_shown(ws: Any, grid: list[list[Any]]) -> None:
                     row[c - 1] = f"{round(value * 100, 8):g}%"
 
 
+def _months_as_shown(ws: Any, grid: list[list[Any]]) -> None:
+    """A date cell whose format shows no day (``yyyy"年"m"月"``: WPS/Excel store 2022年12月 typed in a cell as
+    2022-12-01) becomes the text it shows, 2022年12月 — a month, whose last day a deadline is; a format showing
+    the year alone gives 2022年."""
+    shows: dict[int, str] = {}  # number format id → "month", "year" or ""
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, datetime):
+                cell = ws._cells[(r, c)]
+                fid = cell._style.numFmtId
+                if fid not in shows:
+                    fmt = _QUOTED.sub("", cell.number_format or "").lower()
+                    fmt = re.sub(r"\[[^]]*\]", "", fmt)  # [$-804], [red]
+                    shows[fid] = "" if "d" in fmt or "h" in fmt or "y" not in fmt else ("month" if "m" in fmt else "year")
+                if shows[fid] == "month":
+                    row[c - 1] = f"{value.year}年{value.month}月"
+                elif shows[fid] == "year":
+                    row[c - 1] = f"{value.year}年"
+
+
 # --------------------------------------------------------------------------- cell values
 def unquote(text: str) -> str:
     """Undo the formula-injection guard on import: '=x → =x."""
@@ -1019,7 +1064,7 @@ def cell_date(value: Any, today: date | None, epoch1904: bool = False) -> date |
         return parse_day(text, today)
     except DateError:
         # 2022-04-30 00:00:00 as text, or 2022.4.30
-        m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+        m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", text)
         if m:
             return parse_day(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", today)
         raise
