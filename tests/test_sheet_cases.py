@@ -204,3 +204,122 @@ def test_the_command_line_reads_deadlines_as_sheets_do(git_demo: Path, typed: st
     text = (git_demo / "ledgers/zhuanban/ZB-004.yaml").read_text(encoding="utf-8")
     expected = {"长期坚持": "长期", "持续推进": "长期", "2022年上半年": "2022-06-30", "三季度": "2022-09-30"}[typed]
     assert f"完成时限: {expected}\n" in text
+
+
+# ------------------------------------------------------------------ the review round's inputs (issue 21)
+def _book(tmp_path: Path, rows: list[list[Any]], name: str = "台账.xlsx", fmt: dict[str, str] | None = None,
+          merges: tuple[str, ...] = ()) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    for r in rows:
+        ws.append(r)
+    for ref, f in (fmt or {}).items():
+        ws[ref].number_format = f
+    for ref in merges:
+        ws.merge_cells(ref)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_two_columns_for_one_field_are_refused(git_demo: Path, tmp_path: Path) -> None:
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限", "完成时间（实际）", "进度"],
+                            ["任务甲", "县住建局", "2022-12-31", "2022-05-20", 60]])
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01")
+    assert r.exit_code == 2 and "[X017]" in r.stderr and "C 列“完成时限”和 D 列“完成时间（实际）”都对应字段 完成时限" in r.stderr
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01",
+            "--map", "完成时间（实际）=-")
+    assert r.exit_code == 0, r.output
+
+
+def test_a_merge_across_columns_gives_its_text_to_its_first_column(tmp_path: Path) -> None:
+    from yilan_cli.sheets import read_table
+
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限", "进展情况", "存在问题"],
+                            ["修路", "县住建局", "2022-12-31", "已开工建设，目前无问题", None]], merges=("D2:E2",))
+    (_, values), = read_table(book).rows
+    assert values.get("进展情况") == "已开工建设，目前无问题" and "存在问题" not in values
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("2022.6-2022.12", "2022-12-31"), ("2022-06-30至2022-12-31", "2022-12-31"), ("2022/6/1~2022/12/31", "2022-12-31"),
+])
+def test_ranges_of_whole_dates_end_on_their_end(cell: str, expected: str) -> None:
+    from datetime import date
+
+    from yilan_cli.sheets import cell_date
+
+    assert str(cell_date(cell, date(2022, 1, 1))) == expected
+
+
+def test_a_date_cell_shown_as_a_month_is_that_month(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from yilan_cli.sheets import read_table
+
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限"], ["修路", "县住建局", datetime(2022, 12, 1)]],
+                 fmt={"C2": 'yyyy"年"m"月"'})
+    (_, values), = read_table(book).rows
+    assert values["完成时限"] == "2022年12月"
+
+
+def test_a_formula_error_value_is_no_data(git_demo: Path, tmp_path: Path) -> None:
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限", "进展情况"], ["修路", "县住建局", "2022-12-31", "#N/A"]])
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01")
+    assert r.exit_code == 1 and "[X014] 工作表“台账”D2 单元格(进展情况) 是公式出错的结果 #N/A" in r.stderr
+
+
+def test_progress_rounds_half_up_and_a_lone_one_beside_shares_and_percentages_is_asked(git_demo: Path,
+                                                                                   tmp_path: Path) -> None:
+    from yilan_cli.sheets import cell_progress
+
+    assert [cell_progress(v) for v in (72.5, "72.5", 0.725, 100.4)] == [73, 73, 73, 100]
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限", "进度"], ["甲", "县住建局", "2022-12-31", 0.5],
+                            ["乙", "县住建局", "2022-12-31", 60], ["丙", "县住建局", "2022-12-31", 1]])
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01")
+    assert "工作表“台账”D4 单元格(进度) 的 1 是 1% 还是 100%？" in r.stderr
+
+
+def test_a_fill_form_is_not_a_ledger_and_reports_each_matter_once(git_demo: Path, tmp_path: Path) -> None:
+    from .conftest import filled_form
+
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 30, "进展情况": "第一次填"}})
+    r = run(git_demo, "import", str(form), "--ledger", "xian", "--today", "2022-08-03")
+    assert r.exit_code == 2 and "[X008]" in r.stderr and "--progress" in r.stderr
+    import openpyxl
+
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    for c in range(1, ws.max_column + 1):
+        ws.cell(6, c).value = ws.cell(4, c).value
+    ws.cell(6, [x.value for x in ws[3]].index("本期进度") + 1).value = 40
+    wb.save(form)
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert "[X018] SW-002 在表中出现两次（第 4 行和第 6 行）" in r.stderr
+
+
+def test_a_fill_form_row_with_only_a_problem_is_recorded(git_demo: Path, tmp_path: Path) -> None:
+    from .conftest import filled_form
+
+    form = filled_form(git_demo, tmp_path, {4: {"存在问题": "资金缺口2000万元", "下步措施": "争取专项债"}})
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert r.exit_code == 0, r.output
+    assert "存在问题: 资金缺口2000万元" in (git_demo / "ledgers/sheng/SW-002.yaml").read_text(encoding="utf-8")
+
+
+def test_html_and_csv_edges(tmp_path: Path) -> None:
+    from yilan_cli.sheets import html_grid, read_table
+
+    said: list[str] = []
+    page = ("<table><tr><td>工作任务</td><td>责任单位</td></tr><tr style='display: none'><td>甲\n      事项</td>"
+            "<td>县水务局</td></tr></table>")
+    assert html_grid(page.encode(), notes=said) == [["工作任务", "责任单位"], ["甲 事项", "县水务局"]]
+    assert said and "display:none" in said[0]
+    csv_path = tmp_path / "导出.csv"
+    csv_path.write_bytes("2022年台账\n工作任务\t责任单位\t完成时限\n甲\t县水务局\t2022-12-31\n".encode("gbk"))
+    assert read_table(csv_path).rows[0][1]["牵头单位"] == "县水务局"
+    csv_path.write_bytes("工作任务,责任单位,完成时限\n乙,县住建局,2022-12-31\n".encode("utf-16"))
+    assert read_table(csv_path).rows[0][1]["事项"] == "乙"

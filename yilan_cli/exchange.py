@@ -200,6 +200,11 @@ class RowError(YilanError):
     pass
 
 
+# what Excel/WPS save as the value of a formula that failed
+EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
 def _validated(ws: Workspace, text: str, rel: str) -> Validated:
     valid, findings = check_text(ws, text, rel, Path(rel).parent.name, Path(rel).stem)
     if valid is None:
@@ -256,6 +261,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
     out: dict[str, Any] = {}
     context = _year_context(values, dates, where[0] if where else None, year)
     for name, value in values.items():
+        if isinstance(value, str) and value.strip() in EXCEL_ERRORS:  # a formula's error, saved as its value
+            raise RowError(f"{cell(name)} 是公式出错的结果 {value.strip()}，不是数据",
+                           "在 Excel/WPS 中改正公式（或改填数值）后再导入", code="X014")
         if isinstance(value, Uncomputed):  # never read as empty or 0: the value is not in the file
             raise RowError(f"{cell(name)} 是公式（{str(value)[:40]}），文件中没有保存计算结果",
                            "请在 Excel/WPS 中打开该文件、保存后再导入（保存时才算出公式的值）", code="X014")
@@ -268,6 +276,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
                 if isinstance(out[name], date) and name not in DEADLINES:
                     not_after_today(out[name], cell(name), dates.future, value if isinstance(value, str) else None)
             elif name == "进度":
+                if where and where[0].mixed and str(value).strip() in ("1", "1.0"):
+                    raise RowError(f"{cell(name)} 的 1 是 1% 还是 100%？同列既有 0–1 的比例，也有百分数",
+                                   "写成百分数，如 100% 或 1%", code="E205")
                 out[name] = cell_progress(value, bool(where and where[0].fractions))
             elif name == "指标":
                 out[name] = cell_indicators(value)
@@ -303,6 +314,9 @@ def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned:
     ``dates`` what cells are read against (without it: both taken as typed, no --future).
     """
     dates = dates or ImportDates(assigned, today)
+    if sheet.meta.get("form", "").startswith("yilan-fill"):  # a unit's 填报表: its entries belong to its period
+        raise UsageError(f"{sheet.path.name} 是单位进展填报表，不是台账", f"用 yilan import --progress {sheet.path.name} 导入",
+                         code="X008")
     plan = ImportPlan()
     existing = {v.matter.id: v for v in load_full(ws)}
     by_title = {(v.ledger, v.matter.title, v.matter.lead_unit): v.matter.id for v in existing.values()}
@@ -600,6 +614,8 @@ def _marks_of(m: Any, typed: list[tuple[str, date | None]], period: Any, where: 
             raise RowError(f"{m.id} 没有名为 {name} 的节点", f"您是否想写 {close[0]}?" if close else
                            (f"已有节点:{'、'.join(names)}" if names else "该事项没有节点"), code="E201")
         when = day or period.last
+        if when < m.assigned:
+            raise RowError(f"节点 {name} 的完成日期 {when} 早于交办日期 {m.assigned}", "核对完成日期（年份）", code="E312")
         if when > period.last:
             raise RowError(f"节点 {name} 的完成日期 {when} 晚于填报期间的最后一天 {period.last}",
                            "本表只填报本期内完成的节点", code="E323")
@@ -664,10 +680,11 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
     plan = ProgressPlan(unit, period)
     existing = {v.matter.id: v for v in load_full(ws)}
     texts: dict[str, str] = {}
+    seen: dict[str, int | str] = {}  # matter ID → the row that reports it
     for row, values in sheet.rows:
         try:
             f = _row_fields(ws, values, dates, sheet.places.get(row), period.year)
-            if f.get("进度") is None and not f.get("进展情况") and not f.get("指标") and not f.get("节点完成"):
+            if f.get("进度") is None and not any(f.get(k) for k in ("进展情况", "指标", "节点完成", "存在问题", "下步措施")):
                 continue  # a row the unit left empty
             matter_id = (f.get("编号") or "").upper()
             v = existing.get(matter_id)
@@ -678,13 +695,18 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
             f["指标"] = _figures_of(v.matter, f.get("指标") or [])
             marks = _marks_of(v.matter, f.get("节点完成") or [], period, sheet.places.get(row))
+            reporting = f.get("进度") is not None or any(f.get(k) for k in ("进展情况", "指标", "存在问题", "下步措施"))
             if marks and all(any(ms.name == n and ms.done_on == d for ms in v.matter.milestones) for n, d in marks.items()) \
-                    and f.get("进度") is None and not f.get("进展情况") and not f.get("指标"):
+                    and not reporting:
                 plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
                     f"{matter_id} {v.matter.title}:节点完成已记录(此表已导入过),不重复写入")))
                 continue
-            if (f.get("进度") is not None or f.get("进展情况") or f.get("指标")) \
-                    and _already_imported(v.matter, period.last, f, unit):
+            reported = f.get("进度") is not None or any(f.get(k) for k in ("进展情况", "指标", "存在问题", "下步措施"))
+            if matter_id in seen:  # two rows for one matter: which report is it? never both, never the last one
+                raise RowError(f"{matter_id} 在表中出现两次（第 {seen[matter_id]} 行和第 {row} 行）",
+                               "每个事项只填一行；删去多余的一行后重新导入", code="X018")
+            seen[matter_id] = row
+            if reported and _already_imported(v.matter, period.last, f, unit):
                 plan.planned.append(Planned(row, "不变", matter_id, v.path, "", inline(
                     f"{matter_id} {v.matter.title}:已有相同的 {period.last} 进展(此表已导入过),不重复写入")))
                 continue

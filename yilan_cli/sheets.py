@@ -77,6 +77,7 @@ class Place:
     columns: dict[str, tuple[str, str]]  # field → (column letter, the header as written)
     epoch1904: bool = False  # the workbook counts date serials from 1904 (Mac Excel): 43140 is 2022-02-10
     fractions: bool = False  # its 进度 column holds shares of 1 (0.8, 1): 1 is 100, not 1 (cell_progress)
+    mixed: bool = False  # its 进度 column has shares of 1 (0.5) beside percentages (60): a bare 1 there is ambiguous
 
     def cell(self, row: int, name: str) -> str:
         """``工作表“台账”F9 单元格(时限要求)``: where a field of a row is, as WPS/Excel show it."""
@@ -155,23 +156,28 @@ def content_kind(data: bytes, path: Path) -> str:
 
 
 def _delimiter(text: str) -> str:
-    """The CSV's separator: the comma, or a tab or semicolon when the header line has those and no comma
-    (another system's "tab-separated" export, often GBK)."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    for sep in ("\t", ";"):
-        if sep in first and "," not in first:
-            return sep
-    return ","
+    """The CSV's separator: of comma, tab and semicolon the one a line of the first ten holds most of (a title
+    line may come first); the comma on a tie. Another system's "tab-separated" export is often GBK."""
+    lines = [x for x in text.lstrip("\ufeff").split("\n")[:10] if x.strip()]
+    counts = {sep: max((x.count(sep) for x in lines), default=0) for sep in (",", "\t", ";")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))  # the most in a line; a tie, or none: comma
 
 
-def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None) -> list[list[Any]]:
+def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None,
+              notes: list[str] | None = None) -> list[list[Any]]:
     """The first table of an HTML page as a grid of cell texts; a cell spanning rows or columns (rowspan,
     colspan) fills each position it covers, as a merged cell does. Over the import limits (rows, columns,
     cells): X013."""
     from html.parser import HTMLParser
 
     limits = limits or LIMITS
-    text = data.decode("utf-8-sig", errors="strict") if _utf8(data) else data.decode("gb18030", errors="replace")
+    try:
+        text = data.decode("utf-8-sig") if _utf8(data) else data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UsageError("网页表格的编码无法识别（既不是 UTF-8 也不是 GBK）", "请在 WPS/Excel 中打开后另存为 .xlsx 再导入",
+                         code="X004") from None
+
+    rows_limit = limits[0]
 
     class Tables(HTMLParser):
         def __init__(self) -> None:
@@ -181,6 +187,7 @@ def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None)
             self.span = (1, 1)
             self.depth = 0  # tables opened; only the first one is read
             self.done = False
+            self.hidden: list[int] = []  # rows (1-based) hidden with display:none
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if self.done:
@@ -188,16 +195,24 @@ def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None)
             if tag == "table":
                 self.depth += 1
             elif self.depth == 1 and tag == "tr":
+                if len(self.rows) >= rows_limit:  # stop reading: never build a grid past the limits
+                    raise UsageError(f"网页表格超过 {rows_limit} 行", "请分成几个文件导入", code="X013")
                 self.rows.append([])
+                style = (dict(attrs).get("style") or "").replace(" ", "").lower()
+                if "display:none" in style:
+                    self.hidden.append(len(self.rows))
             elif self.depth == 1 and tag in ("td", "th") and self.rows:
                 a = dict(attrs)
                 self.cell, self.span = [], (_span_of(a.get("rowspan")), _span_of(a.get("colspan")))
             elif tag == "br" and self.cell is not None:
-                self.cell.append("\n")
+                self.cell.append("\n\x00")  # a line break of the cell, kept apart from the page's own
 
         def handle_endtag(self, tag: str) -> None:
             if tag in ("td", "th") and self.cell is not None:
-                self.rows[-1].append(("".join(self.cell).strip(), *self.span))
+                # the page's own line breaks and indentation are layout; <br> is the cell's line break
+                lines = ("".join(self.cell)).split("\n\x00")
+                text = "\n".join(" ".join(part.split()) for part in lines).strip()
+                self.rows[-1].append((text, *self.span))
                 self.cell = None
             elif tag == "table":
                 self.depth -= 1
@@ -209,6 +224,9 @@ def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None)
 
     parser = Tables()
     parser.feed(text)
+    size = sum(down * across for tr in parser.rows for _, down, across in tr)
+    if size > limits[2]:
+        raise UsageError(f"网页表格有 {size} 个单元格，超过 {limits[2]} 个", "请分成几个文件导入", code="X013")
     grid: list[list[Any]] = []
     carried: dict[tuple[int, int], str] = {}  # (row, column) → the text of a cell spanning into it
     for r, cells in enumerate(parser.rows):
@@ -231,6 +249,8 @@ def html_grid(data: bytes, limits: tuple[int, int, int, int, int] | None = None)
             row.append(carried.pop((r, c)))
             c += 1
         grid.append(row)
+    if notes is not None and parser.hidden:
+        notes.append(f"网页表格第 {'、'.join(map(str, parser.hidden[:20]))} 行是隐藏行（display:none），已照常读取")
     return grid
 
 
@@ -254,7 +274,13 @@ def _open_bytes(path: Path) -> bytes:
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, the three encodings county CSVs come in."""
+    """UTF-8 (with or without BOM), GBK/GB18030 — the encodings county CSVs come in — or UTF-16 with its BOM
+    (what Excel calls “Unicode 文本”)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -279,7 +305,10 @@ def read_table(path: Path, sheet: str | None = None, extra_names: tuple[str, ...
     data = _open_bytes(path)
     kind = content_kind(data, path)
     if kind == "html":  # a system's "Excel export" that is a web page (often named .xls)
-        return _table(path, path.stem, html_grid(data, limits), {}, extra_names, mapping)
+        said: list[str] = []
+        table = _table(path, path.stem, html_grid(data, limits, said), {}, extra_names, mapping)
+        table.notes.extend(said)
+        return table
     if kind == "csv":
         text = decode_csv(data)
         try:
@@ -353,8 +382,9 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
                 values[field] = unquote(value) if isinstance(value, str) else value
         if values:
             rows.append((i, values))
-    place = Place("" if csv_file else f"工作表“{name}”", year, columns, epoch1904,
-                  _fraction_column([v.get("进度") for _, v in rows]))
+    progress = [v.get("进度") for _, v in rows]
+    place = Place("" if csv_file else f"工作表“{name}”", year, columns, epoch1904, _fraction_column(progress),
+                  _mixed_column(progress))
     return Sheet(path, name, rows, unknown, meta, {i: (place, i) for i, _ in rows})  # type: ignore[arg-type]
 
 
@@ -382,6 +412,24 @@ def _two_row_header(grid: list[list[Any]], at: int, extra_names: tuple[str, ...]
     width = max(len(top), len(under))
     return [under[c] if c < len(under) and under[c] not in (None, "") else (top[c] if c < len(top) else None)
             for c in range(width)]
+
+
+def _numbers(values: list[Any]) -> list[float]:
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)) or str(v).strip().endswith(("%", "％")):
+            continue
+        try:
+            out.append(float(unicodedata.normalize("NFKC", str(v)).strip()))
+        except ValueError:
+            continue
+    return out
+
+
+def _mixed_column(values: list[Any]) -> bool:
+    """Whether a 进度 column has bare shares of 1 (0.5) beside numbers above 1 (60): is a 1 there 1% or 100%?"""
+    numbers = _numbers(values)
+    return any(0 < n < 1 for n in numbers) and any(n > 1 for n in numbers)
 
 
 def _fraction_column(values: list[Any]) -> bool:
@@ -976,10 +1024,14 @@ def _formula_book(data: bytes) -> Any:
 
 def _uncomputed(ws: Any, grid: list[list[Any]]) -> None:
     """Mark each formula cell of ``ws`` that has no cached value in ``grid`` (None there) as Uncomputed."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
     for (r, c), cell in ws._cells.items():
         value = cell.value
-        if isinstance(value, str) and value.startswith("=") and r - 1 < len(grid) and c - 1 < len(grid[r - 1]) \
-                and grid[r - 1][c - 1] is None:
+        if isinstance(value, ArrayFormula):  # {=SUM(…)} entered with Ctrl+Shift+Enter
+            value = f"{{{value.text}}}"
+        if isinstance(value, str) and value.lstrip("{").startswith("=") and r - 1 < len(grid) \
+                and c - 1 < len(grid[r - 1]) and grid[r - 1][c - 1] is None:
             grid[r - 1][c - 1] = Uncomputed(value)
 
 
@@ -1094,7 +1146,9 @@ def cell_progress(value: Any, fractions: bool = False) -> int | None:
         raise ValueError(value)
     if not percent and (0 < number < 1 or (fractions and number == 1)):  # 0.8 is 80%, as the system meant
         number *= 100
-    return round(number)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int(Decimal(repr(number)).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # 四舍五入: 72.5 → 73
 
 
 _PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\W\d_]*)$")
