@@ -1142,7 +1142,7 @@ def cell_progress(value: Any, fractions: bool = False) -> int | None:
         if not re.fullmatch(r"\d+(?:\.\d+)?", text):
             raise ValueError(value)
     number = float(text)
-    if not math.isfinite(number):
+    if not math.isfinite(number) or abs(number) > 1e6:  # no percentage; and beyond what rounding may take
         raise ValueError(value)
     if not percent and (0 < number < 1 or (fractions and number == 1)):  # 0.8 is 80%, as the system meant
         number *= 100
