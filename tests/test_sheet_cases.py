@@ -323,3 +323,21 @@ def test_html_and_csv_edges(tmp_path: Path) -> None:
     assert read_table(csv_path).rows[0][1]["牵头单位"] == "县水务局"
     csv_path.write_bytes("工作任务,责任单位,完成时限\n乙,县住建局,2022-12-31\n".encode("utf-16"))
     assert read_table(csv_path).rows[0][1]["事项"] == "乙"
+
+
+def test_a_column_a_unit_adds_to_the_form_is_said_not_imported(git_demo: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    from .conftest import filled_form
+
+    form = filled_form(git_demo, tmp_path, {4: {"本期进度": 30, "进展情况": "推进"}})
+    wb = openpyxl.load_workbook(form)
+    ws = wb["进展填报"]
+    ws.protection.sheet = False
+    col = ws.max_column + 1
+    ws.cell(3, col).value = "备注"
+    ws.cell(4, col).value = "另附说明材料"
+    wb.save(form)
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert r.exit_code == 0, r.output
+    assert "填报表不导入这些列的内容：备注" in r.stderr

@@ -301,6 +301,7 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
                     else "日期可写成 2022-08-31、2022年8月底、2022年上半年、三季度、9月中旬 或 长期（docs/excel.md）"
                     if name in DATE_FIELDS
                     else "指标写成 名称=数值,多个用分号或换行分开,如 户厕改造=600" if name == "指标"
+                    else "写节点名称，或 名称=完成日期，多个用、或换行分开，如 完成招标=7月10日" if name == "节点完成"
                     else "进度写 0 到 100 的整数或百分数，如 80 或 80%（八成、过半等文字不能识别）")
             raise RowError(f"{cell(name)} 无法识别：{value}", hint, code="E203" if name in DATE_FIELDS else "E205") from None
     return out
@@ -518,6 +519,8 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
 FILL_COLUMNS = ["编号", "事项", "完成时限", "上期进度", "本期进度", "上期指标", "本期指标", "未完成节点", "本期完成节点",
                 "进展情况", "存在问题", "下步措施"]
 FILL_EDITABLE = ("本期进度", "本期指标", "本期完成节点", "进展情况", "存在问题", "下步措施")
+# the fields the fill-in import reads (the form's columns as sheets.ALIASES names them)
+FILL_FIELDS = ("编号", "事项", "完成时限", "进度", "指标", "节点完成", "进展情况", "存在问题", "下步措施")
 
 
 def fill_matters(ws: Workspace, unit: str, period: Period, problems: list[Finding] | None = None

@@ -73,6 +73,10 @@ def import_(
         typer.echo(f"{name}: 提示:列“{col}”未识别,已忽略(可用 --map {col}=字段 指定)", err=True)
     for note in table.notes:
         typer.echo(f"{name}: 提示:{note}", err=True)
+    if progress:  # a column the unit added (备注, 佐证材料) is read by no step of the round: say so
+        unused = sorted({k for _, values in table.rows for k in values} - set(exchange.FILL_FIELDS))
+        if unused:
+            typer.echo(f"{name}: 提示:填报表不导入这些列的内容：{'、'.join(unused)}（需要记录的请写在进展情况中）", err=True)
     from ..terminal import NOT_XML
 
     pasted = [str(row) for row, values in table.rows if any(isinstance(v, str) and NOT_XML.search(v) for v in values.values())]
