@@ -341,3 +341,43 @@ def test_a_column_a_unit_adds_to_the_form_is_said_not_imported(git_demo: Path, t
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
     assert r.exit_code == 0, r.output
     assert "填报表不导入这些列的内容：备注" in r.stderr
+
+
+def test_a_past_sheet_dates_progress_by_its_own_filing_day(git_demo: Path, tmp_path: Path) -> None:
+    book = _book(tmp_path, [["2022年县委县政府重点工作台账"], ["填报日期：2022年7月5日"],
+                            ["事项", "牵头单位", "完成时限", "进度"], ["修路", "县住建局", "2022-12-31", "70%"]])
+    before = {p.name for p in (git_demo / "ledgers/xian").glob("*.yaml")}
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--assigned", "2022-02-01")
+    assert r.exit_code == 0, r.output
+    assert "按表头的填报日期 2022-07-05 记进展" in r.stderr
+    new = next(p for p in (git_demo / "ledgers/xian").glob("*.yaml") if p.name not in before)
+    assert "{日期: 2022-07-05, 进度: 70}" in new.read_text(encoding="utf-8")
+
+
+def test_a_past_sheet_without_assigned_dates_says_what_to_add(git_demo: Path) -> None:
+    r = run(git_demo, "import", str(CASES / "02-时限写法.xlsx"), "--ledger", "xian", "--dry-run")
+    assert "（表中没有交办日期，按" in r.stderr and "--assigned" in r.stderr
+
+
+def test_the_default_fill_form_name_never_blanks_a_returned_form(git_demo: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["export", "--fill", "--unit", "县住建局", "--period", "2022-07"]
+    assert run(git_demo, *args).exit_code == 0
+    returned = tmp_path / "填报表-县住建局-2022-07.xlsx"
+    data = returned.read_bytes()
+    r = run(git_demo, *args)
+    assert r.exit_code == 2 and "[E504]" in r.stderr and returned.read_bytes() == data
+    r = run(git_demo, "import", "--progress", str(returned), "--today", "2022-08-03")  # still blank
+    assert r.exit_code == 2 and "[X019]" in r.stderr
+
+
+def test_progress_over_100_and_a_mark_without_its_equals_sign_name_the_fix(git_demo: Path, tmp_path: Path) -> None:
+    from .conftest import filled_form
+
+    book = _book(tmp_path, [["事项", "牵头单位", "完成时限", "进度"], ["修路", "县住建局", "2022-12-31", "120%"]])
+    r = run(git_demo, "import", str(book), "--ledger", "xian", "--dry-run", "--assigned", "2022-01-01")
+    assert "[E206] 工作表“台账”D2 单元格(进度) 的进度 120% 不在 0–100 之间" in r.stderr and "超额完成写100" in r.stderr
+    form = filled_form(git_demo, tmp_path, {5: {"本期完成节点": "开工建设 7月20日"}})
+    r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
+    assert "写成 开工建设=7月20日" in r.stderr

@@ -280,6 +280,9 @@ def _row_fields(ws: Workspace, values: dict[str, Any], dates: ImportDates, where
                     raise RowError(f"{cell(name)} 的 1 是 1% 还是 100%？同列既有 0–1 的比例，也有百分数",
                                    "写成百分数，如 100% 或 1%", code="E205")
                 out[name] = cell_progress(value, bool(where and where[0].fractions))
+                if out[name] is not None and not 0 <= out[name] <= 100:
+                    raise RowError(f"{cell(name)} 的进度 {value} 不在 0–100 之间",
+                                   "进度是完成的百分数，最大为100（超额完成写100，在进展情况中说明）", code="E206")
             elif name == "指标":
                 out[name] = cell_indicators(value)
             elif name == "节点完成":
@@ -331,6 +334,9 @@ def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned:
             planned.row = row
             plan.planned.append(planned)
         except YilanError as e:
+            if e.code == "E306" and "交办日期" not in values and dates.assigned is None:  # the default said so
+                e = RowError(f"{e.message}（表中没有交办日期，按 {assigned} 记）",
+                             "往年的台账请用 --assigned 写明交办日期（如 --assigned 2022-01-01）", code="E306")
             plan.errors.append((row, e))
     return plan
 
@@ -613,6 +619,10 @@ def _marks_of(m: Any, typed: list[tuple[str, date | None]], period: Any, where: 
     out: dict[str, date] = {}
     for name, day in typed:
         if name not in names:
+            head = name.split()[0] if name.split() else name
+            if head in names:  # 开工建设 7月20日: a date written without "="
+                raise RowError(f"{m.id} 的本期完成节点写成了“{name}”", f"写成 {head}={name[len(head):].strip()}",
+                               code="E201")
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.4)
             raise RowError(f"{m.id} 没有名为 {name} 的节点", f"您是否想写 {close[0]}?" if close else
                            (f"已有节点:{'、'.join(names)}" if names else "该事项没有节点"), code="E201")
@@ -731,6 +741,9 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
             plan.planned.append(Planned(row, "更新", matter_id, v.path, new_text, line))
         except YilanError as e:
             plan.errors.append((row, e))
+    if not plan.planned and not plan.errors:
+        raise UsageError(f"{sheet.path.name} 中没有填写的行（本期进度、本期指标、本期完成节点、进展情况都是空的）",
+                         "请确认这是单位填好发回的表，而不是刚生成的空表", code="X019")
     return plan
 
 

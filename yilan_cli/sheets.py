@@ -78,6 +78,7 @@ class Place:
     epoch1904: bool = False  # the workbook counts date serials from 1904 (Mac Excel): 43140 is 2022-02-10
     fractions: bool = False  # its 进度 column holds shares of 1 (0.8, 1): 1 is 100, not 1 (cell_progress)
     mixed: bool = False  # its 进度 column has shares of 1 (0.5) beside percentages (60): a bare 1 there is ambiguous
+    as_of: date | None = None  # the day its title rows say it was filled in (填报日期：2022年7月5日, 截至…)
 
     def cell(self, row: int, name: str) -> str:
         """``工作表“台账”F9 单元格(时限要求)``: where a field of a row is, as WPS/Excel show it."""
@@ -384,7 +385,7 @@ def _table(path: Path, name: str, grid: list[list[Any]], meta: dict[str, str], e
             rows.append((i, values))
     progress = [v.get("进度") for _, v in rows]
     place = Place("" if csv_file else f"工作表“{name}”", year, columns, epoch1904, _fraction_column(progress),
-                  _mixed_column(progress))
+                  _mixed_column(progress), sheet_day(titles))
     return Sheet(path, name, rows, unknown, meta, {i: (place, i) for i, _ in rows})  # type: ignore[arg-type]
 
 
@@ -457,6 +458,25 @@ def sheet_year(texts: list[str]) -> int | None:
         years = {int(y) for y in _YEAR.findall(text) if 1900 <= int(y) <= 2100}
         if len(years) == 1:
             return years.pop()
+    return None
+
+
+_AS_OF = re.compile(r"(?:填报日期|填报时间|统计日期|截至|截止)(?:时间|日期)?\s*[:：]?\s*"
+                    r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})")
+
+
+def sheet_day(texts: list[str]) -> date | None:
+    """The day a sheet's title rows say it was filled in (填报日期：2022年7月5日, 截至2022-07-05), or None: its
+    progress is as of that day, whatever day it is imported on."""
+    from .periods import DateError, parse_day
+
+    for text in texts:
+        m = _AS_OF.search(text)
+        if m:
+            try:
+                return parse_day(m[1], None)
+            except DateError:
+                return None
     return None
 
 

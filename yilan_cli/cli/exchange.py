@@ -84,6 +84,17 @@ def import_(
         typer.echo(f"{name}: 提示:第 {'、'.join(pasted[:10])} 行有 Word/Excel 无法容纳的控制字符(如从 Word 复制带来的换行),"
                    "已换成空格", err=True)
     lg = ws.ledgers[resolve_ledgers(ws, [ledger])[0]] if ledger and not progress else None
+    if not progress and not today:  # progress rows without a date: as of the sheet's own day, never silently now
+        places = [p for p, _ in table.places.values()]
+        as_of = next((p.as_of for p in places if p.as_of), None)
+        year = next((p.year for p in places if p.year), None)
+        if as_of is not None and as_of <= day:
+            day = as_of
+            typer.echo(f"{name}: 提示:没有进展日期的行按表头的填报日期 {as_of} 记进展（--today 可另指定）", err=True)
+        elif year is not None and year < day.year:
+            typer.echo(f"{name}: 提示:这是 {year} 年的表，没有进展日期的行按今天 {day} 记进展、没有交办日期的按"
+                       f"{'今天' if not assigned else ' --assigned'}记；往年的台账请加 --today {year}-12-31 和 "
+                       f"--assigned {year}-01-01 等", err=True)
     default_assigned = fact_day(assigned, "交办日期(--assigned)", future, context=day) if assigned else day
     # the year of a cell written without one: the sheet's, the row's 交办日期, else what was typed — never the clock
     dates = exchange.ImportDates(default_assigned if assigned else None, day if today else None, future)
@@ -242,6 +253,9 @@ def _fill(ws: Any, unit: Optional[str], period: Optional[str], output: Optional[
     from ..sheets import safe_name
 
     target = output or Path(f"填报表-{safe_name(unit)}-{p.code}.xlsx")
+    if output is None and target.exists():  # the name a unit's filled form comes back under: never blanked
+        raise UsageError(f"{target} 已存在（可能是单位填好发回的表），未覆盖", "用 -o 指定另一个文件名，或先把它移走",
+                         code="E504")
     save_workbook(exchange.write_fill_form(unit, p, rows), target)
     out(f"已生成 {unit} {p.label}进展填报表:{len(rows)} 项 → {target}")
 
