@@ -337,6 +337,9 @@ def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned:
             if e.code == "E306" and "交办日期" not in values and dates.assigned is None:  # the default said so
                 e = RowError(f"{e.message}（表中没有交办日期，按 {assigned} 记）",
                              "往年的台账请用 --assigned 写明交办日期（如 --assigned 2022-01-01）", code="E306")
+            elif e.code == "E307":  # the command line's hint (--note) means nothing here
+                e = RowError(e.message, "这张表可能是较早时导出的，比台账旧：请用最新导出的表；确需补记更早的情况，"
+                             "由督查室用 yilan update 记录", code="E307")
             plan.errors.append((row, e))
     return plan
 
