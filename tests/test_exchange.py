@@ -333,7 +333,9 @@ def test_a_late_form_after_a_later_entry_says_what_to_do(git_demo: Path, tmp_pat
     ("户厕改造=600", [("户厕改造", 600.0, "")]),
     ("户厕改造＝600户;引进项目：4", [("户厕改造", 600.0, "户"), ("引进项目", 4.0, "")]),
     ("户厕改造=1.5万", [("户厕改造", 1.5, "万")]),  # the unit is checked against the indicator's by the importer
-    ("户厕改造=1,200", ValueError), ("户厕改造=1e3", ValueError), ("户厕改造=1 200", ValueError),
+    # the figure read as the command line reads it (indicators.parse_figure): a thousands separator is 1200
+    ("户厕改造=1,200", [("户厕改造", 1200.0, "")]), ("户厕改造=1,20", ValueError),
+    ("户厕改造=1e3", ValueError), ("户厕改造=1 200", ValueError),
     ("户厕改造=1+1", ValueError), ("户厕改造=600,x=1", ValueError), ("户厕改造=600;户厕改造=700", ValueError),
     ("改造了420户", ValueError), ("", []),
 ])
@@ -351,4 +353,4 @@ def test_a_figure_in_another_unit_is_refused_naming_the_unit(git_demo: Path, tmp
     form = filled_form(git_demo, tmp_path, {4: {"本期指标": "户厕改造=1.2万"}})
     r = run(git_demo, "import", "--progress", str(form), "--today", "2022-08-03")
     assert r.exit_code == 1
-    assert "填报表.xlsx:4: 错误[E205] 指标 户厕改造 的单位应为 户:1.2万" in r.stderr
+    assert "填报表.xlsx:4: 错误[E215] 指标 户厕改造 的单位是户，填报的单位是万" in r.stderr

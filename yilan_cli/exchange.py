@@ -511,11 +511,11 @@ def _plan_update(ws: Workspace, v: Validated, f: dict[str, Any], today: date, te
             raise RowError(f"状态不能通过导入从{m.state}改为{state}", "请用 yilan close / signoff / update --status",
                            code="E308")
     elif new_progress or new_note or f.get("指标"):
-        f["指标"] = _figures_of(m, f.get("指标") or [])
+        f["指标"], units = _figures_of(f.get("指标") or [])
         when = f.get("进展日期") or today
         summary = edits.update(tree, m, when, progress=f.get("进度"), note=f.get("进展情况"), problem=f.get("存在问题"),
                                next_steps=f.get("下步措施"), indicators=f.get("指标") or {}, milestones={}, state=None,
-                               reporter=None)
+                               reporter=None, units=units)
         changes.append(summary)
     new_text = dump(tree)
     _validated(ws, new_text, v.path)
@@ -601,15 +601,10 @@ def write_fill_form(unit: str, period: Period, rows: list[tuple[Validated, Statu
     return wb
 
 
-def _figures_of(m: Any, typed: list[tuple[str, float, str]]) -> dict[str, float]:
-    """A 本期指标 cell's pairs (sheets.cell_indicators) as {名称: 值}; a word after the number must be the
-    indicator's own 单位 (``1.2万`` for 户 is refused, not read as 1.2)."""
-    units = {i.name: i.unit or "" for i in m.indicators}
-    for name, value, unit in typed:
-        if unit and name in units and unit != units[name]:
-            raise RowError(f"指标 {name} 的单位应为 {units[name] or '(无单位)'}:{value:g}{unit}",
-                           f"只写数字,如 {name}={value:g}", code="E205")
-    return {name: value for name, value, _ in typed}
+def _figures_of(typed: list[tuple[str, float, str]]) -> tuple[dict[str, float], dict[str, str]]:
+    """A 本期指标 cell's pairs (sheets.cell_indicators) as ({名称: 值}, {名称: 单位 as written}); edits.update
+    checks each unit against the indicator's own (``1.2万`` for 户 is refused, not read as 1.2; E215)."""
+    return {name: value for name, value, _ in typed}, {name: unit for name, _, unit in typed}
 
 
 def _marks_of(m: Any, typed: list[tuple[str, date | None]], period: Any, where: Any) -> dict[str, date]:
@@ -709,7 +704,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
                                "编号和事项不能修改;请重新生成填报表后填写", code="X009")
             if v.matter.lead_unit != unit:
                 raise RowError(f"{matter_id} 不由 {unit} 牵头", "每个单位只填报自己牵头的事项", code="X009")
-            f["指标"] = _figures_of(v.matter, f.get("指标") or [])
+            f["指标"], units = _figures_of(f.get("指标") or [])
             marks = _marks_of(v.matter, f.get("节点完成") or [], period, sheet.places.get(row))
             reporting = f.get("进度") is not None or any(f.get(k) for k in ("进展情况", "指标", "存在问题", "下步措施"))
             if marks and all(any(ms.name == n and ms.done_on == d for ms in v.matter.milestones) for n, d in marks.items()) \
@@ -730,7 +725,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
             try:
                 summary = edits.update(tree, v.matter, period.last, progress=f.get("进度"), note=f.get("进展情况"),
                                        problem=f.get("存在问题"), next_steps=f.get("下步措施"), indicators=f.get("指标") or {},
-                                       milestones=marks, state=None, reporter=unit, reported_on=today)
+                                       milestones=marks, state=None, reporter=unit, reported_on=today, units=units)
             except UsageError as e:
                 if e.code != "E307":
                     raise

@@ -435,15 +435,11 @@ def _mixed_column(values: list[Any]) -> bool:
 
 def _fraction_column(values: list[Any]) -> bool:
     """Whether a 进度 column holds shares of 1, as some systems export it (0.8, 0.45, 1): every number in it
-    is within 0–1 and one is a fraction. Then its 1 is 100%; in any other column 1 stays 1."""
-    numbers = []
-    for v in values:
-        if not isinstance(v, (int, float, str)) or isinstance(v, bool):  # empty, or a formula without its value
-            continue
-        try:
-            numbers.append(float(v) if isinstance(v, (int, float)) or not str(v).strip().endswith(("%", "％")) else 9.0)
-        except ValueError:
-            continue
+    is within 0–1, one is a fraction and none is written with a per cent sign. Then its 1 is 100%; in any
+    other column 1 stays 1."""
+    if any(isinstance(v, str) and v.strip().endswith(("%", "％")) for v in values):
+        return False
+    numbers = _numbers(values)
     return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
 
 
@@ -1171,14 +1167,14 @@ def cell_progress(value: Any, fractions: bool = False) -> int | None:
     return int(Decimal(repr(number)).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # 四舍五入: 72.5 → 73
 
 
-_PAIR = re.compile(r"^(?P<name>[^=＝:：]+?)\s*[=＝:：]\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>[^\W\d_]*)$")
-
-
 def cell_indicators(value: Any) -> list[tuple[str, float, str]]:
     """``户厕改造=600`` (several separated by ; ； or line breaks; ``：`` or ``＝`` also work) → [(名称, 值, 单位)]
-    where 单位 is the word written after the number (``600户``), to be checked against the indicator's own unit
-    by the caller. ValueError names the part that is not such a pair: a number with separators, an exponent or
-    anything after it (``1,200`` ``1e3`` ``1+1``) and a name given twice are refused, never truncated."""
+    where the value and its unit are read as the command line reads them (indicators.parse_figure: ``600户``,
+    ``1,200``), the unit to be checked against the indicator's own by edits.update. ValueError names the part
+    that is not such a pair: a figure parse_figure refuses (``1e3`` ``1+1`` ``1 200``) or a name given twice —
+    never truncated."""
+    from .indicators import parse_figure
+
     if value is None or str(value).strip() == "":
         return []
     out: list[tuple[str, float, str]] = []
@@ -1186,10 +1182,11 @@ def cell_indicators(value: Any) -> list[tuple[str, float, str]]:
         part = part.strip()
         if not part:
             continue
-        m = _PAIR.match(part)
-        if m is None or m["name"].strip() in (name for name, _, _ in out):
+        name, sep, text = part.replace("＝", "=").replace("：", "=").replace(":", "=").partition("=")
+        figure = parse_figure(text) if sep and name.strip() else None
+        if figure is None or name.strip() in (n for n, _, _ in out):
             raise ValueError(part)
-        out.append((m["name"].strip(), float(m["value"]), m["unit"]))
+        out.append((name.strip(), *figure))
     return out
 
 
