@@ -248,8 +248,10 @@ def status_csv(rows: list[tuple[Record, Status]]) -> str:
 
 
 # --------------------------------------------------------------------------- findings
-def finding_lines(f: Finding) -> str:
-    head = f"{f.place}: {t('severity.' + f.severity)}[{f.code}] {f.message}"
+def finding_lines(f: Finding, located: bool = True) -> str:
+    """A finding as printed: ``file:line:col: 错误[CODE] message`` and its hint; without the place when not
+    ``located`` (a new matter's file was never written)."""
+    head = (f"{f.place}: " if located else "") + f"{t('severity.' + f.severity)}[{f.code}] {f.message}"
     return f"{head}\n  {t('hint')}: {f.hint}" if f.hint else head
 
 

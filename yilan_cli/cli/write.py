@@ -47,7 +47,7 @@ class WriteRefused(YilanError):
     def __init__(self, findings: list[Any], message: str | None = None, *, located: bool = True) -> None:
         from ..render import finding_lines
 
-        lines = [finding_lines(f) if located else finding_lines(f).partition(": ")[2] for f in findings]
+        lines = [finding_lines(f, located) for f in findings]
         super().__init__(message or t("err.invalid_result"), "\n".join(lines), code=findings[0].code)
 
 
@@ -334,13 +334,12 @@ def extend(
 
 def listed(values: list[str] | None) -> list[str]:
     """A list option as typed (``--co-unit``, ``--leader``, ``--tag``): each value may itself be a list
-    written the Chinese way (县财政局、县水务局 / 钱某，孙某 / 民生;重点), split at 、，,；; — never stored as
-    one name; blanks and line breaks collapsed (edits.one_line), each name once, in order."""
-    import re
-
+    written the Chinese way (县财政局、县水务局 / 钱某，孙某 / 民生;重点), split as a sheet's list cell is
+    (sheets.cell_list) — never stored as one name; blanks collapsed (edits.one_line), each name once, in order."""
     from ..edits import one_line
+    from ..sheets import cell_list
 
-    parts = (one_line(p) for v in values or [] for p in re.split(r"[、，,；;]", v))
+    parts = (one_line(p) for v in values or [] for p in cell_list(v))
     return list(dict.fromkeys(p for p in parts if p))
 
 
