@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,9 @@ CASES = [
     ["status", "--today", "2022-03-31", "--format", "csv", "--unit", "县住建局"],
     ["check", "--today", "2022-06-30", "--format", "json"],
     ["check", "--today", "2022-06-30"],
+    ["export", "--today", "2022-06-30", "--format", "csv"],  # whole matters (store.load_full)
+    ["export", "--today", "2022-03-31", "--format", "json", "--unit", "县住建局"],
+    ["report", "2022Q2", "--today", "2022-06-30"],
 ]
 
 
@@ -138,3 +142,60 @@ def test_the_cache_never_changes_the_output(demo_workspace: Path, trust_now: Non
     monkeypatch.delenv("YILAN_NO_CACHE")
     cold, warm = run(), run()
     assert without == cold == warm
+
+
+# --------------------------------------------------------------------------- whole matters (store.load_full)
+def full(root: Path) -> dict[str, Any]:
+    return {v.path: v for v in store.load_full(load(root), use_cache=True)}
+
+
+def test_whole_matters_come_back_equal_from_the_cache(demo_workspace: Path, trust_now: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from yilan_cli import checks
+
+    ledger = demo_workspace / "schemas/ledgers/xiangmu.yaml"  # a 日期 extra field, so dates must survive marshal
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace(
+        "  - {名称: 总投资万元", "  - {名称: 开工日期, 键: started, 类型: 日期, 必填: false, 敏感: false}\n  - {名称: 总投资万元"),
+        encoding="utf-8")
+    matter = sorted((demo_workspace / "ledgers/xiangmu").glob("*.yaml"))[0]
+    matter.write_text(matter.read_text(encoding="utf-8") + "开工日期: 2022-03-01\n", encoding="utf-8")
+    first = full(demo_workspace)
+    assert (demo_workspace / store.FULL_CACHE_FILE).exists()
+    reads: list[Path] = []
+    real = checks.read_matter
+    monkeypatch.setattr(checks, "read_matter", lambda ws, p: (reads.append(p), real(ws, p))[1])
+    second = full(demo_workspace)
+    assert reads == []  # every matter came from the cache
+    assert len(second) == 42
+    for path, v in first.items():
+        w = second[path]
+        assert (w.matter, w.ledger, w.cycle, w.extra, w.record()) == (v.matter, v.ledger, v.cycle, v.extra, v.record())
+    assert second[f"ledgers/xiangmu/{matter.name}"].extra["started"] == date(2022, 3, 1)  # a date again, not text
+
+
+def test_whole_matters_notice_a_same_size_edit(demo_workspace: Path, trust_now: None) -> None:
+    path = demo_workspace / "ledgers/zhuanban/ZB-001.yaml"
+    full(demo_workspace)
+    st = path.stat()
+    time.sleep(0.05)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("进度: 50", "进度: 59"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    got = full(demo_workspace)["ledgers/zhuanban/ZB-001.yaml"]
+    assert got.matter.updates[-1].progress == 59 and got.record().updates[-1][1] == 59
+
+
+def test_a_cache_entry_that_no_longer_fits_is_read_from_the_file(demo_workspace: Path, trust_now: None) -> None:
+    """An entry another build of yilan wrote (a renamed key, a bad value) is never served: the file is the truth."""
+    import marshal
+
+    expected = full(demo_workspace)
+    cache = demo_workspace / store.FULL_CACHE_FILE
+    key, entries = marshal.loads(cache.read_bytes())
+    rel = "ledgers/zhuanban/ZB-001.yaml"
+    sig, (ledger, p, cycle, data, extra, record) = entries[rel]
+    entries[rel] = (sig, (ledger, p, cycle, {**data, "交办日期": "不是日期"}, extra, record))
+    cache.write_bytes(marshal.dumps((key, entries)))
+    got = full(demo_workspace)
+    assert got[rel].matter == expected[rel].matter and str(got[rel].matter.assigned) != "不是日期"
+    assert len(got) == len(expected)

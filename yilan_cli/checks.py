@@ -35,9 +35,32 @@ class Validated:
     path: str  # workspace-relative, POSIX separators
     cycle: str  # effective report cycle
     extra: dict[str, Any] = field(default_factory=dict)  # ASCII key → value of ledger extra fields
+    known: Record | None = None  # the record, when it came with the matter (store.load_full's cache)
 
     def record(self) -> Record:
-        return record_of(self.matter, self.ledger, self.path, self.cycle, self.extra)
+        if self.known is None:
+            self.known = record_of(self.matter, self.ledger, self.path, self.cycle, self.extra)
+        return self.known
+
+    def frozen(self) -> tuple[Any, ...]:
+        """Plain, marshal-able values (store.load_full's cache): (ledger, path, cycle, the matter as pydantic's
+        JSON-mode dict under the file's Chinese keys, extra fields with dates as ISO text, the record)."""
+        extra = {k: v.isoformat() if isinstance(v, date) else v for k, v in self.extra.items()}
+        return (self.ledger, self.path, self.cycle, self.matter.model_dump(mode="json", by_alias=True),
+                extra, tuple(self.record()))
+
+
+def revive(ws: Workspace, frozen: tuple[Any, ...]) -> Validated | None:
+    """The Validated that ``Validated.frozen`` stored: the model re-validated by pydantic alone (the file passed
+    every other check when it was stored), 日期 extra fields back to dates by the ledger's field types. None
+    when the stored values no longer fit (a cache written by another build of yilan): the file is read again."""
+    try:
+        ledger, path, cycle, data, extra, record = frozen
+        days = {f.key for f in ws.ledgers[ledger].fields if f.type == "日期"}
+        extra = {k: parse_iso_day(v) if k in days else v for k, v in extra.items()}
+        return Validated(Matter.model_validate(data), ledger, path, cycle, extra, Record._make(record))
+    except Exception:  # noqa: BLE001 - whatever is wrong with a cache entry, the file itself is the truth
+        return None
 
 
 _BLOCK_SCALAR = re.compile(r"(^|[:\-\s])[|>][-+0-9]*[ \t]*(#.*)?$", re.M)
@@ -148,7 +171,7 @@ _TYPE_CODES = {
     "greater_than_equal": "E206",
     "less_than_equal": "E206",
     "string_type": "E209",
-    "text_empty": "E209",
+    "string_too_short": "E209",
     "list_type": "E210",
     "dict_type": "E211",
     "model_type": "E211",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import edits
 from .asof import matter_at
-from .checks import Validated, check_text, read_matter
+from .checks import Validated, check_text
 from .errors import UsageError, YilanError
 from .periods import Period, YearMissing
 from .records import ID_RE
@@ -33,6 +33,7 @@ from .sheets import (
     cell_text,
 )
 from .status import Status, evaluate
+from .store import load_full
 from .terminal import inline
 from .yamlio import dump, positioned_load
 
@@ -156,21 +157,6 @@ def _summary_row(name: str, s: Any) -> list[Any]:
     rate = None if s.completion_rate is None else int(s.completion_rate * 10 + 0.5 + 1e-9) / 1000
     return [name, s.total, s.lights["red"], s.lights["yellow"], s.lights["blue"], s.lights["green"], s.closed,
             s.stage_closed, s.overdue, rate]
-
-
-def load_full(ws: Workspace, problems: list[Finding] | None = None) -> list[Validated]:
-    """Every valid matter with its full model (exports need the log, not just the record); the findings of
-    the files left out are added to ``problems`` when given (a caller that lists matters must say so)."""
-    from .store import matter_files
-
-    out = []
-    for path in matter_files(ws.root):
-        valid, found = read_matter(ws, path)
-        if valid is not None:
-            out.append(valid)
-        elif problems is not None:
-            problems.extend(found)
-    return out
 
 
 def statuses(ws: Workspace, matters: list[Validated], today: date) -> list[tuple[Validated, Status]]:

@@ -88,10 +88,10 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
                include_sensitive: bool = False) -> int:
     """Write the dashboard under ``target`` through ``save(path, html)`` (which creates folders and refuses
     links); returns the number of pages."""
-    from .exchange import load_full
     from .issuing import read_register
     from .periods import period_of
     from .ranking import rank
+    from .store import load_full
 
     d = today.toordinal()
     matters = [(v, evaluate(v.record(), today, ws.rules)) for v in load_full(ws) if v.matter.assigned.toordinal() <= d]

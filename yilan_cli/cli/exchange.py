@@ -160,6 +160,7 @@ def export(
     from .. import exchange
     from ..leaders import select
     from ..query import Filters, parse_lights, resolve_ledgers, selected
+    from ..store import load_full
 
     ws = workspace()
     d = today_arg(today)
@@ -173,7 +174,7 @@ def export(
     if fmt == "xlsx" and output is None:
         raise UsageError("导出 Excel 需要用 -o 指定文件名", "例如 -o 台账.xlsx", code="X011")
     problems: list[Any] = []
-    full = exchange.load_full(ws, problems)
+    full = load_full(ws, problems)
     chosen = select(ws, [v.record() for v in full], leader)  # E327/E328 before anything is written
     from ..lookup import unit_scope
 
