@@ -21,7 +21,10 @@ REPO = Path(__file__).resolve().parent.parent
 def _paths(cmd: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = [path]
     if isinstance(cmd, click.Group):
-        for name, sub in cmd.commands.items():
+        ctx = click.Context(cmd)
+        for name in cmd.list_commands(ctx):  # the root group builds its commands on demand (cli.LazyGroup)
+            sub = cmd.get_command(ctx, name)
+            assert sub is not None, name
             found += _paths(sub, (*path, name))
     return found
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -56,3 +58,52 @@ def test_warm_status_reads_no_yaml_and_validates_nothing(demo_workspace: Path) -
     """With the cache warm, `status --format json` needs neither pydantic nor a YAML parser."""
     r = subprocess.run([sys.executable, "-c", WARM, str(demo_workspace)], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == ""
+
+
+# Each read command imports its own cli module and the shared ones, never another command's (cli.LazyGroup):
+# (arguments, its module); 'yilan_cli.txn' (the write transaction) and git are never imported by a read.
+READS = [
+    (["status", "--today", "2022-06-30"], "read"),
+    (["status", "--format", "csv", "--all", "--today", "2022-06-30"], "read"),
+    (["check", "--today", "2022-06-30"], "read"),
+    (["show", "ZB-003", "--today", "2022-06-30"], "read"),
+    (["find", "污水", "--today", "2022-06-30"], "read"),
+    (["schema"], "read"),
+    (["export", "--format", "csv", "--today", "2022-06-30"], "exchange"),
+    (["report", "2022Q2", "--today", "2022-06-30"], "reports"),
+    (["rank", "2022Q2", "--today", "2022-06-30"], "reports"),
+]
+
+LAZY = """
+import json, sys
+from typer.testing import CliRunner
+from yilan_cli.cli import app
+r = CliRunner().invoke(app, ["--root", sys.argv[1], *json.loads(sys.argv[2])])
+assert r.exit_code in (0, 1), r.output
+print(",".join(sorted(m for m in sys.modules if m.startswith("yilan_cli.cli.") or m in ("yilan_cli.txn", "git"))))
+"""
+
+
+@pytest.mark.parametrize(("args", "module"), READS, ids=lambda a: " ".join(a[:2]) if isinstance(a, list) else a)
+def test_a_read_command_imports_only_its_own_module(args: list[str], module: str) -> None:
+    import json
+
+    r = subprocess.run([sys.executable, "-c", LAZY, str(REPO), json.dumps(args)], capture_output=True, text=True,
+                       check=True)
+    assert set(r.stdout.strip().split(",")) == {f"yilan_cli.cli.{module}", "yilan_cli.cli.common",
+                                                 "yilan_cli.cli.clicktext"}
+
+
+def test_the_command_table_is_what_the_modules_register() -> None:
+    """cli.COMMANDS (which module defines which command) against the modules' own register(), in help order."""
+    import typer
+
+    from yilan_cli.cli import COMMANDS
+
+    registered: dict[str, str] = {}
+    for module in dict.fromkeys(COMMANDS.values()):
+        sub = typer.Typer()
+        __import__(f"yilan_cli.cli.{module}", fromlist=["register"]).register(sub)
+        names = [c.name for c in sub.registered_commands] + [g.name for g in sub.registered_groups]
+        registered.update(dict.fromkeys((n for n in names if n), module))
+    assert registered == COMMANDS and list(registered) != sorted(registered)  # order kept (help lists in it)

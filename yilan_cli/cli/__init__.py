@@ -1,22 +1,70 @@
 """The typer application: global options, then one small module per command group.
 
+A command's module (and everything it imports) is imported only when that command runs or a help page lists
+it: :data:`COMMANDS` names the module of each command, and :class:`LazyGroup` builds the click command from
+that module on demand. ``yilan status`` therefore never imports the writers, the audit or the exchange code
+(~50 ms at every size, docs/performance.md; tests/test_imports.py holds every read command to it).
+
 The cli modules deliberately do not use ``from __future__ import annotations``: typer would then
 ``eval`` every parameter annotation of every command on each run (~15 ms, see docs/performance.md).
 """
 
 import contextlib
+import functools
 import gc
+import importlib
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
+import click
 import typer
 
 from ..i18n import set_lang
-from . import audit, clicktext, doctor, exchange, init, read, reports, research, supervision, write
+from . import clicktext
 from .common import STATE
+
+# command name → the module of yilan_cli.cli whose register() defines it, in the order help lists them
+# (tests/test_imports.py checks this table against what the modules register)
+COMMANDS: dict[str, str] = {
+    "init": "init",
+    **dict.fromkeys(("status", "find", "show", "check", "schema"), "read"),
+    **dict.fromkeys(("add", "update", "close", "signoff", "extend", "edit", "withdraw", "reinstate", "fmt", "undo",
+                     "merge-file"), "write"),
+    **dict.fromkeys(("import", "export"), "exchange"),
+    **dict.fromkeys(("report", "notes", "rank", "site"), "reports"),
+    **dict.fromkeys(("notice", "escalate", "accountability"), "supervision"),
+    **dict.fromkeys(("history", "diff", "sync", "audit"), "audit"),
+    "research": "research",
+    "doctor": "doctor",
+}
+
+
+@functools.cache
+def commands_of(module: str) -> dict[str, click.Command]:
+    """The click commands that ``yilan_cli.cli.<module>``'s register() defines, built as the app builds them."""
+    sub = typer.Typer()
+    importlib.import_module(f"{__name__}.{module}").register(sub)
+    clicktext.install(sub)
+    group = typer.main.get_group(sub)
+    return dict(group.commands)
+
+
+class LazyGroup(clicktext.Group):
+    """The root group: its commands come from :data:`COMMANDS`, each module imported when first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        module = COMMANDS.get(cmd_name)
+        return None if module is None else commands_of(module).get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: Any) -> None:  # help_page lists them instead
+        pass
 
 app = typer.Typer(
     name="yilan",
+    cls=LazyGroup,
     help="依兰督办台账工具:事项登记、进展更新、预警灯、督查通报。",
     no_args_is_help=True,
     add_completion=False,
@@ -65,15 +113,6 @@ def _globals(
             setattr(sys, name, VisibleStream(stream))
 
 
-init.register(app)
-read.register(app)
-write.register(app)
-exchange.register(app)
-reports.register(app)
-supervision.register(app)
-audit.register(app)
-research.register(app)
-doctor.register(app)
 clicktext.install(app)  # click's own words (help, usage errors) in the user's language
 
 
