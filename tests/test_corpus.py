@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from yilan_cli.cli import app
 
-from .conftest import make_workspace
+from .conftest import REPO, make_workspace
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -121,3 +121,25 @@ def test_duplicate_id_across_ledgers_sharing_a_prefix(tmp_workspace: Path) -> No
     r = run(tmp_workspace, "check", "--today", "2022-06-30", "--format", "json")
     codes = [(f["file"], f["code"]) for f in json.loads(r.stdout)["findings"]]  # type: ignore[attr-defined]
     assert ("ledgers/zz/ZB-001.yaml", "E304") in codes
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_worker_processes_read_exactly_what_one_process_reads(corpus_ws: Path, whole: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold read of many files goes to one worker per core (store.read_files): the same values and findings,
+    in the same order, broken files included."""
+    from yilan_cli import store
+    from yilan_cli.workspace import load
+
+    shutil.copytree(REPO / "ledgers", corpus_ws / "ledgers", dirs_exist_ok=True)  # valid matters beside the broken
+    ws = load(corpus_ws)
+    paths = [str(p) for p in store.matter_files(corpus_ws)]
+    one = store.read_files(ws, paths, whole)
+    monkeypatch.setattr(store, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(store, "CHUNK", 7)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    many = store.read_files(ws, paths, whole)
+    assert list(many) == list(one) == paths
+    assert many == one
+    assert sum(v is None for v, _ in one.values()) == len(EXPECTED)
+    assert sum(v is not None for v, _ in one.values()) == 42 + len(VALID)

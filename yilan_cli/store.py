@@ -122,6 +122,8 @@ def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
     seen: dict[str, str] = {}
     hits = misses = 0
     make = Record._make
+    missed = [path for rel, path, sig in scanned if (hit := cached.get(rel)) is None or hit[0] != sig]
+    read = read_files(ws, missed) if missed else {}
     for rel, path, sig in scanned:
         hit = cached.get(rel)
         if hit is not None and hit[0] == sig:
@@ -130,15 +132,13 @@ def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
             fresh[rel] = hit
         else:
             misses += 1
-            from .checks import read_matter  # only on a miss: pydantic is not imported on a warm run
-
-            valid, problems = read_matter(ws, Path(path))
+            values, problems = read[path]
             findings.extend(problems)
-            if valid is None:
+            if values is None:
                 continue
-            record = valid.record()
+            record = make(values)
             if max(sig[1], sig[2]) < trusted_before:  # never trust a file changed in the last 2 s
-                fresh[rel] = (sig, tuple(record))
+                fresh[rel] = (sig, values)
         other = seen.get(record.id)
         if other is not None:  # the later file (in path order) is the duplicate
             from .findings import make_finding
@@ -152,6 +152,60 @@ def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
     return Ledgers(records, findings, len(scanned), hits)
 
 
+PARALLEL_MIN = 2000  # files to read before worker processes pay for their start-up
+CHUNK = 250  # files a worker reads per task
+
+
+def read_files(ws: Workspace, paths: list[str], whole: bool = False) -> dict[str, tuple[tuple[Any, ...] | None, list[Any]]]:
+    """Read and validate matter files: absolute path → (the record's values, or with ``whole`` the matter's
+    ``Validated.frozen()`` values; None for an invalid file, findings).
+
+    Many files (a fresh clone, a schema change: every file at once) are read by one worker process per core
+    (``fork`` start method only: Linux, the county's CI; a Windows laptop reads them in this process), with a
+    progress bar on a terminal. The result does not depend on how the files were read.
+    """
+    from .progress import counted
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN or workers < 2 or not _can_fork():
+        _start_reader(ws, whole)
+        return {p: r for p, r in zip(paths, map(_read_one, counted(paths, len(paths), "读取事项")), strict=True)}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_reader, initargs=(ws, whole)) as pool:
+        results = (r for chunk in pool.map(_read_chunk, chunks) for r in chunk)
+        return dict(zip(paths, counted(results, len(paths), "读取事项"), strict=True))
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+_reader: list[Any] = []  # (workspace, whole) a reader — this process or a worker — validates with
+
+
+def _start_reader(ws: Workspace, whole: bool) -> None:
+    _reader[:] = [ws, whole]
+
+
+def _read_one(path: str) -> tuple[tuple[Any, ...] | None, list[Any]]:
+    from .checks import read_matter  # only on a miss: pydantic is not imported on a warm run
+
+    valid, problems = read_matter(_reader[0], Path(path))
+    if valid is None:
+        return None, problems
+    return (valid.frozen() if _reader[1] else tuple(valid.record())), problems
+
+
+def _read_chunk(paths: list[str]) -> list[tuple[tuple[Any, ...] | None, list[Any]]]:
+    return [_read_one(p) for p in paths]
+
+
 def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool | None = None) -> list[Any]:
     """Every valid matter with its full model (``checks.Validated``, in path order): exports, the site and the
     circulars need the log and the texts, not just the record. The findings of files left out are added to
@@ -163,7 +217,7 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     20,000 matters this is ~5 × faster than reading every file (docs/performance.md). Only commands that
     read whole matters pay for this file; ``status`` never opens it.
     """
-    from .checks import read_matter, revive
+    from .checks import revive
 
     use_cache = cache_enabled() if use_cache is None else use_cache
     scanned = _scan(ws.root)
@@ -172,28 +226,33 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     cached = _read_cache(cache_path, key) if use_cache else {}
     trusted_before = time.time_ns() - RACY_NS
     out = []
-    kept: list[tuple[str, Signature]] = []  # (rel, signature) of each matter in ``out`` the cache may hold
+    kept: list[tuple[str, Signature, Any]] = []  # (rel, signature, frozen values if at hand) the cache may hold
     changed = False
-    from .progress import counted
-
-    for rel, path, sig in counted(scanned, len(scanned), "读取事项"):
+    revived: dict[str, Any] = {}
+    for rel, _, sig in scanned:
         hit = cached.pop(rel, None)  # dropped as it is revived: the plain values and the models never all coexist
-        if hit is not None and hit[0] == sig:
-            valid = revive(ws, hit[1])
-            if valid is not None:
-                out.append(valid)
-                kept.append((rel, sig))
-                continue
-        changed = True
-        valid, found = read_matter(ws, Path(path))
+        if hit is not None and hit[0] == sig and (valid := revive(ws, hit[1])) is not None:
+            revived[rel] = valid
+    missed = [path for rel, path, _ in scanned if rel not in revived]
+    read = read_files(ws, missed, whole=True) if missed else {}
+    for rel, path, sig in scanned:
+        valid = revived.pop(rel, None)
         if valid is None:
-            if problems is not None:
-                problems.extend(found)
-            continue
+            changed = True
+            values, found = read[path]
+            if values is None:
+                if problems is not None:
+                    problems.extend(found)
+                continue
+            valid = revive(ws, values)
+            assert valid is not None  # values just made by Validated.frozen
+            if max(sig[1], sig[2]) < trusted_before:
+                kept.append((rel, sig, values))
+        else:
+            kept.append((rel, sig, None))
         out.append(valid)
-        if max(sig[1], sig[2]) < trusted_before:
-            kept.append((rel, sig))
     if use_cache and (changed or cached):  # a file read afresh, or one gone since the cache was written
         by_path = {v.path: v for v in out}
-        _write_cache(cache_path, key, {rel: (sig, by_path[rel].frozen()) for rel, sig in kept})
+        _write_cache(cache_path, key, {rel: (sig, by_path[rel].frozen() if values is None else values)
+                                       for rel, sig, values in kept})
     return out
