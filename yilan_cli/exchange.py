@@ -18,6 +18,7 @@ from .asof import matter_at
 from .checks import Validated, check_text
 from .errors import UsageError, YilanError
 from .periods import Period, YearMissing
+from .progress import counted
 from .records import ID_RE
 from .sheets import (
     DATE_FIELDS,
@@ -310,7 +311,7 @@ def plan_import(ws: Workspace, sheet: Sheet, ledger: LedgerDef | None, assigned:
     plan = ImportPlan()
     existing = {v.matter.id: v for v in load_full(ws)}
     by_title = {(v.ledger, v.matter.title, v.matter.lead_unit): v.matter.id for v in existing.values()}
-    for row, values in sheet.rows:
+    for row, values in counted(sheet.rows, len(sheet.rows), "核对表格"):
         try:
             fields = _row_fields(ws, values, dates, sheet.places.get(row))
             if fields.get("节点完成"):  # never a column read and dropped
@@ -678,7 +679,7 @@ def plan_progress(ws: Workspace, sheet: Sheet, today: date, dates: ImportDates |
     existing = {v.matter.id: v for v in load_full(ws)}
     texts: dict[str, str] = {}
     seen: dict[str, int | str] = {}  # matter ID → the row that reports it
-    for row, values in sheet.rows:
+    for row, values in counted(sheet.rows, len(sheet.rows), "核对表格"):
         try:
             f = _row_fields(ws, values, dates, sheet.places.get(row), period.year)
             if f.get("进度") is None and not any(f.get(k) for k in ("进展情况", "指标", "节点完成", "存在问题", "下步措施")):

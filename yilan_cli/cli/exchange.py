@@ -205,9 +205,11 @@ def export(
         save_workbook(exchange.write_export(ws, rows, d, include_sensitive), output)
         out(f"已导出 {len(rows)} 项到 {output}")
         return
+    from ..progress import counted
     from ..sheets import write_csv
 
-    data = write_csv(exchange.export_header(ws), [exchange.export_row(ws, v, st, include_sensitive) for v, st in rows])
+    data = write_csv(exchange.export_header(ws), [exchange.export_row(ws, v, st, include_sensitive)
+                                                  for v, st in counted(rows, len(rows), "导出事项")])
     if output is not None:
         write_output(output_file(output), data)
         out(f"已导出 {len(rows)} 项到 {output}")

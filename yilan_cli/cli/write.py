@@ -535,11 +535,13 @@ def _drift(ws: Any, tx: Any = None) -> dict[str, str]:
     from ..checks import check_text
     from ..edits import key_order
     from ..filecheck import linked
+    from ..progress import counted
     from ..store import matter_files
     from ..yamlio import MAX_FILE_BYTES, canonical, dump, positioned_load
 
     drift: dict[str, str] = {}
-    for path in matter_files(ws.root):
+    files = matter_files(ws.root)
+    for path in counted(files, len(files), "检查格式"):
         rel = ws.rel(path)
         if linked(path, rel) or path.stat().st_size > MAX_FILE_BYTES:
             continue  # `yilan check` reports it (E114, E100); fmt never reads or writes through a link
