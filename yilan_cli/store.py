@@ -122,11 +122,13 @@ def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
     seen: dict[str, str] = {}
     hits = misses = 0
     make = Record._make
-    missed = [path for rel, path, sig in scanned if (hit := cached.get(rel)) is None or hit[0] != sig]
+    get = cached.get
+    looked = [(rel, path, sig, hit if (hit := get(rel)) is not None and hit[0] == sig else None)
+              for rel, path, sig in scanned]
+    missed = [path for _, path, _, hit in looked if hit is None]
     read = read_files(ws, missed) if missed else {}
-    for rel, path, sig in scanned:
-        hit = cached.get(rel)
-        if hit is not None and hit[0] == sig:
+    for rel, path, sig, hit in looked:
+        if hit is not None:
             record = make(hit[1])
             hits += 1
             fresh[rel] = hit
