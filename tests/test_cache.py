@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from yilan_cli import store
 from yilan_cli.cli import app
-from yilan_cli.workspace import load
+from yilan_cli.workspace import load, read_cache_file, write_cache_file
 
 from .conftest import git
 
@@ -109,10 +109,8 @@ def test_a_damaged_cache_is_rebuilt_silently(demo_workspace: Path, trust_now: No
         cache.unlink()
         cache.mkdir()
     else:
-        import marshal
-
-        _, entries = marshal.loads(cache.read_bytes())
-        cache.write_bytes(marshal.dumps(("0" * 64, entries)))
+        _, entries = read_cache_file(cache)
+        write_cache_file(cache, ("0" * 64, entries))
     got, loaded = records(demo_workspace)
     assert got == expected and loaded.findings == []
 
@@ -154,9 +152,9 @@ def test_whole_matters_come_back_equal_from_the_cache(demo_workspace: Path, trus
     from yilan_cli import checks
 
     ledger = demo_workspace / "schemas/ledgers/xiangmu.yaml"  # a 日期 extra field, so dates must survive marshal
-    ledger.write_text(ledger.read_text(encoding="utf-8").replace(
-        "  - {名称: 总投资万元", "  - {名称: 开工日期, 键: started, 类型: 日期, 必填: false, 敏感: false}\n  - {名称: 总投资万元"),
-        encoding="utf-8")
+    field = "  - {名称: 开工日期, 键: started, 类型: 日期, 必填: false, 敏感: false}\n"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("  - {名称: 总投资万元", field + "  - {名称: 总投资万元"),
+                      encoding="utf-8")
     matter = sorted((demo_workspace / "ledgers/xiangmu").glob("*.yaml"))[0]
     matter.write_text(matter.read_text(encoding="utf-8") + "开工日期: 2022-03-01\n", encoding="utf-8")
     first = full(demo_workspace)
@@ -187,15 +185,69 @@ def test_whole_matters_notice_a_same_size_edit(demo_workspace: Path, trust_now: 
 
 def test_a_cache_entry_that_no_longer_fits_is_read_from_the_file(demo_workspace: Path, trust_now: None) -> None:
     """An entry another build of yilan wrote (a renamed key, a bad value) is never served: the file is the truth."""
-    import marshal
-
     expected = full(demo_workspace)
     cache = demo_workspace / store.FULL_CACHE_FILE
-    key, entries = marshal.loads(cache.read_bytes())
+    key, entries = read_cache_file(cache)
     rel = "ledgers/zhuanban/ZB-001.yaml"
     sig, (ledger, p, cycle, data, extra, record) = entries[rel]
     entries[rel] = (sig, (ledger, p, cycle, {**data, "交办日期": "不是日期"}, extra, record))
-    cache.write_bytes(marshal.dumps((key, entries)))
+    write_cache_file(cache, (key, entries))  # a well-formed file (its CRC matches) holding a bad entry
     got = full(demo_workspace)
     assert got[rel].matter == expected[rel].matter and str(got[rel].matter.assigned) != "不是日期"
     assert len(got) == len(expected)
+
+
+@pytest.mark.parametrize("entry", [5, (), ("x",), (None, None), "one-value-short"], ids=repr)
+def test_an_entry_of_another_shape_is_a_miss_never_an_error(demo_workspace: Path, trust_now: None,
+                                                           entry: Any) -> None:
+    """Both caches: an entry of any shape is read again from its file (no internal error, the right values).
+    (An entry of the right shape with forged values needs the file's inode and ctime in its key: a cache file
+    pulled from git never matches; one written by a local user is as trusted as the ledgers that user can edit.)"""
+    expected_full, (expected_records, _) = full(demo_workspace), records(demo_workspace)
+    rel = "ledgers/zhuanban/ZB-001.yaml"
+    for name in (store.FULL_CACHE_FILE, store.CACHE_FILE):
+        key, entries = read_cache_file(demo_workspace / name)
+        sig = entries[rel][0]
+        entries[rel] = (sig, entries[rel][1][:-1]) if entry == "one-value-short" else entry
+        write_cache_file(demo_workspace / name, (key, entries))
+    assert full(demo_workspace)[rel].matter == expected_full[rel].matter
+    got, loaded = records(demo_workspace)
+    assert got == expected_records and loaded.findings == []
+
+
+def test_a_damaged_byte_rebuilds_the_cache(demo_workspace: Path, trust_now: None) -> None:
+    """A changed byte anywhere in the payload fails its CRC-32: the file is ignored, never half-read."""
+    expected, _ = records(demo_workspace)
+    cache = demo_workspace / store.CACHE_FILE
+    data = bytearray(cache.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    cache.write_bytes(bytes(data))
+    assert read_cache_file(cache) is None
+    got, loaded = records(demo_workspace)
+    assert got == expected and loaded.cache_hits == 0
+    assert read_cache_file(cache) is not None  # rebuilt
+
+
+@pytest.mark.parametrize("kind", ["link-to-dev-zero", "fifo", "directory", "planted-temporary-link"])
+def test_a_cache_path_that_is_not_a_regular_file(demo_workspace: Path, trust_now: None, kind: str) -> None:
+    """A link (even to /dev/zero), a pipe or a folder where a cache file belongs is never read or followed: the
+    command answers at once from the files; a link planted at the temporary name is replaced, not written through."""
+    cache = demo_workspace / store.FULL_CACHE_FILE
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    victim = demo_workspace / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    if kind == "link-to-dev-zero":
+        cache.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(cache)
+    elif kind == "directory":
+        cache.mkdir()
+    else:
+        cache.with_name(f"{cache.name}.{os.getpid()}.tmp").symlink_to(victim)
+    started = time.monotonic()
+    got = full(demo_workspace)
+    assert len(got) == 42 and time.monotonic() - started < 30
+    assert victim.read_text(encoding="utf-8") == "untouched"
+    assert not list(cache.parent.glob("*.tmp"))  # nothing left behind
+    if kind == "planted-temporary-link":
+        assert read_cache_file(cache) is not None  # written as a file of its own

@@ -143,3 +143,49 @@ def test_worker_processes_read_exactly_what_one_process_reads(corpus_ws: Path, w
     assert many == one
     assert sum(v is None for v, _ in one.values()) == len(EXPECTED)
     assert sum(v is not None for v, _ in one.values()) == 42 + len(VALID)
+
+
+def test_workers_end_with_the_command_that_started_them(tmp_path: Path) -> None:
+    """A cold read killed mid-way (CI's timeout, the OOM killer) leaves no worker blocked on its result pipe."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    ws = tmp_path / "ws"
+    generate(3000, ws)
+    yilan = shutil.which("yilan", path=str(Path(sys.executable).parent)) or "yilan"
+    p = subprocess.Popen([yilan, "export", "--format", "json", "--today", "2022-06-30"], cwd=ws,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(stat[1]) == p.pid and stat[0] != "Z":
+                found.append(int(entry.name))
+        return found
+
+    deadline = time.monotonic() + 60
+    while not (kids := children()) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert kids, "the cold export of 3,000 files started no workers"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [k for k in kids if alive(k)]

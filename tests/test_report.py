@@ -354,3 +354,26 @@ def test_the_worked_example_of_ties_in_the_docs(demo_workspace: Path, ties: str,
     ranks = {u["unit"]: (u["rank"], u["score"]) for g in doc["groups"] for u in g["units"]}
     assert ranks["县自然资源局"] == ranks["县商务局"] == (13, 50.0) and ranks["县水务局"] == (15, 47.0)
     assert ranks["县卫健局"] == (None, None)
+
+
+def test_an_issued_circular_is_made_from_the_files_not_the_cache(git_demo: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The git-ignored record cache is trusted for looking (report without --issue), never for issuing: a cache
+    entry altered by hand does not reach a numbered circular."""
+    from yilan_cli import store
+    from yilan_cli.workspace import read_cache_file, write_cache_file
+
+    monkeypatch.setattr(store, "RACY_NS", 0)
+    written_notes(git_demo, "2022Q2")
+    run("status", "--today", "2022-06-30", root=git_demo)  # fills the cache
+    cache = git_demo / store.CACHE_FILE
+    key, entries = read_cache_file(cache)
+    rel = "ledgers/zhuanban/ZB-001.yaml"
+    sig, values = entries[rel]
+    title = values[3]
+    entries[rel] = (sig, (*values[:3], "伪造的事项名称", *values[4:]))
+    write_cache_file(cache, (key, entries))
+    r = run("report", "2022Q2", "--issue", "--date", "2022-07-15", "-o", str(tmp_path / "q2.md"), root=git_demo)
+    assert r.exit_code == 0, r.output
+    issued = (tmp_path / "q2.md").read_text(encoding="utf-8")
+    assert "伪造的事项名称" not in issued and title in issued

@@ -12,7 +12,7 @@ import functools
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .periods import CYCLES, ISO_DAY
@@ -78,7 +78,9 @@ Day = Annotated[date, BeforeValidator(parse_iso_day)]
 Deadline = Annotated[date | str, BeforeValidator(_deadline)]
 # stripped and non-empty in pydantic's own (Rust) validator: a Python BeforeValidator on each of the ~16 texts
 # of every matter cost ~40 µs a matter (docs/performance.md); an empty text is "string_too_short" (E209)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# (the published JSON Schema keeps saying "string": an editor's schema is not where blank text is refused, and a
+# county's committed schemas/matter.schema.json stays current across this change — E401 otherwise)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), WithJsonSchema({"type": "string"})]
 Names = Annotated[list[Text], BeforeValidator(_str_list)]
 # indicators.KINDS: how 完成 reads against 目标 (indicators.assess); anything else is E329
 IndicatorKind = Annotated[Literal["数量", "增速", "比率", "越低越好"], BeforeValidator(_kind)]

@@ -13,8 +13,8 @@ ignored and rebuilt. It is stored with ``marshal`` (plain tuples only: loading i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import marshal
 import operator
 import os
 import sys
@@ -25,7 +25,7 @@ from typing import Any
 
 from . import __version__
 from .records import Record
-from .workspace import Workspace
+from .workspace import Workspace, read_cache_file, write_cache_file
 
 CACHE_FILE = Path(".yilan") / "cache" / "records.bin"
 FULL_CACHE_FILE = Path(".yilan") / "cache" / "matters.bin"  # load_full: whole matters for exports, reports, the site
@@ -83,25 +83,23 @@ def schema_key(ws: Workspace) -> str:
     return hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|{ws.schema_hash}".encode()).hexdigest()
 
 
-def _read_cache(path: Path, key: str) -> dict[str, tuple[Signature, tuple[Any, ...]]]:
-    try:
-        doc = marshal.loads(path.read_bytes())
-        if not (isinstance(doc, tuple) and len(doc) == 2 and doc[0] == key and isinstance(doc[1], dict)):
-            return {}
-        return doc[1]  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - a corrupt or unreadable cache is simply rebuilt
+def _read_cache(path: Path, key: str) -> dict[str, Any]:
+    doc = read_cache_file(path)
+    if not (isinstance(doc, tuple) and len(doc) == 2 and doc[0] == key and isinstance(doc[1], dict)):
         return {}
+    return doc[1]  # type: ignore[no-any-return]
 
 
 def _write_cache(path: Path, key: str, entries: dict[str, tuple[Signature, tuple[Any, ...]]]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            marshal.dump((key, entries), f)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only workspace works without a cache
+    write_cache_file(path, (key, entries))
+
+
+def _entry(hit: Any, sig: Signature, size: int) -> Any:
+    """The values of a cache entry for a file with signature ``sig``, or None: an entry of another shape (a cache
+    written by another build, or by hand) is a miss, never an error."""
+    if type(hit) is tuple and len(hit) == 2 and hit[0] == sig and type(hit[1]) is tuple and len(hit[1]) == size:
+        return hit[1]
+    return None
 
 
 def cache_enabled() -> bool:
@@ -123,15 +121,15 @@ def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
     hits = misses = 0
     make = Record._make
     get = cached.get
-    looked = [(rel, path, sig, hit if (hit := get(rel)) is not None and hit[0] == sig else None)
-              for rel, path, sig in scanned]
+    size = len(Record._fields)
+    looked = [(rel, path, sig, _entry(get(rel), sig, size)) for rel, path, sig in scanned]
     missed = [path for _, path, _, hit in looked if hit is None]
     read = read_files(ws, missed) if missed else {}
     for rel, path, sig, hit in looked:
         if hit is not None:
-            record = make(hit[1])
+            record = make(hit)
             hits += 1
-            fresh[rel] = hit
+            fresh[rel] = (sig, hit)
         else:
             misses += 1
             values, problems = read[path]
@@ -177,7 +175,7 @@ def read_files(ws: Workspace, paths: list[str], whole: bool = False) -> dict[str
 
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_reader, initargs=(ws, whole)) as pool:
+                             initializer=_start_worker, initargs=(ws, whole, os.getpid())) as pool:
         results = (r for chunk in pool.map(_read_chunk, chunks) for r in chunk)
         return dict(zip(paths, counted(results, len(paths), "读取事项"), strict=True))
 
@@ -193,6 +191,19 @@ _reader: list[Any] = []  # (workspace, whole) a reader — this process or a wor
 
 def _start_reader(ws: Workspace, whole: bool) -> None:
     _reader[:] = [ws, whole]
+
+
+def _start_worker(ws: Workspace, whole: bool, parent: int) -> None:
+    """A worker ends with the command that started it: killed with it (Linux's parent-death signal), so a
+    command stopped by CI's timeout or the OOM killer leaves no reader blocked on its result pipe."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the command was gone before the signal was asked for
+        os._exit(1)
+    _start_reader(ws, whole)
 
 
 def _read_one(path: str) -> tuple[tuple[Any, ...] | None, list[Any]]:
@@ -232,8 +243,8 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     changed = False
     revived: dict[str, Any] = {}
     for rel, _, sig in scanned:
-        hit = cached.pop(rel, None)  # dropped as it is revived: the plain values and the models never all coexist
-        if hit is not None and hit[0] == sig and (valid := revive(ws, hit[1])) is not None:
+        hit = _entry(cached.pop(rel, None), sig, 6)  # popped: the plain values and the models never all coexist
+        if hit is not None and (valid := revive(ws, hit)) is not None:
             revived[rel] = valid
     missed = [path for rel, path, _ in scanned if rel not in revived]
     read = read_files(ws, missed, whole=True) if missed else {}

@@ -6,6 +6,7 @@ schema file stops every command (exit 2) because nothing can be evaluated withou
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import astuple, dataclass, field, fields, replace
@@ -579,11 +580,9 @@ SCHEMA_CACHE_FORMAT = 12  # 8: 表格导入限制 gained 单元格数; 9: schema
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
-    import marshal
-
     try:
-        doc = marshal.loads((root / SCHEMA_CACHE).read_bytes())
-        if doc[0] != key:
+        doc = read_cache_file(root / SCHEMA_CACHE)
+        if doc is None or doc[0] != key:
             return None
         _, ledgers, units, leaders, rules, _forces, groups = doc
         return Workspace(
@@ -608,8 +607,6 @@ def _rules_from_cache(values: tuple[Any, ...]) -> Rules:
 
 
 def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
-    import marshal
-    import os
 
     ledgers = tuple(
         (lg.key, lg.prefix, lg.name, lg.unit, lg.cycle,
@@ -619,16 +616,72 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
     )
     r = ws.rules
     rules = tuple(astuple(v) if isinstance(v := getattr(r, f.name), Organ) else v for f in fields(Rules))
-    path = root / SCHEMA_CACHE
+    forces = tuple((tf.id, tf.name, tf.level, tf.leader, tf.members) for tf in ws.task_forces)
+    write_cache_file(root / SCHEMA_CACHE, (key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces,
+                                           tuple(ws.unit_groups.items())))
+
+
+CACHE_MAGIC = b"yilan-cache-1\n"
+MAX_CACHE_BYTES = 1 << 30  # 1 GiB: far above 50,000 matters (~60 MB); anything bigger is not ours
+
+
+def read_cache_file(path: Path) -> Any:
+    """The plain values a cache file under ``.yilan/cache/`` holds, or None when it is missing, not a regular file
+    (a link, a directory, a pipe, a device: never followed or read), too big, or damaged (the CRC-32 of its
+    marshal payload does not match: a truncated or altered file is rebuilt, never half-read). marshal holds
+    plain values only: loading it cannot run code."""
+    import marshal
+    import os
+    import stat
+    import zlib
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            data = f.read(MAX_CACHE_BYTES + 1)
+        head = len(CACHE_MAGIC) + 8
+        if not data.startswith(CACHE_MAGIC) or len(data) < head:
+            return None
+        payload = memoryview(data)[head:]
+        if data[len(CACHE_MAGIC):head] != b"%08x" % zlib.crc32(payload):
+            return None
+        return marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - an unreadable or corrupt cache is simply rebuilt
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_cache_file(path: Path, doc: Any) -> None:
+    """Write ``doc`` (plain values) as a cache file: magic, CRC-32, marshal payload, through a temporary file
+    renamed into place (a reader sees the old file or the new one). A failure (read-only workspace, full disk)
+    leaves no temporary file and no cache: commands work without one."""
+    import marshal
+    import os
+    import zlib
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        forces = tuple((tf.id, tf.name, tf.level, tf.leader, tf.members) for tf in ws.task_forces)
-        tmp.write_bytes(marshal.dumps((key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces,
-                                       tuple(ws.unit_groups.items()))))
+        payload = marshal.dumps(doc)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # a leftover of a killed run with this pid (a link is removed, never followed)
+        with open(tmp, "xb") as f:  # created here and now (O_EXCL): never through a planted link
+            f.write(CACHE_MAGIC + b"%08x" % zlib.crc32(payload))
+            f.write(payload)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only workspace works without a cache
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _parse(root: Path) -> Workspace:

@@ -56,11 +56,13 @@ def period_arg(text: str, today: date) -> Any:
                          code="E501") from None
 
 
-def _records_or_refuse(ws: Any) -> Any:
-    """Every matter, or exit 2 naming each invalid file: a report that silently drops matters is wrong."""
+def _records_or_refuse(ws: Any, use_cache: bool | None = None) -> Any:
+    """Every matter, or exit 2 naming each invalid file: a report that silently drops matters is wrong.
+    ``use_cache=False`` reads every file (a circular being issued is made from the committed files alone, never
+    from the git-ignored cache)."""
     from ..store import load_ledgers
 
-    loaded = load_ledgers(ws)
+    loaded = load_ledgers(ws, use_cache)
     invalid = loaded.invalid_files
     if invalid:
         first = {f.file: f for f in reversed(loaded.findings) if f.severity == "error"}
@@ -102,7 +104,7 @@ def report(
 
         assert issued_day is not None
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:  # data, number and register under the lock
-            context = build(ws, _records_or_refuse(ws), p, d, leader)
+            context = build(ws, _records_or_refuse(ws, use_cache=False), p, d, leader)
             _refuse_unwritten_notes(ws, p)
             # registered under the resolved leader (常务副县长孙某): 孙某, cwfxz and 常务副县长 are one circular
             record = _issue_record(context, p, context.leader, issued_day, iss, ws.rules.number_format)
@@ -119,7 +121,8 @@ def report(
             chosen = select(ws, _records_or_refuse(ws), leader)  # as registered; a register from before: as typed
             names: set[Optional[str]] = {leader, chosen.label} if chosen else {None}
             ws, d, number, printed_on = _issued_workspace(ws, p.code, KINDS[p.kind][1], names, Path(tmp))
-        context = build(ws, _records_or_refuse(ws), p, d, leader)
+        # --as-issued: the issued commit's files in a fresh folder (read in full, no cache there to trust)
+        context = build(ws, _records_or_refuse(ws, use_cache=False if as_issued else None), p, d, leader)
         context.number, context.issued_on = number, printed_on
         _deliver(context, _render(ws, context, fmt, template), target)
 
