@@ -17,6 +17,12 @@ pages, header rows repeated; headings keep with the next paragraph. Every run se
 (w:eastAsia): python-docx's ``font.name`` alone leaves Chinese text in the default font. Every text goes
 through gongwen.style. The file's bytes depend only on the document (fixed zip times and document dates).
 python-docx is imported only here.
+
+python-docx builds the frame, the paragraphs and each table's properties, grid and header row, and one body
+row per table as its template. The body rows are that template's XML text with each cell's text filled in,
+written into word/document.xml as the file is saved (:func:`_save`): at 20,000 matters a circular has ~47,000
+rows (69 MB of XML), which as python-docx cells (``add_row``, ``cell.width``, ``run.font``) took minutes
+and a gigabyte of memory (issue 22).
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from .gongwen import style
 
@@ -50,6 +58,73 @@ TEXT_CM = 15.6  # 版心 156 mm wide (GB/T 9704 5.2.1)
 LINE_PT = 28  # 22 lines of 28 pt on a page (5.2.2)
 
 
+@dataclass
+class _Doc:
+    """A document being built: python-docx's Document (``docx``) with the frame, the paragraphs and each
+    table's header row, and the tables (``tables``, in document order), whose rows are filled in when the
+    document is saved (:func:`_save`)."""
+
+    docx: Any
+    tables: list[_Table] = field(default_factory=list)
+
+
+@dataclass
+class _Table:
+    """A table as the body adds it (:func:`_table`): python-docx's ``table`` with its header row and one
+    body row as the template, the ``header`` texts (styled), the ``rows`` of values and the font ``size`` in
+    points; as the document is saved, ``texts`` (each row's cell texts as printed) and ``columns`` (what
+    each column's cells need), one row at a time (:meth:`add`)."""
+
+    table: Any
+    header: list[str]
+    rows: list[list[Any]]
+    size: float
+    texts: list[list[str]] = field(default_factory=list)
+    columns: list[_Column] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = [_Column() for _ in self.header]
+
+    def add(self, row: list[Any]) -> None:
+        """Style and measure one row of values (one of :attr:`rows`)."""
+        cells = ["" if v is None else style(str(v)) for v in row]
+        for column, text in zip(self.columns, cells, strict=True):
+            column.add(text, self.size)
+        self.texts.append(cells)
+
+
+@dataclass
+class _Rows:
+    """The body rows of one table as XML: ``template``, python-docx's XML of one body row cut where each
+    cell's text goes (columns + 1 pieces), and ``texts``, every row's cell texts as printed (styled)."""
+
+    template: list[str]
+    texts: list[list[str]]
+
+    def xml(self) -> Iterator[bytes]:
+        """Each row's ``<w:tr>…</w:tr>`` as UTF-8: the template with every cell's run content filled in."""
+        first, rest = self.template[0], self.template[1:]
+        for row in self.texts:
+            yield (first + "".join(_run_content(text) + piece for text, piece in zip(row, rest, strict=True))).encode()
+
+
+@dataclass
+class _Column:
+    """What the body cells of one table column need (:func:`_widths`): ``cm``, the widest one's width in cm;
+    ``atomic``, ``rigid``: whether every one is :func:`_atomic`, :func:`_rigid` (True while there are none)."""
+
+    cm: float = 0.0
+    atomic: bool = True
+    rigid: bool = True
+
+    def add(self, text: str, size: float) -> None:
+        """Count one more cell of ``text`` printed at ``size`` points."""
+        cm = _cm(text, size)
+        self.cm = max(self.cm, cm)
+        self.atomic = self.atomic and _atomic(text, cm)
+        self.rigid = self.rigid and _rigid(text, cm)
+
+
 def _font(run: Any, name: str, size: float, bold: bool = False, color: str | None = None) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
@@ -68,7 +143,7 @@ def _font(run: Any, name: str, size: float, bold: bool = False, color: str | Non
         fonts.set(qn(attr), name)
 
 
-def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = SIZE_3, *, align: str | None = None,
+def _para(doc: _Doc, text: str, font: str = BODY_FONT, size: float = SIZE_3, *, align: str | None = None,
           indent: bool = False, bold: bool = False, color: str | None = None, keep: bool = False,
           left: float = 0, right: float = 0, hanging: float = 0) -> Any:
     """A paragraph of ``text`` (in 公文 style). ``indent``: the 正文 two-character first-line indent;
@@ -76,7 +151,7 @@ def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = SIZE_3, *, a
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    p = doc.add_paragraph()
+    p = doc.docx.add_paragraph()
     if align:
         p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
                        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
@@ -150,60 +225,104 @@ def _cm(text: str, size: float = SIZE_5) -> float:
     return ems * size / 72 * 2.54
 
 
-def _atomic(text: str, size: float = SIZE_5) -> bool:
-    """An ID, a number, a percentage, a date or a short name: one piece that should not wrap (≤ 5 cm)."""
-    return not _BREAKS.search(text) and _cm(text, size) <= 5.0
+def _atomic(text: str, cm: float) -> bool:
+    """An ID, a number, a percentage, a date or a short name: one piece that should not wrap (``cm``, its
+    width as :func:`_cm` measures it, ≤ 5 cm)."""
+    return not _BREAKS.search(text) and cm <= 5.0
 
 
 # SW-002, 20%, 2022年6月30日, 30天, 依督办〔2022〕2号: never wrapped
 _RIGID = re.compile(r"[\x21-\x7e—−年月日天项个人]*|\S{0,8}〔[0-9]{4}〕\S{0,4}")
 
 
-def _rigid(text: str, size: float = SIZE_5) -> bool:
-    return _RIGID.fullmatch(text) is not None and _atomic(text, size)
+def _rigid(text: str, cm: float) -> bool:
+    return _RIGID.fullmatch(text) is not None and _atomic(text, cm)
 
 
-def _table(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
-    """A table whose header row repeats on every page and whose rows never split across pages."""
+_CELL = "{cell}"  # where a cell's text goes in a template row
+_MARKER = re.compile(rb"<!--yilan-rows (\d+)-->")  # where a table's body rows go in word/document.xml
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what lxml refuses in a text
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _table(doc: _Doc, header: list[str], rows: list[list[Any]]) -> None:
+    """A table whose header row repeats on every page and whose rows never split across pages: its header row
+    and the template of its body rows now, its rows when the document is saved (:func:`_save`)."""
     from docx.oxml.ns import qn
 
     header = [style(h) for h in header]
-    cells_text = [["" if v is None else style(str(v)) for v in row] for row in rows]
     size = SIZE_5 if len(header) < 8 else SIZE_S5  # a wide table in 小五: its IDs and dates still fit whole
-    table = doc.add_table(rows=1, cols=len(header))
+    table = doc.docx.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].text = ""
         _font(cell.paragraphs[0].add_run(text), H1_FONT, size)
     trpr = table.rows[0]._tr.get_or_add_trPr()
     trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))  # repeats on every page
-    for row in cells_text:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(value), BODY_FONT, size)
+    for cell in table.add_row().cells:  # the template of the body rows
+        _font(cell.paragraphs[0].add_run(_CELL), BODY_FONT, size)
     for tr in table.rows:
         trpr = tr._tr.get_or_add_trPr()
         trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))  # a row stays on one page
-    _widths(table, header, cells_text, size)
+    doc.tables.append(_Table(table, header, rows, size))
     _para(doc, "")
 
 
-def _widths(table: Any, header: list[str], rows: list[list[str]], size: float = SIZE_5) -> None:
+def _body(t: _Table, index: int) -> _Rows:
+    """The body rows of ``t``, the ``index``-th table, once every row is added (:meth:`_Table.add`): the
+    columns sized (:func:`_widths`) and the template row cut out of the table (:func:`_template`)."""
+    _widths(t.table, t.header, t.columns, t.size)
+    return _Rows(_template(t.table, index), t.texts)
+
+
+def _template(table: Any, index: int) -> list[str]:
+    """Take ``table``'s last row out, leaving the marker of the ``index``-th table's body rows in its place,
+    and return its XML cut at each cell's text: columns + 1 pieces."""
+    from lxml import etree
+
+    tr = table.rows[-1]._tr
+    tr.addprevious(etree.Comment(f"yilan-rows {index}"))
+    tr.getparent().remove(tr)
+    xml = etree.tostring(tr, encoding="unicode")  # alone, it declares the w: namespace, which the document does
+    xml = xml.replace(f' xmlns:w="{tr.nsmap["w"]}"', "", 1)
+    pieces = xml.split(f"<w:t>{_CELL}</w:t>")
+    assert len(pieces) == len(table.columns) + 1, xml
+    return pieces
+
+
+def _run_content(text: str) -> str:
+    """What python-docx puts in a run for ``text`` (``run.text``): the text in w:t elements (kept as written
+    when it begins or ends with white space), a tab as w:tab, a line break (\\n, \\r) as w:br."""
+    if _NOT_XML.search(text):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    out = []
+    for piece in _RUN_BREAKS.split(text) if "\t" in text or "\n" in text or "\r" in text else [text]:
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\n", "\r"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+def _widths(table: Any, header: list[str], columns: list[_Column], size: float = SIZE_5) -> None:
     """Columns as wide as their text needs within the 15.6 cm 版心: a column of IDs, numbers, percentages,
     dates or short names (every cell :func:`_atomic`) gets its widest cell in full and never wraps (w:noWrap);
     the columns of sentences share the rest in proportion to their length, each at least 4 characters (2 when
-    the table is that full). Headers may wrap after 2 characters. ``size``: the table's font size in points."""
+    the table is that full). Headers may wrap after 2 characters. ``columns``: what each column's body cells
+    need; ``size``: the table's font size in points."""
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
     pad = 0.55  # the cell's left and right margins (0.19 cm each in Word and LibreOffice), and a little air
-    columns = range(len(header))
-    atomic = [all(_atomic(r[i], size) for r in rows) for i in columns]
-    rigid = [all(_rigid(r[i], size) for r in rows) for i in columns]
-    need = [max([min(_cm(header[i], size), _cm("两字", size))] + [_cm(r[i], size) for r in rows]) + pad for i in columns]
+    atomic = [c.atomic for c in columns]
+    rigid = [c.rigid for c in columns]
+    need = [max(min(_cm(h, size), _cm("两字", size)), c.cm) + pad for h, c in zip(header, columns, strict=True)]
     # too many whole columns for the 版心: names (units, people) may wrap after all, the widest first; IDs,
     # numbers, percentages and dates never
-    for i in sorted(columns, key=lambda i: -need[i]):
+    for i in sorted(range(len(header)), key=lambda i: -need[i]):
         if sum(n for n, a in zip(need, atomic, strict=True) if a) + _cm("四个汉字", size) * atomic.count(False) <= TEXT_CM:
             break
         if atomic[i] and not rigid[i]:
@@ -239,14 +358,14 @@ def _widths(table: Any, header: list[str], rows: list[list[str]], size: float = 
 
 
 # --------------------------------------------------------------------------- the 公文 frame
-def _open(f: Frame) -> Any:
+def _open(f: Frame) -> _Doc:
     """A 公文 page (A4, GB/T 9704 margins, page numbers) with the 版头, the 标题, the 主送机关 and the 导语."""
     from docx import Document
     from docx.shared import Cm
 
-    doc = Document()
-    doc.settings.odd_and_even_pages_header_footer = True
-    section = doc.sections[0]
+    doc = _Doc(Document())
+    doc.docx.settings.odd_and_even_pages_header_footer = True
+    section = doc.docx.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
@@ -267,7 +386,7 @@ def _open(f: Frame) -> Any:
     return doc
 
 
-def _close(doc: Any, f: Frame) -> None:
+def _close(doc: _Doc, f: Frame) -> None:
     """结语, 附件说明, 署名, 成文日期 and 附注, kept on one page with the last paragraph of the body."""
     _para(doc, f.closing, indent=True, keep=True)
     if f.attachments:
@@ -282,7 +401,7 @@ def _close(doc: Any, f: Frame) -> None:
         _para(doc, f.note, left=2)
 
 
-def _attachment(doc: Any, number: int, title: str) -> None:
+def _attachment(doc: _Doc, number: int, title: str) -> None:
     """附件N on a new page, flush left in 3号黑体; its title centred on the third line (GB/T 9704 7.4)."""
     p = _para(doc, f"附件{number}", H1_FONT, SIZE_3, keep=True)
     p.paragraph_format.page_break_before = True
@@ -291,7 +410,7 @@ def _attachment(doc: Any, number: int, title: str) -> None:
     _para(doc, "", keep=True)
 
 
-def _banji(doc: Any, f: Frame) -> None:
+def _banji(doc: _Doc, f: Frame) -> None:
     """版记: 抄送 and 印发机关/印发日期 in 4号仿宋 between a thick first and last rule (GB/T 9704 7.5)."""
     from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Cm
@@ -312,8 +431,8 @@ def _banji(doc: Any, f: Frame) -> None:
     _rule(p, "bottom", black, 8)
 
 
-def _document(f: Frame, body: Callable[[Any], None],
-              attachments: list[Callable[[Any], None]] | None = None) -> bytes:
+def _document(f: Frame, body: Callable[[_Doc], None],
+              attachments: list[Callable[[_Doc], None]] | None = None) -> bytes:
     """The whole document: frame, ``body``, frame's close, each of ``attachments`` (one per 附件 title of the
     frame, in order) on its own page, 版记; properties dated by the document (never the clock)."""
     doc = _open(f)
@@ -323,24 +442,22 @@ def _document(f: Frame, body: Callable[[Any], None],
         _attachment(doc, i, title)
         fill(doc)
     _banji(doc, f)
-    props = doc.core_properties
+    props = doc.docx.core_properties
     props.title, props.author, props.last_modified_by = f.title, f.printer, f.printer
     props.comments = ""  # python-docx's template says "generated by python-docx"
     props.language = "zh-CN"
     _chinese_default(doc)
     props.created = props.modified = datetime.fromisoformat(_iso(f.date))
     props.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return _save(doc)
 
 
-def _chinese_default(doc: Any) -> None:
+def _chinese_default(doc: _Doc) -> None:
     """The document's East Asian language Chinese (w:lang w:eastAsia in the style defaults; the template says
     en-US), so Word and WPS check and break Chinese text as Chinese."""
     from docx.oxml.ns import qn
 
-    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rpr = doc.docx.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = rpr.makeelement(qn("w:lang"), {})
@@ -354,22 +471,22 @@ def _iso(zh: str) -> str:
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat() if m else "2000-01-01"
 
 
-def _h1(doc: Any, text: str) -> None:
+def _h1(doc: _Doc, text: str) -> None:
     _para(doc, text, H1_FONT, SIZE_3, indent=True, keep=True)
 
 
-def _h2(doc: Any, text: str) -> None:
+def _h2(doc: _Doc, text: str) -> None:
     _para(doc, text, H2_FONT, SIZE_3, indent=True, keep=True)
 
 
-def _text(doc: Any, parts: list[str]) -> None:
+def _text(doc: _Doc, parts: list[str]) -> None:
     """Staff-written paragraphs (report_notes, gongwen.paragraphs); 【待撰写】 while unwritten."""
     for part in parts or ["【待撰写】"]:
         _para(doc, part, indent=True, align="justify")
 
 
 # --------------------------------------------------------------------------- the circular
-def _lines(doc: Any, items: list[Line], empty: str) -> None:
+def _lines(doc: _Doc, items: list[Line], empty: str) -> None:
     if not items:
         _para(doc, empty, indent=True)
         return
@@ -377,9 +494,9 @@ def _lines(doc: Any, items: list[Line], empty: str) -> None:
            [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
 
 
-def _annex_table(annex: Any) -> Callable[[Any], None]:
+def _annex_table(annex: Any) -> Callable[[_Doc], None]:
     """A 附件's content: its paragraphs (赛马计分办法), or its table (无。 when empty)."""
-    def fill(doc: Any) -> None:
+    def fill(doc: _Doc) -> None:
         for text in annex.text:
             _para(doc, text, indent=True, align="justify")
         if annex.header:
@@ -388,7 +505,7 @@ def _annex_table(annex: Any) -> Callable[[Any], None]:
     return fill
 
 
-def _listing(doc: Any, header: list[str], rows: list[list[Any]]) -> None:
+def _listing(doc: _Doc, header: list[str], rows: list[list[Any]]) -> None:
     if rows:
         _table(doc, header, rows)
     else:
@@ -399,7 +516,7 @@ def render_docx(r: Report) -> bytes:
     """The .docx bytes of circular ``r`` (report.Report) in the 公文 format."""
     names = r.light_names
 
-    def body(doc: Any) -> None:
+    def body(doc: _Doc) -> None:
         _h1(doc, "一、总体情况")
         _para(doc, r.overview, indent=True, align="justify")
         _para(doc, r.rates_note, indent=True, align="justify")
@@ -451,16 +568,40 @@ def render_docx(r: Report) -> bytes:
     return _document(r.frame, body, [_annex_table(a) for a in r.annexes])
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed, so equal reports give equal bytes."""
+def _save(doc: _Doc) -> bytes:
+    """The .docx bytes of ``doc``: the rows of its tables styled and measured, python-docx's package with the
+    tables' body rows streamed into word/document.xml (never one string), and every entry's timestamp fixed,
+    so equal documents give equal bytes."""
+    for t in doc.tables:
+        for row in t.rows:
+            t.add(row)
+    bodies = [_body(t, i) for i, t in enumerate(doc.tables)]
+    saved = io.BytesIO()
+    doc.docx.save(saved)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            if info.filename == "word/document.xml":
+                with dst.open(fixed, "w") as part:
+                    for piece in _with_rows(src.read(info.filename), bodies):
+                        part.write(piece)
+            else:
+                dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
+
+
+def _with_rows(xml: bytes, bodies: list[_Rows]) -> Iterator[bytes]:
+    """word/document.xml in pieces: python-docx's ``xml`` with the marker of each table replaced by its
+    body rows (``bodies``, in document order)."""
+    pieces = _MARKER.split(xml)  # text, table index, text, table index, …, text
+    yield pieces[0]
+    for number, (index, text) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
+        assert int(index) == number, "the markers are in the order of the tables"
+        yield from bodies[number].xml()
+        yield text
 
 
 def docx_text(data: bytes) -> str:
@@ -480,7 +621,7 @@ def notice_docx(n: Any) -> bytes:
     """A 督办通知单 (report.Notice) in the 公文 format: 主送 the unit, 抄送 the leaders of its matters."""
     from .gongwen import zh_date
 
-    def body(doc: Any) -> None:
+    def body(doc: _Doc) -> None:
         _para(doc, f"经核查，截至{zh_date(n.date)}，你单位牵头的以下{len(n.items)}项督办事项存在超期、滞后或未按期报告等问题，"
                    f"{n.warning}。请高度重视，逐项研究整改措施，于{zh_date(n.reply_by)}前将整改情况书面报送{n.office}。",
               indent=True, align="justify")
@@ -490,7 +631,7 @@ def notice_docx(n: Any) -> bytes:
     return _document(n.frame, body)
 
 
-def _chain_table(doc: Any, chain: Any, day: str | None) -> None:
+def _chain_table(doc: _Doc, chain: Any, day: str | None) -> None:
     """A matter's documents with their reply as of ``day`` (None: as the register records it)."""
     _table(doc, ["文书", "种类", "印发日期", "回复期限", "回复情况"],
            [[d.number, d.kind, d.issued.isoformat(), d.reply_by.isoformat() if d.reply_by else "—", d.reply_words(day)]
@@ -502,7 +643,7 @@ def escalation_docx(e: Any, organ: Organ) -> bytes:
     from .escalation import escalation_frame
     from .gongwen import zh_date
 
-    def body(doc: Any) -> None:
+    def body(doc: _Doc) -> None:
         if e.referral_to:
             _para(doc, f"{e.unit}牵头的以下{len(e.steps)}项督办事项，经督办通知、提示、督办、通报批评仍未整改到位，"
                        "现将有关问题线索及督办过程材料移交你们，请依规依纪处理。", indent=True, align="justify")
@@ -525,7 +666,7 @@ def accountability_docx(a: Any, organ: Organ) -> bytes:
     from .escalation import referral_frame
     from .gongwen import zh_date
 
-    def body(doc: Any) -> None:
+    def body(doc: _Doc) -> None:
         _para(doc, f"按照“2+2”督导问责机制，截至{zh_date(a.today)}，{a.thresholds}的督办事项共{len(a.items)}项，"
                    "现将清单及督办过程材料移交你们，请依规依纪处理。", indent=True, align="justify")
         if a.items:
