@@ -3,7 +3,8 @@
 A table's header row and one template body row are python-docx's; every body row is the template's XML with
 its cells' texts filled in. These tests read a small table back and check what python-docx itself would have
 written: the texts (tabs, line breaks, white space, markup characters), the header row repeated, no row split
-across pages, the widths of the grid and of every cell, w:noWrap on IDs, numbers and dates, the fonts.
+across pages, the widths of the grid and of every cell, w:noWrap on IDs, numbers and dates, the fonts. And the
+work is per row, behind one progress bar: python-docx adds one row per table, never one per matter.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from yilan_cli import docx_report
+from yilan_cli import docx_report, progress
 from yilan_cli.gongwen import Organ, frame
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -118,3 +119,26 @@ def test_run_content_is_what_python_docx_writes(text: str) -> None:
 def test_a_character_xml_cannot_hold_is_refused_as_python_docx_refuses_it() -> None:
     with pytest.raises(ValueError, match="XML compatible"):
         docx_report._run_content("红\x01灯")
+
+
+def test_rows_are_written_as_text_behind_one_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,500 rows in two tables: one bar "生成 Word" counting all of them; python-docx adds one row per table."""
+    from docx.table import Table
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, bars, added = Tty(), [], []
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("YILAN_NO_PROGRESS", raising=False)
+    monkeypatch.setattr(docx_report, "counted", lambda items, total, label: (
+        bars.append((total, label)) or progress.counted(items, total, label, tty)))
+    add_row = Table.add_row
+    monkeypatch.setattr(Table, "add_row", lambda self: added.append(1) or add_row(self))
+    rows = [[f"SW-{n:05d}", f"事项{n}", "县住建局", f"{n % 100}%", ""] for n in range(1000)]
+    data = _build([(HEADER, rows), (HEADER, rows[:500])])
+    assert bars == [(1500, "生成 Word")] and "生成 Word" in tty.getvalue() and "1500/1500" in tty.getvalue()
+    assert len(added) == 2  # the template rows
+    first, second = _cell_texts(data)
+    assert len(first) == 1001 and len(second) == 501 and first[1000] == ["SW-00999", "事项999", "县住建局", "99%", ""]

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from .gongwen import style
+from .progress import counted
 
 if TYPE_CHECKING:
     from .gongwen import Frame, Organ
@@ -569,12 +570,13 @@ def render_docx(r: Report) -> bytes:
 
 
 def _save(doc: _Doc) -> bytes:
-    """The .docx bytes of ``doc``: the rows of its tables styled and measured, python-docx's package with the
-    tables' body rows streamed into word/document.xml (never one string), and every entry's timestamp fixed,
-    so equal documents give equal bytes."""
-    for t in doc.tables:
-        for row in t.rows:
-            t.add(row)
+    """The .docx bytes of ``doc``: the rows of its tables styled and measured (behind a progress bar of all
+    of them, "生成 Word", on a terminal only), python-docx's package with the tables' body rows streamed into
+    word/document.xml (never one string), and every entry's timestamp fixed, so equal documents give equal
+    bytes."""
+    total = sum(len(t.rows) for t in doc.tables)
+    for table, row in counted(((t, row) for t in doc.tables for row in t.rows), total, "生成 Word"):
+        table.add(row)
     bodies = [_body(t, i) for i, t in enumerate(doc.tables)]
     saved = io.BytesIO()
     doc.docx.save(saved)
