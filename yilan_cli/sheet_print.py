@@ -100,13 +100,16 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def print_setup(ws: Any, layout: Layout) -> None:
-    """A4 landscape, fit to width, title rows on every page, margins, header and footer, frozen panes."""
+def print_setup(ws: Any, layout: Layout, rows: int, columns: int) -> None:
+    """A4 landscape, fit to width, title rows on every page, margins, header and footer, frozen panes, for a
+    sheet of ``rows`` rows (the header's among them) and ``columns`` columns. Set before the rows are written:
+    a write-only worksheet writes its views and page properties ahead of its first row."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -117,6 +120,6 @@ def print_setup(ws: Any, layout: Layout) -> None:
     if layout.title:
         ws.oddHeader.center.text = header_text(layout.title)
     ws.oddFooter.center.text = FOOTER
-    if layout.columns is not None and layout.columns < ws.max_column:
-        ws.print_area = f"A1:{get_column_letter(layout.columns)}{max(ws.max_row, 1)}"
+    if layout.columns is not None and layout.columns < columns:
+        ws.print_area = f"A1:{get_column_letter(layout.columns)}{max(rows, 1)}"
     ws.freeze_panes = layout.freeze

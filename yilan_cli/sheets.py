@@ -1270,48 +1270,97 @@ def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+class StyledSheet:
+    """Rows written to a worksheet in yilan's look for people (sheet_print): a bold 黑体 header row on a fill,
+    columns fitted to their content, long text wrapped, dates and numbers with their number formats, light
+    fills, autofilter, and the print set-up of ``layout`` (a sheet_print.Layout; default: the header row
+    repeated and frozen, A4 landscape fitted to width).
+
+    ``sample`` (the rows, or their first 500) fits the columns; ``count`` rows are to follow, each by
+    ``append``. Everything but the rows is set when the header is written, so the worksheet may be a
+    write-only one (openpyxl ``Workbook(write_only=True)``), which streams each row to disk as it comes.
+    Each distinct cell look is made once through openpyxl's style properties; a cell takes a copy of its
+    style array (the way openpyxl copies styles), never a new Font/Fill/Border of its own: setting a style
+    property costs a hash of the style object per cell, which at 20,000 matters was most of the export."""
+
+    def __init__(self, ws: Any, header: list[str], sample: list[list[Any]], count: int,
+                 light_col: int | None = None, layout: Layout | None = None) -> None:
+        from openpyxl.cell import Cell
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+        from openpyxl.utils import get_column_letter
+
+        from . import sheet_print
+        from .sheet_print import column_widths, print_setup
+
+        layout = layout or sheet_print.Layout()
+        self.ws, self.light_col, self.row = ws, light_col, 1
+        self._cell = Cell
+        self.sizes = column_widths(header, sample, layout)
+        self.formats = [layout.formats.get(name) for name in header]
+        thin = Side(style="thin", color="BBBBBB")
+        self._box = Border(top=thin, bottom=thin, left=thin, right=thin)
+        self._aligned = [Alignment(vertical="top", wrap_text=True) if wraps else Alignment(vertical="top")
+                         for _, wraps in self.sizes]
+        self._centred = Alignment(horizontal="center", vertical="top")
+        self._fill = PatternFill
+        self._looks: dict[tuple[int, str | None, str | None], Any] = {}
+        for c, (width, _) in enumerate(self.sizes, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
+        if count:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+        print_setup(ws, layout, count + 1, len(header))
+        heading = self._look(Font(bold=True, name="黑体"), PatternFill("solid", fgColor="D9E1F2"),
+                             Alignment(horizontal="center", vertical="center", wrap_text=True), None)
+        ws.append([self._new(name, heading) for name in header])
+
+    def _look(self, font: Any, fill: Any, alignment: Any, number_format: str | None) -> Any:
+        """The style array of a cell with this font, fill, alignment and number format, and the border."""
+        proto = self._cell(self.ws)
+        if font is not None:
+            proto.font = font
+        if fill is not None:
+            proto.fill = fill
+        proto.alignment = alignment
+        proto.border = self._box
+        if number_format:
+            proto.number_format = number_format
+        return proto._style
+
+    def _new(self, value: Any, look: Any) -> Any:
+        cell = self._cell(self.ws, value=value, style_array=look)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+
+    def append(self, row: list[Any], light: str | None = None) -> None:
+        """One row under the header; ``light`` (red, yellow …) fills its cell in ``light_col``."""
+        from .sheet_print import number_format, row_height
+
+        self.row += 1
+        height = row_height(row, self.sizes)
+        if height:  # before the row is written: a write-only sheet writes a row's height with it
+            self.ws.row_dimensions[self.row].height = height
+        cells = []
+        last = len(self.sizes) - 1
+        for c, value in enumerate(row):
+            fmt = None if isinstance(value, str) else number_format(value, self.formats[c] if c <= last else None)
+            lit = c == self.light_col
+            key = (-1 if lit else min(c, last), fmt, light if lit else None)
+            look = self._looks.get(key)
+            if look is None:
+                if lit:
+                    fill = None if light is None else self._fill("solid", fgColor=LIGHT_FILLS.get(light, "FFFFFF"))
+                    look = self._look(None, fill, self._centred, fmt)
+                else:
+                    look = self._look(None, None, self._aligned[min(c, last)], fmt)
+                self._looks[key] = look
+            cells.append(self._new(value, look))
+        self.ws.append(cells)
+
+
 def style_sheet(ws: Any, header: list[str], rows: list[list[Any]], light_col: int | None = None,
                 lights: list[str] | None = None, layout: Layout | None = None) -> None:
-    """A sheet for people: a bold header row, columns fitted to their content, long text wrapped, dates and
-    numbers with their number formats, light fills, autofilter, and the print set-up of ``layout``
-    (a sheet_print.Layout; default: the header row repeated and frozen, A4 landscape fitted to width)."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    from . import sheet_print
-    from .sheet_print import column_widths, number_format, print_setup, row_height
-
-    layout = layout or sheet_print.Layout()
-    thin = Side(style="thin", color="BBBBBB")
-    box = Border(top=thin, bottom=thin, left=thin, right=thin)
-    sizes = column_widths(header, rows, layout)
-    formats = [layout.formats.get(name) for name in header]
-    aligned = [Alignment(vertical="top", wrap_text=True) if wraps else Alignment(vertical="top") for _, wraps in sizes]
-    centred = Alignment(horizontal="center", vertical="top")
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True, name="黑体")
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = box
+    """``rows`` written under ``header`` as StyledSheet writes them; ``lights[i]`` fills row i's ``light_col``."""
+    sheet = StyledSheet(ws, header, rows[:500], len(rows), light_col, layout)
     for i, row in enumerate(rows):
-        ws.append(row)
-        for c, cell in enumerate(ws[ws.max_row]):
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            else:
-                fmt = number_format(cell.value, formats[c] if c < len(formats) else None)
-                if fmt:
-                    cell.number_format = fmt
-            cell.border = box
-            cell.alignment = centred if c == light_col else aligned[c] if c < len(aligned) else aligned[-1]
-        height = row_height(row, sizes)
-        if height:
-            ws.row_dimensions[ws.max_row].height = height
-        if light_col is not None and lights is not None:
-            ws.cell(ws.max_row, light_col + 1).fill = PatternFill("solid", fgColor=LIGHT_FILLS.get(lights[i], "FFFFFF"))
-    for c, (width, _) in enumerate(sizes, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    print_setup(ws, layout)
+        sheet.append(row, lights[i] if lights is not None else None)
