@@ -165,3 +165,49 @@ def test_libreoffice_prints_the_demo_export_on_a_page_per_sheet(export: Path, tm
                           text=True, check=True).stdout
     assert re.search(r"预警灯\s+编号\s+事项\s+牵头单位\s+进度\s+序时进度\s+完成时限", page)
     assert "2022年12月31日" in page and "50%" in page and "下步措施" not in page  # outside the print area
+
+
+def test_the_streamed_export_keeps_the_look_and_counts_its_rows_on_a_terminal(
+        demo_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_export streams (a write-only workbook, issue 22) and the rows keep their light fill, percent
+    format, frozen panes and repeated header; on a terminal a 写入 Excel bar counts the matters."""
+    import io
+    import sys
+    from datetime import date
+
+    from yilan_cli import exchange, progress
+    from yilan_cli.workspace import load
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("YILAN_NO_PROGRESS", raising=False)
+    monkeypatch.setattr(progress, "MIN_ITEMS", 10)  # the demo's 42 matters: a bar as 20,000 would get
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    ws = load(demo_workspace)
+    day = date(2022, 6, 30)
+    rows = [(v, st) for v, st in exchange.statuses(ws, exchange.load_full(ws), day) if v.matter.assigned <= day]
+    wb = exchange.write_export(ws, rows, day, False)
+    assert wb.write_only
+    assert "写入 Excel" in tty.getvalue() and f"{len(rows)}/{len(rows)}" in tty.getvalue()
+    wb.save(tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "台账.xlsx")
+    assert book.sheetnames[0] == "汇总"
+    sheet = book["重大项目建设"]
+    header = [c.value for c in sheet[1]]
+    assert sheet[1][0].font.b and sheet[1][0].font.name == "黑体" and sheet[1][0].fill.fgColor.rgb == "00D9E1F2"
+    xm1 = {name: cell for name, cell in zip(header, next(r for r in sheet.iter_rows() if r[1].value == "XM-001"),
+                                              strict=True)}
+    assert (xm1["预警灯"].value, xm1["预警灯"].fill.fgColor.rgb) == ("红", "00FFCDD2")  # LIGHT_FILLS["red"]
+    assert (xm1["进度"].value, xm1["进度"].number_format) == (0.8, "0%")
+    assert (xm1["超期天数"].value, xm1["超期天数"].number_format) == (5, "0")
+    assert (xm1["完成时限"].value, xm1["完成时限"].number_format) == (datetime(2022, 6, 25), DATE_FORMAT)
+    assert xm1["事项"].border.left.style == "thin" and xm1["事项"].alignment.vertical == "top"
+    green = next(r[0] for r in sheet.iter_rows(min_row=2) if r[0].value == "绿")
+    assert green.fill.fgColor.rgb == "00C8E6C9"  # each light its own fill, the cell objects never shared
+    assert sheet.freeze_panes == "D2" and sheet.print_title_rows == "$1:$1"
+    assert sheet.auto_filter.ref == f"A1:AM{sheet.max_row}"
+    assert_prints_for_people(sheet)

@@ -39,6 +39,8 @@ from .terminal import inline
 from .yamlio import dump, positioned_load
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .findings import Finding
     from .workspace import LedgerDef, Workspace
 
@@ -113,11 +115,15 @@ def sheet_header(header: list[str]) -> list[str]:
 
 def write_export(ws: Workspace, rows: list[tuple[Validated, Status]], today: date, include_sensitive: bool) -> Any:
     """The xlsx export: a 汇总 sheet, then one sheet per ledger with a matter a row (sheet_header order; the
-    light as a cell fill), every sheet ready to print (sheet_print). Import reads it back by header names."""
+    light as a cell fill), every sheet ready to print (sheet_print). Import reads it back by header names.
+
+    A write-only workbook: each row goes to disk as it is written (sheets.StyledSheet), so 20,000 matters
+    take seconds and no cell objects are kept; a bar (progress.counted, on a terminal) counts the rows."""
     from openpyxl import Workbook
 
+    from .progress import counted
     from .sheet_print import INTEGER, PERCENT, PERCENT_1, Layout
-    from .sheets import sheet_title, style_sheet
+    from .sheets import StyledSheet, sheet_title, style_sheet
     from .status import summarize
 
     header = export_header(ws)
@@ -125,30 +131,37 @@ def write_export(ws: Workspace, rows: list[tuple[Validated, Status]], today: dat
     columns = [header[i] for i in order]
     points = [columns.index(c) for c in _POINTS]
     at = f"截至{today.year}年{today.month}月{today.day}日"
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "汇总"
-    titles = {"汇总"}
-    sum_rows = []
-    for key, lg in ws.ledgers.items():
-        mine = [(v, st) for v, st in rows if v.ledger == key]
-        if not mine:
-            continue
-        sum_rows.append(_summary_row(lg.name, summarize([st for _, st in mine])))
-        table = []
-        for v, st in mine:
-            cells = export_row(ws, v, st, include_sensitive)
-            row = [cells[i] for i in order]
-            for c in points:
-                row[c] = None if row[c] is None else row[c] / 100
-            table.append(row)
-        layout = Layout(title=f"{lg.name}（{at}）", freeze="D2", columns=len(PRINTED_COLUMNS),
-                        formats={"进度": PERCENT, "序时进度": PERCENT_1, "超期天数": INTEGER},
-                        widest={"事项": 28, "牵头单位": 20, "牵头领导": 12, "进展情况": 36, "存在问题": 24})
-        style_sheet(wb.create_sheet(sheet_title(lg.name, titles)), columns, table, 0, [st.light for _, st in mine], layout)
+    by_ledger: dict[str, list[tuple[Validated, Status]]] = {key: [] for key in ws.ledgers}
+    for v, st in rows:
+        by_ledger.get(v.ledger, []).append((v, st))
+    ledgers = [(lg, by_ledger[key]) for key, lg in ws.ledgers.items() if by_ledger[key]]
+    sum_rows = [_summary_row(lg.name, summarize([st for _, st in mine])) for lg, mine in ledgers]
     sum_rows.append(_summary_row("合计", summarize([st for _, st in rows])))
-    style_sheet(summary, SUMMARY_HEADER, sum_rows,
+    wb = Workbook(write_only=True)
+    titles = {"汇总"}
+    style_sheet(wb.create_sheet("汇总"), SUMMARY_HEADER, sum_rows,
                 layout=Layout(title=f"督办台账汇总（{at}）", formats={SUMMARY_HEADER[-1]: PERCENT_1}))
+
+    def sheet_rows() -> Iterator[tuple[StyledSheet, list[Any], str]]:
+        """Each ledger's sheet started (header, widths, print set-up) as its first row comes, then its rows."""
+        for lg, mine in ledgers:
+            table = []
+            for v, st in mine:
+                cells = export_row(ws, v, st, include_sensitive)
+                row = [cells[i] for i in order]
+                for c in points:
+                    row[c] = None if row[c] is None else row[c] / 100
+                table.append(row)
+            layout = Layout(title=f"{lg.name}（{at}）", freeze="D2", columns=len(PRINTED_COLUMNS),
+                            formats={"进度": PERCENT, "序时进度": PERCENT_1, "超期天数": INTEGER},
+                            widest={"事项": 28, "牵头单位": 20, "牵头领导": 12, "进展情况": 36, "存在问题": 24})
+            sheet = StyledSheet(wb.create_sheet(sheet_title(lg.name, titles)), columns, table[:500], len(table), 0,
+                                layout)
+            for row, (_, st) in zip(table, mine, strict=True):
+                yield sheet, row, st.light
+
+    for sheet, row, light in counted(sheet_rows(), len(rows), "写入 Excel"):
+        sheet.append(row, light)
     return wb
 
 

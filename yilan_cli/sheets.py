@@ -1311,11 +1311,11 @@ class StyledSheet:
         print_setup(ws, layout, count + 1, len(header))
         heading = self._look(Font(bold=True, name="黑体"), PatternFill("solid", fgColor="D9E1F2"),
                              Alignment(horizontal="center", vertical="center", wrap_text=True), None)
-        ws.append([self._new(name, heading) for name in header])
+        ws.append([self._new(name, heading, c) for c, name in enumerate(header, start=1)])
 
     def _look(self, font: Any, fill: Any, alignment: Any, number_format: str | None) -> Any:
         """The style array of a cell with this font, fill, alignment and number format, and the border."""
-        proto = self._cell(self.ws)
+        proto = self._cell(self.ws, 1, 1)
         if font is not None:
             proto.font = font
         if fill is not None:
@@ -1326,8 +1326,8 @@ class StyledSheet:
             proto.number_format = number_format
         return proto._style
 
-    def _new(self, value: Any, look: Any) -> Any:
-        cell = self._cell(self.ws, value=value, style_array=look)
+    def _new(self, value: Any, look: Any, column: int) -> Any:
+        cell = self._cell(self.ws, self.row, column, value, look)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell
@@ -1354,7 +1354,7 @@ class StyledSheet:
                 else:
                     look = self._look(None, None, self._aligned[min(c, last)], fmt)
                 self._looks[key] = look
-            cells.append(self._new(value, look))
+            cells.append(self._new(value, look, c + 1))
         self.ws.append(cells)
 
 
