@@ -1,4 +1,4 @@
-"""How a worksheet yilan writes for people looks on screen and on paper (sheets.style_sheet applies it).
+"""How a worksheet yilan writes for people looks on screen and on paper (sheets.StyledSheet applies it).
 
 On paper: A4 landscape, fitted to the page width and as many pages down as the rows need, the header row
 printed on every page, 内部资料 注意保存 at the top left, the sheet's title at the top centre and a centred
