@@ -94,7 +94,12 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
     from .store import load_full
 
     d = today.toordinal()
-    matters = [(v, evaluate(v.record(), today, ws.rules)) for v in load_full(ws) if v.matter.assigned.toordinal() <= d]
+    records: dict[int, Any] = {}  # id(matter) → its record, made once
+    matters = []
+    for v in load_full(ws):
+        if v.matter.assigned.toordinal() <= d:
+            records[id(v)] = rec = v.record()
+            matters.append((v, evaluate(rec, today, ws.rules)))
     matters.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].ledger, x[0].matter.id))
     summary = summarize([st for _, st in matters])
     quarter = period_of(today, "quarter")
@@ -102,22 +107,31 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
     site = Site(office=ws.rules.office, today=today.isoformat(), total=summary.total,
                 completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
                 light_names={k: light_name(k, ws.rules) for k in LIGHTS},
-                ranking=rank(ws, [v.record() for v, _ in matters], quarter, today), ranking_period=quarter.label,
+                ranking=rank(ws, [records[id(v)] for v, _ in matters], quarter, today), ranking_period=quarter.label,
                 issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
                         for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
     rows = [_row(ws, v, st) for v, st in matters]
     site.matters = [r for r in rows if not r["withdrawn"]]
     site.withdrawn = [r for r in rows if r["withdrawn"]]
     site.overdue_list = [r for r in rows if r["overdue_days"]]
+    by_ledger: dict[str, list[Status]] = {}
+    by_unit: dict[str, list[Status]] = {}
+    for v, st in matters:  # one pass, not one per ledger and per unit
+        by_ledger.setdefault(v.ledger, []).append(st)
+        by_unit.setdefault(v.matter.lead_unit, []).append(st)
     for key, lg in ws.ledgers.items():
-        sts = [st for v, st in matters if v.ledger == key]
-        if sts:
-            site.ledgers.append({"key": key, "name": lg.name, **_counts(sts)})
+        if key in by_ledger:
+            site.ledgers.append({"key": key, "name": lg.name, **_counts(by_ledger[key])})
     for unit in ws.units:
-        sts = [st for v, st in matters if v.matter.lead_unit == unit]
-        if sts:
-            site.units.append({"name": unit, "file": safe_name(unit), **_counts(sts)})
+        if unit in by_unit:
+            site.units.append({"name": unit, "file": safe_name(unit), **_counts(by_unit[unit])})
+    rows_of_ledger: dict[str, list[dict[str, Any]]] = {}
+    rows_of_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in site.matters:
+        rows_of_ledger.setdefault(r["ledger_key"], []).append(r)
+        rows_of_unit.setdefault(r["unit"], []).append(r)
     env = environment(ws.root, "html")
+    env.auto_reload = False  # one build: a template is looked up once, not checked on disk for every page
     pages = 0
 
     def write(rel: str, template: str, up: str, **extra: Any) -> None:
@@ -128,11 +142,11 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, s
 
     write("index.html", "site_index.html.j2", "")
     for row_lg in site.ledgers:
-        mine = [r for r in site.matters if r["ledger_key"] == row_lg["key"]]
+        mine = rows_of_ledger.get(row_lg["key"], [])
         write(f"ledger/{row_lg['key']}.html", "site_list.html.j2", "../", page={
             "title": f"{row_lg['name']}台账", "matters": mine, "lights": {k: row_lg[k] for k in LIGHTS if k in row_lg}})
     for u in site.units:
-        mine = [r for r in site.matters if r["unit"] == u["name"]]
+        mine = rows_of_unit.get(u["name"], [])
         write(f"unit/{u['file']}.html", "site_list.html.j2", "../", page={
             "title": f"{u['name']}牵头的督办事项", "matters": mine, "lights": {k: u[k] for k in LIGHTS if k in u}})
     history = _history(ws)
