@@ -8,17 +8,23 @@ the same sandboxed, autoescaped templates as the reports (``report_templates/sit
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .indicators import assess
 from .render import light_name, reasons
 from .report import MARK, environment, render_template
 from .sheets import safe_name
 from .status import LIGHTS, evaluate, percent, summarize
+from .store import cache_enabled
 
 if TYPE_CHECKING:
     from .checks import Validated
@@ -64,24 +70,79 @@ def _counts(sts: list[Status]) -> dict[str, Any]:
     return {"total": s.total, **s.lights, "rate": percent(s.completion_rate)}
 
 
+HISTORY_CACHE = Path(".yilan") / "cache" / "site-history.bin"
+HISTORY_FORMAT = 1
+
+
 def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
-    """Per matter file, its commits with the change in words — from one log stream and one cat-file."""
-    from . import history, semantic
+    """Per matter file, its commits with the change in words — from one log stream and, for a change not seen
+    before, the two versions through one cat-file.
+
+    What changed between two blobs never changes, so the words are kept per (old blob, new blob) in
+    ``.yilan/cache/site-history.bin`` (git-ignored, marshal: loading it cannot run code), under a header holding
+    the yilan version and the fields the workspace masks (Workspace.sensitive). A rebuild reads only the versions
+    of new commits; a corrupt or unwritable cache is ignored and rebuilt."""
+    from . import history
     from .semantic import ACTIONS
 
     if history.git_dir(ws.root) is None:
         return {}
+    key = hashlib.sha256(f"{HISTORY_FORMAT}|{__version__}|{sorted(ws.sensitive)}".encode()).hexdigest()
+    cache_path = ws.root / HISTORY_CACHE
+    cached = _read_words(cache_path, key) if cache_enabled() else {}
+    fresh: dict[str, str] = {}
     out: dict[str, list[dict[str, str]]] = {}
-    with history.Blobs(ws.root) as blobs:
+    blobs: history.Blobs | None = None  # started at the first change not in the cache
+    with ExitStack() as stack:
         for c in history.log(ws.root, paths=("ledgers",)):
+            action = ACTIONS.get(c.action, c.action)
             for ch in c.changes:
                 if not ch.new_path.endswith(".yaml"):
                     continue
-                found = semantic.between(blobs.text(ch.old_blob), blobs.text(ch.new_blob), ws.sensitive)
-                out.setdefault(ch.new_path, []).append({
-                    "date": c.date, "author": c.author, "action": ACTIONS.get(c.action, c.action),
-                    "words": ";".join(x.words for x in found if not x.derived) or "(内容未变)"})
+                pair = f"{ch.old_blob}:{ch.new_blob}"
+                words = fresh.get(pair)
+                if words is None:
+                    words = cached.get(pair)
+                if words is None:
+                    if blobs is None:
+                        blobs = stack.enter_context(history.Blobs(ws.root))
+                    words = _words(ws, blobs, ch.old_blob, ch.new_blob)
+                fresh[pair] = words
+                out.setdefault(ch.new_path, []).append({"date": c.date, "author": c.author, "action": action,
+                                                        "words": words})
+    if cache_enabled() and fresh.keys() != cached.keys():
+        _write_words(cache_path, key, fresh)
     return out
+
+
+def _words(ws: Workspace, blobs: Any, old_blob: str, new_blob: str) -> str:
+    from . import semantic
+
+    found = semantic.between(blobs.text(old_blob), blobs.text(new_blob), ws.sensitive)
+    return ";".join(x.words for x in found if not x.derived) or "(内容未变)"
+
+
+def _read_words(path: Path, key: str) -> dict[str, str]:
+    try:
+        if path.is_symlink():
+            return {}
+        doc = marshal.loads(path.read_bytes())
+        if isinstance(doc, tuple) and len(doc) == 2 and doc[0] == key and isinstance(doc[1], dict):
+            return doc[1]  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - a corrupt or unreadable cache is simply rebuilt
+        pass
+    return {}
+
+
+def _write_words(path: Path, key: str, words: dict[str, str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            marshal.dump((key, words), f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only workspace works without a cache
 
 
 def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, str], None],
