@@ -3,6 +3,7 @@ exceptions become messages and exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -386,17 +387,20 @@ def _output_dir(path: Path, create: bool) -> Path:
     return path
 
 
-def write_output(path: Path, document: str | bytes, make_folder: bool = False) -> None:
+def write_output(path: Path, document: str | bytes, make_folder: bool = False, atomic: bool = False) -> None:
     """Write a rendered document (text as UTF-8 with LF), never through a link inside the workspace (E114);
-    ``make_folder`` creates the file's folder first. A failure is said in Chinese, not as a traceback."""
+    ``make_folder`` creates the file's folder first; ``atomic`` writes a temporary file beside it and renames it
+    into place, so a reader (a web server) sees the old file or the new one, never half of one. A failure is
+    said in Chinese, not as a traceback."""
     try:
         _refuse_link(path)
         if make_folder:
             path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(document, bytes):
-            path.write_bytes(document)
+        data = document if isinstance(document, bytes) else document.encode("utf-8")
+        if atomic:
+            _replace(path, data)
         else:
-            path.write_text(document, encoding="utf-8", newline="\n")
+            path.write_bytes(data)
     except OSError as e:
         from ..txn import disk_full_error, no_space
 
@@ -404,6 +408,46 @@ def write_output(path: Path, document: str | bytes, make_folder: bool = False) -
             raise disk_full_error() from None
         raise UsageError(f"无法写入 {path}:{e.strerror or e}", "文件可能正被 WPS/Word 打开,关闭后重试,或换一个位置",
                          code="E504") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` through a fresh temporary file in the same folder (created exclusively: never
+    through a link planted under its name) and one rename. The file keeps the mode it had; a new one gets
+    the usual mode for new files (0666 less the umask), not the temporary file's 0600."""
+    import stat
+    import tempfile
+
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_output(path: Path) -> None:
+    """Delete a file yilan wrote earlier (a dashboard page of a matter that no longer exists), never through a
+    link inside the workspace (E114)."""
+    try:
+        _refuse_link(path)
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise UsageError(f"无法删除 {path}:{e.strerror or e}", "检查该文件夹的权限,或换一个位置", code="E504") from None
 
 
 def warn_invalid(findings: list[Any]) -> None:
