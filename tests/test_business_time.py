@@ -10,7 +10,8 @@ each matter, the circular of a period containing D (md, docx) and of the month e
 escalate, accountability, the assessment workbook, export (json, csv, xlsx) and the fill-in form of the month
 ended by D, research status, and every page of the site. Two designed differences are cut out before comparing:
 the matter page's sentence "此后另有 N 条进展记录" counts the entries dated after D (its N is checked on its own),
-and `check` counts the files it validated (a visit by someone new adds a file).
+and `check` counts the files it validated (a visit by someone new adds a file). The site's manifest
+(.yilan-site.json: hashes of its pages and of what they were made from) is left out: the pages are compared.
 
 Plain folders, no git: every command here reads the work tree only. Examples: YILAN_BUSINESS_TIME_EXAMPLES
 (default 25, under a minute on one CPU).
@@ -377,6 +378,8 @@ def outputs(root: Path, w: World, kind: str, unit: str, heavy: str, shown: list[
         seen[f"show {mid}"] = ran(root, "show", mid, "--today", d)
         seen[f"show {mid} json"] = ran(root, "show", mid, "--today", d, "--format", "json")
     for name, data in files(out).items():
+        if name == "site/.yilan-site.json":
+            continue  # the site's manifest: hashes of its pages (compared themselves) and of the files they came from
         if name.endswith(".xlsx"):
             seen[name] = workbook(data)
         elif name.endswith(".html"):

@@ -21,6 +21,7 @@ from .common import (
     output_dir,
     output_file,
     real_today,
+    remove_output,
     today_arg,
     typed_year,
     workspace,
@@ -292,7 +293,10 @@ def site(
     from ..site import build_site
 
     ws = workspace()
-    _records_or_refuse(ws)
+    records = _records_or_refuse(ws)
     d = today_arg(today)
-    pages = build_site(ws, d, output_dir(output), functools.partial(write_output, make_folder=True), include_sensitive)
-    out(f"已生成督办看板:{pages} 个页面 → {output / 'index.html'}")
+    built = build_site(ws, d, output_dir(output), functools.partial(write_output, make_folder=True, atomic=True),
+                       include_sensitive, remove=remove_output, records=records)
+    removed = f",删除旧页面 {built.removed:,} 页" if built.removed else ""
+    out(f"已生成督办看板:{built.pages:,} 个页面(写入 {built.written:,} 页,未变 {built.unchanged:,} 页{removed})"
+        f" → {output / 'index.html'}")
