@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 import sys
@@ -387,45 +388,105 @@ def _output_dir(path: Path, create: bool) -> Path:
     return path
 
 
-def write_output(path: Path, document: str | bytes, make_folder: bool = False, atomic: bool = False) -> None:
+def write_output(path: Path, document: str | bytes, make_folder: bool = False) -> None:
     """Write a rendered document (text as UTF-8 with LF), never through a link inside the workspace (E114);
-    ``make_folder`` creates the file's folder first; ``atomic`` writes a temporary file beside it and renames it
-    into place, so a reader (a web server) sees the old file or the new one, never half of one. A failure is
-    said in Chinese, not as a traceback."""
+    ``make_folder`` creates the file's folder first. A failure is said in Chinese, not as a traceback."""
     try:
         _refuse_link(path)
         if make_folder:
             path.parent.mkdir(parents=True, exist_ok=True)
-        data = document if isinstance(document, bytes) else document.encode("utf-8")
-        if atomic:
-            _replace(path, data)
+        if isinstance(document, bytes):
+            path.write_bytes(document)
         else:
-            path.write_bytes(data)
+            path.write_text(document, encoding="utf-8", newline="\n")
     except OSError as e:
-        from ..txn import disk_full_error, no_space
-
-        if no_space(e):
-            raise disk_full_error() from None
-        raise UsageError(f"无法写入 {path}:{e.strerror or e}", "文件可能正被 WPS/Word 打开,关闭后重试,或换一个位置",
-                         code="E504") from None
+        raise _write_failed(path, e) from None
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """``data`` into ``path`` through a fresh temporary file in the same folder (created exclusively: never
-    through a link planted under its name) and one rename. The file keeps the mode it had; a new one gets
-    the usual mode for new files (0666 less the umask), not the temporary file's 0600."""
+def _write_failed(path: Path, e: OSError) -> YilanError:
+    from ..txn import disk_full_error, no_space
+
+    if no_space(e):
+        return disk_full_error()
+    return UsageError(f"无法写入 {path}:{e.strerror or e}", "文件可能正被 WPS/Word 打开,关闭后重试,或换一个位置",
+                      code="E504")
+
+
+class PageWriter:
+    """Writes the many files of one output folder (the dashboard): each file replaced in one step — written to
+    a temporary file beside it, then renamed into place — so a web server serving the folder meanwhile sends
+    the old page or the new one, never half of one. As write_output: never through a link inside the
+    workspace (E114), failures said in Chinese. The workspace is looked up once, each folder made once."""
+
+    def __init__(self) -> None:
+        self.root = _root_of(STATE.root, os.getcwd())
+        # a file outside the workspace is never checked (link_on_the_way: None); told by its text, cheaply
+        self.inside = os.path.normcase(os.path.join(self.root, "")) if self.root else None
+        self.folders: set[str] = set()
+
+    def save(self, path: Path, document: str | bytes) -> None:
+        try:
+            self._refuse_link(path)
+            folder = os.path.dirname(path)
+            if folder not in self.folders:
+                os.makedirs(folder, exist_ok=True)
+                self.folders.add(folder)
+            _replace(os.fspath(path), document if isinstance(document, bytes) else document.encode("utf-8"))
+        except OSError as e:
+            raise _write_failed(path, e) from None
+
+    def remove(self, path: Path) -> None:
+        """Delete a file yilan wrote earlier (the page of a matter that no longer exists)."""
+        try:
+            self._refuse_link(path)
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise UsageError(f"无法删除 {path}:{e.strerror or e}", "检查该文件夹的权限,或换一个位置",
+                             code="E504") from None
+
+    def _refuse_link(self, path: Path) -> None:
+        from ..filecheck import link_on_the_way
+
+        if self.root is None or self.inside is None \
+                or not os.path.normcase(os.path.abspath(path)).startswith(self.inside):
+            return
+        link = link_on_the_way(path, self.root)
+        if link is not None:
+            raise UsageError(f"输出位置 {link} 是符号链接,已拒绝写入(它可能指向工作区以外)",
+                             "删除这个链接(它可能是别人提交的),或用 -o 换一个位置", code="E114", path=str(path))
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_temp_names = itertools.count()
+
+
+def _replace(path: str, data: bytes) -> None:
+    """``data`` into ``path`` through a new temporary file in the same folder — created exclusively, so never
+    through a link planted under its name — and one rename. A new file gets the usual mode (0666 less the umask);
+    a file replaced keeps its mode."""
     import stat
-    import tempfile
 
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = None
+    folder, name = os.path.split(path)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_temp_names)}.tmp")
+        try:
+            fd = os.open(tmp, _TEMP_FLAGS, 0o666 if mode is None else mode)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"{path}: no free temporary name")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, mode)
+        if mode is not None and mode & _umask():  # the umask took bits the old file had
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -438,16 +499,6 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def remove_output(path: Path) -> None:
-    """Delete a file yilan wrote earlier (a dashboard page of a matter that no longer exists), never through a
-    link inside the workspace (E114)."""
-    try:
-        _refuse_link(path)
-        path.unlink(missing_ok=True)
-    except OSError as e:
-        raise UsageError(f"无法删除 {path}:{e.strerror or e}", "检查该文件夹的权限,或换一个位置", code="E504") from None
 
 
 def warn_invalid(findings: list[Any]) -> None:

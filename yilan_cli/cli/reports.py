@@ -1,6 +1,5 @@
 """Report commands: report (the periodic circular), rank (the horse race) and site (the dashboard)."""
 
-import functools
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -12,6 +11,7 @@ from ..i18n import t
 from .common import (
     AsRecordedOpt,
     FutureOpt,
+    PageWriter,
     TodayOpt,
     choice,
     document_format,
@@ -21,7 +21,6 @@ from .common import (
     output_dir,
     output_file,
     real_today,
-    remove_output,
     today_arg,
     typed_year,
     workspace,
@@ -295,8 +294,8 @@ def site(
     ws = workspace()
     records = _records_or_refuse(ws)
     d = today_arg(today)
-    built = build_site(ws, d, output_dir(output), functools.partial(write_output, make_folder=True, atomic=True),
-                       include_sensitive, remove=remove_output, records=records)
+    pages = PageWriter()
+    built = build_site(ws, d, output_dir(output), pages.save, include_sensitive, remove=pages.remove, records=records)
     removed = f",删除旧页面 {built.removed:,} 页" if built.removed else ""
     out(f"已生成督办看板:{built.pages:,} 个页面(写入 {built.written:,} 页,未变 {built.unchanged:,} 页{removed})"
         f" → {output / 'index.html'}")
