@@ -169,49 +169,24 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, b
 
     Counts, lists and rows come from the matters' records (``records``, else read through the store's cache);
     a matter's full model is read only for a page that has to be made again."""
-    from .issuing import read_register
-    from .periods import period_of
-    from .ranking import rank
+    from concurrent.futures import ThreadPoolExecutor
 
     if records is None:
         from .store import load_ledgers
 
         records = load_ledgers(ws).records
-    d = today.toordinal()
-    matters = [(r, evaluate(r, today, ws.rules)) for r in records if r.assigned <= d]
-    matters.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].ledger, x[0].id))
-    summary = summarize([st for _, st in matters])
-    quarter = period_of(today, "quarter")
-    site_day = today.isoformat()  # a document, commit or fact dated after the site's day is not on it
-    site = Site(office=ws.rules.office, today=today.isoformat(), total=summary.total,
-                completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
-                light_names={k: light_name(k, ws.rules) for k in LIGHTS},
-                ranking=rank(ws, [r for r, _ in matters], quarter, today), ranking_period=quarter.label,
-                issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
-                        for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
-    rows = [_row(ws, r, st) for r, st in matters]
-    site.matters = [r for r in rows if not r["withdrawn"]]
-    site.withdrawn = [r for r in rows if r["withdrawn"]]
-    site.overdue_list = [r for r in rows if r["overdue_days"]]
-    by_ledger: dict[str, list[Status]] = {}
-    by_unit: dict[str, list[Status]] = {}
-    for r, st in matters:  # one pass, not one per ledger and per unit
-        by_ledger.setdefault(r.ledger, []).append(st)
-        by_unit.setdefault(r.lead_unit, []).append(st)
-    for key, lg in ws.ledgers.items():
-        if key in by_ledger:
-            site.ledgers.append({"key": key, "name": lg.name, **_counts(by_ledger[key])})
-    for unit in ws.units:
-        if unit in by_unit:
-            site.units.append({"name": unit, "file": safe_name(unit), **_counts(by_unit[unit])})
+    with ThreadPoolExecutor(max_workers=1) as pool:  # git works on its own while the pages' data are made
+        git_work = pool.submit(lambda: (_history(ws), _BlobIds(ws)))
+        site, matters, rows = _dashboard(ws, today, records)
+        env = environment(ws.root, "html")
+        env.auto_reload = False  # one build: a template is looked up once, not checked on disk for every page
+        history, blob_ids = git_work.result()
     rows_of_ledger: dict[str, list[dict[str, Any]]] = {}
     rows_of_unit: dict[str, list[dict[str, Any]]] = {}
     for row in site.matters:
         rows_of_ledger.setdefault(row["ledger_key"], []).append(row)
         rows_of_unit.setdefault(row["unit"], []).append(row)
-    env = environment(ws.root, "html")
-    env.auto_reload = False  # one build: a template is looked up once, not checked on disk for every page
-    history = _history(ws)
+    site_day = site.today  # a document, commit or fact dated after the site's day is not on it
     pages = _Pages(env, site, target, save, remove)
 
     # a matter page is made from its file's bytes, its commits, the day, --include-sensitive and the workspace's
@@ -220,7 +195,7 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, b
     # nor yilan's version (in the templates' key), the page is not made again
     site.up = "../"
     frame = pages.templates.key(MATTER_TEMPLATE, site, {})
-    blobs = _BlobIds(ws) if frame is not None else None
+    blobs = blob_ids if frame is not None else None
     base = hashlib.blake2b(f"{frame}|{ws.schema_hash}|{site_day}|{include_sensitive}".encode(), digest_size=16)
     hists = [[h for h in history.get(r.path, []) if h["date"] <= site_day] for r, _ in matters]
     keys: list[str | None] = []
@@ -263,6 +238,44 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, b
     for rel, template, up, make, pkey in counted(specs(), total, "生成网页"):
         pages.page(rel, template, up, make, pkey)
     return pages.finish()
+
+
+def _dashboard(ws: Workspace, today: date, records: list[Record]) -> tuple[Site, list[tuple[Record, Status]],
+                                                                        list[dict[str, Any]]]:
+    """The site's data at ``today``: totals, ledgers, units, rows, ranking and documents issued; the matters
+    assigned by then with their status, in the index's order, and their rows."""
+    from .issuing import read_register
+    from .periods import period_of
+    from .ranking import rank
+
+    d = today.toordinal()
+    matters = [(r, evaluate(r, today, ws.rules)) for r in records if r.assigned <= d]
+    matters.sort(key=lambda x: (LIGHTS.index(x[1].light), -x[1].overdue_days, x[0].ledger, x[0].id))
+    summary = summarize([st for _, st in matters])
+    quarter = period_of(today, "quarter")
+    site_day = today.isoformat()
+    site = Site(office=ws.rules.office, today=site_day, total=summary.total,
+                completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
+                light_names={k: light_name(k, ws.rules) for k in LIGHTS},
+                ranking=rank(ws, [r for r, _ in matters], quarter, today), ranking_period=quarter.label,
+                issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
+                        for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
+    rows = [_row(ws, r, st) for r, st in matters]
+    site.matters = [r for r in rows if not r["withdrawn"]]
+    site.withdrawn = [r for r in rows if r["withdrawn"]]
+    site.overdue_list = [r for r in rows if r["overdue_days"]]
+    by_ledger: dict[str, list[Status]] = {}
+    by_unit: dict[str, list[Status]] = {}
+    for r, st in matters:  # one pass, not one per ledger and per unit
+        by_ledger.setdefault(r.ledger, []).append(st)
+        by_unit.setdefault(r.lead_unit, []).append(st)
+    for key, lg in ws.ledgers.items():
+        if key in by_ledger:
+            site.ledgers.append({"key": key, "name": lg.name, **_counts(by_ledger[key])})
+    for unit in ws.units:
+        if unit in by_unit:
+            site.units.append({"name": unit, "file": safe_name(unit), **_counts(by_unit[unit])})
+    return site, matters, rows
 
 
 MATTER_TEMPLATE = "site_matter.html.j2"
