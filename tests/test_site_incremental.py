@@ -213,3 +213,27 @@ def test_the_pages_are_made_under_a_progress_bar(demo_workspace: Path, tmp_path:
     monkeypatch.setattr(site_module, "counted", counted)
     site(demo_workspace, tmp_path / "site")
     assert seen == [(80, "生成网页")]
+
+
+def test_the_words_of_past_changes_are_read_once(git_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 修改记录 of every page: what changed between two versions of a file never changes, so a rebuild reads
+    only the versions of commits it has not seen (.yilan/cache/site-history.bin)."""
+    from yilan_cli import history
+
+    site(git_demo, tmp_path / "a")
+    read: list[str] = []
+    original = history.Blobs.text
+
+    def text(self: history.Blobs, sha: str) -> str | None:
+        read.append(sha)
+        return original(self, sha)
+
+    monkeypatch.setattr(history.Blobs, "text", text)
+    site(git_demo, tmp_path / "b")
+    assert read == []
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "update", "XW-002", "--note", "一条", "--date", DAY])
+    assert r.exit_code == 0, r.output
+    site(git_demo, tmp_path / "b")
+    assert len(read) == 2  # the file before and after the new commit
+    monkeypatch.setenv("YILAN_NO_CACHE", "1")
+    assert pages(tmp_path / "b") == pages(_fresh(git_demo, tmp_path / "c"))  # as without any cache

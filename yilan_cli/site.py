@@ -18,7 +18,6 @@ import pickle
 import re
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -105,26 +104,18 @@ def _history(ws: Workspace) -> dict[str, list[dict[str, str]]]:
     key = hashlib.sha256(f"{HISTORY_FORMAT}|{__version__}|{sorted(ws.sensitive)}".encode()).hexdigest()
     cache_path = ws.root / HISTORY_CACHE
     cached = _read_words(cache_path, key) if cache_enabled() else {}
-    fresh: dict[str, str] = {}
+    changes = [(c, ch, f"{ch.old_blob}:{ch.new_blob}") for c in history.log(ws.root, paths=("ledgers",))
+               for ch in c.changes if ch.new_path.endswith(".yaml")]
+    fresh = {pair: cached[pair] for _, _, pair in changes if pair in cached}
+    new = {pair: ch for _, ch, pair in changes if pair not in fresh}  # first seen: its versions are read and compared
+    if new:
+        with history.Blobs(ws.root) as blobs:
+            for pair, ch in counted(new.items(), len(new), "读取修改记录"):
+                fresh[pair] = _words(ws, blobs, ch.old_blob, ch.new_blob)
     out: dict[str, list[dict[str, str]]] = {}
-    blobs: history.Blobs | None = None  # started at the first change not in the cache
-    with ExitStack() as stack:
-        for c in history.log(ws.root, paths=("ledgers",)):
-            action = ACTIONS.get(c.action, c.action)
-            for ch in c.changes:
-                if not ch.new_path.endswith(".yaml"):
-                    continue
-                pair = f"{ch.old_blob}:{ch.new_blob}"
-                words = fresh.get(pair)
-                if words is None:
-                    words = cached.get(pair)
-                if words is None:
-                    if blobs is None:
-                        blobs = stack.enter_context(history.Blobs(ws.root))
-                    words = _words(ws, blobs, ch.old_blob, ch.new_blob)
-                fresh[pair] = words
-                out.setdefault(ch.new_path, []).append({"date": c.date, "author": c.author, "action": action,
-                                                        "words": words})
+    for c, ch, pair in changes:
+        out.setdefault(ch.new_path, []).append({"date": c.date, "author": c.author,
+                                                "action": ACTIONS.get(c.action, c.action), "words": fresh[pair]})
     if cache_enabled() and fresh.keys() != cached.keys():
         _write_words(cache_path, key, fresh)
     return out
@@ -295,7 +286,7 @@ def _models(ws: Workspace, paths: list[str], total: int) -> Callable[[str], Vali
         found = {v.path: v for v in load_full(ws)}
     else:
         found = {}
-        for rel in paths:
+        for rel in counted(paths, len(paths), "读取事项"):
             valid, _ = read_matter(ws, ws.root / rel)
             if valid is not None:
                 found[rel] = valid
@@ -450,12 +441,16 @@ class _Pages:
 
     def finish(self) -> Built:
         for rel, prev in self.old.items():
-            if rel in self.new or self.remove is None:
+            if rel in self.new:
                 continue
             path = self._path(rel)
-            if _holds(path, None, prev[0], prev[2]):  # still what yilan wrote: a page of a matter now gone
-                self.remove(Path(path))
-                self.built.removed += 1
+            if not _holds(path, None, prev[0], prev[2]):
+                continue  # gone, or changed since yilan wrote it: no longer yilan's page
+            if self.remove is None:
+                self.new[rel] = prev  # kept, and still known as yilan's
+                continue
+            self.remove(Path(path))  # still what yilan wrote: the page of a matter now gone
+            self.built.removed += 1
         if self.verified or self.built.written or self.built.removed or not self.whole or self.new != self.old:
             # one page a line; a quote inside a JSON string is escaped, so '], "' only ever ends an entry
             pages = json.dumps(dict(sorted(self.new.items())))[1:-1].replace('], "', '],\n"')
