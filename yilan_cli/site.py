@@ -33,6 +33,7 @@ from .report import MARK, environment, render_template
 from .sheets import safe_name
 from .status import LIGHTS, evaluate, percent, summarize
 from .store import cache_enabled
+from .workspace import read_cache_file, write_cache_file
 
 if TYPE_CHECKING:
     from .checks import Validated
@@ -129,26 +130,14 @@ def _words(ws: Workspace, blobs: Any, old_blob: str, new_blob: str) -> str:
 
 
 def _read_words(path: Path, key: str) -> dict[str, str]:
-    try:
-        if path.is_symlink():
-            return {}
-        doc = marshal.loads(path.read_bytes())
-        if isinstance(doc, tuple) and len(doc) == 2 and doc[0] == key and isinstance(doc[1], dict):
-            return doc[1]  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - a corrupt or unreadable cache is simply rebuilt
-        pass
+    doc = read_cache_file(path)  # a regular file, CRC-checked, or nothing (workspace.read_cache_file)
+    if isinstance(doc, tuple) and len(doc) == 2 and doc[0] == key and isinstance(doc[1], dict):
+        return doc[1]  # type: ignore[no-any-return]
     return {}
 
 
 def _write_words(path: Path, key: str, words: dict[str, str]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            marshal.dump((key, words), f)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only workspace works without a cache
+    write_cache_file(path, (key, words))
 
 
 def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, bytes], None],
@@ -281,7 +270,7 @@ def _models(ws: Workspace, paths: list[str], total: int) -> Callable[[str], Vali
     from .checks import read_matter  # pydantic: imported only when a page has to be made again
 
     if len(paths) * BULK > total:
-        from .exchange import load_full
+        from .store import load_full
 
         found = {v.path: v for v in load_full(ws)}
     else:
