@@ -122,7 +122,7 @@ def test_a_character_xml_cannot_hold_is_refused_as_python_docx_refuses_it() -> N
 
 
 def test_rows_are_written_as_text_behind_one_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
-    """1,500 rows in two tables: one bar "生成 Word" counting all of them; python-docx adds one row per table."""
+    """1,500 rows in two tables: one bar "生成 Word 表格行" counting all of them; python-docx adds one row per table."""
     from docx.table import Table
 
     class Tty(io.StringIO):
@@ -138,7 +138,7 @@ def test_rows_are_written_as_text_behind_one_progress_bar(monkeypatch: pytest.Mo
     monkeypatch.setattr(Table, "add_row", lambda self: added.append(1) or add_row(self))
     rows = [[f"SW-{n:05d}", f"事项{n}", "县住建局", f"{n % 100}%", ""] for n in range(1000)]
     data = _build([(HEADER, rows), (HEADER, rows[:500])])
-    assert bars == [(1500, "生成 Word")] and "生成 Word" in tty.getvalue() and "1500/1500" in tty.getvalue()
+    assert bars == [(1500, "生成 Word 表格行")] and "生成 Word 表格行" in tty.getvalue() and "1500/1500" in tty.getvalue()
     assert len(added) == 2  # the template rows
     first, second = _cell_texts(data)
     assert len(first) == 1001 and len(second) == 501 and first[1000] == ["SW-00999", "事项999", "县住建局", "99%", ""]

@@ -23,6 +23,13 @@ def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YILAN_NO_PROGRESS", raising=False)
 
 
+@pytest.mark.parametrize("env", [{}, {"CI": "false"}, {"YILAN_NO_PROGRESS": "0"}, {"CI": ""}])
+def test_switches_set_off_do_not_hide_the_bar(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert progress.wanted(5000, Tty())
+
+
 def test_terminal_shows_label_and_counts() -> None:
     tty = Tty()
     items = list(progress.counted(range(1500), 1500, "生成网页", tty))

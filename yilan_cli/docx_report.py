@@ -571,11 +571,11 @@ def render_docx(r: Report) -> bytes:
 
 def _save(doc: _Doc) -> bytes:
     """The .docx bytes of ``doc``: the rows of its tables styled and measured (behind a progress bar of all
-    of them, "生成 Word", on a terminal only), python-docx's package with the tables' body rows streamed into
+    of them, "生成 Word 表格行", on a terminal only), python-docx's package with the tables' body rows streamed into
     word/document.xml (never one string), and every entry's timestamp fixed, so equal documents give equal
     bytes."""
     total = sum(len(t.rows) for t in doc.tables)
-    for table, row in counted(((t, row) for t in doc.tables for row in t.rows), total, "生成 Word"):
+    for table, row in counted(((t, row) for t in doc.tables for row in t.rows), total, "生成 Word 表格行"):
         table.add(row)
     bodies = [_body(t, i) for i, t in enumerate(doc.tables)]
     saved = io.BytesIO()

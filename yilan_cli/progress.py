@@ -3,7 +3,7 @@
 ``counted(items, total, label)`` yields ``items`` unchanged and, while it does, draws a rich progress bar
 with counts ("生成网页  12,000/20,000") on standard error. The bar is shown only where a person watches:
 standard error is a terminal, ``CI`` is not set (GitHub/Gitea/GitLab runners set it), ``YILAN_NO_PROGRESS``
-is not set, and there are at least ``MIN_ITEMS`` items (a county's 473 matters finish before a bar would
+is not set (either set to ``0``, ``false`` or empty counts as not set), and there are at least ``MIN_ITEMS`` items (a county's 473 matters finish before a bar would
 help). In a pipe, a file or CI nothing is written, so outputs and logs stay byte-identical. The bar is
 transient: it disappears when the work ends and leaves no line behind.
 """
@@ -24,7 +24,7 @@ MIN_ITEMS = 1000  # below this the work ends in about a second even on an office
 
 def wanted(total: int, stream: Any = None) -> bool:
     """Whether a bar for ``total`` items would be shown on ``stream`` (standard error by default)."""
-    if total < MIN_ITEMS or os.environ.get("CI") or os.environ.get("YILAN_NO_PROGRESS"):
+    if total < MIN_ITEMS or _on("CI") or _on("YILAN_NO_PROGRESS"):
         return False
     target = raw(stream if stream is not None else sys.stderr)
     isatty = getattr(target, "isatty", None)
@@ -32,6 +32,10 @@ def wanted(total: int, stream: Any = None) -> bool:
         return bool(isatty and isatty())
     except (OSError, ValueError):
         return False
+
+
+def _on(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def counted(items: Iterable[T], total: int, label: str, stream: Any = None) -> Iterator[T]:
