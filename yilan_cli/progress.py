@@ -3,9 +3,10 @@
 ``counted(items, total, label)`` yields ``items`` unchanged and, while it does, draws a rich progress bar
 with counts ("生成网页  12,000/20,000") on standard error. The bar is shown only where a person watches:
 standard error is a terminal, ``CI`` is not set (GitHub/Gitea/GitLab runners set it), ``YILAN_NO_PROGRESS``
-is not set (either set to ``0``, ``false`` or empty counts as not set), and there are at least ``MIN_ITEMS`` items (a county's 473 matters finish before a bar would
-help). In a pipe, a file or CI nothing is written, so outputs and logs stay byte-identical. The bar is
-transient: it disappears when the work ends and leaves no line behind.
+is not set (``0``, ``false``, ``no`` or empty count as not set), and there are at least ``MIN_ITEMS`` items
+(a county's 473 matters finish before a bar would help). In a pipe, a file or CI nothing is written, so
+outputs and logs stay byte-identical. The bar is transient: it disappears when the work ends and leaves no
+line behind.
 """
 
 from __future__ import annotations
