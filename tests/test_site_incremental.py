@@ -237,3 +237,45 @@ def test_the_words_of_past_changes_are_read_once(git_demo: Path, tmp_path: Path,
     assert len(read) == 2  # the file before and after the new commit
     monkeypatch.setenv("YILAN_NO_CACHE", "1")
     assert pages(tmp_path / "b") == pages(_fresh(git_demo, tmp_path / "c"))  # as without any cache
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_worker_processes_make_the_same_pages_and_manifest(git_demo: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many matter pages to make go to one worker process per core (site._in_workers): the same bytes, the same
+    manifest, the same counts; a page in place is left alone, a changed one written, as in one process."""
+    from yilan_cli import site as site_module
+
+    one = site(git_demo, tmp_path / "one")
+    monkeypatch.setattr(site_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(site_module, "PAGES_PER_TASK", 5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    forked = []
+    real = site_module._in_workers
+    monkeypatch.setattr(site_module, "_in_workers", lambda *a: forked.append(len(a[2])) or real(*a))
+    many = site(git_demo, tmp_path / "many")
+    assert forked == [42]
+    assert many.replace("many", "one") == one
+    assert pages(tmp_path / "many") == pages(tmp_path / "one")
+    assert (tmp_path / "many/.yilan-site.json").read_bytes() == (tmp_path / "one/.yilan-site.json").read_bytes()
+    before = snapshot(tmp_path / "many")
+    edited = tmp_path / "many/matter/ZB-002.html"
+    edited.write_bytes(edited.read_bytes() + b"x")
+    base = git_demo / "report_templates" / "site_matter.html.j2"  # every matter page to make again, same bytes
+    base.write_text(base.read_text(encoding="utf-8") + "{# 注释 #}", encoding="utf-8")
+    again = site(git_demo, tmp_path / "many")
+    assert "写入 1 页,未变 79 页" in again and forked == [42, 42], again
+    assert rewritten(before, snapshot(tmp_path / "many")) == {"matter/ZB-002.html", ".yilan-site.json"}
+    assert pages(tmp_path / "many") == pages(tmp_path / "one")
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_template_failing_in_a_worker_is_said_as_in_one_process(git_demo: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from yilan_cli import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    (git_demo / "report_templates" / "site_matter.html.j2").write_text("<p>{{ 1/0 }}</p>\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["--root", str(git_demo), "site", "-o", str(tmp_path / "site"), "--today", DAY])
+    assert r.exit_code == 2 and "[T005]" in r.stderr and "site_matter.html.j2" in r.stderr, r.output

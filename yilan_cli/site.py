@@ -18,6 +18,7 @@ import pickle
 import re
 import stat
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -214,10 +215,95 @@ def build_site(ws: Workspace, today: date, target: Path, save: Callable[[Path, b
 
             yield rel, MATTER_TEMPLATE, "../", make, mkey
 
-    total = 1 + len(site.ledgers) + len(site.units) + len(matters)
-    for rel, template, up, make, pkey in counted(specs(), total, "生成网页"):
-        pages.page(rel, template, up, make, pkey)
+    every = list(specs())
+    made = [i for i, spec in enumerate(every) if spec[3] is not None and spec[0].startswith("matter/")]
+    workers = _workers(len(made))
+    if workers < 2:
+        for spec in counted(every, len(every), "生成网页"):
+            pages.page(*spec)
+    else:
+        _in_workers(pages, every, made, workers)
     return pages.finish()
+
+
+PARALLEL_PAGES = 1000  # matter pages to make before worker processes pay for their start-up
+PAGES_PER_TASK = 200
+
+
+def _workers(pages: int) -> int:
+    """Worker processes for ``pages`` matter pages to make: one per core (at most 8) for many pages where
+    processes can be forked (Linux: the county's server, CI), else none — made in this process."""
+    import multiprocessing
+
+    if pages < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+_job: list[Any] = []  # (_Pages, every page's spec) the forked workers make their pages with
+
+
+def _in_workers(pages: _Pages, every: list[Any], made: list[int], workers: int) -> None:
+    """The matter pages ``made`` (indices into ``every``) rendered and written by forked worker processes,
+    ``PAGES_PER_TASK`` at a time, while this process makes the others (index, ledgers, units, pages in place);
+    the manifest entries come back here. The pages are the same bytes as made in order; an error (a template
+    failing at run time, a write refused) is raised here as it was raised there."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with suppress(Exception):  # compiled before the fork, once; a broken template fails where it is rendered
+        pages.env.get_template(MATTER_TEMPLATE)
+    tasks = [made[i:i + PAGES_PER_TASK] for i in range(0, len(made), PAGES_PER_TASK)]
+    _job[:] = [pages, every]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_make_pages, task) for task in tasks]  # forked here, before any progress bar
+            elsewhere = set(made)
+
+            def produced() -> Iterator[None]:
+                for i, spec in enumerate(every):
+                    if i not in elsewhere:
+                        pages.page(*spec)
+                        yield
+                for task, future in zip(tasks, futures, strict=True):
+                    for i, (entry, written, verified) in zip(task, future.result(), strict=True):
+                        pages.record(every[i][0], entry, written)
+                        pages.verified |= verified
+                        yield
+
+            try:
+                for _ in counted(produced(), len(every), "生成网页"):
+                    pass
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        _job.clear()
+
+
+def _start_worker(parent: int) -> None:
+    """A worker ends with the command that started it (Linux's parent-death signal), as store's readers do."""
+    import ctypes
+    import signal
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the command was gone before the signal was asked for
+        os._exit(1)
+
+
+def _make_pages(indices: list[int]) -> list[tuple[list[Any], bool, bool]]:
+    """In a worker: each page's manifest entry, whether it was written, whether a file had to be read back."""
+    pages, every = _job
+    out = []
+    for i in indices:
+        rel, template, up, make, key = every[i]
+        pages.verified = False
+        entry, written = pages.make(rel, template, up, make, key)
+        out.append((entry, written, pages.verified))
+    return out
 
 
 def _dashboard(ws: Workspace, today: date, records: list[Record]) -> tuple[Site, list[tuple[Record, Status]],
@@ -387,11 +473,22 @@ class _Pages:
         """Page ``rel`` from ``template`` and ``make()`` (its own data), written only if its bytes change.
         ``key`` hashes what it is made from; _CONTEXT: hash the context itself (cheap for few pages). No
         ``make``: unchanged() found the page in place."""
-        self.built.pages += 1
         if make is None:
-            self.new[rel] = self.old[rel]
+            self.record(rel, self.old[rel], False)
+        else:
+            self.record(rel, *self.make(rel, template, up, make, key))
+
+    def record(self, rel: str, entry: list[Any], written: bool) -> None:
+        self.new[rel] = entry
+        self.built.pages += 1
+        if written:
+            self.built.written += 1
+        else:
             self.built.unchanged += 1
-            return
+
+    def make(self, rel: str, template: str, up: str, make: Callable[[], dict[str, Any]],
+             key: str | None) -> tuple[list[Any], bool]:
+        """The manifest entry of page ``rel`` and whether it was written."""
         self.site.up = up
         path = self._path(rel)
         extra = None
@@ -401,19 +498,16 @@ class _Pages:
         prev = self.old.get(rel)
         if self.unchanged(rel, key):
             assert prev is not None
-            self.new[rel] = prev
-            self.built.unchanged += 1
-            return
+            return prev, False
         if extra is None:
             extra = make()
         html = render_template(self.env, template, "看板", s=self.site, **extra).encode("utf-8")  # T001–T006
         digest = _digest(html)
-        self.new[rel] = [digest, key or "", len(html)]
+        entry = [digest, key or "", len(html)]
         if (prev is not None and prev[0] == digest and self._intact(path, prev)) or _holds(path, html):
-            self.built.unchanged += 1
-            return
+            return entry, False
         self.save(Path(path), html)
-        self.built.written += 1
+        return entry, True
 
     def _intact(self, path: str, prev: list[Any]) -> bool:
         """Whether the file is still the one the manifest describes: regular, its size, not modified after the
