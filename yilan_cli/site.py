@@ -33,7 +33,7 @@ from .render import light_name, reasons
 from .report import MARK, environment, render_template
 from .sheets import safe_name
 from .status import LIGHTS, evaluate, percent, summarize
-from .store import cache_enabled
+from .store import cache_enabled, end_with
 from .workspace import read_cache_file, write_cache_file
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def _in_workers(pages: _Pages, every: list[Any], made: list[int], workers: int) 
     _job[:] = [pages, every]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+                                 initializer=end_with, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_make_pages, task) for task in tasks]  # forked here, before any progress bar
             elsewhere = set(made)
 
@@ -281,17 +281,6 @@ def _in_workers(pages: _Pages, every: list[Any], made: list[int], workers: int) 
                 raise
     finally:
         _job.clear()
-
-
-def _start_worker(parent: int) -> None:
-    """A worker ends with the command that started it (Linux's parent-death signal), as store's readers do."""
-    import ctypes
-    import signal
-
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the command was gone before the signal was asked for
-        os._exit(1)
 
 
 def _make_pages(indices: list[int]) -> list[tuple[list[Any], bool, bool]]:

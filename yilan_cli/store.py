@@ -193,9 +193,10 @@ def _start_reader(ws: Workspace, whole: bool) -> None:
     _reader[:] = [ws, whole]
 
 
-def _start_worker(ws: Workspace, whole: bool, parent: int) -> None:
-    """A worker ends with the command that started it: killed with it (Linux's parent-death signal), so a
-    command stopped by CI's timeout or the OOM killer leaves no reader blocked on its result pipe."""
+def end_with(parent: int) -> None:
+    """In a forked worker: end with the command (process ``parent``) that started it — killed with it by Linux's
+    parent-death signal — so a command stopped by CI's timeout or the OOM killer leaves no worker blocked on
+    its result pipe. Every worker pool's initializer calls it first (here and site.py)."""
     import ctypes
     import signal
 
@@ -203,6 +204,10 @@ def _start_worker(ws: Workspace, whole: bool, parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the command was gone before the signal was asked for
         os._exit(1)
+
+
+def _start_worker(ws: Workspace, whole: bool, parent: int) -> None:
+    end_with(parent)
     _start_reader(ws, whole)
 
 
