@@ -106,14 +106,19 @@ def cache_enabled() -> bool:
     return not os.environ.get("YILAN_NO_CACHE")
 
 
+def _opened(ws: Workspace, name: Path, use_cache: bool | None) -> tuple[bool, list[tuple[str, str, Signature]], Path,
+                                                                      str, dict[str, Any], int]:
+    """What a load starts from: whether the cache is used, the scanned files, the cache file ``name`` (its path,
+    header key and entries) and the time before which a file's signature is trusted (RACY_NS)."""
+    use = cache_enabled() if use_cache is None else use_cache
+    path = ws.root / name
+    key = schema_key(ws) if use else ""
+    return use, _scan(ws.root), path, key, _read_cache(path, key) if use else {}, time.time_ns() - RACY_NS
+
+
 def load_ledgers(ws: Workspace, use_cache: bool | None = None) -> Ledgers:
     """Every matter of the workspace: valid records (from the cache where unchanged) and findings."""
-    use_cache = cache_enabled() if use_cache is None else use_cache
-    scanned = _scan(ws.root)
-    cache_path = ws.root / CACHE_FILE
-    key = schema_key(ws) if use_cache else ""
-    cached = _read_cache(cache_path, key) if use_cache else {}
-    trusted_before = time.time_ns() - RACY_NS
+    use_cache, scanned, cache_path, key, cached, trusted_before = _opened(ws, CACHE_FILE, use_cache)
     fresh: dict[str, tuple[Signature, tuple[Any, ...]]] = {}
     records: list[Record] = []
     findings: list[Any] = []
@@ -237,12 +242,7 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     """
     from .checks import revive
 
-    use_cache = cache_enabled() if use_cache is None else use_cache
-    scanned = _scan(ws.root)
-    cache_path = ws.root / FULL_CACHE_FILE
-    key = schema_key(ws) if use_cache else ""
-    cached = _read_cache(cache_path, key) if use_cache else {}
-    trusted_before = time.time_ns() - RACY_NS
+    use_cache, scanned, cache_path, key, cached, trusted_before = _opened(ws, FULL_CACHE_FILE, use_cache)
     out = []
     kept: list[tuple[str, Signature, Any]] = []  # (rel, signature, frozen values if at hand) the cache may hold
     changed = False
