@@ -188,12 +188,14 @@ def _deductions(rules: Rules, tally: _Tally) -> tuple[float, list[str]]:
 UNMEASURED = "无可计量：按期办结、序时达标、按期报告均无可计量事项，不计分、不排名"
 
 
-def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, today: date) -> UnitScore:
+def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, today: date,
+               known: dict[str, Status] | None = None) -> UnitScore:
     """A unit's score at ``today`` over ``records`` (the matters it leads), with every point explained; a
     matter withdrawn within the period is judged on the day before its 撤销 (:func:`judged_on`), and said so.
 
     Score None: the unit leads nothing (本期无牵头事项), or — under 赛马.无可计量: 分摊 — none of its rule groups
-    has anything weighted to measure (无可计量); such a unit is listed without a rank and on neither list."""
+    has anything weighted to measure (无可计量); such a unit is listed without a rank and on neither list.
+    ``known``: statuses at ``today`` under ws.rules already evaluated by the caller, by path (the same values)."""
     total = _Tally()
     groups: dict[tuple[tuple[str, float], ...], tuple[Rules, _Tally, list[str]]] = {}
     withdrawn_in = 0
@@ -208,7 +210,7 @@ def unit_score(ws: Workspace, unit: str, records: list[Record], period: Period, 
         rules, tally, names = groups[key]
         if lg is not None and key and lg.name not in names:
             names.append(lg.name)
-        st = evaluate(r, on, ws.rules)
+        st = known[r.path] if known is not None and on == today and r.path in known else evaluate(r, on, ws.rules)
         tally.add(r, st, period, on, ws.rules)
         total.add(r, st, period, on, ws.rules)
     on_time, schedule, report = total.rates()
@@ -257,8 +259,10 @@ def judged_on(r: Record, period: Period, d: int) -> int | None:
     return last if last >= period.first.toordinal() and counted(r, last) else None
 
 
-def rank(ws: Workspace, records: list[Record], period: Period, today: date | None = None) -> list[GroupRanking]:
-    """Every registered unit, group by group (in registry order), ranked at ``today`` (default: period end)."""
+def rank(ws: Workspace, records: list[Record], period: Period, today: date | None = None,
+         known: dict[str, Status] | None = None) -> list[GroupRanking]:
+    """Every registered unit, group by group (in registry order), ranked at ``today`` (default: period end).
+    ``known``: the records' statuses at ``today`` under ws.rules, by path, when the caller has them."""
     d = today or period.last
     by_unit: dict[str, list[Record]] = {u: [] for u in ws.units}
     for r in records:
@@ -266,7 +270,7 @@ def rank(ws: Workspace, records: list[Record], period: Period, today: date | Non
             by_unit[r.lead_unit].append(r)
     groups: dict[str, list[UnitScore]] = {}
     for unit, mine in by_unit.items():
-        groups.setdefault(ws.units[unit], []).append(unit_score(ws, unit, mine, period, d))
+        groups.setdefault(ws.units[unit], []).append(unit_score(ws, unit, mine, period, d, known))
     return _ordered(ws, groups)
 
 

@@ -312,7 +312,8 @@ def _dashboard(ws: Workspace, today: date, records: list[Record]) -> tuple[Site,
     site = Site(office=ws.rules.office, today=site_day, total=summary.total,
                 completion_rate=percent(summary.completion_rate), overdue=summary.overdue, lights=dict(summary.lights),
                 light_names={k: light_name(k, ws.rules) for k in LIGHTS},
-                ranking=rank(ws, [r for r, _ in matters], quarter, today), ranking_period=quarter.label,
+                ranking=rank(ws, [r for r, _ in matters], quarter, today, {r.path: st for r, st in matters}),
+                ranking_period=quarter.label,
                 issued=[{"number": str(e.get("编号", "")), "title": _issued_title(e), "date": str(e.get("印发日期", ""))}
                         for e in read_register(ws.root) if str(e.get("印发日期", "")) <= site_day])
     rows = [_row(ws, r, st) for r, st in matters]
