@@ -229,7 +229,8 @@ def test_a_damaged_byte_rebuilds_the_cache(demo_workspace: Path, trust_now: None
 
 
 @pytest.mark.parametrize("kind", ["link-to-dev-zero", "fifo", "directory", "planted-temporary-link"])
-def test_a_cache_path_that_is_not_a_regular_file(demo_workspace: Path, trust_now: None, kind: str) -> None:
+def test_a_cache_path_that_is_not_a_regular_file(demo_workspace: Path, trust_now: None, kind: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A link (even to /dev/zero), a pipe or a folder where a cache file belongs is never read or followed: the
     command answers at once from the files; a link planted at the temporary name is replaced, not written through."""
     cache = demo_workspace / store.FULL_CACHE_FILE
@@ -243,11 +244,17 @@ def test_a_cache_path_that_is_not_a_regular_file(demo_workspace: Path, trust_now
     elif kind == "directory":
         cache.mkdir()
     else:
-        cache.with_name(f"{cache.name}.{os.getpid()}.tmp").symlink_to(victim)
+        import itertools
+
+        from yilan_cli import filecheck
+
+        monkeypatch.setattr(filecheck, "_temp_names", itertools.count())  # the temporary names tried, in order
+        for n in range(3):
+            cache.with_name(f".{cache.name}.{os.getpid()}-{n}.tmp").symlink_to(victim)
     started = time.monotonic()
     got = full(demo_workspace)
     assert len(got) == 42 and time.monotonic() - started < 30
     assert victim.read_text(encoding="utf-8") == "untouched"
-    assert not list(cache.parent.glob("*.tmp"))  # nothing left behind
+    assert not [p for p in cache.parent.glob(".*.tmp") if not p.is_symlink()]  # nothing of ours left behind
     if kind == "planted-temporary-link":
         assert read_cache_file(cache) is not None  # written as a file of its own

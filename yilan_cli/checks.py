@@ -50,6 +50,9 @@ class Validated:
                 extra, tuple(self.record()))
 
 
+FROZEN_SIZE = 6  # the values in Validated.frozen()
+
+
 def revive(ws: Workspace, frozen: tuple[Any, ...]) -> Validated | None:
     """The Validated that ``Validated.frozen`` stored: the model re-validated by pydantic alone (the file passed
     every other check when it was stored), 日期 extra fields back to dates by the ledger's field types. None

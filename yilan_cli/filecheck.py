@@ -8,6 +8,9 @@ research command or a report reads research files without paying for the matter 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import os
 import re
 from pathlib import Path
@@ -160,3 +163,47 @@ def scan_values(data: dict[str, Any], sensitive: set[str]) -> list[Issue]:
     for key, value in data.items():
         walk(value, (key,), key in sensitive)
     return out
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_temp_names = itertools.count()
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """``data`` into ``path`` through a new temporary file in the same folder — created exclusively, so never
+    through a link planted under its name — and one rename. A new file gets the usual mode (0666 less the umask);
+    a file replaced keeps its mode. Used for the dashboard's pages (cli.common.PageWriter) and the caches
+    (workspace.write_cache_file); a ledger write goes through txn.atomic_write (fsync, fault points)."""
+    import stat
+
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    folder, name = os.path.split(path)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_temp_names)}.tmp")
+        try:
+            fd = os.open(tmp, _TEMP_FLAGS, 0o666 if mode is None else mode)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"{path}: no free temporary name")
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
+        if mode is not None and mode & _umask():  # the umask took bits the old file had
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -240,7 +240,7 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     20,000 matters this is ~5 × faster than reading every file (docs/performance.md). Only commands that
     read whole matters pay for this file; ``status`` never opens it.
     """
-    from .checks import revive
+    from .checks import FROZEN_SIZE, revive
 
     use_cache, scanned, cache_path, key, cached, trusted_before = _opened(ws, FULL_CACHE_FILE, use_cache)
     out = []
@@ -248,7 +248,7 @@ def load_full(ws: Workspace, problems: list[Any] | None = None, use_cache: bool 
     changed = False
     revived: dict[str, Any] = {}
     for rel, _, sig in scanned:
-        hit = _entry(cached.pop(rel, None), sig, 6)  # popped: the plain values and the models never all coexist
+        hit = _entry(cached.pop(rel, None), sig, FROZEN_SIZE)  # popped: the plain values and the models never all coexist
         if hit is not None and (valid := revive(ws, hit)) is not None:
             revived[rel] = valid
     missed = [path for rel, path, _ in scanned if rel not in revived]

@@ -6,7 +6,6 @@ schema file stops every command (exit 2) because nothing can be evaluated withou
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from dataclasses import astuple, dataclass, field, fields, replace
@@ -669,19 +668,14 @@ def write_cache_file(path: Path, doc: Any) -> None:
     import os
     import zlib
 
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    from .filecheck import replace_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = marshal.dumps(doc)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)  # a leftover of a killed run with this pid (a link is removed, never followed)
-        with open(tmp, "xb") as f:  # created here and now (O_EXCL): never through a planted link
-            f.write(CACHE_MAGIC + b"%08x" % zlib.crc32(payload))
-            f.write(payload)
-        os.replace(tmp, path)
+        replace_file(os.fspath(path), CACHE_MAGIC + b"%08x" % zlib.crc32(payload) + payload)
     except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        pass  # a read-only workspace, a full disk: commands work without a cache
 
 
 def _parse(root: Path) -> Workspace:

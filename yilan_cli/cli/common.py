@@ -3,9 +3,7 @@ exceptions become messages and exit codes."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import itertools
 import os
 import re
 import sys
@@ -425,13 +423,15 @@ class PageWriter:
         self.folders: set[str] = set()
 
     def save(self, path: Path, document: str | bytes) -> None:
+        from ..filecheck import replace_file
+
         try:
             self._refuse_link(path)
             folder = os.path.dirname(path)
             if folder not in self.folders:
                 os.makedirs(folder, exist_ok=True)
                 self.folders.add(folder)
-            _replace(os.fspath(path), document if isinstance(document, bytes) else document.encode("utf-8"))
+            replace_file(os.fspath(path), document if isinstance(document, bytes) else document.encode("utf-8"))
         except OSError as e:
             raise _write_failed(path, e) from None
 
@@ -456,49 +456,6 @@ class PageWriter:
         if link is not None:
             raise UsageError(f"输出位置 {link} 是符号链接,已拒绝写入(它可能指向工作区以外)",
                              "删除这个链接(它可能是别人提交的),或用 -o 换一个位置", code="E114", path=str(path))
-
-
-_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-_temp_names = itertools.count()
-
-
-def _replace(path: str, data: bytes) -> None:
-    """``data`` into ``path`` through a new temporary file in the same folder — created exclusively, so never
-    through a link planted under its name — and one rename. A new file gets the usual mode (0666 less the umask);
-    a file replaced keeps its mode."""
-    import stat
-
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    folder, name = os.path.split(path)
-    for _ in range(100):
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_temp_names)}.tmp")
-        try:
-            fd = os.open(tmp, _TEMP_FLAGS, 0o666 if mode is None else mode)
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise FileExistsError(f"{path}: no free temporary name")
-    try:
-        with open(fd, "wb") as f:
-            f.write(data)
-        if mode is not None and mode & _umask():  # the umask took bits the old file had
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-@functools.cache
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def warn_invalid(findings: list[Any]) -> None:
