@@ -41,6 +41,7 @@ class Record(NamedTuple):
     owner: str | None = None  # 责任人 (named in referral letters)
     # (撤销 日期, 恢复 日期 or None) ordinals: withdrawn from the first, counted again from the second (status.withdrawn)
     withdrawals: tuple[tuple[int, int | None], ...] = ()
+    parent: str | None = None  # 上级编号: the city assignment this matter answers (yilan assignments pull)
 
 
 def figure_text(x: Any) -> str:
@@ -84,6 +85,7 @@ def record_of(m: Any, ledger: str, path: str, cycle: str, extra: dict[str, Any] 
         extra=tuple(sorted((k, _plain(v)) for k, v in (extra or {}).items())),
         owner=m.owner,
         withdrawals=_withdrawals(m),
+        parent=m.parent_ref,
     )
 
 

@@ -311,6 +311,7 @@ def show_text(ws: Workspace, rec: Validated, st: Status, include_sensitive: bool
             lines.append(f"{label}: {value}")
 
     add("任务来源", m.source)
+    add("上级编号", m.parent_ref)
     add("目标要求", m.target)
     add("牵头领导", "、".join(m.leaders))
     add("牵头单位", m.lead_unit)

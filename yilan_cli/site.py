@@ -676,6 +676,8 @@ def _matter_page(ws: Workspace, v: Validated, today: date, row: dict[str, Any], 
     fields = [("台账", lg.name), ("任务来源", m.source), ("目标要求", m.target), ("牵头领导", "、".join(m.leaders)),
               ("牵头单位", m.lead_unit), ("配合单位", "、".join(m.co_units)), ("责任人", m.owner), ("专班", m.task_force),
               ("交办日期", m.assigned.isoformat()), ("完成时限", str(m.deadline)), ("报告周期", v.cycle), ("状态", m.state)]
+    if m.parent_ref:  # 上级编号: the city assignment it answers
+        fields.insert(2, ("上级编号", m.parent_ref))
     for e in m.extensions:
         fields.append(("延期", f"{e.applied_on} 申请延至 {e.new_deadline}:{e.reason}"
                                f"({e.approver or ''}{' ' + str(e.approved_on) + ' 批准' if e.approved_on else ' 待批准'})"))

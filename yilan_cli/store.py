@@ -29,8 +29,8 @@ from .workspace import Workspace, read_cache_file, write_cache_file
 
 CACHE_FILE = Path(".yilan") / "cache" / "records.bin"
 FULL_CACHE_FILE = Path(".yilan") / "cache" / "matters.bin"  # load_full: whole matters for exports, reports, the site
-CACHE_FORMAT = 6  # 2: indicators hold dated observations (asof); 3: 责任人 (owner); 4: 量化指标 类型; 5: 撤销;
-# 6: 量化指标/节点 设立日期
+CACHE_FORMAT = 7  # 2: indicators hold dated observations (asof); 3: 责任人 (owner); 4: 量化指标 类型; 5: 撤销;
+# 6: 量化指标/节点 设立日期; 7: 上级编号 (Record.parent)
 RACY_NS = 2_000_000_000  # FAT has 2 s timestamps; anything newer is re-read
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
