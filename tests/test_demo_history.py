@@ -162,11 +162,11 @@ def test_every_version_of_every_file_is_valid_and_canonical(git_demo: Path) -> N
 def test_each_matter_s_records_arrive_in_order() -> None:
     """The version each event writes is the final file cut back: the last one is the file itself, so the
     last commit of a matter does only what its subject says."""
-    from yilan_cli.cli.init import _workspace_files
+    from yilan_cli.cli.init import workspace_files
     from yilan_cli.demo_history import _visits, matter_commits
     from yilan_cli.yamlio import fast_load
 
-    files = _workspace_files(True)
+    files = workspace_files(True)
     for rel, text in files.items():
         if re.fullmatch(r"ledgers/\w+/[A-Z]+-\d+\.yaml", rel):
             made, exact = matter_commits(rel, text, "备注:" in text)
@@ -181,10 +181,10 @@ def test_each_matter_s_records_arrive_in_order() -> None:
 def test_head_is_the_demo_as_one_commit_made_it_plus_the_register(git_demo: Path, tmp_path: Path) -> None:
     """The history ends in exactly the files `init --example` committed at once before; the register of issued
     documents is the one file it adds, and its 源提交 is a commit of the history."""
-    from yilan_cli.cli.init import _create, _workspace_files
+    from yilan_cli.cli.init import _create, workspace_files
 
     old = tmp_path / "one-commit"
-    _create(old, _workspace_files(True), True)  # the pipeline without the history: one commit
+    _create(old, workspace_files(True), True)  # the pipeline without the history: one commit
     assert git(old, "rev-list", "--count", "HEAD").strip() == "1"
     tree = git(git_demo, "ls-tree", "-r", "HEAD").splitlines()
     assert [ln for ln in tree if not ln.endswith(f"\t{REGISTER}")] == git(old, "ls-tree", "-r", "HEAD").splitlines()

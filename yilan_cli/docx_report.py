@@ -521,7 +521,7 @@ def render_docx(r: Report) -> bytes:
         _h1(doc, "一、总体情况")
         _para(doc, r.overview, indent=True, align="justify")
         _para(doc, r.rates_note, indent=True, align="justify")
-        _table(doc, ["台账", "事项数", names["red"], names["yellow"], names["blue"], names["green"], "已办结",
+        _table(doc, [r.ledger_heading, "事项数", names["red"], names["yellow"], names["blue"], names["green"], "已办结",
                      "阶段性办结", "办结率（含阶段性办结）", "完全办结率"],
                [[x.name, x.total, x.red, x.yellow, x.blue, x.green, x.closed, x.stage_closed, x.completion_rate,
                  x.full_rate] for x in r.by_ledger])

@@ -68,6 +68,12 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
         raw = path.read_bytes()
     except OSError as e:
         return None, [make_finding(rel, 1, 1, "E104", {"detail": e.strerror or str(e)})]
+    return decode_text(raw, rel)
+
+
+def decode_text(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
+    """A ledger file's bytes (from disk or a git blob) as text, or why they are not text (too big, binary, not
+    UTF-8: E100, E102, E101)."""
     if len(raw) > MAX_FILE_BYTES:
         return None, [make_finding(rel, 1, 1, "E100", {"size": len(raw), "limit": MAX_FILE_BYTES})]
     if b"\x00" in raw:

@@ -347,6 +347,25 @@ class Blobs:
         self.proc.stdout.read(1)  # the newline after the contents
         return data
 
+    def sized(self, sha: str, limit: int) -> tuple[int, bytes | None]:
+        """(the object's size, its bytes) — the bytes None when it is missing or larger than ``limit`` (then read
+        past in pieces, never held: a member's 2 GB blob costs no memory); size -1 when missing."""
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(sha.encode() + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().split()
+        if len(header) < 3 or header[-1] in (b"missing", b"ambiguous"):
+            return -1, None
+        size = int(header[2])
+        if size > limit:
+            left = size + 1
+            while left:
+                left -= len(self.proc.stdout.read(min(left, 1 << 20)) or b"x" * left)
+            return size, None
+        data = self.proc.stdout.read(size)
+        self.proc.stdout.read(1)
+        return size, data
+
     def text(self, sha: str) -> str | None:
         """The object's text, decoded exactly as the journal reads files (BOM and CR kept); None if missing."""
         data = self.data(sha)

@@ -60,7 +60,7 @@ def sealed(entries: list[dict[str, Any]]) -> tuple[date, str] | None:
 # the register's fields by shape; any other field holds text. Every reader of an entry relies on these.
 ENTRY_REQUIRED = ("编号", "种类", "印发日期", "源提交")
 ENTRY_DATES = ("印发日期", "评估日", "回复期限", "回复日期")
-ENTRY_LISTS = ("事项", "依据", "移交")
+ENTRY_LISTS = ("事项", "依据", "移交", "成员提交")  # 成员提交: a city circular's member commits, 名称:提交
 YEARS = (1900, 2100)  # as typed dates (cli.common.TYPED_YEARS): date arithmetic stays far from its limits
 
 

@@ -156,7 +156,8 @@ class Matter(_Model):
     title: Text = Field(alias="事项", description="事项名称")
     source: Text | None = Field(None, alias="任务来源", description="任务来源(会议、文件、批示)")
     parent_ref: Text | None = Field(None, alias="上级编号",
-                                    description="上级交办编号:市级督查室 yilan city assign 交办的编号(如 SJ-001),由 yilan assignments pull 写入")
+                                    description="上级交办编号:市级督查室 yilan city assign 交办的编号(如 SJ-001),"
+                                                "由 yilan assignments pull 写入")
     target: Text | None = Field(None, alias="目标要求", description="量化、有时限的目标要求")
     leaders: Names = Field(default_factory=list, alias="牵头领导", description="牵头县领导(职务)")
     lead_unit: Text = Field(alias="牵头单位", description="牵头单位,须在 schemas/units.yaml 登记")

@@ -23,9 +23,10 @@ T = TypeVar("T")
 MIN_ITEMS = 1000  # below this the work ends in about a second even on an office laptop
 
 
-def wanted(total: int, stream: Any = None) -> bool:
-    """Whether a bar for ``total`` items would be shown on ``stream`` (standard error by default)."""
-    if total < MIN_ITEMS or _on("CI") or _on("YILAN_NO_PROGRESS"):
+def wanted(total: int, stream: Any = None, minimum: int = MIN_ITEMS) -> bool:
+    """Whether a bar for ``total`` items would be shown on ``stream`` (standard error by default); ``minimum``:
+    the fewest items worth a bar (fewer for slow items: a member repository's fetch takes seconds)."""
+    if total < minimum or _on("CI") or _on("YILAN_NO_PROGRESS"):
         return False
     target = raw(stream if stream is not None else sys.stderr)
     isatty = getattr(target, "isatty", None)
@@ -39,9 +40,9 @@ def _on(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def counted(items: Iterable[T], total: int, label: str, stream: Any = None) -> Iterator[T]:
+def counted(items: Iterable[T], total: int, label: str, stream: Any = None, minimum: int = MIN_ITEMS) -> Iterator[T]:
     """``items`` one by one, with a bar of ``total`` steps labelled ``label`` (Chinese, e.g. "读取事项")."""
-    if not wanted(total, stream):
+    if not wanted(total, stream, minimum):
         yield from items
         return
     from rich.console import Console

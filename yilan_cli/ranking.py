@@ -374,11 +374,12 @@ def _n(x: float) -> str:
     return f"{x:g}"
 
 
-def method_text(rules: Rules, ledgers: Iterable[LedgerDef] = (), annual: bool = False) -> list[str]:
+def method_text(rules: Rules, ledgers: Iterable[LedgerDef] = (), annual: bool = False, city: bool = False) -> list[str]:
     """The 赛马计分办法 a circular prints as an annex: the formula, the weights, the ledgers' own rules in force
     ("1+N+1"), the nothing-to-measure rule, the order and tie rule and the 红榜/黑榜 rule, one 公文 sentence
     (paragraph) each, all from ``rules`` (rules.yaml 赛马) and the ledgers' 赛马 overrides; ``annual`` adds
-    the quarter weights. Pure: the same rules give the same sentences."""
+    the quarter weights; ``city``: the county 赛马 of a city office (federation.federated), in its words. Pure: the
+    same rules give the same sentences."""
     w1, w2, w3 = _weights(rules)
     out = [
         f"一、计分公式。乡镇、县直部门分组排名，各单位按其牵头的督办事项计分，满分{_n(w1 + w2 + w3)}分。"
@@ -415,7 +416,21 @@ def method_text(rules: Rules, ledgers: Iterable[LedgerDef] = (), annual: bool = 
         weights = "、".join(_n(w) for w in rules.quarter_weights)
         out.append(f"{_ordinal(len(out))}、年度排名。年度得分为一至四季度得分的加权平均，权重依次为{weights}；"
                    "某季度无得分的，按其余季度的权重折算。")
-    return out
+    return [_city_words(s) for s in out] if city else out
+
+
+_CITY_WORDS = (("乡镇、县直部门分组排名，各单位按其牵头的督办事项计分",
+                "县、县级市、区分组排名，各县（市、区）按其台账的全部督办事项计分"),
+               ("并列单位按单位名录顺序列出，名录顺序不影响名次。本期无牵头事项的单位不排名。",
+                "并列的按成员名单顺序列出，名单顺序不影响名次。本期无督办事项的不排名。"),
+               ("单位", "县（市、区）"))
+
+
+def _city_words(sentence: str) -> str:
+    """A 计分办法 sentence as a city office writes it of its counties (the rules themselves are the same)."""
+    for county, city in _CITY_WORDS:
+        sentence = sentence.replace(county, city)
+    return sentence
 
 
 def _ordinal(n: int) -> str:

@@ -201,6 +201,9 @@ class Report:
     organ: Organ = field(default_factory=Organ)  # rules.yaml 公文: who issues, 主送, 抄送, 联系人
     extra: dict[str, Any] = field(default_factory=dict)
     withdrawn: list[Withdrawn] = field(default_factory=list)  # 撤销 at ``today``: outside every figure above
+    data_note: str = ""  # a city circular: members whose data are not current or have invalid files (cli.city)
+    ledger_heading: str = "台账"  # the per-ledger table's first column; a city circular: 县（市、区）, one row each
+    level: str = "county"  # "city": a city office's circular over its member counties (federation.federated)
 
     @property
     def frame(self) -> Frame:
@@ -227,7 +230,8 @@ class Report:
     @property
     def opening(self) -> str:
         """导语: why, what and 现将……通报如下：."""
-        return style(f"为推动县委、县政府决策部署落地见效，{self.organ.printer}对{self.period_label}督办事项落实情况"
+        leaders = "市委、市政府" if self.level == "city" else "县委、县政府"
+        return style(f"为推动{leaders}决策部署落地见效，{self.organ.printer}对{self.period_label}督办事项落实情况"
                      f"进行了督查（按业务日期统计，评估日为{zh_date(self.today)}）。现将有关情况通报如下：")
 
     @property
@@ -242,7 +246,7 @@ class Report:
         lights = "、".join(f"{self.light_names[k]}{self.lights[k]}项" for k in ("red", "yellow", "blue", "green"))
         return style(f"{self.as_of}，共督办事项{self.total}项，其中已办结{self.closed}项、阶段性办结{self.stage_closed}项，"
                      f"超期{self.overdue}项；办结率（含阶段性办结）{self.completion_rate}，完全办结率{self.full_rate}，"
-                     f"按期办结率{self.on_time_rate}。预警灯：{lights}。{self.withdrawn_sentence}")
+                     f"按期办结率{self.on_time_rate}。预警灯：{lights}。{self.withdrawn_sentence}{self.data_note}")
 
     @property
     def withdrawn_sentence(self) -> str:
@@ -428,7 +432,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     leader_part = f"（{chosen.label}分管）" if chosen else ""
     # a leader's matters are a subset: ranking units on them (with their own 黑榜) would not be fair (issue 19)
     ranking = [] if leader else standings(ws, everyone, period, d)
-    method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year")
+    method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year",
+                                           city=ws.level == "city")
     note = f"本报告只含{chosen.label if chosen else leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
     return Report(
         kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
@@ -448,8 +453,9 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         ranking=ranking, problems=overdue + lagging + missed, overdue_list=overdue,
         lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
-        indicators=indicators, task_forces=task_forces, research=style(research_summary(ws, period.year, d, leader)),
+        indicators=indicators, task_forces=task_forces, research="" if ws.level == "city" else style(research_summary(ws, period.year, d, leader)),
         ranking_method=method, ranking_note=note,
+        ledger_heading="县（市、区）" if ws.level == "city" else "台账", level=ws.level,
         withdrawn=[Withdrawn(r.id, r.title, date.fromordinal(max(w for w, back in r.withdrawals if w <= d_ord)).isoformat())
                    for r in pulled],
     )

@@ -120,6 +120,7 @@ class Workspace:
     schema_hash: str = ""  # of every file under schemas/ that changes what a matter means
     task_forces: tuple[TaskForce, ...] = ()  # empty: the workspace keeps no registry, 专班 is free text
     unit_groups: dict[str, str] = field(default_factory=dict)  # 配合单位 word for a whole group → the group
+    level: str = "county"  # "city": federation.federated — units are the member counties (ranking and circular words)
 
     def group_words(self, unit: str) -> tuple[str, ...]:
         """The 配合单位 words that stand for ``unit``'s whole group (达连河镇 → 乡镇, 各乡镇); none for an

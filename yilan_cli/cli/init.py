@@ -45,14 +45,25 @@ def init(
 ) -> None:
     """Create the workspace's files in an empty folder and commit exactly those, through the write pipeline."""
     from ..store import matter_files
+
+    root = (path or Path.cwd()).resolve()
+    if refuse_empty_target(root):  # the interrupted init was finished
+        out(t("init_done", path=root, example=""))
+        return
+    create(root, workspace_files(example), example)
+    n = len(matter_files(root))
+    out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))
+
+
+def refuse_empty_target(root: Path) -> bool:
+    """Refuse a target that is not an empty folder (or empty git repository), a file, yilan's own source tree or
+    a folder git cannot commit in. True: an interrupted init there was just finished (nothing left to do)."""
     from ..txn import refuse_inside_source_checkout
     from ..workspace import MARKER
 
-    root = (path or Path.cwd()).resolve()
     refuse_inside_source_checkout(root)  # U007: a workspace inside yilan's own source tree
-    if _interrupted_init(root) and (root / MARKER).exists():  # the interrupted init was finished
-        out(t("init_done", path=root, example=""))
-        return
+    if _interrupted_init(root) and (root / MARKER).exists():
+        return True
     if (root / MARKER).exists():
         raise UsageError(t("err.exists", path=root), t("hint.exists"), code="U005")
     if root.exists() and not root.is_dir():
@@ -63,7 +74,12 @@ def init(
                          "yilan init 只在空文件夹(或空的 git 仓库)中新建工作区,不会把已有的文件提交进台账",
                          "换一个新的文件夹,如 yilan init ../台账2023", code="U005")
     _check_identity(root)
-    files = _workspace_files(example)
+    return False
+
+
+def create(root: Path, files: dict[str, str], example: bool = False) -> None:
+    """Make the workspace of ``files`` in ``root`` (checked by :func:`refuse_empty_target`) and commit it; on any
+    failure the folder is left as it was found, so running init again simply works."""
     made_root, made_git = not root.exists(), not (root / ".git").exists()
     try:
         _create(root, files, made_git, example)
@@ -75,8 +91,6 @@ def init(
             for child in root.iterdir():
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
         raise
-    n = len(matter_files(root))
-    out(t("init_done", path=root, example=t("init_example", n=n) if example else ""))
 
 
 def _interrupted_init(root: Path) -> bool:
@@ -117,7 +131,7 @@ def _check_identity(root: Path) -> None:
         raise identity_error()
 
 
-def _workspace_files(example: bool) -> dict[str, str]:
+def workspace_files(example: bool) -> dict[str, str]:
     """Every file a new workspace holds (relative path → text): the shipped defaults and yilan's own files."""
     from ..workspace import load_ledger, package_data_dir
 

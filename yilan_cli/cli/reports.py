@@ -243,15 +243,21 @@ def rank(
     fmt: Annotated[str, typer.Option("--format", help="table | json | md")] = "table",
     today: TodayOpt = None,
 ) -> None:
-    from ..ranking import standings
-    from ..render import envelope
-    from ..report import md_cell, md_text
-
     fmt = choice(fmt, ("table", "json", "md"))
     ws = workspace()
     p = period_arg(period, real_today())
     d = today_arg(today, p.last) if today else p.last
-    groups = standings(ws, _records_or_refuse(ws), p, d)  # the ranking alone, not a whole report
+    ranking_output(ws, _records_or_refuse(ws), p, d, fmt)
+
+
+def ranking_output(ws: Any, records: Any, p: Any, d: date, fmt: str) -> None:
+    """The ranking alone (not a whole report) as a table, JSON or Markdown: a county's units, or a city's
+    counties (cli.city on federation.federated)."""
+    from ..ranking import standings
+    from ..render import envelope
+    from ..report import md_cell, md_text
+
+    groups = standings(ws, records, p, d)
     if fmt == "json":
         doc = [{"group": g.group, "red_list": [u.unit for u in g.red_list], "black_list": [u.unit for u in g.black_list],
                 "units": [{"rank": u.rank, "unit": u.unit, "score": u.score, "matters": u.matters,
