@@ -334,49 +334,47 @@ def read_members(root: Path, members: tuple[Member, ...], use_cache: bool | None
     """Every member's matters at the commit the city holds for it (never fetched: none), read from git objects;
     ``commits`` (name → commit, a circular's record): those commits instead, read afresh (no cache is trusted).
 
-    Cached in ``.yilan/cache/city.bin``: per member by commit (the whole answer) and per matter by
-    (the member's schemas, path, blob id) — a member whose ref moved re-reads only the blobs that changed."""
+    Cached in ``.yilan/cache/city.bin``, per member: its commit, its records and findings — a member whose ref
+    did not move is taken whole — and each record's key (the member's schemas, the file's path and blob id): a
+    member whose ref moved re-reads only the files whose blob (or whose member's schemas) changed."""
     from .records import Record
     from .store import cache_enabled
     from .workspace import read_cache_file, write_cache_file
 
     use = (cache_enabled() if use_cache is None else use_cache) and commits is None
     doc = read_cache_file(root / CITY_CACHE) if use else None
-    ok = isinstance(doc, tuple) and len(doc) == 3 and doc[0] == _cache_key() and isinstance(doc[1], dict) \
-        and isinstance(doc[2], dict)
-    by_member: dict[str, Any] = doc[1] if ok else {}  # type: ignore[index]
-    blobs: dict[str, Any] = doc[2] if ok else {}  # type: ignore[index]
+    ok = isinstance(doc, tuple) and len(doc) == 2 and doc[0] == _cache_key() and isinstance(doc[1], dict)
+    cached: dict[str, Any] = doc[1] if ok else {}  # type: ignore[index]
     held = refs(root) if commits is None else commits
     state = read_state(root) if commits is None else {n: Fetched(c, "", "", "") for n, c in commits.items()}
     views = []
     changed = False
     size = len(Record._fields)
-    fresh_members: dict[str, Any] = {}
-    used_blobs: dict[str, Any] = {}
+    fresh: dict[str, Any] = {}
     for m in members:
         commit = held.get(m.name, "")
-        fetched = state.get(m.name) or Fetched(commit, "", "", "")
-        view = MemberView(m, fetched, commit)
-        hit = by_member.get(m.name)
-        if commit and type(hit) is tuple and len(hit) == 5 and hit[0] == commit:
+        view = MemberView(m, state.get(m.name) or Fetched(commit, "", "", ""), commit)
+        views.append(view)
+        hit: Any = cached.get(m.name)
+        shaped = type(hit) is tuple and len(hit) == 5 and type(hit[1]) is tuple and type(hit[2]) is tuple \
+            and len(hit[1]) == len(hit[2])
+        if commit and shaped and hit[0] == commit:
             try:
-                view.records = [Record._make(r) for r in hit[1]]
-                view.findings = [Finding(*f) for f in hit[2]]
-                view.files = int(hit[3])
-                used_blobs.update({k: blobs[k] for k in hit[4] if k in blobs})
-                fresh_members[m.name] = hit
-                views.append(view)
+                view.records = [Record._make(r) for r in hit[2]]
+                view.findings = [Finding(*f) for f in hit[3]]
+                view.files = int(hit[4])
+                fresh[m.name] = hit
                 continue
-            except (TypeError, ValueError, KeyError):
+            except (TypeError, ValueError):
                 view.records, view.findings = [], []
         if commit:
             changed = True
-            keys = _read_member(root, view, blobs, used_blobs, size)
-            fresh_members[m.name] = (commit, tuple(tuple(r) for r in view.records),
-                                     tuple(_finding_values(f) for f in view.findings), view.files, tuple(keys))
-        views.append(view)
-    if use and (changed or fresh_members.keys() != by_member.keys()):
-        write_cache_file(root / CITY_CACHE, (_cache_key(), fresh_members, used_blobs))
+            known = dict(zip(hit[1], hit[2], strict=True)) if shaped else {}
+            keys = _read_member(root, view, known, size)
+            fresh[m.name] = (commit, tuple(keys), tuple(tuple(r) for r in view.records),
+                             tuple(_finding_values(f) for f in view.findings), view.files)
+    if use and (changed or fresh.keys() != cached.keys()):
+        write_cache_file(root / CITY_CACHE, (_cache_key(), fresh))
     return views
 
 
@@ -435,10 +433,9 @@ def _member_workspace(root: Path, m: Member, schema: list[tuple[str, str, str]],
     return load(folder)
 
 
-def _read_member(root: Path, view: MemberView, blobs: dict[str, Any], used: dict[str, Any], size: int) -> list[str]:
-    """Fill ``view`` from git objects; returns the blob-cache keys its matters use."""
-    from .checks import check_text
-    from .filecheck import decode_text
+def _read_member(root: Path, view: MemberView, known: dict[str, Any], size: int) -> list[str]:
+    """Fill ``view`` from git objects, taking each record whose key is in ``known`` (the member's cached records,
+    already named 依兰县/…) instead of reading its blob; returns the keys of ``view.records``, in order."""
     from .history import Blobs
     from .records import Record
 
@@ -460,38 +457,53 @@ def _read_member(root: Path, view: MemberView, blobs: dict[str, Any], used: dict
         for mode, sha, path, match in matters:
             key = f"{skey}:{sha}:{path}"
             shown = f"{m.name}/{path}"
-            hit = blobs.get(key)
-            values: tuple[Any, ...] | None = hit if type(hit) is tuple and len(hit) == size else None
-            if values is None:
-                if mode == "120000":
-                    view.findings.append(make_finding(shown, 1, 1, "E114"))
+            hit = known.get(key)
+            if type(hit) is tuple and len(hit) == size and str(hit[0]).startswith(f"{m.name}/"):
+                record = Record._make(hit)  # the same schemas, path and content: the record it gave before
+            else:
+                found = _read_blob(objects, ws, view, mode, sha, path, match)
+                if found is None:
                     continue
-                if mode == "160000":
-                    continue
-                view.read += 1
-                blob_size, raw = objects.sized(sha, MAX_FILE_BYTES)
-                if raw is None and blob_size > MAX_FILE_BYTES:
-                    view.findings.append(make_finding(shown, 1, 1, "E100", {"size": blob_size, "limit": MAX_FILE_BYTES}))
-                    continue
-                text, problems = decode_text(raw or b"", shown)
-                if text is None:
-                    view.findings.extend(problems)
-                    continue
-                valid, problems = check_text(ws, text, path, match.group(1), match.group(2))
-                if valid is None:
-                    view.findings.extend(replace(f, file=f"{m.name}/{f.file}") for f in problems)
-                    continue
-                values = tuple(valid.record())
-            used[key] = values
-            keys.append(key)
-            record = Record._make(values)
-            other = seen.get(record.id)
+                record = found._replace(id=f"{m.name}/{found.id}", path=shown)
+            plain = record.id.partition("/")[2]
+            other = seen.get(plain)
             if other is not None:
-                view.findings.append(make_finding(shown, 1, 1, "E304", {"id": record.id, "other": f"{m.name}/{other}"}))
+                view.findings.append(make_finding(shown, 1, 1, "E304", {"id": plain, "other": other}))
                 continue
-            seen[record.id] = record.path
-            view.records.append(record._replace(id=f"{m.name}/{record.id}", path=shown))
+            seen[plain] = shown
+            keys.append(key)
+            view.records.append(record)
     return keys
+
+
+def _read_blob(objects: Any, ws: Workspace, view: MemberView, mode: str, sha: str, path: str,
+               match: re.Match[str]) -> Record | None:
+    """One matter file of a member from its blob, validated against the member's schemas; None (with the
+    member's findings added) for a link, a submodule, an oversized, binary or invalid file."""
+    from .checks import check_text
+    from .filecheck import decode_text
+
+    shown = f"{view.member.name}/{path}"
+    if mode == "120000":
+        view.findings.append(make_finding(shown, 1, 1, "E114"))
+        return None
+    if mode == "160000":
+        return None
+    view.read += 1
+    size, raw = objects.sized(sha, MAX_FILE_BYTES)
+    if raw is None:
+        view.findings.append(make_finding(shown, 1, 1, "E100", {"size": size, "limit": MAX_FILE_BYTES}) if size >= 0
+                             else make_finding(shown, 1, 1, "E104", {"detail": "仓库对象缺失,重新运行 yilan city fetch"}))
+        return None
+    text, problems = decode_text(raw, shown)
+    if text is None:
+        view.findings.extend(problems)
+        return None
+    valid, problems = check_text(ws, text, path, match.group(1), match.group(2))
+    if valid is None:
+        view.findings.extend(replace(f, file=f"{view.member.name}/{f.file}") for f in problems)
+        return None
+    return valid.record()
 
 
 # --------------------------------------------------------------------------- the federated workspace

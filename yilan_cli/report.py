@@ -435,6 +435,8 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
     method = [] if leader else method_text(ws.rules, ws.ledgers.values(), annual=period.kind == "year",
                                            city=ws.level == "city")
     note = f"本报告只含{chosen.label if chosen else leader}牵头的事项，不单独排名；赛马排名以全县督查通报为准。" if leader else ""
+    # 一线调研 is the county's own system (its leaders' field days): a city circular has no such paragraph
+    research = "" if ws.level == "city" else style(research_summary(ws, period.year, d, leader))
     return Report(
         kind=kind, kind_name=kind_name, title=f"关于{period.label}重点工作督办落实情况的{kind_name}{leader_part}",
         office=ws.rules.office, period=period.code, period_label=period.label, first=period.first.isoformat(),
@@ -453,7 +455,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         ranking=ranking, problems=overdue + lagging + missed, overdue_list=overdue,
         lagging_list=lagging,
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
-        indicators=indicators, task_forces=task_forces, research="" if ws.level == "city" else style(research_summary(ws, period.year, d, leader)),
+        indicators=indicators, task_forces=task_forces, research=research,
         ranking_method=method, ranking_note=note,
         ledger_heading="县（市、区）" if ws.level == "city" else "台账", level=ws.level,
         withdrawn=[Withdrawn(r.id, r.title, date.fromordinal(max(w for w, back in r.withdrawals if w <= d_ord)).isoformat())
