@@ -120,6 +120,7 @@ class Workspace:
     schema_hash: str = ""  # of every file under schemas/ that changes what a matter means
     task_forces: tuple[TaskForce, ...] = ()  # empty: the workspace keeps no registry, 专班 is free text
     unit_groups: dict[str, str] = field(default_factory=dict)  # 配合单位 word for a whole group → the group
+    self_name: str = ""  # units.yaml 本级: the county's own name as the city's members.yaml calls it ("" unset)
     level: str = "county"  # "city": federation.federated — units are the member counties (ranking and circular words)
 
     def group_words(self, unit: str) -> tuple[str, ...]:
@@ -511,11 +512,12 @@ def _scoring(v: Values, race: Any) -> tuple[tuple[str, float], ...]:
 GROUP_WORDS = {"乡镇": ("各乡镇",), "县直部门": ("县直各单位",)}  # a group's 统称 when units.yaml names none
 
 
-def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
-    """schemas/units.yaml: unit name → group (乡镇 / 县直部门), the usual leaders' titles, and the words that
+def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...], dict[str, str], str]:
+    """schemas/units.yaml: unit name → group (乡镇 / 县直部门), the usual leaders' titles, the words that
     name a whole group as 配合单位 (word → group): each group's 分组 itself and its ``统称`` (one text or a
-    list; when absent :data:`GROUP_WORDS`: 各乡镇 for 乡镇, 县直各单位 for 县直部门). A word that is also a
-    registered unit, or that two groups share, is refused (E400)."""
+    list; when absent :data:`GROUP_WORDS`: 各乡镇 for 乡镇, 县直各单位 for 县直部门), and ``本级`` — the
+    county's own name as the city office's members.yaml calls it (for ``yilan assignments pull``; "" when
+    absent). A word that is also a registered unit, or that two groups share, is refused (E400)."""
     v = Values(path)
     doc = v.mapping(read_schema(path), "")
     units: dict[str, str] = {}
@@ -535,7 +537,9 @@ def load_units(path: Path) -> tuple[dict[str, str], tuple[str, ...], dict[str, s
             v.need(word not in units, f"{where}.统称", f"“{word}”已是登记的单位，不能再作分组的统称")
             v.need(groups.get(word, name) == name, f"{where}.统称", f"“{word}”已是分组 {groups.get(word)} 的统称")
             groups[word] = name
-    return units, v.texts(doc.get("领导职务"), "领导职务"), groups
+    self_name = v.text(doc.get("本级"), "本级", "").strip()
+    v.need("\n" not in self_name and "\t" not in self_name, "本级", f"应为一个名称(如 依兰县),现为 {_shown(self_name)}")
+    return units, v.texts(doc.get("领导职务"), "领导职务"), groups, self_name
 
 
 def load_task_forces(path: Path) -> tuple[TaskForce, ...]:
@@ -575,8 +579,8 @@ def load(root: Path) -> Workspace:
 
 
 SCHEMA_CACHE = Path(".yilan") / "cache" / "schemas.bin"
-SCHEMA_CACHE_FORMAT = 12  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量;
-# 11: 公文; 12: 单位分组的统称 (Workspace.unit_groups)
+SCHEMA_CACHE_FORMAT = 13  # 8: 表格导入限制 gained 单元格数; 9: schema values read through Values; 10: 赛马.无可计量;
+# 11: 公文; 12: 单位分组的统称 (Workspace.unit_groups); 13: 本级 (Workspace.self_name)
 
 
 def _read_schema_cache(root: Path, key: str) -> Workspace | None:
@@ -584,7 +588,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
         doc = read_cache_file(root / SCHEMA_CACHE)
         if doc is None or doc[0] != key:
             return None
-        _, ledgers, units, leaders, rules, _forces, groups = doc
+        _, ledgers, units, leaders, rules, _forces, groups, self_name = doc
         return Workspace(
             root,
             {lg[0]: LedgerDef(lg[0], lg[1], lg[2], lg[3], lg[4], tuple(FieldDef(*f) for f in lg[5]), lg[6], lg[7],
@@ -595,6 +599,7 @@ def _read_schema_cache(root: Path, key: str) -> Workspace | None:
             key,
             tuple(TaskForce(tf[0], tf[1], tf[2], tf[3], tuple(tf[4])) for tf in doc[5]),
             dict(groups),
+            str(self_name),
         )
     except Exception:  # noqa: BLE001 - missing, corrupt or from another version: parse again
         return None
@@ -618,7 +623,7 @@ def _write_schema_cache(root: Path, key: str, ws: Workspace) -> None:
     rules = tuple(astuple(v) if isinstance(v := getattr(r, f.name), Organ) else v for f in fields(Rules))
     forces = tuple((tf.id, tf.name, tf.level, tf.leader, tf.members) for tf in ws.task_forces)
     write_cache_file(root / SCHEMA_CACHE, (key, ledgers, tuple(ws.units.items()), ws.leaders, rules, forces,
-                                           tuple(ws.unit_groups.items())))
+                                           tuple(ws.unit_groups.items()), ws.self_name))
 
 
 CACHE_MAGIC = b"yilan-cache-1\n"
@@ -690,12 +695,12 @@ def _parse(root: Path) -> Workspace:
         loaded.append(lg)
     for lg in sorted(loaded, key=lambda x: (x.order, x.key)):
         ledgers[lg.key] = lg
-    units, leaders, groups = (load_units(schemas / "units.yaml") if (schemas / "units.yaml").is_file()
-                              else ({}, (), {}))
+    units, leaders, groups, self_name = (load_units(schemas / "units.yaml") if (schemas / "units.yaml").is_file()
+                                         else ({}, (), {}, ""))
     tf_path = schemas / "taskforces.yaml"
     forces = load_task_forces(tf_path) if tf_path.is_file() else ()
     return Workspace(root, ledgers, units, leaders, load_rules(schemas / "rules.yaml"), task_forces=forces,
-                     unit_groups=groups)
+                     unit_groups=groups, self_name=self_name)
 
 
 def schema_files(root: Path) -> list[Path]:
