@@ -31,8 +31,9 @@ def _paths(cmd: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ..
 
 COMMANDS = _paths(typer.main.get_command(app))
 COMMAND_NAMES = {part for path in COMMANDS for name in path for part in name.split("-")}  # merge-file: merge, file
-# names of things, not English prose: formats and option values, products, the languages --lang takes
-TOKENS = {"yilan", "git", "md", "html", "docx", "json", "csv", "xlsx", "yaml", "table", "text", "github", "junit",
+# names of things, not English prose: formats and option values, products, the languages --lang takes, the git
+# remote of the city office (city: assignments pull, sync)
+TOKENS = {"yilan", "git", "city", "md", "html", "docx", "json", "csv", "xlsx", "yaml", "table", "text", "github", "junit",
           "error", "red", "yellow", "zh", "en", "Excel", "WPS", "Word", "CSV", "JSON", "Schema", "CI", "Web", "Python"}
 
 

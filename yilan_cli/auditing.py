@@ -41,6 +41,7 @@ _DATED = {("dated", "进展")}  # an old-format 完成 moved, unchanged, into th
 _UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日期")} | _FIGURES | _DATED
 EFFECTS: dict[str, set[tuple[str, str]]] = {
     "add": {("added", "")},
+    "assignments-pull": {("added", "")},  # yilan assignments pull: new matters of the shi ledger, nothing else
     "init": {("added", "")},
     "update": _UPDATE | {("entry_added", "量化指标"), ("entry_added", "节点")},  # update --add-indicator …
     "import": _UPDATE | {("added", "")},

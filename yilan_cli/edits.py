@@ -205,9 +205,10 @@ def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, 
                assigned: date, leaders: list[str], co_units: list[str], source: str | None, target: str | None,
                owner: str | None, cycle: str | None, tags: list[str], extra: dict[str, str],
                task_force: str | None = None, indicators: list[Any] | None = None,
-               milestones: list[Any] | None = None) -> Any:
+               milestones: list[Any] | None = None, parent: str | None = None) -> Any:
     """A new matter's tree (canonical key order). Single-line fields pass through :func:`one_line`; 目标要求
-    keeps its lines. The lead unit repeated as 配合单位: E336."""
+    keeps its lines; ``parent`` is the 上级编号 (the city assignment it answers, ``assignments pull``). The
+    lead unit repeated as 配合单位: E336."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     def listed(items: list[str]) -> list[str]:
@@ -216,6 +217,8 @@ def new_matter(ws: Workspace, ledger: LedgerDef, matter_id: str, *, title: str, 
     data: dict[str, Any] = {"编号": matter_id, "事项": one_line(title)}
     if one_line(source):
         data["任务来源"] = one_line(source)
+    if parent:
+        data["上级编号"] = parent
     if target and target.strip():
         data["目标要求"] = target.strip()
     if listed(leaders):

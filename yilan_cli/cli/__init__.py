@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("report", "notes", "rank", "site"), "reports"),
     **dict.fromkeys(("notice", "escalate", "accountability"), "supervision"),
     **dict.fromkeys(("history", "diff", "sync", "audit"), "audit"),
+    "assignments": "assignments",
     "city": "city",
     "research": "research",
     "doctor": "doctor",

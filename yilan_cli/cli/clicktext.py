@@ -85,7 +85,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("导入导出：", "Import and export:", ("import", "export", "schema")),
     ("通报与督办：", "Reports and supervision:", ("report", "notes", "rank", "site", "notice", "escalate",
                                                    "accountability", "research")),
-    ("工作区与同步：", "Workspace and sync:", ("init", "sync", "doctor", "audit", "merge-file")),
+    ("工作区与同步：", "Workspace and sync:", ("init", "sync", "assignments", "doctor", "audit", "merge-file")),
 )
 
 
