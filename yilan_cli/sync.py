@@ -96,6 +96,12 @@ def sync(root: Path) -> SyncResult:
         return _sync(top, tx.state_dir, upstream)
 
 
+def has_upstream(root: Path) -> bool:
+    """Whether the current branch has an upstream to sync with (S010 when the configured one is gone)."""
+    top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    return _upstream(top, required=False) is not None
+
+
 def describe(result: SyncResult) -> list[str]:
     """What a sync did, in the office's words."""
     lines = [f"本地新增的 {old} 与 {result.upstream} 上的事项编号重复,已改为 {new}(本地提交已改写)"

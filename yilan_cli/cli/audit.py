@@ -19,7 +19,8 @@ LINKED = ("research", "reply", "escalate", "issue")  # commits that name a matte
 def register(app: typer.Typer) -> None:
     app.command("history", help="一个事项的全部修改记录:谁、何时、做了什么(含手工编辑)。")(history_)
     app.command("diff", help="一段时间内台账的变化简报:新增、办结、进度、延期、删除……")(diff)
-    app.command("sync", help="同步:拉取远端更新、合并本地提交、推送(使用当前分支的上游)。")(sync_)
+    app.command("sync", help="同步:拉取远端更新、合并本地提交、推送(使用当前分支的上游);有名为 city 的远端仓库时,"
+                           "随后接收市级交办事项(同 yilan assignments pull)。")(sync_)
     app.command("audit", help="审计:手工提交、删除事项、编号重复使用、重新打开、签名无效、非维护人提交。")(audit)
 
 
@@ -349,9 +350,42 @@ def audit(
 
 @handled
 def sync_() -> None:
-    """Fetch, replay unpushed commits on the upstream (renumbering a clashing new ID), push."""
-    from ..sync import describe, sync
+    """Fetch, replay unpushed commits on the upstream (renumbering a clashing new ID), push. With a git remote
+    named ``city``: then receive the city's new assignments (``assignments pull``) and push that commit too.
+
+    The order keeps an assignment received once across clones: a colleague's pull reaches this clone before
+    it decides what is new. A sync that fails stops before the pull; a pull that fails after the sync keeps
+    the sync (its lines are printed first) and exits 2 with the pull's own code (docs/assignments.md)."""
+    from ..errors import YilanError
+    from ..history import run_git
+    from ..pull import CITY_REMOTE, pull
+    from ..pull import describe as pulled
+    from ..sync import describe, has_upstream, sync
+    from .common import STATE, real_today
 
     ws = workspace()
-    for line in describe(sync(_git_root(ws))):
+    root = _git_root(ws)
+    if CITY_REMOTE not in run_git(root, "remote", check=False).stdout.split():
+        for line in describe(sync(root)):
+            out(line)
+        return
+    upstream = has_upstream(root)
+    if upstream:
+        for line in describe(sync(root)):
+            out(line)
+    else:
+        out("没有设置台账服务器（上游分支），只接收市级交办事项")
+    try:
+        result = pull(ws, None, None, real_today(), commit=not STATE.no_commit, author=STATE.author)
+    except YilanError as e:
+        done = "同步已完成，但" if upstream else ""
+        raise YilanError(f"{done}未能接收市级交办事项：{e.message}", e.hint, code=e.code, path=e.path) from None
+    for line in pulled(result):
         out(line)
+    if upstream and result.received and not STATE.no_commit:
+        try:
+            lines = describe(sync(root))
+        except YilanError as e:
+            raise YilanError(f"市级交办事项已接收并提交，但未能推送到台账服务器：{e.message}", e.hint, code=e.code,
+                          path=e.path) from None
+        out(lines[-1])
