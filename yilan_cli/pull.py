@@ -236,7 +236,9 @@ def pull(ws: Any, typed_from: str | None, typed_as: str | None, today: date, *, 
          author: str | None = None) -> PullResult:
     """Fetch, read and receive (see the module's docstring)."""
     from .history import git_dir, run_git
+    from .txn import refuse_source_checkout
 
+    refuse_source_checkout(ws.root)  # U007 before anything is fetched into yilan's own repository
     if git_dir(ws.root) is None:
         raise PullFailed(f"{ws.root} 不是 git 仓库，无法接收市级交办事项", "在台账仓库中运行（yilan init 新建的工作区即是）",
                          code="G002")
