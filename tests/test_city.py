@@ -204,3 +204,35 @@ def test_not_a_city_workspace_is_a_sentence(tmp_path: Path) -> None:
     CliRunner().invoke(app, ["init", str(tmp_path / "county")], catch_exceptions=False)
     r = run(tmp_path / "county", "city", "status", code=2)
     assert "F001" in r.output and "yilan city init" in r.output
+
+
+def test_an_assignment_goes_down_and_its_progress_comes_back(city: dict[str, Any]) -> None:
+    """assign → the county pulls → the county updates → the city fetches → city status --assignment."""
+    root = city["root"]
+    r = run(root, "city", "assign", "--title", "推进县域重点产业项目落地", "--deadline", "2027-03-31",
+            "--to", "甲县", "--to", "乙县", "--source", "市委常委会2026年第20次会议", "--date", "2026-10-08")
+    assert r.stdout.strip().splitlines()[-1] == "SJ-001"
+    assert "SJ-001" in git(root, "log", "-1", "--format=%s") and "Yilan-Action: city-assign" in git(
+        root, "log", "-1", "--format=%B")
+    work, _ = city["repos"]["甲县"]
+    pulled = run(work, "assignments", "pull", "--from", str(root), "--as", "甲县")
+    assert "SJ-001" in pulled.stdout
+    run(work, "assignments", "pull", "--from", str(root), "--as", "甲县")  # once: nothing new the second time
+    shi = sorted((work / "ledgers" / "shi").glob("SHW-*.yaml"))
+    assert [p.stem for p in shi] == ["SHW-001"]
+    assert "上级编号: SJ-001" in shi[0].read_text(encoding="utf-8")
+    run(work, "update", "SHW-001", "--progress", "30", "--note", "完成项目选址", "--date", "2026-10-20")
+    git(work, "push", "-q", "origin", "main")
+    run(root, "city", "fetch", "--today", "2026-10-21", code=1)  # 丙市 is still unreachable
+    doc = json.loads(run(root, "city", "status", "--assignment", "sj-001", "--today", "2026-10-31",
+                         "--format", "json").stdout)
+    assert doc["assignment"]["to"] == ["甲县", "乙县"]
+    answers = {a["member"]: a for a in doc["answers"]}
+    assert answers["甲县"]["taken_up"] is True
+    assert (answers["甲县"]["matter"]["id"], answers["甲县"]["matter"]["progress"]) == ("甲县/SHW-001", 30)
+    assert answers["乙县"]["taken_up"] is False and answers["乙县"]["note"].startswith("尚未接收")
+    table = run(root, "city", "status", "--assignment", "SJ-001", "--today", "2026-10-31").stdout
+    assert "交办 2 个县(市、区),已接收 1 个,未接收 1 个" in table
+    r = run(root, "city", "assign", "--title", "x", "--deadline", "2027-03-31", "--to", "戊县", code=2)
+    assert "F002" in r.output and "戊县" in r.output
+    assert run(root, "city", "status", "--assignment", "SJ-009", code=2).output.count("F007") == 1

@@ -42,6 +42,7 @@ _UPDATE = {("entry_added", "进展"), ("field", "状态"), ("field", "办结日�
 EFFECTS: dict[str, set[tuple[str, str]]] = {
     "add": {("added", "")},
     "assignments-pull": {("added", "")},  # yilan assignments pull: new matters of the shi ledger, nothing else
+    "city-assign": {("added", "")},  # yilan city assign: a new assignments/ file, never a matter
     "init": {("added", "")},
     "update": _UPDATE | {("entry_added", "量化指标"), ("entry_added", "节点")},  # update --add-indicator …
     "import": _UPDATE | {("added", "")},

@@ -29,6 +29,7 @@ ACTIONS = {"add": "新增", "update": "更新", "close": "办结", "signoff": "�
            "withdraw": "撤销事项", "reinstate": "恢复事项",
            "research": "一线调研", "reply": "记录回复", "escalate": "督办升级", "notes": "通报文稿", "edit": "更正",
            "assignments-pull": "接收市级交办",
+           "city-assign": "市级交办",
            "": "手工编辑"}
 # record lists: the office's word → the key that tells one entry from another
 RECORDS = {"进展": "日期", "延期": "申请日期", "销号": "日期", "量化指标": "名称", "节点": "名称", "撤销": "日期", "恢复": "日期"}

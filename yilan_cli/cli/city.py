@@ -211,8 +211,121 @@ def _warn_members(views: list[Any]) -> None:
             print(f"注意:{v.member.name} 有 {len(v.invalid_files)} 个事项文件有错误,未计入(其余事项照常计入)", file=sys.stderr)
 
 
+def read_assignment(root: Path, text: str) -> Any:
+    """The committed-or-not file ``assignments/<编号>.yaml`` of the city workspace (F007 when there is none)."""
+    from ..assignments import ASSIGNMENTS_DIR, ID_RE, parse_assignment
+    from ..filecheck import linked
+
+    aid = text.strip().upper()
+    rel = f"{ASSIGNMENTS_DIR}/{aid}.yaml"
+    path = root / rel
+    if not ID_RE.fullmatch(aid) or linked(path, rel) or not path.is_file():
+        known = "、".join(sorted(p.stem for p in (root / ASSIGNMENTS_DIR).glob("SJ-*.yaml"))[:20]) or "(还没有交办)"
+        raise UsageError(f"没有这项市级交办:{text}", f"写 assignments/ 中的编号:{known}", code="F007")
+    return parse_assignment(path.read_bytes().decode("utf-8", errors="replace"), rel)
+
+
 def _assignment_status(ws: Any, views: list[Any], assignment: str, d: date, fmt: str) -> None:
-    raise UsageError("--assignment 尚未提供", "", code="F010")
+    """Every addressed county's answer to one assignment: the matters carrying its 上级编号, or 未接收."""
+    from ..render import envelope, light_name, state_label, status_json
+    from ..status import evaluate
+
+    a = read_assignment(ws.root, assignment)
+    by_name = {v.member.name: v for v in views}
+    rows: list[tuple[str, Any, Any, str]] = []  # (member, record, status, what is missing)
+    for name in a.to:
+        v = by_name.get(name)
+        answers = [r for r in v.records if r.parent == a.id] if v is not None else []
+        for r in answers:
+            rows.append((name, r, evaluate(r, d, ws.rules), ""))
+        if not answers:
+            why = ("不在成员名单中" if v is None else "尚未获取该县数据" if not v.commit
+                   else "尚未接收(该县还没有运行 yilan assignments pull 或 sync)")
+            rows.append((name, None, None, why + (f";{_stale_text(v)}" if v is not None and v.fetched.failed else "")))
+    if fmt == "json":
+        doc = {"id": a.id, "title": a.title, "assigned": a.assigned, "deadline": a.deadline, "to": list(a.to)}
+        answers_doc = [{"member": n, "taken_up": r is not None, "note": why or None,
+                        "matter": None if r is None else status_json(r, st)} for n, r, st, why in rows]
+        out(envelope(d, assignment=doc, answers=answers_doc))
+        return
+    if fmt == "csv":
+        import csv
+        import io
+
+        from ..sheets import guard
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["成员", "县级编号", "事项", "状态", "进度", "预警灯", "说明"])
+        for n, r, st, why in rows:
+            w.writerow([guard(x) for x in (n, r.id if r else "", r.title if r else "", st.state if st else "",
+                                           f"{st.progress}%" if st else "", light_name(st.light, ws.rules) if st else "",
+                                           why)])
+        out(buf.getvalue())
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render import _console
+    from ..terminal import visible
+
+    table = Table(title=f"{a.id} {visible(a.title)}(交办 {a.assigned},时限 {a.deadline})", title_justify="left",
+                  header_style="bold")
+    for head in ("成员", "县级编号", "状态", "进度", "预警灯", "说明"):
+        table.add_column(head)
+    for n, r, st, why in rows:
+        table.add_row(Text(visible(n)), r.id if r else "—", state_label(st) if st else "—",
+                      f"{st.progress}%" if st else "—", light_name(st.light, ws.rules) if st else "—", Text(why))
+    _console().print(table)
+    taken = len({n for n, r, _, _ in rows if r is not None})
+    out(f"交办 {len(a.to)} 个县(市、区),已接收 {taken} 个,未接收 {len(a.to) - taken} 个")
+
+
+@city_app.command("assign", help="向各县(市、区)交办事项:写入市级仓库 assignments/,"
+                  "各县 assignments pull 或 sync 时收入本县的市委市政府决策部署台账。")
+@handled
+def city_assign(
+    title: Annotated[str, typer.Option("--title", help="事项名称")],
+    deadline: Annotated[str, typer.Option("--deadline", help="完成时限,如 2027-03-31、3月底、长期")],
+    to: Annotated[Optional[list[str]], typer.Option("--to", help="交办对象(成员名称),可多次;不写或写 各县 为全部成员")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="目标要求")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="任务来源,如 市委常委会2026年第20次会议")] = None,
+    assigned: Annotated[Optional[str], typer.Option("--date", help="交办日期,默认今天;不能晚于今天,除非加 --future")] = None,
+    future: Annotated[bool, typer.Option("--future", help="允许今天以后的日期")] = False,
+) -> None:
+    from ..assignments import ASSIGNMENT_PREFIX, ASSIGNMENTS_DIR, ID_RE, ONGOING, Assignment, assignment_text
+    from ..edits import one_line, read_last_id
+    from ..periods import ONGOING_WORDS
+    from ..txn import Transaction
+    from .common import STATE, deadline_arg, fact_day
+
+    ws, members = _city()
+    if not members:
+        raise UsageError("schemas/members.yaml 中还没有成员,无处交办", "先登记各县台账仓库并提交", code="F006")
+    typed = [" ".join(x.split()) for x in to or []]
+    everyone = not typed or any(x in ("各县", "全部", "各县(市、区)", "各县（市、区）") for x in typed)
+    names = tuple(m.name for m in members) if everyone else tuple(dict.fromkeys(typed))
+    unknown = [n for n in names if n not in {m.name for m in members}]
+    if unknown:
+        raise UsageError(f"交办对象不在成员名单中:{'、'.join(unknown)}",
+                         f"schemas/members.yaml 中的成员:{'、'.join(m.name for m in members)}", code="F002")
+    day = fact_day(assigned, "交办日期", future)
+    due = ONGOING if deadline.strip() in ONGOING_WORDS else deadline_arg(deadline, day)
+    seq_rel = f"{ASSIGNMENTS_DIR}/.last-id"
+    with Transaction(ws.root, commit=not STATE.no_commit, author=STATE.author) as tx:  # the number, under the lock
+        issued = read_last_id(tx.read(seq_rel), seq_rel)
+        folder = ws.root / ASSIGNMENTS_DIR
+        present = [int(p.stem.split("-")[1]) for p in folder.glob("*.yaml") if ID_RE.fullmatch(p.stem)]
+        n = max([issued, *present]) + 1
+        aid = f"{ASSIGNMENT_PREFIX}-{n:03d}"
+        a = Assignment(aid, one_line(title), day, due, names, (target or "").strip() or None, one_line(source) or None)
+        tx.write(f"{ASSIGNMENTS_DIR}/{aid}.yaml", assignment_text(a))  # refused (A-codes) as a county would refuse it
+        tx.write(seq_rel, f"{n}\n")
+        tx.commit(f"市级交办 {aid} {a.title}(交办 {'、'.join(names)})", "city-assign")
+    out(f"已交办 {aid}:{a.title} → {'、'.join(names)}")
+    out("各县运行 yilan assignments pull(或 yilan sync)后收入本县 shi 台账;进展用 yilan city status --assignment "
+        f"{aid} 查看")
+    out(aid)
 
 
 # --------------------------------------------------------------------------- rank and report
