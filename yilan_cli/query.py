@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,7 @@ class StatusResult:
     summary: Summary  # over every selected matter existing at ``today``, whatever the light filter
     hidden: int  # closed/suspended matters left out of rows because --all was not given
     withdrawn: int = 0  # withdrawn matters (status.withdrawn) left out of rows because --all was not given
+    evaluated: list[tuple[Record, Status]] = field(default_factory=list)  # every selected matter, before any filter
 
 
 def parse_lights(text: str | None) -> tuple[str, ...]:
@@ -131,7 +132,7 @@ def evaluate_all(ws: Workspace, ledgers: Ledgers, today: date, f: Filters) -> St
         else:
             hidden += 1
     rows.sort(key=lambda rs: sort_key(*rs))
-    return StatusResult(today, rows, summary, hidden, pulled)
+    return StatusResult(today, rows, summary, hidden, pulled, evaluated)
 
 
 def light_findings(ws: Workspace, records: list[Record], today: date) -> list[Finding]:

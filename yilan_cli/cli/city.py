@@ -148,7 +148,7 @@ def city_status(
     findings = [f for v in views for f in v.findings]
     result = evaluate_all(ws, Ledgers(records, findings, sum(v.files for v in views)), d,
                           Filters(lights=parse_lights(light), include_closed=all_))
-    summaries = _member_summaries(ws, views, d)
+    summaries = _member_summaries(views, result.evaluated)
     if fmt == "json":
         from ..render import envelope, status_json, summary_json
 
@@ -169,11 +169,14 @@ def city_status(
     _warn_members(views)
 
 
-def _member_summaries(ws: Any, views: list[Any], d: date) -> list[tuple[Any, Any]]:
-    from ..status import evaluate, exists, summarize
+def _member_summaries(views: list[Any], evaluated: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Each member's summary over its matters' statuses, already evaluated for the listing (never twice)."""
+    from ..status import summarize
 
-    o = d.toordinal()
-    return [(v, summarize([evaluate(r, d, ws.rules) for r in v.records if exists(r, o)])) for v in views]
+    by_member: dict[str, list[Any]] = {v.member.name: [] for v in views}
+    for r, st in evaluated:
+        by_member[r.id.partition("/")[0]].append(st)
+    return [(v, summarize(by_member[v.member.name])) for v in views]
 
 
 def _member_table(ws: Any, summaries: list[tuple[Any, Any]]) -> None:
