@@ -193,7 +193,7 @@ def _issue_record(context: Any, p: Any, leader: Optional[str], issued_on: date, 
     kinds = tuple(n for _, n in KINDS.values())
     for e in iss.entries:
         if e.get("种类") == context.kind_name and e.get("期间") == p.code and e.get("领导") == leader:
-            raise UsageError(f"{p.label}{context.kind_name}已印发:{e.get('编号')}",
+            raise UsageError(f"《{context.title}》已印发:{e.get('编号')}",
                              "同一期间只印发一次;重新生成已印发的这期用 --as-issued,需要更正请另行发文", code="I001")
     if issued_on.isoformat() < context.today:
         raise UsageError(f"印发日期 {issued_on} 早于评估日 {context.today}", "通报在评估日之后印发:改正 --date,"
