@@ -100,7 +100,7 @@ def test_status_lists_every_member_with_its_findings_and_staleness(city: dict[st
     assert members["乙县"]["summary"]["total"] == 1 and doc["summary"]["total"] == 4
     assert "乙县/ledgers/xian/XW-002.yaml" in r.stderr and "E305" in r.stderr
     table = run(city["root"], "city", "status", "--today", "2026-09-30").stdout
-    assert "数据未更新(最后获取 2026-09-30)" in table and "分县(市、区)汇总" in table
+    assert "数据未更新（最后获取 2026-09-30）" in table and "分县（市、区）汇总" in table
     one = json.loads(run(city["root"], "city", "status", "--member", "乙县", "--today", "2026-09-30",
                          "--format", "json").stdout)
     assert [m["id"] for m in one["matters"]] == ["乙县/XW-001"]

@@ -113,7 +113,7 @@ def _stale_text(v: Any) -> str:
         return "未获取"
     if v.fetched.failed:
         last = v.fetched.fetched or "未知"
-        return f"数据未更新(最后获取 {last})"
+        return f"数据未更新（最后获取 {last}）"
     return f"{v.fetched.fetched or '已获取'} {v.commit[:8]}"
 
 
@@ -187,10 +187,13 @@ def _member_table(ws: Any, summaries: list[tuple[Any, Any]]) -> None:
     from ..status import percent
     from ..terminal import visible
 
-    table = Table(title="分县(市、区)汇总", header_style="bold", title_justify="left")
-    for head in ("成员", "分组", "事项", *(light_name(k, ws.rules) for k in ("red", "yellow", "blue", "green")),
-                 "超期", "办结率", "数据", "有错误的文件"):
-        table.add_column(head, justify="right" if head in ("事项", "超期", "办结率", "有错误的文件") else "left")
+    table = Table(title="分县（市、区）汇总", header_style="bold", title_justify="left")
+    table.add_column("县（市、区）")
+    table.add_column("分组")
+    for head in ("事项", *(light_name(k, ws.rules) for k in ("red", "yellow", "blue", "green")), "超期", "办结率"):
+        table.add_column(head, justify="right")  # counts line up, whatever rules.yaml calls the lights
+    table.add_column("数据")
+    table.add_column("有错误的文件", justify="right")
     for v, s in summaries:
         table.add_row(Text(visible(v.member.name)), v.member.group, str(s.total),
                       *(str(s.lights[k]) for k in ("red", "yellow", "blue", "green")), str(s.overdue),
@@ -243,8 +246,8 @@ def _assignment_status(ws: Any, views: list[Any], assignment: str, d: date, fmt:
             rows.append((name, r, evaluate(r, d, ws.rules), ""))
         if not answers:
             why = ("不在成员名单中" if v is None else "尚未获取该县数据" if not v.commit
-                   else "尚未接收(该县还没有运行 yilan assignments pull 或 sync)")
-            rows.append((name, None, None, why + (f";{_stale_text(v)}" if v is not None and v.fetched.failed else "")))
+                   else "尚未接收（该县还没有运行 yilan assignments pull 或 sync）")
+            rows.append((name, None, None, why + (f"；{_stale_text(v)}" if v is not None and v.fetched.failed else "")))
     if fmt == "json":
         doc = {"id": a.id, "title": a.title, "assigned": a.assigned, "deadline": a.deadline, "to": list(a.to)}
         answers_doc = [{"member": n, "taken_up": r is not None, "note": why or None,
@@ -274,8 +277,8 @@ def _assignment_status(ws: Any, views: list[Any], assignment: str, d: date, fmt:
 
     table = Table(title=f"{a.id} {visible(a.title)}(交办 {a.assigned},时限 {a.deadline})", title_justify="left",
                   header_style="bold")
-    for head in ("成员", "县级编号", "状态", "进度", "预警灯", "说明"):
-        table.add_column(head)
+    for head in ("县（市、区）", "县级编号", "状态", "进度", "预警灯", "说明"):
+        table.add_column(head, justify="right" if head == "进度" else "left")
     for n, r, st, why in rows:
         table.add_row(Text(visible(n)), r.id if r else "—", state_label(st) if st else "—",
                       f"{st.progress}%" if st else "—", light_name(st.light, ws.rules) if st else "—", Text(why))
