@@ -153,6 +153,8 @@ def test_a_circular_reissued_after_members_changed_is_the_same(city: dict[str, A
     first = issued.stdout
     assert "市督通〔2026〕1号" in first and "为推动市委、市政府决策部署落地见效" in first
     assert "| 县（市、区） | 事项数 |" in first and "| 甲县 | 2 |" in first
+    # the matters of a city circular are led, for the city, by their county: the columns say so
+    assert "| 名次 | 县（市、区） | 得分 |" in first and "| 编号 | 事项 | 牵头单位 |" not in first
     # 甲县 reports progress and adds a matter; the city fetches it
     work, _ = city["repos"]["甲县"]
     path = work / "ledgers" / "xian" / "XW-002.yaml"

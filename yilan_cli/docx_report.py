@@ -487,11 +487,11 @@ def _text(doc: _Doc, parts: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- the circular
-def _lines(doc: _Doc, items: list[Line], empty: str) -> None:
+def _lines(doc: _Doc, items: list[Line], empty: str, unit_heading: str = "牵头单位") -> None:
     if not items:
         _para(doc, empty, indent=True)
         return
-    _table(doc, ["编号", "事项", "牵头单位", "牵头领导", "进度", "问题"],
+    _table(doc, ["编号", "事项", unit_heading, "牵头领导", "进度", "问题"],
            [[m.id, m.title, m.unit, m.leaders, f"{m.progress}%", m.reasons] for m in items])
 
 
@@ -535,23 +535,23 @@ def render_docx(r: Report) -> bytes:
         _h1(doc, "四、本期进展")
         _para(doc, r.period_progress, indent=True, align="justify")
         if r.progressed:
-            _table(doc, ["编号", "事项", "牵头单位", "期初进度", "期末进度"],
+            _table(doc, ["编号", "事项", r.unit_heading, "期初进度", "期末进度"],
                    [[m.id, m.title, m.unit, f"{m.start}%", f"{m.end}%"] for m in r.progressed])
         _h1(doc, "五、赛马排名")
         if r.ranking_note:
             _para(doc, r.ranking_note, indent=True, align="justify")
         for i, g in enumerate(r.ranking):
             _h2(doc, f"（{'一二三四五六七八九十'[i]}）{g.group}")
-            _table(doc, ["名次", "单位", "得分", "事项", "得分说明"],
+            _table(doc, ["名次", r.ranked_heading, "得分", "事项", "得分说明"],
                    [[u.rank or "—", u.unit, u.score_text, u.matters, u.breakdown]
                     for u in g.units])
             red = "、".join(u.unit for u in g.red_list) or "无"
             black = "、".join(u.unit for u in g.black_list) or "无"
             _para(doc, f"红榜：{red}。黑榜：{black}。", indent=True)
         _h1(doc, "六、存在问题")
-        _lines(doc, r.problems, "本期无超期、滞后、节点逾期事项。")
+        _lines(doc, r.problems, "本期无超期、滞后、节点逾期事项。", r.unit_heading)
         _h1(doc, "七、未按期报告")
-        _lines(doc, r.missing_reports, "各事项均已按期报告。")
+        _lines(doc, r.missing_reports, "各事项均已按期报告。", r.unit_heading)
         _h1(doc, "八、专题")
         if r.task_forces:
             _h2(doc, "（一）工作专班推进情况")
@@ -559,7 +559,7 @@ def render_docx(r: Report) -> bytes:
                    [[f.name, f.level, f.leader, f.total, f.red, f.yellow, f.closed, f.progress] for f in r.task_forces])
             _h2(doc, "（二）量化指标")
         if r.indicators:
-            _table(doc, ["台账", "编号", "指标", "目标", "完成", "完成情况"],
+            _table(doc, [r.ledger_heading, "编号", "指标", "目标", "完成", "完成情况"],
                    [[i.ledger, i.id, i.name, f"{i.target}{i.unit}", i.done_text, i.rate] for i in r.indicators])
         else:
             _para(doc, "本期无量化指标。", indent=True)

@@ -215,14 +215,24 @@ class Report:
                      attachments=tuple(a.title for a in self.annexes))
 
     @property
+    def unit_heading(self) -> str:
+        """The lead-unit column: a city circular's matters are led, for the city, by their county (federation)."""
+        return "县（市、区）" if self.level == "city" else "牵头单位"
+
+    @property
+    def ranked_heading(self) -> str:
+        """The 赛马 table's column of what is ranked: units, or a city's counties."""
+        return "县（市、区）" if self.level == "city" else "单位"
+
+    @property
     def annexes(self) -> list[Annex]:
         """The 附件, each printed on a page of its own (md, html and docx alike)."""
         return [
-            Annex("超期事项清单", ("编号", "事项", "牵头单位", "完成时限", "超期天数", "进度"),
+            Annex("超期事项清单", ("编号", "事项", self.unit_heading, "完成时限", "超期天数", "进度"),
                   [(m.id, m.title, m.unit, m.deadline, f"{m.overdue_days}天", f"{m.progress}%") for m in self.overdue_list]),
-            Annex("滞后事项清单", ("编号", "事项", "牵头单位", "进度", "序时进度", "滞后（百分点）"),
+            Annex("滞后事项清单", ("编号", "事项", self.unit_heading, "进度", "序时进度", "滞后（百分点）"),
                   [(m.id, m.title, m.unit, f"{m.progress}%", m.expected, m.lag) for m in self.lagging_list]),
-            Annex("本期办结事项清单", ("编号", "事项", "牵头单位", "状态", "办结日期"),
+            Annex("本期办结事项清单", ("编号", "事项", self.unit_heading, "状态", "办结日期"),
                   [(m.id, m.title, m.unit, m.state, m.closed_on) for m in self.closed_in_period]),
             *([Annex("赛马计分办法", text=tuple(self.ranking_method))] if self.ranking_method else []),
         ]
