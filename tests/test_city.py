@@ -215,6 +215,7 @@ def test_an_assignment_goes_down_and_its_progress_comes_back(city: dict[str, Any
     r = run(root, "city", "assign", "--title", "推进县域重点产业项目落地", "--deadline", "2027-03-31",
             "--to", "甲县", "--to", "乙县", "--source", "市委常委会2026年第20次会议", "--date", "2026-10-08")
     assert r.stdout.strip().splitlines()[-1] == "SJ-001"
+    assert "没有上游仓库" in r.stdout and "git push -u origin main" in r.stdout  # the counties read the forge's copy
     assert "SJ-001" in git(root, "log", "-1", "--format=%s") and "Yilan-Action: city-assign" in git(
         root, "log", "-1", "--format=%B")
     work, _ = city["repos"]["甲县"]

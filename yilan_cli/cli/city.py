@@ -329,9 +329,25 @@ def city_assign(
         tx.write(seq_rel, f"{n}\n")
         tx.commit(f"市级交办 {aid} {a.title}(交办 {'、'.join(names)})", "city-assign")
     out(f"已交办 {aid}:{a.title} → {'、'.join(names)}")
-    out("各县运行 yilan assignments pull(或 yilan sync)后收入本县 shi 台账;进展用 yilan city status --assignment "
-        f"{aid} 查看")
+    counties = (f"各县运行 yilan assignments pull(或 yilan sync)即收入本县 shi 台账;进展用 yilan city status --assignment "
+                f"{aid} 查看")
+    if _shared(ws.root):  # the counties read the city's repository on the forge, not this folder
+        out(f"下一步:运行 yilan sync 把这项交办推送到市级台账仓库,各县才能接收;{counties}")
+    else:
+        out("注意:本工作区没有上游仓库;各县从内网的市级台账仓库接收,请先推送(git remote add origin 地址 && "
+            f"git push -u origin main,见 docs/city.md 第一节)。推送后,{counties}")
     out(aid)
+
+
+def _shared(root: Path) -> bool:
+    """Whether the city workspace's branch has an upstream (the repository the counties receive from)."""
+    from ..errors import YilanError
+    from ..sync import has_upstream
+
+    try:
+        return has_upstream(root)
+    except YilanError:
+        return False
 
 
 # --------------------------------------------------------------------------- rank and report
