@@ -240,3 +240,14 @@ def test_an_assignment_goes_down_and_its_progress_comes_back(city: dict[str, Any
     r = run(root, "city", "assign", "--title", "x", "--deadline", "2027-03-31", "--to", "戊县", code=2)
     assert "F002" in r.output and "戊县" in r.output
     assert run(root, "city", "status", "--assignment", "SJ-009", code=2).output.count("F007") == 1
+
+
+def test_city_init_writes_a_city_office_not_a_county(tmp_path: Path) -> None:
+    root = city_with(tmp_path, {})
+    from yilan_cli.workspace import load
+
+    ws = load(root)
+    assert ws.self_name == "" and set(ws.units.values()) == {"市直部门"}  # not 依兰's 乡镇, 县直部门 or 本级
+    assert ws.rules.organ.name == "中共哈尔滨市委督查室、哈尔滨市人民政府督查室"
+    assert ws.rules.number_format == "市督通〔{year}〕{n}号"
+    assert ws.rules.referral_to == ("市纪委监委", "市作风办") and ws.rules.ladder[0][2] == "市督提〔{year}〕{n}号"

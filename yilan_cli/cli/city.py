@@ -37,10 +37,24 @@ def _city_rules(text: str, name: str) -> str:
              ("抄送: 县委、县人大常委会、县政府、县政协领导", "抄送: 市委、市人大常委会、市政府、市政协领导"),
              ("印发机关: 依兰县委县政府督查室", f"印发机关: {name}委市政府督查室"),
              ("文号格式: 依督通〔{year}〕{n}号", "文号格式: 市督通〔{year}〕{n}号"),
-             ("文号格式: 依督办〔{year}〕{n}号", "文号格式: 市督办〔{year}〕{n}号"))
+             ("文号格式: 依督办〔{year}〕{n}号", "文号格式: 市督办〔{year}〕{n}号"),
+             ('"依督提〔{year}〕{n}号"', '"市督提〔{year}〕{n}号"'), ('"依督督〔{year}〕{n}号"', '"市督督〔{year}〕{n}号"'),
+             ('"依督批〔{year}〕{n}号"', '"市督批〔{year}〕{n}号"'), ('"依督移〔{year}〕{n}号"', '"市督移〔{year}〕{n}号"'),
+             ("移交单位: [县纪委监委, 县作风办]", "移交单位: [市纪委监委, 市作风办]"))
     for old, new in swaps:
         text = text.replace(old, new)
     return text
+
+
+CITY_UNITS = """\
+# 市级责任单位名录:市级工作区自己登记的督办事项(市直部门牵头的)用;各县的事项按各县自己的名录校验。
+# 县级赛马按 schemas/members.yaml 的 分组(县 | 县级市 | 区)排名,与这里无关。按本市实际增删。
+单位:
+  - 分组: 市直部门
+    统称: [市直各单位]
+    成员: [市委办, 市政府办, 市纪委监委, 市作风办, 市委组织部, 市发改委, 市财政局, 市住建局, 市交通运输局, 市农业农村局]
+领导职务: [市委书记, 市长, 常务副市长, 副市长]
+"""
 
 
 @city_app.command("init", help="新建市级工作区:成员名单 schemas/members.yaml、规则、通报模板,并做第一次提交。")
@@ -57,6 +71,7 @@ def city_init(
     county.refuse_empty_target(root)
     files = county.workspace_files(False)
     files["schemas/rules.yaml"] = _city_rules(files["schemas/rules.yaml"], name)
+    files["schemas/units.yaml"] = CITY_UNITS  # not the county's 乡镇 and 县直部门, nor its 本级
     files["schemas/members.yaml"] = MEMBERS_TEXT
     files["assignments/.keep"] = ""
     county.create(root, files)
