@@ -251,3 +251,18 @@ def test_city_init_writes_a_city_office_not_a_county(tmp_path: Path) -> None:
     assert ws.rules.organ.name == "中共哈尔滨市委督查室、哈尔滨市人民政府督查室"
     assert ws.rules.number_format == "市督通〔{year}〕{n}号"
     assert ws.rules.referral_to == ("市纪委监委", "市作风办") and ws.rules.ladder[0][2] == "市督提〔{year}〕{n}号"
+
+
+def test_members_read_in_worker_processes_give_the_same_answer(city: dict[str, Any],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from yilan_cli import federation
+
+    root = city["root"]
+    members = federation.load_members(root)
+    monkeypatch.setattr(federation, "PARALLEL_MEMBERS", 99)
+    alone = federation.read_members(root, members, use_cache=False)
+    monkeypatch.setattr(federation, "PARALLEL_MEMBERS", 1)
+    forked = federation.read_members(root, members, use_cache=False)
+    assert [(v.member.name, v.records, v.findings, v.read) for v in forked] == \
+        [(v.member.name, v.records, v.findings, v.read) for v in alone]
+    assert sum(v.read for v in forked) == 5 and len(forked[1].findings) == 1  # 乙县's invalid file, read in a worker

@@ -351,6 +351,7 @@ def read_members(root: Path, members: tuple[Member, ...], use_cache: bool | None
     changed = False
     size = len(Record._fields)
     fresh: dict[str, Any] = {}
+    todo: list[tuple[MemberView, dict[str, Any]]] = []  # members whose ref moved (or never read): from git objects
     for m in members:
         commit = held.get(m.name, "")
         view = MemberView(m, state.get(m.name) or Fetched(commit, "", "", ""), commit)
@@ -369,13 +370,48 @@ def read_members(root: Path, members: tuple[Member, ...], use_cache: bool | None
                 view.records, view.findings = [], []
         if commit:
             changed = True
-            known = dict(zip(hit[1], hit[2], strict=True)) if shaped else {}
-            keys = _read_member(root, view, known, size)
-            fresh[m.name] = (commit, tuple(keys), tuple(tuple(r) for r in view.records),
-                             tuple(_finding_values(f) for f in view.findings), view.files)
+            todo.append((view, dict(zip(hit[1], hit[2], strict=True)) if shaped else {}))
+    place = {v.member.name: i for i, v in enumerate(views)}
+    for view, keys in _read_all(root, todo, size):
+        views[place[view.member.name]] = view  # a worker's copy, read there
+        fresh[view.member.name] = (view.commit, tuple(keys), tuple(tuple(r) for r in view.records),
+                                   tuple(_finding_values(f) for f in view.findings), view.files)
     if use and (changed or fresh.keys() != cached.keys()):
         write_cache_file(root / CITY_CACHE, (_cache_key(), fresh))
     return views
+
+
+PARALLEL_MEMBERS = 4  # members to read from git objects before worker processes pay for their start-up
+
+
+def _read_all(root: Path, todo: list[tuple[MemberView, dict[str, Any]]],
+              size: int) -> list[tuple[MemberView, list[str]]]:
+    """Each member of ``todo`` read (:func:`_read_member`), with the keys of its records; a first read of many
+    members (a new city, a yilan upgrade) by one forked worker process per core (Linux; elsewhere in this
+    process), each member wholly in one worker, with a progress bar on a terminal. The result does not depend on
+    how they were read."""
+    from .progress import counted
+    from .store import _can_fork
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_MEMBERS or workers < 2 or not _can_fork():
+        return [(view, _read_member(root, view, known, size))
+                for view, known in counted(todo, len(todo), "读取成员台账", minimum=20)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .store import end_with
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=end_with,
+                             initargs=(os.getpid(),)) as pool:
+        done = pool.map(_read_in_worker, [(root, view, known, size) for view, known in todo])
+        return list(counted(done, len(todo), "读取成员台账", minimum=20))
+
+
+def _read_in_worker(task: tuple[Path, MemberView, dict[str, Any], int]) -> tuple[MemberView, list[str]]:
+    root, view, known, size = task
+    keys = _read_member(root, view, known, size)
+    return view, keys
 
 
 def _tree(root: Path, commit: str) -> list[tuple[str, str, str]]:
