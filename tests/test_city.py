@@ -266,3 +266,23 @@ def test_members_read_in_worker_processes_give_the_same_answer(city: dict[str, A
     assert [(v.member.name, v.records, v.findings, v.read) for v in forked] == \
         [(v.member.name, v.records, v.findings, v.read) for v in alone]
     assert sum(v.read for v in forked) == 5 and len(forked[1].findings) == 1  # 乙县's invalid file, read in a worker
+
+
+def test_a_member_branch_that_is_no_commit_keeps_the_last_data(city: dict[str, Any]) -> None:
+    """A member (or its forge) whose branch names a blob: the fetch fails for that member alone, the city keeps
+    the commit it held (数据未更新), and every other command still reads every member."""
+    root, (_, bare) = city["root"], city["repos"]["甲县"]
+    held = git(root, "rev-parse", "refs/yilan/members/甲县").strip()
+    import subprocess
+
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=bare, input="not a commit\n", text=True,
+                          capture_output=True, check=True).stdout.strip()
+    (bare / "refs" / "heads" / "main").write_text(blob + "\n", encoding="ascii")  # past update-ref's own check
+    r = run(root, "city", "fetch", "--member", "甲县", "--today", "2026-10-06", code=1)
+    assert "✗ 甲县:无法获取" in r.output and f"保留上次获取的数据({held[:8]})" in r.output
+    assert "提交历史被改写" not in r.output
+    assert git(root, "rev-parse", "refs/yilan/members/甲县").strip() == held
+    doc = json.loads(run(root, "city", "status", "--all", "--today", "2026-09-30", "--format", "json").stdout)
+    members = {m["name"]: m for m in doc["members"]}
+    assert members["甲县"]["stale"] is True and members["甲县"]["commit"] == held
+    assert sorted(m["id"] for m in doc["matters"] if m["member"] == "甲县") == ["甲县/XW-001", "甲县/XW-002"]

@@ -44,6 +44,7 @@ MEMBERS_FILE = "schemas/members.yaml"
 GROUPS = ("县", "县级市", "区")  # 分组: the county 赛马 ranks within each
 REF_BASE = "refs/yilan/members/"
 KEPT_BASE = "refs/yilan/kept/"  # a member's commit the city saw before the member rewrote its history
+INCOMING_BASE = "refs/yilan/incoming/"  # where a fetch lands before it is known to be a commit
 STATE_FILE = "members.json"  # under .git/yilan/: what each member's last fetch gave (not a cache: not rebuilt)
 CITY_CACHE = Path(".yilan") / "cache" / "city.bin"
 SCHEMA_DIRS = Path(".yilan") / "cache" / "members"
@@ -191,14 +192,16 @@ def _write_state(root: Path, state: dict[str, Fetched]) -> None:
 
 
 def refs(root: Path) -> dict[str, str]:
-    """Member name → the commit its ref holds, in one git call."""
+    """Member name → the commit its ref holds, in one git call. A ref that holds no commit (a blob or a tree
+    put there by hand or by an older yilan's fetch) counts as nothing held, never as something to read."""
     from .history import run_git
 
-    listing = run_git(root, "for-each-ref", "--format=%(objectname) %(refname)", REF_BASE).stdout
+    listing = run_git(root, "for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", REF_BASE).stdout
     out = {}
-    for line in listing.splitlines():
-        sha, _, ref = line.partition(" ")
-        out[ref[len(REF_BASE):]] = sha
+    for line in listing.split("\n"):  # not splitlines(): that also splits at U+2028 and friends
+        sha, kind, ref = [*line.split(" ", 2), "", ""][:3]
+        if kind == "commit" and ref.startswith(REF_BASE):
+            out[ref[len(REF_BASE):]] = sha
     return out
 
 
@@ -214,11 +217,13 @@ class FetchResult:
 
 
 def _git_fetch_args(m: Member) -> list[str]:
+    """The fetch lands in ``refs/yilan/incoming/<名称>``, never in the member's ref itself: what a member's forge
+    sends may name a blob or a tree, and the commit the city holds must survive that (see :func:`_fetch_one`)."""
     source = f"refs/heads/{m.branch}" if m.branch else "HEAD"
     protocols = [f"protocol.{p}.allow=always" for p in PROTOCOLS]
     return ["git", "-c", "protocol.allow=never", *[x for p in protocols for x in ("-c", p)],
             "-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "core.quotepath=false",
-            "fetch", "--no-tags", "--no-write-fetch-head", "--quiet", "--", m.url, f"+{source}:{m.ref}"]
+            "fetch", "--no-tags", "--no-write-fetch-head", "--quiet", "--", m.url, f"+{source}:{INCOMING_BASE}{m.name}"]
 
 
 def _fetch_one(root: Path, m: Member, before: str, timeout: float) -> FetchResult:
@@ -234,12 +239,18 @@ def _fetch_one(root: Path, m: Member, before: str, timeout: float) -> FetchResul
         return FetchResult(m, False, before, before, e.strerror or str(e))
     if r.returncode != 0:
         return FetchResult(m, False, before, before, fetch_error(r.stderr, r.returncode))
-    now = run_git(root, "rev-parse", "--verify", "--quiet", f"{m.ref}^{{commit}}", check=False).stdout.strip()
+    incoming = INCOMING_BASE + m.name
+    now = run_git(root, "rev-parse", "--verify", "--quiet", f"{incoming}^{{commit}}", check=False).stdout.strip()
+    run_git(root, "update-ref", "-d", incoming, check=False)
+    if not now:  # a blob or a tree (a hostile or broken forge): the commit the city held stays where it was
+        return FetchResult(m, False, before, before, "获取到的不是提交(该县仓库的分支指向的不是提交,请该县核对)")
+    if now != before:  # the commit itself (an annotated tag peeled), so every reader gets a commit
+        run_git(root, "update-ref", m.ref, now)
     rewritten = bool(before) and now != before and run_git(
         root, "merge-base", "--is-ancestor", before, now, check=False).returncode != 0
     if rewritten:  # keep what the city saw: a circular made from it can still be re-made, and the change is told
         run_git(root, "update-ref", f"{KEPT_BASE}{m.name}/{before}", before, check=False)
-    return FetchResult(m, bool(now), now, before, "" if now else "获取到的不是提交", rewritten)
+    return FetchResult(m, True, now, before, "", rewritten)
 
 
 # git's words for why a fetch failed → the office's (checked in this order; anything else: git's own first line)
