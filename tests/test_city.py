@@ -286,3 +286,25 @@ def test_a_member_branch_that_is_no_commit_keeps_the_last_data(city: dict[str, A
     members = {m["name"]: m for m in doc["members"]}
     assert members["甲县"]["stale"] is True and members["甲县"]["commit"] == held
     assert sorted(m["id"] for m in doc["matters"] if m["member"] == "甲县") == ["甲县/XW-001", "甲县/XW-002"]
+
+
+def test_as_issued_names_a_member_commit_it_cannot_have(city: dict[str, Any]) -> None:
+    """--as-issued hands git only the full commits the register holds, each checked present: a 成员提交 edited
+    to an option or to another revision is refused (F008), and so is one this clone does not hold (a fresh
+    clone, a member's rewritten history) — naming the member and how to get the commit back."""
+    root = city["root"]
+    written_notes(root, "2026Q3")
+    run(root, "city", "report", "2026Q3", "--issue", "--date", "2026-10-10")
+    register = root / "reports" / "issued.yaml"
+    text = register.read_text(encoding="utf-8")
+    held = git(root, "rev-parse", "refs/yilan/members/甲县").strip()
+    for forged in ("--help", "HEAD", held[:12], "0" * 40):
+        register.write_text(text.replace(f"甲县:{held}", f"甲县:{forged}"), encoding="utf-8")
+        r = run(root, "city", "report", "2026Q3", "--as-issued", code=2)
+        assert "F008" in r.output and "甲县" in r.output, (forged, r.output)
+        assert "usage" not in r.output.lower()
+    register.write_text(text, encoding="utf-8")
+    clone = city["base"] / "clone"
+    git(city["base"], "clone", "-q", "--no-local", root.as_uri(), str(clone))
+    r = run(clone, "city", "report", "2026Q3", "--as-issued", code=2)
+    assert "F008" in r.output and "yilan city fetch" in r.output

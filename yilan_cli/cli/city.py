@@ -1,5 +1,6 @@
 """``yilan city …``: a city office over its member counties (issue 23; yilan_cli/federation.py, docs/city.md)."""
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -474,6 +475,33 @@ def _keep(root: Path, views: list[Any]) -> None:
             run_git(root, "update-ref", f"{KEPT_BASE}{v.member.name}/{v.commit}", v.commit)
 
 
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def _issued_commits(root: Path, entries: Any) -> dict[str, str]:
+    """The register's 成员提交 (名称:提交), each a full commit this repository holds — the only text that
+    reaches git; F008 naming the member otherwise (an edited register, a fresh clone, a rewritten history)."""
+    from ..history import resolve
+    from ..terminal import one_line
+
+    if not isinstance(entries, list):
+        raise UsageError("reports/issued.yaml 中这期通报的成员提交不是清单", "该登记被改动过:用 git log -p reports/issued.yaml "
+                         "查看原值并改回", code="F008")
+    commits: dict[str, str] = {}
+    for x in entries:
+        name, _, sha = str(x).partition(":")
+        sha = sha.strip()
+        if not _FULL_SHA.fullmatch(sha):
+            raise UsageError(f"reports/issued.yaml 中 {one_line(name)} 的成员提交不是完整的提交号:{one_line(sha)[:80]}",
+                             "该登记被改动过:用 git log -p reports/issued.yaml 查看原值并改回", code="F008")
+        if resolve(root, sha) != sha:
+            raise UsageError(f"本仓库中没有印发时 {one_line(name)} 所用的提交 {sha[:8]}",
+                             "先运行 yilan city fetch;若该县此后改写了提交历史,从印发这期通报的那个市级仓库取回保留的提交:"
+                             "git fetch <该仓库地址> 'refs/yilan/kept/*:refs/yilan/kept/*'", code="F008")
+        commits[name] = sha
+    return commits
+
+
 def _issued_city(ws: Any, period: str, kind_name: str, tmp: Path) -> tuple[Any, Optional[date], str, str,
                                                                               dict[str, str], str]:
     """The city workspace as the issued circular's commit held it, and the member commits it was made from."""
@@ -484,7 +512,7 @@ def _issued_city(ws: Any, period: str, kind_name: str, tmp: Path) -> tuple[Any, 
     for e in read_register(ws.root):
         if e.get("期间") == period and e.get("种类") == kind_name and e.get("成员提交") is not None:
             export_tree(ws.root, str(e["源提交"]), tmp)
-            commits = dict(str(x).split(":", 1) for x in e.get("成员提交") or [] if ":" in str(x))
+            commits = _issued_commits(ws.root, e.get("成员提交"))
             evaluated = date.fromisoformat(str(e["评估日"])) if e.get("评估日") else None
             return (load(tmp), evaluated, str(e["编号"]), str(e.get("印发日期") or ""), commits,
                     str(e.get("数据说明") or ""))
