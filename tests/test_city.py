@@ -177,6 +177,11 @@ def test_a_circular_reissued_after_members_changed_is_the_same(city: dict[str, A
     ("{名称: 甲县, 分组: 县, 地址: 'ext::sh -c touch% /tmp/pwned'}", "地址"),
     ("{名称: 甲县, 分组: 县, 地址: --upload-pack=touch /tmp/pwned}", "地址"),
     ("{名称: 甲县, 分组: 县, 地址: file:///tmp/x.git, 分支: --orphan}", "分支"),
+    ("{名称: 甲县., 分组: 县, 地址: file:///tmp/x.git}", "名称"),  # no git ref ends with a dot
+    ('{名称: "甲\\u200b县", 分组: 县, 地址: file:///tmp/x.git}', "名称"),  # invisible: not 甲县
+    ('{名称: "甲\\u202e县", 分组: 县, 地址: file:///tmp/x.git}', "名称"),  # bidi override
+    ('{名称: "甲\\u3000县", 分组: 县, 地址: file:///tmp/x.git}', "名称"),  # ideographic space
+    ('{名称: "甲\\u2028县", 分组: 县, 地址: file:///tmp/x.git}', "名称"),  # line separator
 ])
 def test_hostile_members_are_refused_before_git_runs(tmp_path: Path, entry: str, field: str) -> None:
     root = city_with(tmp_path, {})
@@ -308,3 +313,16 @@ def test_as_issued_names_a_member_commit_it_cannot_have(city: dict[str, Any]) ->
     git(city["base"], "clone", "-q", "--no-local", root.as_uri(), str(clone))
     r = run(clone, "city", "report", "2026Q3", "--as-issued", code=2)
     assert "F008" in r.output and "yilan city fetch" in r.output
+
+
+@pytest.mark.parametrize(("first", "second"), [("ab县", "AB县"), ("ＡＢ县", "AB县"), ("金县", "\uf90a县")])
+def test_member_names_one_filesystem_could_confuse_are_refused(tmp_path: Path, first: str, second: str) -> None:
+    """Names that differ only in case or width are one ref file on Windows and macOS (one county's data shown as
+    another's), and look the same in every circular: the second is refused as a repetition of the first."""
+    root = city_with(tmp_path, {})
+    (root / "schemas" / "members.yaml").write_text(
+        f"- {{名称: {first}, 分组: 县, 地址: file:///tmp/x.git}}\n- {{名称: {second}, 分组: 县, 地址: file:///tmp/y.git}}\n",
+        encoding="utf-8")
+    r = run(root, "city", "fetch", "--today", "2026-09-30", code=2)
+    assert "E400" in r.output and "第2个成员.名称" in r.output and "重复" in r.output
+    assert git(root, "for-each-ref", "refs/yilan/") == ""

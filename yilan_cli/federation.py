@@ -72,15 +72,31 @@ class Member:
 _NAME_BAD = re.compile(r"[\x00-\x20\x7f-\x9f/\\:*?\"<>|~^\[\]{}@'`$!&;#%,，、。]")
 
 
+# invisible or layout characters (format marks such as U+200B and the bidi overrides, private use, unassigned,
+# any kind of space, line and paragraph separators): a name with them looks like another name, or like nothing
+_NAME_INVISIBLE = frozenset(("Cc", "Cf", "Co", "Cs", "Cn", "Zs", "Zl", "Zp"))
+
+
 def name_problem(name: str) -> str:
     """What keeps ``name`` from naming a member ("" when nothing): it becomes a git ref, a folder name and the
-    prefix of IDs (依兰县/ZB-003), so it is 1–20 characters, no blank, slash, quote or git-special character, and
-    does not start with a dot or a dash."""
+    prefix of IDs (依兰县/ZB-003), so it is 1–20 characters, no blank, invisible character, slash, quote or
+    git-special character, and does not start with a dot or a dash nor end with a dot."""
+    import unicodedata
+
     if not 1 <= len(name) <= 20:
         return "应为1–20个字"
-    if _NAME_BAD.search(name) or name.startswith((".", "-")) or name.endswith(".lock") or ".." in name:
-        return "不能含空白、斜杠、引号、标点或 git 的特殊字符,不能以 . 或 - 开头"
+    if (_NAME_BAD.search(name) or name.startswith((".", "-")) or name.endswith((".", ".lock")) or ".." in name
+            or any(unicodedata.category(c) in _NAME_INVISIBLE for c in name)):
+        return "不能含空白、不可见字符、斜杠、引号、标点或 git 的特殊字符,不能以 . 或 - 开头,不能以 . 结尾"
     return ""
+
+
+def name_key(name: str) -> str:
+    """What two names must not share: the same name in full or half width, another case, or a compatibility
+    form (ＡＢ县, ab县, AB县) is one ref file on Windows and macOS and reads the same in a circular."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 _SCP = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")  # git@git.example.cn:county/ledgers.git
@@ -113,7 +129,7 @@ def load_members(root: Path) -> tuple[Member, ...]:
                          "或在市级工作区中运行", code="F001")
     v = Values(path)
     out: list[Member] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # name_key → the name
     for i, item in enumerate(v.items(read_schema(path), "")):
         where = f"第{i + 1}个成员"
         item = v.mapping(item, where, optional=False)
@@ -121,8 +137,9 @@ def load_members(root: Path) -> tuple[Member, ...]:
             v.need(key in ("名称", "分组", "地址", "分支"), f"{where}.{key}", "只能写 名称、分组、地址、分支")
         name = v.text(item.get("名称"), f"{where}.名称")
         v.need(not name_problem(name), f"{where}.名称", name_problem(name))
-        v.need(name not in seen, f"{where}.名称", f"“{name}”重复")
-        seen.add(name)
+        other = seen.setdefault(name_key(name), name)
+        v.need(other == name and not any(m.name == name for m in out), f"{where}.名称",
+               f"“{name}”重复" if other == name else f"“{name}”与“{other}”重复(只差大小写或全角半角)")
         group = v.text(item.get("分组"), f"{where}.分组")
         v.need(group in GROUPS, f"{where}.分组", f"应为 {' | '.join(GROUPS)}")
         url = v.text(item.get("地址"), f"{where}.地址")
