@@ -326,3 +326,15 @@ def test_member_names_one_filesystem_could_confuse_are_refused(tmp_path: Path, f
     r = run(root, "city", "fetch", "--today", "2026-09-30", code=2)
     assert "E400" in r.output and "第2个成员.名称" in r.output and "重复" in r.output
     assert git(root, "for-each-ref", "refs/yilan/") == ""
+
+
+@pytest.mark.parametrize("damage", ["[" * 100_000, '{"甲县": [1]}', "\udcff", "null"])
+def test_a_damaged_fetch_record_is_no_fetch_recorded(city: dict[str, Any], damage: str) -> None:
+    """.git/yilan/members.json damaged (nested past Python's recursion limit, the wrong shape, not UTF-8): the
+    refs still hold the commits, so every command works and the next fetch writes the record again."""
+    state = city["root"] / ".git" / "yilan" / "members.json"
+    state.write_bytes(damage.encode("utf-8", errors="surrogateescape"))
+    doc = json.loads(run(city["root"], "city", "status", "--today", "2026-09-30", "--format", "json").stdout)
+    assert [m["commit"] is not None for m in doc["members"]] == [True, True, True]
+    run(city["root"], "city", "fetch", "--member", "甲县", "--today", "2026-10-06")
+    assert json.loads(state.read_text(encoding="utf-8"))["甲县"]["fetched"] == "2026-10-06"

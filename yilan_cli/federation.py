@@ -193,7 +193,7 @@ def read_state(root: Path) -> dict[str, Fetched]:
         doc = json.loads(_state_path(root).read_text(encoding="utf-8"))
         return {str(k): Fetched(**{f: str(v.get(f, "")) for f in Fetched.__dataclass_fields__})
                 for k, v in doc.items() if isinstance(v, dict)}
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):  # RecursionError: [[[[… nested deep
         return {}
 
 
