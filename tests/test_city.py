@@ -338,3 +338,26 @@ def test_a_damaged_fetch_record_is_no_fetch_recorded(city: dict[str, Any], damag
     assert [m["commit"] is not None for m in doc["members"]] == [True, True, True]
     run(city["root"], "city", "fetch", "--member", "甲县", "--today", "2026-10-06")
     assert json.loads(state.read_text(encoding="utf-8"))["甲县"]["fetched"] == "2026-10-06"
+
+
+def test_a_link_in_the_members_schema_cache_is_not_followed(city: dict[str, Any], tmp_path: Path) -> None:
+    """A link planted where the members' schemas are exported (.yilan/cache/members/<…>) would have yilan write
+    outside the workspace and delete the *.yaml files it found there: it is that member's finding instead."""
+    import hashlib
+
+    root = city["root"]
+    run(root, "city", "status", "--today", "2026-09-30")  # the members' schemas exported, city.bin written
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "sub").mkdir(parents=True)
+    (elsewhere / "sub" / "precious.yaml").write_text("keep\n", encoding="utf-8")
+    folder = root / ".yilan" / "cache" / "members" / hashlib.sha256("甲县".encode()).hexdigest()[:16]
+    shutil.rmtree(folder)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    (root / ".yilan" / "cache" / "city.bin").unlink()
+    r = run(root, "city", "status", "--today", "2026-09-30", "--format", "json")
+    assert (elsewhere / "sub" / "precious.yaml").read_text(encoding="utf-8") == "keep\n"
+    assert sorted(p.name for p in elsewhere.rglob("*")) == ["precious.yaml", "sub"]
+    assert "E114" in r.stderr and "甲县" in r.stderr
+    folder.unlink()  # removed: rebuilt on the next read
+    doc = json.loads(run(root, "city", "status", "--today", "2026-09-30", "--format", "json").stdout)
+    assert {m["name"]: m["summary"]["total"] for m in doc["members"]}["甲县"] == 2

@@ -336,6 +336,8 @@ class MemberView:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     read: int = 0  # matter files read from git objects by this run (not from the cache by commit or by blob id)
+    cacheable: bool = True  # False: what was read depends on more than the commit (its schemas not exported, an
+    # object missing), so it is read again next time instead of being kept in city.bin by the commit
 
     @property
     def stale(self) -> bool:
@@ -402,6 +404,8 @@ def read_members(root: Path, members: tuple[Member, ...], use_cache: bool | None
     place = {v.member.name: i for i, v in enumerate(views)}
     for view, keys in _read_all(root, todo, size):
         views[place[view.member.name]] = view  # a worker's copy, read there
+        if not view.cacheable:
+            continue
         fresh[view.member.name] = (view.commit, tuple(keys), tuple(tuple(r) for r in view.records),
                                    tuple(_finding_values(f) for f in view.findings), view.files)
     if use and (changed or fresh.keys() != cached.keys()):
@@ -465,7 +469,7 @@ _LEDGER_PATH = re.compile(r"^ledgers/([^/.][^/]*)/([^/]+)\.yaml$")
 def _member_workspace(root: Path, m: Member, schema: list[tuple[str, str, str]], blobs: Any) -> Workspace:
     """The member's own schemas at its commit, exported into ``.yilan/cache/members/<hash>/`` and loaded as a
     county workspace loads its schemas (every value checked). A link among them is refused (E114)."""
-    from .filecheck import replace_file
+    from .filecheck import link_on_the_way, replace_file
     from .workspace import load
 
     folder = root / SCHEMA_DIRS / hashlib.sha256(m.name.encode()).hexdigest()[:16]
@@ -482,6 +486,10 @@ def _member_workspace(root: Path, m: Member, schema: list[tuple[str, str, str]],
     if "schemas/rules.yaml" not in wanted:
         raise YilanError("成员仓库中没有 schemas/rules.yaml:不是 yilan 台账仓库", "核对 schemas/members.yaml 中的地址和分支",
                          code="F005", path="schemas/rules.yaml")
+    link = link_on_the_way(folder / "schemas" / "ledgers", root)
+    if link is not None:  # yilan writes and deletes *.yaml there: never through a link, to wherever it points
+        raise YilanError(f"{link.relative_to(root).as_posix()} 是符号链接,不导出该成员的定义文件",
+                         f"删除这个链接(yilan 会重建 {SCHEMA_DIRS.as_posix()}/)", code="E114", path="schemas")
     existing = {p.relative_to(folder).as_posix() for p in folder.rglob("*.yaml")} if folder.is_dir() else set()
     for rel in existing - set(wanted):
         (folder / rel).unlink(missing_ok=True)
@@ -513,6 +521,7 @@ def _read_member(root: Path, view: MemberView, known: dict[str, Any], size: int)
         try:
             ws = _member_workspace(root, m, schema, objects)
         except YilanError as e:
+            view.cacheable = False  # a member with no schemas costs little to look at again
             view.findings.append(Finding(f"{m.name}/{e.path or 'schemas'}", max(e.line or 1, 1), max(e.column or 1, 1),
                                          e.code or "E400", "error", e.message, e.hint))
             return keys
@@ -558,6 +567,7 @@ def _read_blob(objects: Any, ws: Workspace, view: MemberView, mode: str, sha: st
     if raw is None:
         view.findings.append(make_finding(shown, 1, 1, "E100", {"size": size, "limit": MAX_FILE_BYTES}) if size >= 0
                              else make_finding(shown, 1, 1, "E104", {"detail": "仓库对象缺失,重新运行 yilan city fetch"}))
+        view.cacheable = view.cacheable and size >= 0
         return None
     text, problems = decode_text(raw, shown)
     if text is None:
