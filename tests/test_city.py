@@ -361,3 +361,20 @@ def test_a_link_in_the_members_schema_cache_is_not_followed(city: dict[str, Any]
     folder.unlink()  # removed: rebuilt on the next read
     doc = json.loads(run(root, "city", "status", "--today", "2026-09-30", "--format", "json").stdout)
     assert {m["name"]: m["summary"]["total"] for m in doc["members"]}["甲县"] == 2
+
+
+def test_a_member_with_broken_schemas_is_named_by_its_own_file(tmp_path: Path) -> None:
+    work, bare = member_repo(tmp_path, "戊县", {"XW-001": MEMBERS["乙县"][1]["XW-001"]})
+    (work / "schemas" / "units.yaml").write_text("单位: 不是清单\n", encoding="utf-8")
+    git(work, "commit", "-qam", "坏的单位名录")
+    git(work, "push", "-q", "origin", "main")
+    root = city_with(tmp_path, {"戊县": ("县", bare)})
+    run(root, "city", "fetch", "--today", "2026-09-30")
+    doc = json.loads(run(root, "city", "status", "--today", "2026-09-30", "--format", "json").stdout)
+    assert doc["members"][0]["invalid_files"] == ["戊县/schemas/units.yaml"]  # not the city's cache folder
+    assert str(root) not in run(root, "city", "status", "--today", "2026-09-30").stderr
+
+
+def test_a_refused_assignment_tells_the_city_what_to_correct(city: dict[str, Any]) -> None:
+    r = run(city["root"], "city", "assign", "--title", "标题\u202e反转", "--deadline", "2027-03-31", code=2)
+    assert "A006" in r.output and "改正命令中的这个值" in r.output and "本次没有接收" not in r.output

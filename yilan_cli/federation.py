@@ -522,8 +522,9 @@ def _read_member(root: Path, view: MemberView, known: dict[str, Any], size: int)
             ws = _member_workspace(root, m, schema, objects)
         except YilanError as e:
             view.cacheable = False  # a member with no schemas costs little to look at again
-            view.findings.append(Finding(f"{m.name}/{e.path or 'schemas'}", max(e.line or 1, 1), max(e.column or 1, 1),
-                                         e.code or "E400", "error", e.message, e.hint))
+            view.findings.append(Finding(f"{m.name}/{_in_member(e.path or 'schemas')}", max(e.line or 1, 1),
+                                         max(e.column or 1, 1), e.code or "E400", "error",
+                                         e.message.replace(str(root / SCHEMA_DIRS), "…"), e.hint))
             return keys
         skey = hashlib.sha256("".join(f"{p}\0{s}\0" for _, s, p in schema).encode()).hexdigest()[:20]
         seen: dict[str, str] = {}
@@ -547,6 +548,13 @@ def _read_member(root: Path, view: MemberView, known: dict[str, Any], size: int)
             keys.append(key)
             view.records.append(record)
     return keys
+
+
+def _in_member(path: str) -> str:
+    """A file of the member's exported schemas (…/.yilan/cache/members/<hash>/schemas/units.yaml) as the member's
+    own path (schemas/units.yaml): findings name the county's file, never the city's cache folder."""
+    posix = path.replace("\\", "/")
+    return "schemas/" + posix.split("/schemas/", 1)[1] if "/schemas/" in posix else posix
 
 
 def _read_blob(objects: Any, ws: Workspace, view: MemberView, mode: str, sha: str, path: str,

@@ -230,7 +230,8 @@ def _warn_members(views: list[Any]) -> None:
         for f in [f for f in v.findings if f.severity == "error"][:20]:
             print(f"{f.place}: [{f.code}] {one_line(f.message)}", file=sys.stderr)
         if len(v.invalid_files):
-            print(f"注意:{v.member.name} 有 {len(v.invalid_files)} 个事项文件有错误,未计入(其余事项照常计入)", file=sys.stderr)
+            print(f"注意:{v.member.name} 有 {len(v.invalid_files)} 个文件有错误,其中的事项未计入(其余事项照常计入)",
+                  file=sys.stderr)
 
 
 def read_assignment(root: Path, text: str) -> Any:
@@ -341,7 +342,12 @@ def city_assign(
         n = max([issued, *present]) + 1
         aid = f"{ASSIGNMENT_PREFIX}-{n:03d}"
         a = Assignment(aid, one_line(title), day, due, names, (target or "").strip() or None, one_line(source) or None)
-        tx.write(f"{ASSIGNMENTS_DIR}/{aid}.yaml", assignment_text(a))  # refused (A-codes) as a county would refuse it
+        try:  # refused (A-codes) as a county would refuse it — told as the city typed it
+            text = assignment_text(a)
+        except UsageError as e:
+            raise UsageError(e.message, "改正命令中的这个值(--title、--target、--source、--deadline、--date)后再运行",
+                             code=e.code) from None
+        tx.write(f"{ASSIGNMENTS_DIR}/{aid}.yaml", text)
         tx.write(seq_rel, f"{n}\n")
         tx.commit(f"市级交办 {aid} {a.title}(交办 {'、'.join(names)})", "city-assign")
     out(f"已交办 {aid}:{a.title} → {'、'.join(names)}")
