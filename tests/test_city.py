@@ -104,6 +104,8 @@ def test_status_lists_every_member_with_its_findings_and_staleness(city: dict[st
     one = json.loads(run(city["root"], "city", "status", "--member", "乙县", "--today", "2026-09-30",
                          "--format", "json").stdout)
     assert [m["id"] for m in one["matters"]] == ["乙县/XW-001"]
+    csv_lines = run(city["root"], "city", "status", "--today", "2026-09-30", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0].startswith("县（市、区）,编号,") and csv_lines[1].startswith("乙县,乙县/XW-001,xian,乙一,")
 
 
 def test_county_ranking_matches_the_hand_worked_one(city: dict[str, Any]) -> None:

@@ -230,12 +230,15 @@ CSV_COLUMNS = (
 )
 
 
-def status_csv(rows: list[tuple[Record, Status]]) -> str:
+def status_csv(rows: list[tuple[Record, Status]], member: bool = False) -> str:
+    """The status rows as CSV; ``member``: a city's listing, with the county (依兰县/ZB-003 → 依兰县) in a first
+    column of its own, so a spreadsheet can sort and filter by it."""
     from .sheets import guard
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([en if lang() == "en" else zh for en, zh in CSV_COLUMNS])
+    head = [en if lang() == "en" else zh for en, zh in CSV_COLUMNS]
+    w.writerow((["member" if lang() == "en" else "县（市、区）"] if member else []) + head)
     for rec, st in rows:
         d = status_json(rec, st)
         if lang() == "zh":
@@ -243,7 +246,8 @@ def status_csv(rows: list[tuple[Record, Status]]) -> str:
             d["light"] = t(f"light.{st.light}")
             d["deadline"] = deadline_text(st)
             d["report_missing"] = "是" if st.report_missing else ""
-        w.writerow(["" if d[k] is None else guard(d[k]) for k, _ in CSV_COLUMNS])  # a cell is never a formula
+        cells = ["" if d[k] is None else guard(d[k]) for k, _ in CSV_COLUMNS]  # a cell is never a formula
+        w.writerow(([guard(rec.id.partition("/")[0])] if member else []) + cells)
     return buf.getvalue()
 
 

@@ -176,7 +176,7 @@ def city_status(
     elif fmt == "csv":
         from ..render import status_csv
 
-        out(status_csv(result.rows))
+        out(status_csv(result.rows, member=True))
     else:
         from ..render import status_table
 
