@@ -380,3 +380,24 @@ def test_a_member_with_broken_schemas_is_named_by_its_own_file(tmp_path: Path) -
 def test_a_refused_assignment_tells_the_city_what_to_correct(city: dict[str, Any]) -> None:
     r = run(city["root"], "city", "assign", "--title", "标题\u202e反转", "--deadline", "2027-03-31", code=2)
     assert "A006" in r.output and "改正命令中的这个值" in r.output and "本次没有接收" not in r.output
+
+
+def test_fetch_shows_a_progress_bar_on_a_terminal(city: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+    from datetime import date
+
+    from yilan_cli import federation
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("YILAN_NO_PROGRESS", raising=False)
+    monkeypatch.setattr(federation, "FETCH_BAR", 2)  # three members: a bar as 120 would get
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    results = federation.fetch(city["root"], federation.load_members(city["root"]), date(2026, 10, 7))
+    assert [r.ok for r in results] == [True, True, False]
+    assert "获取成员仓库" in tty.getvalue() and "3/3" in tty.getvalue()

@@ -50,6 +50,7 @@ CITY_CACHE = Path(".yilan") / "cache" / "city.bin"
 SCHEMA_DIRS = Path(".yilan") / "cache" / "members"
 CITY_CACHE_FORMAT = 1
 FETCH_JOBS = 4  # members fetched at once: a county forge and the city's link are the limit, not the CPU
+FETCH_BAR = 20  # members before `city fetch` shows a progress bar (each fetch takes seconds, not microseconds)
 FETCH_TIMEOUT = 300  # seconds one member's fetch may take before it counts as unreachable
 # git transports a member's 地址 may use; everything else (ext::, fd::, a remote helper) is refused and disabled
 PROTOCOLS = ("file", "https", "http", "ssh", "git")
@@ -312,7 +313,7 @@ def fetch(root: Path, members: tuple[Member, ...], today: date, jobs: int = FETC
     state = read_state(root)
     with ThreadPoolExecutor(max(1, min(jobs, len(members) or 1))) as pool:
         futures = [pool.submit(_fetch_one, root, m, held.get(m.name, ""), timeout) for m in members]
-        results = [f.result() for f in counted(futures, len(futures), "获取成员仓库", minimum=20)]
+        results = [f.result() for f in counted(futures, len(futures), "获取成员仓库", minimum=FETCH_BAR)]
     day = today.isoformat()
     for r in results:
         old = state.get(r.member.name, Fetched())

@@ -23,10 +23,10 @@ T = TypeVar("T")
 MIN_ITEMS = 1000  # below this the work ends in about a second even on an office laptop
 
 
-def wanted(total: int, stream: Any = None, minimum: int = MIN_ITEMS) -> bool:
+def wanted(total: int, stream: Any = None, minimum: int | None = None) -> bool:
     """Whether a bar for ``total`` items would be shown on ``stream`` (standard error by default); ``minimum``:
     the fewest items worth a bar (fewer for slow items: a member repository's fetch takes seconds)."""
-    if total < minimum or _on("CI") or _on("YILAN_NO_PROGRESS"):
+    if total < (MIN_ITEMS if minimum is None else minimum) or _on("CI") or _on("YILAN_NO_PROGRESS"):
         return False
     target = raw(stream if stream is not None else sys.stderr)
     isatty = getattr(target, "isatty", None)
@@ -40,7 +40,7 @@ def _on(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def counted(items: Iterable[T], total: int, label: str, stream: Any = None, minimum: int = MIN_ITEMS) -> Iterator[T]:
+def counted(items: Iterable[T], total: int, label: str, stream: Any = None, minimum: int | None = None) -> Iterator[T]:
     """``items`` one by one, with a bar of ``total`` steps labelled ``label`` (Chinese, e.g. "读取事项")."""
     if not wanted(total, stream, minimum):
         yield from items
