@@ -299,6 +299,9 @@ def test_an_unreachable_city_exits_non_zero_in_chinese(county: Path, tmp_path: P
     assert "错误[A012] 未能从市级台账仓库 city 获取交办事项" in r.stderr and "git 的原话" in r.stderr
     r = run(county, "assignments", "pull", "--from", "ext::sh -c touch% pwned", code=2)
     assert "错误[A012]" in r.stderr and not (county / "pwned").exists()
+    # the same transports as the city's fetch of its members (history.untrusted_fetch): ftp is not one of them
+    r = run(county, "assignments", "pull", "--from", "ftp://127.0.0.1:9/city.git", code=2)
+    assert "错误[A012]" in r.stderr and "transport 'ftp' not allowed" in r.stderr
 
 
 HOSTILE = [

@@ -52,8 +52,6 @@ CITY_CACHE_FORMAT = 1
 FETCH_JOBS = 4  # members fetched at once: a county forge and the city's link are the limit, not the CPU
 FETCH_BAR = 20  # members before `city fetch` shows a progress bar (each fetch takes seconds, not microseconds)
 FETCH_TIMEOUT = 300  # seconds one member's fetch may take before it counts as unreachable
-# git transports a member's 地址 may use; everything else (ext::, fd::, a remote helper) is refused and disabled
-PROTOCOLS = ("file", "https", "http", "ssh", "git")
 
 
 @dataclass(frozen=True)
@@ -106,14 +104,16 @@ _BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,100}(?<![./])$"
 
 
 def url_problem(url: str) -> str:
-    """What keeps ``url`` from being fetched ("" when nothing): a URL of a transport in :data:`PROTOCOLS`
+    """What keeps ``url`` from being fetched ("" when nothing): a URL of a transport in history.FETCH_PROTOCOLS
     (https://…, ssh://…, git://…, file:///…) or scp-like ``user@host:path``; never a text git would read as an
     option or a command transport (``-u…``, ``ext::sh -c …``)."""
     if url.startswith("-") or any(ord(c) < 32 or c.isspace() for c in url):
         return "不能以 - 开头,不能含空白或控制字符"
     m = _SCHEME.match(url)
     if m:
-        return "" if m.group(1) in PROTOCOLS else f"不支持 {m.group(1)}:// (可用 https、ssh、git、file)"
+        from .history import FETCH_PROTOCOLS
+
+        return "" if m.group(1) in FETCH_PROTOCOLS else f"不支持 {m.group(1)}:// (可用 https、ssh、git、file)"
     if _SCP.match(url) and "::" not in url:
         return ""
     return "应为 https://、ssh://、git://、file:// 地址,或 用户@主机:路径"
@@ -234,23 +234,17 @@ class FetchResult:
     rewritten: bool = False  # the member's new history does not contain what the city held
 
 
-def _git_fetch_args(m: Member) -> list[str]:
-    """The fetch lands in ``refs/yilan/incoming/<名称>``, never in the member's ref itself: what a member's forge
-    sends may name a blob or a tree, and the commit the city holds must survive that (see :func:`_fetch_one`)."""
-    source = f"refs/heads/{m.branch}" if m.branch else "HEAD"
-    protocols = [f"protocol.{p}.allow=always" for p in PROTOCOLS]
-    return ["git", "-c", "protocol.allow=never", *[x for p in protocols for x in ("-c", p)],
-            "-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "core.quotepath=false",
-            "fetch", "--no-tags", "--no-write-fetch-head", "--quiet", "--", m.url, f"+{source}:{INCOMING_BASE}{m.name}"]
-
-
 def _fetch_one(root: Path, m: Member, before: str, timeout: float) -> FetchResult:
-    from .history import GIT_ENV, run_git
+    """One member's fetch. It lands in ``refs/yilan/incoming/<名称>``, never in the member's ref itself: what a
+    member's forge sends may name a blob or a tree, and the commit the city holds must survive that."""
+    from .history import GIT_ENV, run_git, untrusted_fetch
 
-    env = {**os.environ, **GIT_ENV, "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
-    try:
-        r = subprocess.run(_git_fetch_args(m), cwd=root, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           encoding="utf-8", errors="replace", env=env, timeout=timeout)
+    source = f"refs/heads/{m.branch}" if m.branch else "HEAD"
+    args, extra = untrusted_fetch(m.url, f"+{source}:{INCOMING_BASE}{m.name}")
+    try:  # not run_git: each member has a time limit, and members are fetched side by side in threads
+        r = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, encoding="utf-8", errors="replace",
+                           env={**os.environ, **GIT_ENV, **extra}, timeout=timeout)
     except subprocess.TimeoutExpired:
         return FetchResult(m, False, before, before, f"超过 {timeout:g} 秒未完成")
     except OSError as e:

@@ -54,6 +54,22 @@ def run_git(root: Path, *args: str, stdin: str | None = None, env: dict[str, str
     return r
 
 
+# transports a fetch from another office's repository (a member county, the city) may use; every other one —
+# ext:: and fd:: run commands, a remote helper is a program — is disabled for that fetch
+FETCH_PROTOCOLS = ("file", "https", "http", "ssh", "git")
+
+
+def untrusted_fetch(source: str, refspec: str) -> tuple[list[str], dict[str, str]]:
+    """The git arguments (after ``git``) and the environment additions of a fetch from a repository yilan does
+    not trust (a member county's for the city, the city's for a county): only :data:`FETCH_PROTOCOLS`, ``source``
+    after ``--`` (never an option), no tags, no submodules, no FETCH_HEAD (fetches run side by side), no gc, and
+    never a question — no password prompt (GIT_ENV), ssh in BatchMode unless the office set GIT_SSH_COMMAND."""
+    allowed = [x for p in FETCH_PROTOCOLS for x in ("-c", f"protocol.{p}.allow=always")]
+    args = ["-c", "protocol.allow=never", *allowed, "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+            "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--", source, refspec]
+    return args, {"GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
+
+
 class GitFailed(YilanError):
     """A git command failed: the known causes in the office's words, anything else with git's own lines."""
 

@@ -2,7 +2,8 @@
 
 1. fetch — the city repository's default branch (``--from URL``, else the git remote ``city``) with plain git
    into ``refs/yilan/city``; no value ever reaches git as an option (a URL starting with ``-`` is refused
-   first, and ``--`` separates it), the ``ext::`` transport is off and git never prompts for a password;
+   first, and ``--`` separates it), only the transports of history.untrusted_fetch (https, http, ssh, git,
+   file — never ``ext::``) are on, and git never prompts for a password (ssh in BatchMode);
 2. read — ``assignments/*.yaml`` straight from the fetched commit's objects (``git ls-tree`` and one
    ``git cat-file --batch``), each through :func:`assignments.parse_assignment`: the city repository is
    untrusted, and one file off the shape stops the pull before anything is written (A001–A009);
@@ -74,11 +75,11 @@ def city_source(root: Path, typed: str | None) -> str:
 
 def fetch(root: Path, source: str) -> str:
     """Fetch the default branch of ``source`` into refs/yilan/city; the full sha of the commit fetched."""
-    from .history import run_git
+    from .history import run_git, untrusted_fetch
     from .sync import _git_words
 
-    fetched = run_git(root, "-c", "protocol.ext.allow=never", "fetch", "--quiet", "--no-tags",
-                      "--no-recurse-submodules", "--", source, f"+HEAD:{CITY_REF}", check=False)
+    args, env = untrusted_fetch(source, f"+HEAD:{CITY_REF}")
+    fetched = run_git(root, *args, env=env, check=False)
     if fetched.returncode != 0:
         raise PullFailed(f"未能从市级台账仓库 {one_line(source)} 获取交办事项（连不上，或地址不对、没有权限、仓库为空）",
                          "检查网络和地址（git remote -v；改地址用 git remote set-url city 正确地址）；git 的原话:\n"

@@ -153,6 +153,9 @@ class Withdrawn:
     date: str
 
 
+COUNTIES = "县（市、区）"  # what a city circular's tables name in place of 台账, 牵头单位 and 单位
+
+
 @dataclass
 class Report:
     """Everything a report template can use (docs/reports.md)."""
@@ -202,7 +205,6 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     withdrawn: list[Withdrawn] = field(default_factory=list)  # 撤销 at ``today``: outside every figure above
     data_note: str = ""  # a city circular: members whose data are not current or have invalid files (cli.city)
-    ledger_heading: str = "台账"  # the per-ledger table's first column; a city circular: 县（市、区）, one row each
     level: str = "county"  # "city": a city office's circular over its member counties (federation.federated)
 
     @property
@@ -215,14 +217,19 @@ class Report:
                      attachments=tuple(a.title for a in self.annexes))
 
     @property
+    def ledger_heading(self) -> str:
+        """The per-ledger tables' first column: a city circular has one row per county (federation.federated)."""
+        return COUNTIES if self.level == "city" else "台账"
+
+    @property
     def unit_heading(self) -> str:
         """The lead-unit column: a city circular's matters are led, for the city, by their county (federation)."""
-        return "县（市、区）" if self.level == "city" else "牵头单位"
+        return COUNTIES if self.level == "city" else "牵头单位"
 
     @property
     def ranked_heading(self) -> str:
         """The 赛马 table's column of what is ranked: units, or a city's counties."""
-        return "县（市、区）" if self.level == "city" else "单位"
+        return COUNTIES if self.level == "city" else "单位"
 
     @property
     def annexes(self) -> list[Annex]:
@@ -467,7 +474,7 @@ def build(ws: Workspace, records: list[Record], period: Period, today: date | No
         missing_reports=[ln for r, st, ln in lines if st.missing_period],
         indicators=indicators, task_forces=task_forces, research=research,
         ranking_method=method, ranking_note=note,
-        ledger_heading="县（市、区）" if ws.level == "city" else "台账", level=ws.level,
+        level=ws.level,
         withdrawn=[Withdrawn(r.id, r.title, date.fromordinal(max(w for w, back in r.withdrawals if w <= d_ord)).isoformat())
                    for r in pulled],
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import UsageError
+from ..federation import read_members
 from .common import TodayOpt, choice, handled, out, real_today, today_arg
 
 city_app = typer.Typer(help="市级督查:汇总各县(市、区)台账仓库,统一查看、县级赛马、市级通报、向各县交办事项。",
@@ -133,12 +134,6 @@ def _stale_text(v: Any) -> str:
     return f"{v.fetched.fetched or '已获取'} {v.commit[:8]}"
 
 
-def _views(root: Path, members: Any, commits: Optional[dict[str, str]] = None) -> list[Any]:
-    from ..federation import read_members
-
-    return read_members(root, members, commits=commits)
-
-
 @city_app.command("status", help="各成员县的全部事项和预警灯,以及分县汇总表;编号显示为 依兰县/ZB-003。")
 @handled
 def city_status(
@@ -156,7 +151,7 @@ def city_status(
     fmt = choice(fmt, ("table", "json", "csv"))
     d = today_arg(today)
     ws, members = _city()
-    views = _views(ws.root, pick(members, member))
+    views = read_members(ws.root, pick(members, member))
     if assignment is not None:
         _assignment_status(ws, views, assignment, d, fmt)
         return
@@ -392,7 +387,7 @@ def city_rank(
     ws, members = _city()
     p = period_arg(period, real_today())
     d = today_arg(today, p.last) if today else p.last
-    views = _views(ws.root, members)
+    views = read_members(ws.root, members)
     fed, records = _county_view(ws, members, views)
     ranking_output(fed, records, p, d, fmt)
     _warn_members(views)
@@ -440,7 +435,7 @@ def city_report(
 
         day = fact_day(issued_on, "印发日期")
         with issuing(ws.root, not STATE.no_commit, STATE.author) as iss:
-            views = _views(ws.root, members)
+            views = read_members(ws.root, members)
             fed, records = _county_view(ws, members, views)
             context = build(fed, records, p, d)
             context.data_note = note = data_note(views)
@@ -463,7 +458,7 @@ def city_report(
             from ..federation import load_members
 
             members = load_members(ws.root)
-        views = _views(root, members, commits)
+        views = read_members(root, members, commits=commits)
         fed, records = _county_view(ws, members, views)
         context = build(fed, records, p, d)
         context.data_note = note if as_issued else data_note(views)
